@@ -1,0 +1,3 @@
+from hf_publish.cli import main
+
+raise SystemExit(main())

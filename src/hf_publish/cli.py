@@ -1,0 +1,321 @@
+"""The `hf-publish` command line.
+
+Imports stay lazy: `hf-publish check secrets` is a pre-commit hook with a ~150 ms budget, so
+heavy modules (huggingface_hub, GitPython, jsonschema) load only in the commands that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from hf_publish import __version__
+from hf_publish.errors import (
+    EXIT_CODES_HELP,
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
+    HfPublishError,
+    PolicyError,
+    UsageError,
+)
+
+from hf_publish.checks import CHECK_IDS
+
+DESCRIPTION = """\
+Policy as code for a Hugging Face Hub organization.
+
+hf-publish reads one policy file, .hf-publish.yaml at the git root, and uses it three ways:
+as pre-commit hooks, as this command, and as a GitHub Action (uses: org/hf-publish@v1).
+With no policy file it applies the default conventions (see the README)."""
+
+EPILOG = f"""\
+examples:
+  hf-publish check                       run every check on what is staged
+  hf-publish check --all-files           run every check on every tracked file
+  hf-publish check model-card README.md  one check on one file
+  hf-publish publish --dry-run           show what a publish would change, write nothing
+  hf-publish publish --sandbox           publish to a throwaway local Hub (no account, no network)
+  hf-publish init                        scaffold policy, .gitattributes and a model card
+
+{EXIT_CODES_HELP}
+
+environment:
+  HF_TOKEN            token used by publish (or HF_OIDC_RESOURCE for Trusted Publishing)
+  HF_PUBLISH_DEBUG=1  print tracebacks of unexpected errors
+"""
+
+CHECK_HELP = """\
+Run the named checks (all when none is named) and print every finding.
+
+checks:
+  config        the policy file itself is valid (JSON Schema, with file:line)
+  repo-name     configured Hub repo ids follow the Hub's rules and the org's pattern
+  branch-name   the branch follows naming.branch.allowed; no commits on protected branches
+  model-card    cards (README.md) have valid metadata, required sections and no placeholders
+  lfs           .gitattributes tracks required patterns; staged weights are real LFS pointers
+  secrets       no Hugging Face token or hard-coded token value in staged files
+
+Without FILES, checks look at what is staged (or every tracked file with --all-files).
+Contents are read from git's index: what you check is what you commit."""
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hf-publish", description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter
+    )
+    parser.add_argument("--version", action="version", version=f"hf-publish {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check", help="run commit-time checks", description=CHECK_HELP,
+        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+    )
+    check.add_argument("targets", nargs="*", metavar="CHECK|FILE",
+                       help="check ids to run (default: all), then files to check (default: staged files)")
+    check.add_argument("--all-files", action="store_true", help="check every tracked file, not just staged ones")
+    _add_config(check)
+    _add_format(check)
+    check.add_argument("--fix", action="store_true",
+                       help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)")
+
+    publish = commands.add_parser(
+        "publish", help="check, then publish configured repos to the Hub",
+        description=(
+            "Publish the repos in the policy to their Hub organization, safely:\n"
+            "  1. every content check runs first; findings stop the publish before any network call\n"
+            "  2. token preflight: the token's kind, scope and org role are checked, with the fix\n"
+            "  3. the org repo is created if missing (private unless the policy says otherwise)\n"
+            "  4. the plan (adds, updates, deletes) is applied as ONE atomic commit\n"
+            "  5. with --tag, the Hub repo is tagged at that commit (tags are immutable)\n\n"
+            "The token comes from HF_TOKEN, Trusted Publishing (HF_OIDC_RESOURCE), or `hf auth login`."
+        ),
+        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+    )
+    publish.add_argument("repos", nargs="*", metavar="REPO", help="configured repo names to publish (default: all)")
+    publish.add_argument("--dry-run", action="store_true",
+                         help="print the plan and write nothing (works with a read-only token or none)")
+    publish.add_argument("--tag", metavar="TAG", help="release: tag the Hub repo at the published commit (e.g. v1.2.0)")
+    publish.add_argument("--revision", metavar="BRANCH", default=None, help="Hub branch to publish to (default: main)")
+    publish.add_argument("--create-pr", action="store_true", help="open a Hub pull request instead of pushing")
+    publish.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or huggingface.co)")
+    publish.add_argument("--sandbox", action="store_true",
+                         help="start a local in-process Hub sandbox and publish there (no account, no network)")
+    publish.add_argument("--path", metavar="DIR", default=None, help="the git checkout to publish (default: current folder)")
+    _add_config(publish)
+    _add_format(publish)
+
+    init = commands.add_parser(
+        "init", help="scaffold .hf-publish.yaml, .gitattributes and a model card",
+        description=("Scaffold, in an existing git repo: a commented .hf-publish.yaml, a .gitattributes\n"
+                     "with the required LFS rules, and a model card README.md from the org template.\n"
+                     "Existing files are left alone unless --force is given."),
+        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+    )
+    init.add_argument("--organization", "--org", metavar="ORG", default="acme-ai", help="Hub organization (default: acme-ai)")
+    init.add_argument("--name", metavar="NAME", help="repo name (default: derived from the folder name, e.g. <folder>-v1)")
+    init.add_argument("--type", choices=("model", "dataset", "space"), default="model", help="repo type (default: model)")
+    init.add_argument("--path", metavar="DIR", default=".", help="folder published to the repo, relative to the git root (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    commands.add_parser(
+        "schema", help="print the JSON Schema of .hf-publish.yaml",
+        description="Print the policy's JSON Schema (Draft 2020-12), e.g. for editor validation:\n"
+                    "  hf-publish schema > .hf-publish.schema.json",
+        formatter_class=_formatter,
+    )
+
+    sandbox = commands.add_parser(
+        "sandbox", help="run a local Hugging Face Hub sandbox",
+        description="Run a Hub-compatible server on loopback, to rehearse publishing with no account and no network.\n"
+                    "  hf-publish sandbox serve [--host 127.0.0.1] [--port N] [--data-dir DIR] [--users FILE]\n"
+                    "Run `hf-publish sandbox serve --help` for details.",
+        formatter_class=_formatter,
+    )
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, metavar="serve ...")
+
+    matrix = commands.add_parser(
+        "matrix", help="print the repos changed since their last publish, as a JSON matrix",
+        description="Print, as JSON for a GitHub Actions matrix ({\"repo\": [...]}), the configured repos\n"
+                    "whose folders changed between BASE and HEAD (all repos when BASE is unknown).",
+        formatter_class=_formatter,
+    )
+    matrix.add_argument("--base", metavar="REV", help="git revision of the last publish (default: HEAD~1)")
+    _add_config(matrix)
+
+    refresh = commands.add_parser(
+        "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
+        description="Fetch the Hub's current license and pipeline_tag ids (HfApi.get_model_tags) and write them\n"
+                    "as dated data files. The only command that needs the network besides publish;\n"
+                    "checks never fetch anything.",
+        formatter_class=_formatter,
+    )
+    refresh.add_argument("--endpoint", metavar="URL")
+    refresh.add_argument("--output", metavar="DIR", help="where to write the files (default: the package's data folder)")
+    return parser
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", help="policy file (default: .hf-publish.yaml at the git root)")
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "github", "json"), default=None,
+                        help="output format (default: text; github inside GitHub Actions)")
+
+
+def default_format(explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("hf-publish: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except PolicyError as exc:
+        from hf_publish.report import format_findings
+
+        if exc.findings:
+            print(format_findings(exc.findings, default_format(getattr(args, "format", None))))
+        print(f"hf-publish: {_redact(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except HfPublishError as exc:
+        if os.environ.get("HF_PUBLISH_DEBUG"):
+            _print_traceback()
+        print(f"hf-publish: error: {_redact(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # the one place unexpected errors are turned into one line
+        if os.environ.get("HF_PUBLISH_DEBUG"):
+            _print_traceback()
+        detail = _redact(f"{type(exc).__name__}: {exc}")
+        print(f"hf-publish: unexpected error: {detail} (set HF_PUBLISH_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _redact(text: str) -> str:
+    from hf_publish.tokens import redact
+
+    return redact(text)
+
+
+def _print_traceback() -> None:
+    import traceback
+
+    print(_redact(traceback.format_exc()), file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return command_check(args)
+    if args.command == "schema":
+        from importlib import resources
+
+        sys.stdout.write(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
+        return EXIT_OK
+    if args.command == "init":
+        from hf_publish.init import command_init
+
+        return command_init(args)
+    if args.command == "publish":
+        from hf_publish.publish import command_publish
+
+        return command_publish(args)
+    if args.command == "sandbox":
+        from hf_publish.sandbox.cli import serve_command
+
+        rest = list(args.sandbox_args)
+        if not rest or rest[0] != "serve":
+            raise UsageError("usage: hf-publish sandbox serve [--host H] [--port N] [--data-dir DIR] [--users FILE]")
+        return serve_command(rest[1:])
+    if args.command == "matrix":
+        from hf_publish.matrix import command_matrix
+
+        return command_matrix(args)
+    if args.command == "refresh-vocab":
+        from hf_publish.vocab import command_refresh
+
+        return command_refresh(args)
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def split_targets(targets: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Leading check ids are checks; everything from the first non-id on is a file."""
+    checks: list[str] = []
+    for index, target in enumerate(targets):
+        if target in CHECK_IDS and len(checks) == index:
+            checks.append(target)
+    return checks, list(targets[len(checks):])
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from hf_publish import gitrepo
+    from hf_publish.checks import CheckContext, run_checks
+    from hf_publish.findings import has_errors
+    from hf_publish.policy import find_policy_file, load_policy
+    from hf_publish.report import format_findings, summary_line
+
+    check_ids, files = split_targets(args.targets)
+    cwd = Path.cwd()
+    root = gitrepo.find_root(cwd)
+    in_git = root is not None
+    root = root or cwd
+    policy_path = find_policy_file(root, args.config)
+    shown = _shown_path(policy_path, root) if policy_path else None
+    policy = load_policy(policy_path, display_path=shown)
+    ctx = CheckContext(
+        root=root,
+        policy=policy,
+        policy_path=policy_path,
+        files=tuple(_relative_to_root(f, cwd, root) for f in files) if files else None,
+        all_files=args.all_files,
+        fix=args.fix,
+        in_git=in_git,
+        env=dict(os.environ),
+    )
+    findings = run_checks(check_ids or CHECK_IDS, ctx)
+    fmt = default_format(args.format)
+    output = format_findings(findings, fmt)
+    if output:
+        print(output)
+    if fmt == "text" and findings:
+        print(summary_line(findings), file=sys.stderr)
+    return EXIT_FINDINGS if has_errors(findings) or getattr(ctx, "fixed", False) else EXIT_OK
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _relative_to_root(name: str, cwd: Path, root: Path) -> str:
+    path = (cwd / name)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() if not path.is_symlink() else \
+            path.parent.resolve().relative_to(root.resolve()).joinpath(path.name).as_posix()
+    except ValueError:
+        return Path(name).as_posix()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

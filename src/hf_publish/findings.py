@@ -1,0 +1,44 @@
+"""The one result type every check returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "notice"]
+SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (or note) at a place in the repo.
+
+    `path` is relative to the git root with forward slashes ("" when the finding is about the
+    repo as a whole, e.g. the current branch); `line` is 1-based or None.
+    """
+
+    check: str
+    path: str
+    line: int | None
+    message: str
+    fix: str = ""
+    severity: Severity = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Worst first, then by place: what a reader should fix first comes first."""
+    return sorted(
+        findings,
+        key=lambda f: (SEVERITY_RANK[f.severity], f.path, f.line or 0, f.check, f.message),
+    )
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.is_error for f in findings)

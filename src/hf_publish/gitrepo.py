@@ -1,0 +1,197 @@
+"""The one module that talks to git.
+
+Hot paths used by hooks call the git binary directly (`git check-attr -z --stdin`,
+`git cat-file --batch`): a hook has ~150 ms, and GitPython alone costs ~80 ms to import.
+GitPython is used, imported lazily, where its object model helps (repository state for publish).
+Everything returns plain data; nothing here decides policy.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from hf_publish.errors import GitError
+
+LFS_ATTRIBUTES = ("filter", "diff", "merge", "text")
+LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1\n"
+MAX_POINTER_SIZE = 1024  # the LFS spec caps pointers at 1024 bytes
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """A path as staged in git's index: `oid` is the git blob sha1 (the Hub's oid for regular files)."""
+
+    path: str
+    mode: str
+    oid: str
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A blob's size and, when asked for and small enough, its bytes."""
+
+    oid: str
+    size: int
+    data: bytes | None
+
+
+def _git(root: Path | str, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args],
+            input=input,
+            capture_output=True,
+            env=env,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if check and result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else f'exit {result.returncode}'}")
+    return result.stdout
+
+
+def find_root(start: Path | str = ".") -> Path | None:
+    """The work tree's top folder, or None outside a git work tree."""
+    out = _git(start, "rev-parse", "--show-toplevel", check=False).strip()
+    return Path(out.decode()) if out else None
+
+
+def current_branch(root: Path) -> str | None:
+    """The checked-out branch name, or None on a detached HEAD."""
+    out = _git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
+    return out.decode() if out else None
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD's commit sha, or None in a repo with no commits yet."""
+    out = _git(root, "rev-parse", "-q", "--verify", "HEAD^{commit}", check=False).strip()
+    return out.decode() if out else None
+
+
+def _split_z(out: bytes) -> list[str]:
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def staged_paths(root: Path) -> list[str]:
+    """Paths added, copied, modified or renamed in the index (what the next commit adds)."""
+    if head_commit(root) is None:
+        return [e.path for e in index_entries(root)]
+    return _split_z(_git(root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"))
+
+
+def index_entries(root: Path, paths: Sequence[str] | None = None) -> list[IndexEntry]:
+    """Index entries (stage 0) for `paths`, or for every tracked file."""
+    args = ["ls-files", "-s", "-z", "--full-name"]
+    if paths is not None:
+        if not paths:
+            return []
+        args += ["--", *[f":(literal){p}" for p in paths]]
+    entries = []
+    for record in _git(root, *args).split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, oid, stage = meta.decode().split()
+        if stage == "0":
+            entries.append(IndexEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
+    return entries
+
+
+def check_attr(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
+               *, cached: bool = False) -> dict[str, dict[str, str]]:
+    """What .gitattributes says for each path, as git computes it (the path need not exist).
+
+    Values are git's: "set", "unset", "unspecified" or the value string.
+    With `cached`, attributes come from the index's .gitattributes (what is being committed).
+    """
+    paths = list(paths)
+    if not paths:
+        return {}
+    args = ["check-attr", "-z", "--stdin"] + (["--cached"] if cached else []) + list(attributes)
+    out = _git(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
+    fields = out.split(b"\0")
+    result: dict[str, dict[str, str]] = {}
+    for i in range(0, len(fields) - 2, 3):
+        path = fields[i].decode("utf-8", "surrogateescape")
+        result.setdefault(path, {})[fields[i + 1].decode()] = fields[i + 2].decode()
+    return result
+
+
+def is_lfs_tracked(attributes: dict[str, str]) -> bool:
+    return attributes.get("filter") == "lfs"
+
+
+def read_blobs(root: Path, oids: Iterable[str], *, max_bytes: int) -> dict[str, Blob]:
+    """Sizes of blobs by oid, with the bytes of those no larger than `max_bytes`.
+
+    Sizes come from `git cat-file --batch-check`; only small blobs are then read, so a staged
+    2 GB file is never loaded to learn that it is too large.
+    """
+    oids = list(dict.fromkeys(oids))
+    if not oids:
+        return {}
+    out = _git(root, "cat-file", "--batch-check", input="\n".join(oids).encode() + b"\n")
+    sizes: dict[str, int] = {}
+    for line in out.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            sizes[parts[0]] = int(parts[2])
+    small = [oid for oid, size in sizes.items() if size <= max_bytes]
+    data: dict[str, bytes] = {}
+    if small:
+        out = _git(root, "cat-file", "--batch", input="\n".join(small).encode() + b"\n")
+        pos = 0
+        for oid in small:
+            header_end = out.index(b"\n", pos)
+            size = int(out[pos:header_end].split()[2])
+            start = header_end + 1
+            data[oid] = out[start:start + size]
+            pos = start + size + 1
+    return {oid: Blob(oid, size, data.get(oid)) for oid, size in sizes.items()}
+
+
+def parse_lfs_pointer(data: bytes) -> tuple[str, int] | None:
+    """(sha256, size) of a git-lfs pointer file, or None if `data` is not one."""
+    if len(data) > MAX_POINTER_SIZE or not data.startswith(LFS_POINTER_PREFIX):
+        return None
+    oid = size = None
+    for line in data.decode("ascii", "replace").splitlines()[1:]:
+        key, _, value = line.partition(" ")
+        if key == "oid" and value.startswith("sha256:") and len(value) == 71:
+            oid = value[7:]
+        elif key == "size" and value.isdigit():
+            size = int(value)
+    return (oid, size) if oid and size is not None else None
+
+
+def modified_paths(root: Path) -> set[str]:
+    """Tracked paths whose working-tree content differs from the index."""
+    return set(_split_z(_git(root, "diff", "--name-only", "-z", "--no-renames")))
+
+
+def untracked_paths(root: Path, under: str = ".") -> list[str]:
+    """Untracked, not ignored files below `under` (relative to the root)."""
+    return _split_z(_git(root, "ls-files", "-o", "--exclude-standard", "-z", "--full-name", "--", under))
+
+
+def is_shallow(root: Path) -> bool:
+    return _git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+def describe_head(root: Path) -> dict[str, str | bool | None]:
+    """Commit, branch and dirtiness of the checkout, for commit messages and reports."""
+    from git import Repo  # GitPython, imported lazily (see the module docstring)
+
+    repo = Repo(root)
+    try:
+        commit = repo.head.commit.hexsha
+    except ValueError:
+        commit = None
+    branch = None if repo.head.is_detached else repo.active_branch.name
+    return {"commit": commit, "branch": branch, "dirty": repo.is_dirty(untracked_files=False)}

@@ -1,0 +1,461 @@
+"""Load `.hf-publish.yaml` into typed, validated policy objects.
+
+Every problem in the file is reported at once, each with its line: the YAML is composed into a
+node tree (`yaml.compose`) so that a JSON Schema error path can be mapped back to a line, which
+plain `yaml.safe_load` output cannot do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator
+
+import yaml
+
+from hf_publish.errors import PolicyError
+from hf_publish.findings import Finding
+
+POLICY_FILENAME = ".hf-publish.yaml"
+CHECK_ID = "config"
+MAX_POLICY_BYTES = 1024 * 1024
+# A YAML "billion laughs" expands aliases exponentially; no sane policy has this many nodes.
+MAX_POLICY_NODES = 20_000
+
+DEFAULT_REPO_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*-v[0-9]+$"
+DEFAULT_FORBIDDEN = ("test", "temp", "tmp", "demo", "my-org", "my", "new", "untitled", "sample", "example")
+DEFAULT_BRANCHES_ALLOWED = ("main", "feature/*", "experiment/*", "hotfix/*", "release/*")
+DEFAULT_BRANCHES_PROTECTED = ("main",)
+DEFAULT_REQUIRED_METADATA = ("license",)
+DEFAULT_REQUIRED_SECTIONS = ("Overview", "Usage", "Performance", "License", "Contact")
+# Section name -> headings accepted for it (English or Korean), from hub-rules.md.
+DEFAULT_SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
+    "Overview": ("Overview", "Model Details", "개요"),
+    "Usage": ("Usage", "How to Get Started", "Uses", "사용법"),
+    "Performance": ("Performance", "Evaluation", "Results", "성능 지표"),
+    "License": ("License", "라이선스"),
+    "Contact": ("Contact", "Model Card Contact", "연락처"),
+}
+# The Hub's default .gitattributes for a new model repo, plus *.gguf (hub-rules.md).
+DEFAULT_LFS_PATTERNS = (
+    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib",
+    "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot",
+    "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
+    "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip",
+    "*.zst", "*tfevents*", "*.gguf",
+)
+DEFAULT_MAX_TEXT_SIZE = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
+DEFAULT_MAX_BINARY_SIZE = 1_000_000  # the Hub enforces 1 MB for binaries
+DEFAULT_TAG_PATTERN = (
+    r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+    r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
+)
+
+_SIZE_UNITS = {
+    "": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40,
+}
+
+
+@dataclass(frozen=True)
+class RepoSpec:
+    """One Hub repo this git repo publishes."""
+
+    name: str
+    type: str = "model"
+    path: str = "."
+    private: bool = True
+    ignore: tuple[str, ...] = ()
+    sdk: str | None = None
+    line: int | None = None  # where the entry starts in the policy file
+
+    def repo_id(self, organization: str | None) -> str:
+        return f"{organization}/{self.name}" if organization else self.name
+
+
+@dataclass(frozen=True)
+class RepoNaming:
+    pattern: str = DEFAULT_REPO_PATTERN
+    forbidden: tuple[str, ...] = DEFAULT_FORBIDDEN
+
+
+@dataclass(frozen=True)
+class BranchNaming:
+    allowed: tuple[str, ...] = DEFAULT_BRANCHES_ALLOWED
+    protected: tuple[str, ...] = DEFAULT_BRANCHES_PROTECTED
+
+
+@dataclass(frozen=True)
+class CardPolicy:
+    required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
+    required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
+    section_headings: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS)
+    )
+    allow_placeholders: bool = False
+
+    def headings_for(self, section: str) -> tuple[str, ...]:
+        """Headings accepted for `section`: its known aliases, or the name itself."""
+        return self.section_headings.get(section, (section,))
+
+
+@dataclass(frozen=True)
+class LfsPolicy:
+    required_patterns: tuple[str, ...] = DEFAULT_LFS_PATTERNS
+    max_text_size: int = DEFAULT_MAX_TEXT_SIZE
+    max_binary_size: int = DEFAULT_MAX_BINARY_SIZE
+
+
+@dataclass(frozen=True)
+class SecretsPolicy:
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    require_fine_grained: bool = True
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    tag_pattern: str = DEFAULT_TAG_PATTERN
+
+
+@dataclass(frozen=True)
+class Policy:
+    organization: str | None = None
+    repos: tuple[RepoSpec, ...] = ()
+    repo_naming: RepoNaming = field(default_factory=RepoNaming)
+    branch_naming: BranchNaming = field(default_factory=BranchNaming)
+    card: CardPolicy = field(default_factory=CardPolicy)
+    lfs: LfsPolicy = field(default_factory=LfsPolicy)
+    secrets: SecretsPolicy = field(default_factory=SecretsPolicy)
+    auth: AuthPolicy = field(default_factory=AuthPolicy)
+    release: ReleasePolicy = field(default_factory=ReleasePolicy)
+    source: str | None = None  # policy file path relative to the git root, None for defaults
+
+    def repo(self, name: str) -> RepoSpec:
+        for spec in self.repos:
+            if name in (spec.name, spec.repo_id(self.organization)):
+                return spec
+        known = ", ".join(s.name for s in self.repos) or "none"
+        raise PolicyError(f"no repo named {name!r} in the policy (configured: {known})")
+
+
+def parse_size(value: int | str) -> int:
+    """`10MiB` -> 10485760, `1MB` -> 1000000, `512` -> 512."""
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", value)
+    unit = match.group(2).upper() if match else None
+    if not match or unit not in _SIZE_UNITS:
+        raise ValueError(f"not a size: {value!r} (use bytes or e.g. 10MiB, 1MB)")
+    return int(float(match.group(1)) * _SIZE_UNITS[unit])
+
+
+def load_schema() -> dict:
+    return json.loads(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
+
+
+def load_policy(path: Path | None, *, display_path: str | None = None) -> Policy:
+    """Load and validate a policy file; `None` gives the default policy.
+
+    Raises PolicyError carrying one Finding per problem, each with its line.
+    """
+    if path is None:
+        return Policy()
+    shown = display_path or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PolicyError(f"{shown}: policy file not found") from None
+    except OSError as exc:
+        raise PolicyError(f"{shown}: cannot read policy file: {exc.strerror}") from None
+    findings, data = parse_policy_text(raw, shown)
+    if findings:
+        raise PolicyError(f"{shown}: invalid policy ({len(findings)} problem(s))", findings)
+    return policy_from_data(data, shown, line_of=_LineIndex(raw))
+
+
+def find_policy_file(root: Path, explicit: str | os.PathLike | None = None) -> Path | None:
+    """The policy file to use: `--config`, else `.hf-publish.yaml` at the git root, else None."""
+    if explicit is not None:
+        return Path(explicit)
+    candidate = root / POLICY_FILENAME
+    return candidate if candidate.is_file() else None
+
+
+def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
+    """Parse and validate policy bytes. Returns (findings, data); data is usable only if no findings."""
+
+    def problem(line: int | None, message: str, fix: str = "") -> Finding:
+        return Finding(CHECK_ID, shown, line, message, fix)
+
+    if len(raw) > MAX_POLICY_BYTES:
+        return [problem(None, f"policy file is {len(raw)} bytes; the limit is {MAX_POLICY_BYTES}",
+                        "a policy is a few dozen lines: check you pointed --config at the right file")], None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [problem(line, "policy file is not valid UTF-8", "save it as UTF-8")], None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return [problem(line, f"YAML syntax error: {reason}", "fix the YAML syntax at this line")], None
+    if node is None:
+        return [], {}
+    try:
+        structural = list(_structural_problems(node, shown))
+    except _TooLarge:
+        return [problem(None, f"policy expands to more than {MAX_POLICY_NODES} YAML nodes "
+                              "(aliases nested too deep: a 'billion laughs' document?)",
+                        "write the policy out without nested anchors and aliases")], None
+    if structural:
+        return structural, None
+    data = yaml.safe_load(text)
+    return _schema_problems(data, node, text, shown), data
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
+    """Duplicate keys and non-string keys, which the JSON Schema cannot see; also bounds the size."""
+    budget = [MAX_POLICY_NODES]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooLarge()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
+                                  "YAML merge keys (<<) are not supported", "write the keys out")
+                    continue
+                if not isinstance(key, yaml.ScalarNode):
+                    yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
+                                  "mapping keys must be plain strings", "use a plain key")
+                    continue
+                if key.value in seen:
+                    yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
+                                  f"duplicate key {key.value!r} (first at line {seen[key.value]})",
+                                  "keep one of the two")
+                seen.setdefault(key.value, key.start_mark.line + 1)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[Finding]:
+    if _schema_cache_hit(text):
+        return []
+    import jsonschema  # imported here: it is the slowest import of a hook run
+
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    findings = []
+    for error in validator.iter_errors(data):
+        findings.extend(_describe_schema_error(error, root, shown))
+    findings.extend(_semantic_problems(data, root, shown) if not findings else [])
+    if not findings:
+        _schema_cache_store(text)
+    return sorted(set(findings), key=lambda f: (f.line or 0, f.message))
+
+
+def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[Finding]:
+    path = list(error.absolute_path)
+    node = _node_at(root, path)
+    where = _dotted(path)
+    if error.validator == "additionalProperties" and isinstance(node, yaml.MappingNode):
+        allowed = sorted(error.schema.get("properties", {}))
+        for key, _ in node.value:
+            if key.value in allowed:
+                continue
+            close = difflib.get_close_matches(key.value, allowed, n=1)
+            fix = f"did you mean {close[0]!r}?" if close else f"allowed keys here: {', '.join(allowed)}"
+            yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
+                          f"unknown key {_dotted(path + [key.value])!r}", fix)
+        return
+    if error.validator == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        message, fix = f"{where}: {error.instance!r} is not one of: {allowed}", f"use one of: {allowed}"
+    elif error.validator == "oneOf" and path and path[-1] in ("max_text_size", "max_binary_size"):
+        message, fix = f"{where}: {error.instance!r} is not a size", "use bytes (1000000) or a size such as 10MiB or 1MB"
+    elif error.validator == "format" and error.validator_value == "regex":
+        message, fix = f"{where}: {error.instance!r} is not a valid regular expression", "fix the pattern"
+    elif error.validator == "required":
+        message, fix = f"{where or 'policy'}: {error.message}", "add the missing key"
+    else:
+        message, fix = f"{where or 'policy'}: {error.message}", _fix_for(error)
+    line = node.start_mark.line + 1 if node is not None else None
+    yield Finding(CHECK_ID, shown, line, message, fix)
+
+
+def _fix_for(error: Any) -> str:
+    if error.validator == "type":
+        return f"make it {'an' if str(error.validator_value)[0] in 'aeiou' else 'a'} {error.validator_value}"
+    if error.validator == "pattern":
+        return f"it must match {error.validator_value}"
+    return "see `hf-publish schema` for what this key accepts"
+
+
+def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Finding]:
+    """Rules a JSON Schema cannot express: unique repo names, paths inside the repo."""
+    seen: dict[str, int] = {}
+    for index, repo in enumerate(data.get("repos") or []):
+        line = _line(root, ["repos", index])
+        key = (repo.get("type", "model"), repo["name"].lower())
+        if key in seen:
+            yield Finding(CHECK_ID, shown, line, f"repos[{index}]: {repo['name']!r} is listed twice",
+                          "keep one entry per Hub repo")
+        seen.setdefault(key, index)
+        path = repo.get("path", ".")
+        pure = PurePosixPath(path.replace("\\", "/"))
+        if pure.is_absolute() or ".." in pure.parts:
+            yield Finding(CHECK_ID, shown, _line(root, ["repos", index, "path"]),
+                          f"repos[{index}].path: {path!r} points outside the git repo",
+                          "use a folder inside the repo, relative to its root")
+        if repo.get("sdk") and repo.get("type", "model") != "space":
+            yield Finding(CHECK_ID, shown, _line(root, ["repos", index, "sdk"]),
+                          f"repos[{index}].sdk: only a space has an sdk", "remove sdk or set type: space")
+
+
+def _node_at(root: yaml.Node, path: list) -> yaml.Node | None:
+    node = root
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
+def _line(root: yaml.Node, path: list) -> int | None:
+    node = _node_at(root, path)
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _dotted(path: list) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _LineIndex:
+    """Line lookups for a valid policy, composed lazily (only repos carry lines)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self._root = yaml.compose(raw.decode("utf-8-sig"), Loader=yaml.SafeLoader)
+
+    def __call__(self, path: list) -> int | None:
+        return _line(self._root, path) if self._root is not None else None
+
+
+def policy_from_data(data: dict, source: str | None = None, line_of=lambda path: None) -> Policy:
+    """Typed policy from already-validated data; absent keys take the defaults."""
+    naming = data.get("naming") or {}
+    repo_naming = naming.get("repo") or {}
+    branch_naming = naming.get("branch") or {}
+    card = data.get("card") or {}
+    lfs = data.get("lfs") or {}
+    headings = dict(DEFAULT_SECTION_HEADINGS)
+    for section, extra in (card.get("section_headings") or {}).items():
+        headings[section] = tuple(dict.fromkeys(headings.get(section, (section,)) + tuple(extra)))
+    repos = tuple(
+        RepoSpec(
+            name=entry["name"],
+            type=entry.get("type", "model"),
+            path=PurePosixPath(entry.get("path", ".")).as_posix(),
+            private=entry.get("private", True),
+            ignore=tuple(entry.get("ignore", ())),
+            sdk=entry.get("sdk"),
+            line=line_of(["repos", index]),
+        )
+        for index, entry in enumerate(data.get("repos") or [])
+    )
+    return Policy(
+        organization=data.get("organization"),
+        repos=repos,
+        repo_naming=RepoNaming(
+            pattern=repo_naming.get("pattern", DEFAULT_REPO_PATTERN),
+            forbidden=tuple(repo_naming.get("forbidden", DEFAULT_FORBIDDEN)),
+        ),
+        branch_naming=BranchNaming(
+            allowed=tuple(branch_naming.get("allowed", DEFAULT_BRANCHES_ALLOWED)),
+            protected=tuple(branch_naming.get("protected", DEFAULT_BRANCHES_PROTECTED)),
+        ),
+        card=CardPolicy(
+            required_metadata=tuple(card.get("required_metadata", DEFAULT_REQUIRED_METADATA)),
+            required_sections=tuple(card.get("required_sections", DEFAULT_REQUIRED_SECTIONS)),
+            section_headings=headings,
+            allow_placeholders=card.get("allow_placeholders", False),
+        ),
+        lfs=LfsPolicy(
+            required_patterns=tuple(lfs.get("required_patterns", DEFAULT_LFS_PATTERNS)),
+            max_text_size=parse_size(lfs.get("max_text_size", DEFAULT_MAX_TEXT_SIZE)),
+            max_binary_size=parse_size(lfs.get("max_binary_size", DEFAULT_MAX_BINARY_SIZE)),
+        ),
+        secrets=SecretsPolicy(exclude=tuple((data.get("secrets") or {}).get("exclude", ()))),
+        auth=AuthPolicy(
+            require_fine_grained=(data.get("auth") or {}).get("require_fine_grained", True)
+        ),
+        release=ReleasePolicy(
+            tag_pattern=(data.get("release") or {}).get("tag_pattern", DEFAULT_TAG_PATTERN)
+        ),
+        source=source,
+    )
+
+
+# --- validation cache ------------------------------------------------------------------------
+# jsonschema costs ~100 ms to import, most of a hook's budget. A policy that validated once is
+# remembered by the hash of (schema, text), so later hook runs skip the import.
+
+def _cache_key(text: str) -> str:
+    from hf_publish import __version__
+
+    schema = resources.files("hf_publish.data").joinpath("policy.schema.json").read_bytes()
+    digest = hashlib.sha256(f"{__version__}\0".encode() + schema + b"\0" + text.encode())
+    return digest.hexdigest()
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hf-publish" / "valid-policies"
+
+
+def _schema_cache_hit(text: str) -> bool:
+    if os.environ.get("HF_PUBLISH_NO_CACHE"):
+        return False
+    return (_cache_dir() / _cache_key(text)).exists()
+
+
+def _schema_cache_store(text: str) -> None:
+    if os.environ.get("HF_PUBLISH_NO_CACHE"):
+        return
+    try:
+        directory = _cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / _cache_key(text)).touch()
+    except OSError:
+        pass  # a read-only home only costs speed

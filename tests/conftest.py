@@ -1,0 +1,1 @@
+pytest_plugins = ["hf_publish.sandbox.pytest_plugin"]
