@@ -29,7 +29,7 @@ MAX_POLICY_BYTES = 1024 * 1024
 MAX_POLICY_NODES = 20_000
 
 DEFAULT_REPO_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*-v[0-9]+$"
-DEFAULT_FORBIDDEN = ("test", "temp", "tmp", "demo", "my-org", "my", "new", "untitled", "sample", "example")
+DEFAULT_FORBIDDEN = ("test", "temp", "tmp", "demo", "my-org", "untitled")
 DEFAULT_BRANCHES_ALLOWED = ("main", "feature/*", "experiment/*", "hotfix/*", "release/*")
 DEFAULT_BRANCHES_PROTECTED = ("main",)
 DEFAULT_REQUIRED_METADATA = ("license",)

@@ -56,7 +56,7 @@ def github_annotation(finding: Finding) -> str:
 def summary_line(findings: list[Finding]) -> str:
     errors = sum(f.is_error for f in findings)
     others = len(findings) - errors
-    if not findings:
-        return "hf-publish: all checks passed"
+    if not errors:
+        return "hf-publish: all checks passed" + (f" ({others} note(s))" if others else "")
     text = f"hf-publish: {errors} error(s)"
     return text + (f", {others} warning(s)/note(s)" if others else "")

@@ -1,0 +1,84 @@
+"""`branch-name`: the branch follows `naming.branch.allowed`; protected branches take no commits.
+
+Which branch is meant depends on where the check runs:
+- pre-push: the branch being pushed to (PRE_COMMIT_REMOTE_BRANCH), else the local one;
+- GitHub Actions: the pull request's head branch (GITHUB_HEAD_REF) or the pushed branch. The
+  `protected` rule is about committing, so it is not applied there: a push to main in Actions is
+  a merge that already happened;
+- otherwise: the checked-out branch (a commit is being made on it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Mapping
+
+from hf_publish.checks import CheckContext
+from hf_publish.findings import Finding
+from hf_publish.policy import BranchNaming
+
+CHECK_ID = "branch-name"
+
+
+@dataclass(frozen=True)
+class BranchUnderTest:
+    name: str | None  # None: detached HEAD or a tag build
+    origin: str  # where the name came from, for messages
+    committing: bool  # True when a commit/push lands on this branch directly
+
+
+def _strip_heads(ref: str) -> str:
+    return ref[len("refs/heads/"):] if ref.startswith("refs/heads/") else ref
+
+
+def branch_from_env(env: Mapping[str, str], checked_out: str | None) -> BranchUnderTest:
+    if env.get("PRE_COMMIT_REMOTE_BRANCH"):
+        return BranchUnderTest(_strip_heads(env["PRE_COMMIT_REMOTE_BRANCH"]), "the branch being pushed to", True)
+    if env.get("PRE_COMMIT_LOCAL_BRANCH"):
+        return BranchUnderTest(_strip_heads(env["PRE_COMMIT_LOCAL_BRANCH"]), "the branch being pushed", True)
+    if env.get("GITHUB_ACTIONS") == "true":
+        if env.get("GITHUB_HEAD_REF"):
+            return BranchUnderTest(env["GITHUB_HEAD_REF"], "the pull request's branch", False)
+        ref = env.get("GITHUB_REF", "")
+        if ref.startswith("refs/heads/"):
+            return BranchUnderTest(_strip_heads(ref), "the pushed branch", False)
+        return BranchUnderTest(None, f"GITHUB_REF={ref or 'unset'}", False)
+    return BranchUnderTest(checked_out, "the current branch", True)
+
+
+def slug(text: str) -> str:
+    """`Feature/New_Tokenizer` -> `new-tokenizer`: the part after any prefix, lowercase kebab."""
+    last = text.rsplit("/", 1)[-1]
+    return re.sub(r"[^a-z0-9]+", "-", last.lower()).strip("-") or "short-description"
+
+
+def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]:
+    if branch.name is None:
+        return [Finding(CHECK_ID, "", None, f"no branch to check ({branch.origin}: detached HEAD or tag build)",
+                        severity="notice")]
+    name = branch.name
+    if branch.committing and any(fnmatchcase(name, p) for p in naming.protected):
+        return [Finding(
+            CHECK_ID, "", None,
+            f"{branch.origin} {name!r} is protected: no direct commits; work reaches it through pull requests",
+            f"move your work to a branch: git switch -c feature/<short-description> (then commit there and open a PR)",
+        )]
+    if not any(fnmatchcase(name, p) for p in naming.allowed):
+        allowed = ", ".join(naming.allowed)
+        return [Finding(
+            CHECK_ID, "", None,
+            f"{branch.origin} {name!r} does not match the allowed branch names: {allowed}",
+            f"rename it: git branch -m {name} feature/{slug(name)}",
+        )]
+    return []
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    from hf_publish import gitrepo
+
+    checked_out = gitrepo.current_branch(ctx.root) if ctx.in_git else None
+    if not ctx.in_git and "GITHUB_ACTIONS" not in ctx.env and "PRE_COMMIT_REMOTE_BRANCH" not in ctx.env:
+        return [Finding(CHECK_ID, "", None, "not a git repository: no branch to check", severity="notice")]
+    return check_branch(branch_from_env(ctx.env, checked_out), ctx.policy.branch_naming)

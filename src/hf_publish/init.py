@@ -1,0 +1,80 @@
+"""`hf-publish init`: scaffold a policy, LFS rules and a model card in an existing git repo."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+from hf_publish.errors import EXIT_OK, UsageError
+from hf_publish.policy import DEFAULT_LFS_PATTERNS, POLICY_FILENAME, parse_policy_text
+
+LFS_RULE = "filter=lfs diff=lfs merge=lfs -text"
+
+
+def _template(name: str) -> str:
+    return resources.files("hf_publish.data").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
+
+
+def default_name(folder: str) -> str:
+    """`My_Model` -> `my-model-v1`: a start that follows the default naming pattern."""
+    base = re.sub(r"[^a-z0-9]+", "-", folder.lower()).strip("-") or "project-model"
+    return base if re.search(r"-v[0-9]+$", base) else f"{base}-v1"
+
+
+def render_policy(organization: str, name: str, repo_type: str, path: str) -> str:
+    sdk_line = "    sdk: gradio                                 # gradio | docker | static\n" if repo_type == "space" else ""
+    return _template("hf-publish.yaml").format(
+        organization=organization, name=name, type=repo_type, path=path, sdk_line=sdk_line
+    )
+
+
+def render_gitattributes() -> str:
+    return "".join(f"{pattern} {LFS_RULE}\n" for pattern in DEFAULT_LFS_PATTERNS)
+
+
+def render_card(organization: str, name: str) -> str:
+    return _template("modelcard.md").format(organization=organization, name=name)
+
+
+def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: str,
+             force: bool = False) -> list[Path]:
+    """Write the three files; refuse (writing nothing) if any exists and not `force`."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise UsageError(f"--path {path!r} must be a folder inside the repo, relative to its root")
+    policy_text = render_policy(organization, name, repo_type, pure.as_posix())
+    problems, _ = parse_policy_text(policy_text.encode(), POLICY_FILENAME)
+    if problems:
+        first = problems[0]
+        raise UsageError(f"cannot scaffold with these values: {first.message} ({first.fix})")
+    files = {
+        root / POLICY_FILENAME: policy_text,
+        root / ".gitattributes": render_gitattributes(),
+        root / pure / "README.md": render_card(organization, name),
+    }
+    existing = [p for p in files if p.exists()]
+    if existing and not force:
+        names = ", ".join(p.relative_to(root).as_posix() for p in existing)
+        raise UsageError(f"{names} already exist(s): nothing was written (use --force to overwrite)")
+    for target, text in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+    return list(files)
+
+
+def command_init(args: argparse.Namespace) -> int:
+    from hf_publish import gitrepo
+
+    root = gitrepo.find_root(Path.cwd())
+    if root is None:
+        raise UsageError("not inside a git repository: run `git init` first, then `hf-publish init`")
+    name = args.name or default_name(root.name if args.path == "." else PurePosixPath(args.path).name)
+    written = scaffold(root, organization=args.organization, name=name, repo_type=args.type,
+                       path=args.path, force=args.force)
+    for target in written:
+        print(f"wrote {target.relative_to(root).as_posix()}")
+    print(f"next: fill in the TODOs of the model card, then `hf-publish check --all-files`; "
+          f"publish with `hf-publish publish --dry-run`")
+    return EXIT_OK
