@@ -53,8 +53,10 @@ def suggest_name(name: str, naming: RepoNaming) -> str:
     version = None
     if len(words) > 1 and re.fullmatch(r"v[0-9]+", words[-1]):
         version = words.pop()
-    bad = {w for entry in naming.forbidden for w in _words(entry)}
-    kept = [w for w in words if w.rstrip("0123456789") not in bad and w]
+    bad = {entry.lower() for entry in naming.forbidden if len(_words(entry)) == 1}
+    kept = [w for w in words if w.rstrip("0123456789") not in bad]
+    if forbidden_word("-".join(kept), naming.forbidden):
+        kept = []
     base = "-".join(kept) or "project-model-type"
     candidate = f"{base}-{version or 'v1'}"
     return candidate if re.fullmatch(naming.pattern, candidate) else "<project>-<model-type>-v1"

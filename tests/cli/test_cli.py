@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hf_publish import __version__
+from hf_publish.cli import build_parser, main, split_targets
+from hf_publish.errors import EXIT_CODES_HELP
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_version_and_help_teach_the_exit_codes(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and __version__ in capsys.readouterr().out
+    help_text = build_parser().format_help()
+    assert "exit codes:" in help_text and "HF_PUBLISH_DEBUG" in help_text
+
+
+def test_every_command_has_help():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, sub in commands.items():
+        assert sub.format_help().strip(), name
+
+
+def test_exit_codes_in_help_match_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for line in EXIT_CODES_HELP.splitlines()[1:]:
+        code = line.split()[0]
+        assert f"| {code} |" in readme, f"README's exit code table lacks {code}"
+
+
+def test_check_ids_then_files():
+    assert split_targets(["lfs", "secrets", "a.py", "lfs"]) == (["lfs", "secrets"], ["a.py", "lfs"])
+    assert split_targets(["README.md"]) == ([], ["README.md"])
+
+
+def test_unexpected_errors_are_one_line_unless_debug(tmp_path: Path):
+    bad = tmp_path / "policy-dir"
+    bad.mkdir()  # a directory where a file is expected: an OS error deep inside
+    env = {k: v for k, v in os.environ.items() if k != "HF_PUBLISH_DEBUG"}
+    run = lambda extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "hf_publish", "check", "config", "--config", str(bad)],
+        capture_output=True, text=True, cwd=tmp_path, env={**env, **extra},
+    )
+    quiet = run({})
+    assert quiet.returncode == 2 and "Traceback" not in quiet.stderr
+    assert len(quiet.stderr.strip().splitlines()) == 1
+
+
+def test_github_format_escapes_properties_and_messages(tmp_path: Path, monkeypatch, capsys):
+    (tmp_path / ".hf-publish.yaml").write_text("organization: acme-ai\nrepos:\n  - name: 'a,b:c'\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "repo-name", "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert len(lines) == 2  # one annotation per finding, each on one line
+    for line in lines:
+        assert line.startswith("::error file=.hf-publish.yaml,line=3,title=hf-publish repo-name::")
+        assert "%0Afix: " in line
+
+
+def test_workflow_command_escaping_matches_the_runner():
+    from hf_publish.report import escape_data, escape_property
+
+    assert escape_property("dir,a/b:c%.md") == "dir%2Ca/b%3Ac%25.md"
+    assert escape_data("50%\r\nnext") == "50%25%0D%0Anext"

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from hf_publish.cli import main
+from hf_publish.policy import DEFAULT_LFS_PATTERNS, load_policy
+from tests.helpers import git, init_repo
+
+
+def test_init_scaffolds_a_valid_policy_lfs_rules_and_a_card(tmp_path: Path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "Sentiment_Model", lfs=False)
+    monkeypatch.chdir(repo)
+    assert main(["init", "--org", "acme-ai"]) == 0
+    policy = load_policy(repo / ".hf-publish.yaml")
+    assert policy.organization == "acme-ai"
+    assert [r.name for r in policy.repos] == ["sentiment-model-v1"]
+    attrs = git(repo, "check-attr", "filter", "--", "model.safetensors", "m.gguf", "saved_model/a/b")
+    assert attrs.count("filter: lfs") == 3
+    assert len((repo / ".gitattributes").read_text().splitlines()) == len(DEFAULT_LFS_PATTERNS)
+    card = (repo / "README.md").read_text()
+    assert 'AutoModel.from_pretrained("acme-ai/sentiment-model-v1")' in card
+    # The policy passes its own checks; the card's TODOs are what the author fills in next.
+    assert main(["check", "config", "repo-name", ".hf-publish.yaml"]) == 0
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    (repo / ".gitattributes").write_text("*.txt text\n")
+    monkeypatch.chdir(repo)
+    assert main(["init"]) == 2
+    assert "already exist" in capsys.readouterr().err
+    assert not (repo / ".hf-publish.yaml").exists()
+    assert (repo / ".gitattributes").read_text() == "*.txt text\n"
+    assert main(["init", "--force", "--name", "bert-korean-sentiment-v2", "--path", "models/bert"]) == 0
+    assert (repo / "models/bert/README.md").exists()
+    assert load_policy(repo / ".hf-publish.yaml").repos[0].path == "models/bert"
+
+
+def test_init_outside_git_and_bad_values(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 2
+    assert "git init" in capsys.readouterr().err
+    repo = init_repo(tmp_path / "r", lfs=False)
+    monkeypatch.chdir(repo)
+    assert main(["init", "--path", "../elsewhere"]) == 2
+    assert main(["init", "--org", "bad org!"]) == 2
+    assert not (repo / ".hf-publish.yaml").exists()
