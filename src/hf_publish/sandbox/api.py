@@ -1,0 +1,174 @@
+"""``Sandbox``: start the Hub-compatible server in a thread, inject faults, read the store."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from .auth import Auth
+from .faults import FaultRule, Faults, RequestLog, RequestRecord
+from .server import Hub, HubServer
+from .store import REPO_TYPES, Store
+from .xet import XetIndex
+
+
+class Sandbox:
+    """A loopback Hugging Face Hub for tests and rehearsals.
+
+    ``data_dir=None`` uses a temporary directory removed by ``stop()``. ``users`` is a YAML path,
+    a dict in the same shape, or None for the built-in org ``acme-ai`` and its users and tokens.
+    The xet CAS lives in ``cas_dir`` (default ``<data_dir>/cas``).
+    """
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        users: str | Path | dict | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        cas_dir: str | Path | None = None,
+        tree_page_size: int = 1000,
+        commits_page_size: int = 50,
+    ):
+        self._tmp = None if data_dir is not None else tempfile.mkdtemp(prefix="hf-sandbox-")
+        self.data_dir = Path(data_dir if data_dir is not None else self._tmp)
+        self.cas_dir = Path(cas_dir) if cas_dir is not None else self.data_dir / "cas"
+        self.cas_dir.mkdir(parents=True, exist_ok=True)
+        self.auth = Auth(users)
+        self.store = Store(self.data_dir)
+        self.xet = XetIndex(self.cas_dir)
+        self.faults = Faults()
+        self.log = RequestLog()
+        self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=tree_page_size,
+                       commits_page_size=commits_page_size)
+        self.host, self.port = host, port
+        self._server: HubServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> "Sandbox":
+        if self._server is not None:
+            return self
+        self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"hf-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.close_connections()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+            self._server = self._thread = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Token name -> token value (deterministic for the built-in users)."""
+        return self.auth.token_values()
+
+    @property
+    def oidc_id_tokens(self) -> list[str]:
+        """The OIDC subject (id) tokens ``/oauth/token`` accepts."""
+        return [t["id_token"] for t in self.auth.oidc_trust if t.get("id_token")]
+
+    def env(self) -> dict[str, str]:
+        """Environment for a client process pointed at this sandbox."""
+        return {"HF_ENDPOINT": self.endpoint, "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_UPDATE_CHECK": "1"}
+
+    # -- request log and faults ---------------------------------------------------------------
+    @property
+    def requests(self) -> list[RequestRecord]:
+        return self.log.snapshot()
+
+    def clear_log(self) -> None:
+        self.log.clear()
+
+    def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
+               retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
+               times: int | None = 1) -> FaultRule:
+        """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave."""
+        if status is None and not drop and not delay:
+            raise ValueError("inject() needs a status, drop=True or a delay")
+        return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
+                                         retry_after=retry_after, drop=drop, delay=delay, times=times))
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def reset(self) -> None:
+        """Wipe every repo, stored blob and the request log; users and tokens stay."""
+        self.store.wipe()
+        for kind in ("git", "lfs"):
+            shutil.rmtree(self.data_dir / "blobs" / kind, ignore_errors=True)
+            (self.data_dir / "blobs" / kind).mkdir(parents=True, exist_ok=True)
+        self.clear_log()
+        self.clear_faults()
+
+    # -- direct store access for assertions ---------------------------------------------------
+    def _repo(self, repo_id: str, repo_type: str):
+        repo = self.store.get(repo_type, repo_id)
+        if repo is None:
+            raise KeyError(f"no {repo_type} repo {repo_id} in the sandbox")
+        return repo
+
+    def head(self, repo_id: str, repo_type: str = "model", revision: str = "main") -> str | None:
+        repo = self.store.get(repo_type, repo_id)
+        hit = self.store.resolve(repo, revision) if repo else None
+        return hit[0] if hit else None
+
+    def _tree(self, repo_id: str, repo_type: str, revision: str) -> tuple[Any, dict]:
+        repo = self._repo(repo_id, repo_type)
+        hit = self.store.resolve(repo, revision)
+        if hit is None:
+            raise KeyError(f"no revision {revision} in {repo_id}")
+        return repo, (self.store.commit(repo, hit[0]) or {"tree": {}})["tree"]
+
+    def read_file(self, repo_id: str, path: str, repo_type: str = "model", revision: str = "main") -> bytes:
+        _, tree = self._tree(repo_id, repo_type, revision)
+        entry = tree[path]
+        blob = self.store.read_entry(entry)
+        if blob is None and entry.get("lfs"):
+            blob = self.store.blob_path("lfs", entry["lfs"]["oid"])
+            self.xet.materialize(entry["lfs"]["oid"], blob)
+        return Path(blob).read_bytes()
+
+    def list_files(self, repo_id: str, repo_type: str = "model", revision: str = "main") -> dict[str, int]:
+        _, tree = self._tree(repo_id, repo_type, revision)
+        return {path: entry["size"] for path, entry in sorted(tree.items())}
+
+    def commits(self, repo_id: str, repo_type: str = "model", revision: str = "main") -> list[str]:
+        repo = self._repo(repo_id, repo_type)
+        hit = self.store.resolve(repo, revision)
+        return [c["id"] for c in self.store.history(repo, hit[0])] if hit else []
+
+    def create_repo_as(self, user_or_token: str, repo_id: str, repo_type: str = "model", private: bool = True) -> str:
+        """Setup helper: create a repo as this user (or token name/value's user), no HTTP, no rights check."""
+        if repo_type not in REPO_TYPES:
+            raise ValueError(f"repo_type must be one of {REPO_TYPES}")
+        tok = self.auth.tokens.get(user_or_token) or self.auth.lookup(user_or_token)
+        user = tok.user if tok is not None else user_or_token
+        if user not in self.auth.users:
+            raise KeyError(f"unknown user or token {user_or_token!r}")
+        return self.store.create(repo_type, repo_id, private=private, creator=user).repo_id

@@ -1,0 +1,337 @@
+"""Users, orgs, tokens and the Hub's permission rules for the sandbox.
+
+Effective right = the user's role in the namespace INTERSECT the token's scope (hub-api.md):
+classic ``read``/``write`` tokens carry the user's full role (read-only for ``read``); a
+fine-grained token only reaches what one of its scoped entries grants. OIDC tokens minted by
+``/oauth/token`` carry no user role at all: one repo, read + write, for one hour.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import secrets
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+READ = "repo.content.read"
+WRITE = "repo.write"
+ROLES = ("read", "contributor", "write", "admin")
+
+INVALID_TOKEN = "Invalid user token."
+INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
+DEFAULT_OIDC_ID_TOKEN = "sandbox-github-oidc-id-token"
+OIDC_LIFETIME = 3600
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "orgs": {
+        "acme-ai": {
+            "fullname": "ACME AI",
+            "members": {"alice": "admin", "bob": "write", "carol": "contributor", "dave": "read"},
+        }
+    },
+    "users": {
+        "alice": {"fullname": "Alice Admin", "email": "alice@acme-ai.example"},
+        "bob": {"fullname": "Bob Writer", "email": "bob@acme-ai.example"},
+        "carol": {"fullname": "Carol Contributor", "email": "carol@acme-ai.example"},
+        "dave": {"fullname": "Dave Reader", "email": "dave@acme-ai.example"},
+        "eve": {"fullname": "Eve Outsider", "email": "eve@elsewhere.example"},
+    },
+    "tokens": {
+        "alice-write": {"user": "alice", "role": "write"},
+        "alice-read": {"user": "alice", "role": "read"},
+        "bob-write": {"user": "bob", "role": "write"},
+        "alice-fg-org": {"user": "alice", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
+        "bob-fg-org": {"user": "bob", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
+        "carol-fg-org": {"user": "carol", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
+        "dave-fg-org": {"user": "dave", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
+        "alice-fg-read": {"user": "alice", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [READ]}]},
+        "alice-fg-repo": {
+            "user": "alice",
+            "scoped": [{"entity": {"type": "model", "name": "acme-ai/bert-korean-sentiment-v2"}, "permissions": [WRITE]}],
+        },
+        "eve-fg-user": {"user": "eve", "scoped": [{"entity": {"type": "user", "name": "eve"}, "permissions": [WRITE, READ]}]},
+        "alice-revoked": {"user": "alice", "role": "write", "revoked_in": ["acme-ai"]},
+        "expired": {"user": "alice", "role": "write", "expired": True},
+    },
+    # Trusted publishers: which OIDC id tokens /oauth/token accepts, and for which repos (globs).
+    "oidc": [{"id_token": DEFAULT_OIDC_ID_TOKEN, "repos": ["acme-ai/*"]}],
+}
+
+
+def derive_token(name: str) -> str:
+    """A deterministic token that looks real: ``hf_`` + 34 ASCII letters derived from ``name``."""
+    letters = string.ascii_letters
+    digest = hashlib.sha256(b"hf-publish-sandbox-token:" + name.encode()).digest()
+    return "hf_" + "".join(letters[b % len(letters)] for b in digest[:34])
+
+
+def _stable_id(kind: str, name: str) -> str:
+    return hashlib.sha1(f"{kind}:{name}".encode()).hexdigest()[:24]
+
+
+@dataclass
+class Token:
+    name: str
+    value: str
+    user: str | None
+    role: str  # "read" | "write" | "fineGrained"
+    scoped: list[dict] = field(default_factory=list)
+    revoked_in: list[str] = field(default_factory=list)
+    expired: bool = False
+    expires_at: float | None = None  # OIDC tokens
+    oidc_repo: tuple[str, str] | None = None  # (repo_type, repo_id) for OIDC tokens
+
+    def permissions_for(self, entity_type: str, name: str) -> set[str]:
+        out: set[str] = set()
+        for entry in self.scoped:
+            ent = entry.get("entity", {})
+            if ent.get("type") == entity_type and str(ent.get("name", "")).lower() == name.lower():
+                out.update(entry.get("permissions", []))
+        return out
+
+
+class Forbidden(Exception):
+    """Raised with the Hub's 403 text."""
+
+
+@dataclass
+class Access:
+    """What one principal may do on one repo (or namespace)."""
+
+    read: bool
+    write: bool
+    deny_message: str | None = None
+
+
+class Auth:
+    """Users, orgs, tokens (from a YAML file, a dict or the built-in defaults) and the rules."""
+
+    def __init__(self, config: dict | str | Path | None = None):
+        if config is None:
+            config = DEFAULT_CONFIG
+        elif isinstance(config, (str, Path)):
+            import yaml
+
+            config = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+        self.users: dict[str, dict] = {u: dict(v or {}) for u, v in (config.get("users") or {}).items()}
+        self.orgs: dict[str, dict] = {}
+        for org, spec in (config.get("orgs") or {}).items():
+            spec = dict(spec or {})
+            members = {m: r for m, r in (spec.get("members") or {}).items()}
+            for member, role in members.items():
+                if role not in ROLES:
+                    raise ValueError(f"users file: role {role!r} of {member!r} in {org!r} is not one of {ROLES}")
+                self.users.setdefault(member, {})
+            spec["members"] = members
+            self.orgs[org] = spec
+        self.tokens: dict[str, Token] = {}
+        self._by_value: dict[str, Token] = {}
+        for name, spec in (config.get("tokens") or {}).items():
+            spec = dict(spec or {})
+            user = spec.get("user")
+            if user not in self.users:
+                raise ValueError(f"users file: token {name!r} names unknown user {user!r}")
+            tok = Token(
+                name=name,
+                value=spec.get("value") or derive_token(name),
+                user=user,
+                role="fineGrained" if spec.get("scoped") else spec.get("role", "read"),
+                scoped=list(spec.get("scoped") or []),
+                revoked_in=list(spec.get("revoked_in") or []),
+                expired=bool(spec.get("expired", False)),
+            )
+            self.tokens[name] = tok
+            self._by_value[tok.value] = tok
+        self.oidc_trust: list[dict] = list(config.get("oidc") or [])
+        self._lock = threading.Lock()
+
+    # -- lookup -------------------------------------------------------------------------------
+    def token_values(self) -> dict[str, str]:
+        return {name: tok.value for name, tok in self.tokens.items() if tok.oidc_repo is None}
+
+    def lookup(self, value: str) -> Token | None:
+        with self._lock:
+            tok = self._by_value.get(value)
+        if tok is not None and tok.expires_at is not None and time.time() >= tok.expires_at:
+            return None
+        return tok
+
+    def namespace_kind(self, namespace: str) -> str | None:
+        ns = namespace.lower()
+        if any(o.lower() == ns for o in self.orgs):
+            return "org"
+        if any(u.lower() == ns for u in self.users):
+            return "user"
+        return None
+
+    def canonical_namespace(self, namespace: str) -> str | None:
+        for name in list(self.orgs) + list(self.users):
+            if name.lower() == namespace.lower():
+                return name
+        return None
+
+    def role_in(self, user: str | None, namespace: str) -> str | None:
+        """The user's role in a namespace: admin of their own, their org role, else None."""
+        if user is None:
+            return None
+        if user.lower() == namespace.lower():
+            return "admin"
+        for org, spec in self.orgs.items():
+            if org.lower() == namespace.lower():
+                return spec["members"].get(user)
+        return None
+
+    # -- rules --------------------------------------------------------------------------------
+    def _revoked(self, tok: Token | None, namespace: str) -> str | None:
+        if tok is None:
+            return None
+        if any(o.lower() == namespace.lower() for o in tok.revoked_in):
+            return (
+                f"The organization {namespace} has revoked this access token: its token policy blocks "
+                "access to the organization's resources. Ask an org admin or use another token."
+            )
+        return None
+
+    def token_allows(self, tok: Token, repo_type: str, repo_id: str, perm: str) -> bool:
+        """Does the token's own scope (not the user's role) grant ``perm`` on this repo?"""
+        if tok.role == "write":
+            return True
+        if tok.role == "read":
+            return perm == READ
+        namespace = repo_id.split("/")[0]
+        kind = self.namespace_kind(namespace) or "user"
+        perms = tok.permissions_for(kind, namespace) | tok.permissions_for(repo_type, repo_id)
+        if perm == READ:
+            return bool(perms & {READ, WRITE})
+        return WRITE in perms
+
+    def repo_access(self, tok: Token | None, repo_type: str, repo_id: str, private: bool, creator: str | None) -> Access:
+        namespace = repo_id.split("/")[0]
+        if tok is None:
+            return Access(read=not private, write=False)
+        revoked = self._revoked(tok, namespace)
+        if revoked:
+            return Access(read=not private, write=False, deny_message=revoked)
+        if tok.oidc_repo is not None:
+            mine = tok.oidc_repo == (repo_type, repo_id.lower())
+            return Access(read=mine or not private, write=mine)
+        role = self.role_in(tok.user, namespace)
+        role_read = role is not None
+        if role in ("admin", "write"):
+            role_write = True
+        elif role == "contributor":
+            role_write = creator is not None and creator == tok.user
+        else:
+            role_write = False
+        read = (not private) or (role_read and self.token_allows(tok, repo_type, repo_id, READ))
+        write = role_write and self.token_allows(tok, repo_type, repo_id, WRITE)
+        return Access(read=read, write=write)
+
+    def can_create(self, tok: Token | None, repo_type: str, namespace: str) -> str | None:
+        """None if allowed, else the Hub's 403 text."""
+        denied = f'You don\'t have the rights to create a {repo_type} under the namespace "{namespace}"'
+        if tok is None or tok.oidc_repo is not None:
+            return denied
+        revoked = self._revoked(tok, namespace)
+        if revoked:
+            return revoked
+        if self.role_in(tok.user, namespace) not in ("admin", "write", "contributor"):
+            return denied
+        if tok.role == "write":
+            return None
+        if tok.role == "read":
+            return denied
+        kind = self.namespace_kind(namespace) or "user"
+        return None if WRITE in tok.permissions_for(kind, namespace) else denied
+
+    # -- whoami -------------------------------------------------------------------------------
+    def whoami(self, tok: Token) -> dict:
+        access_token: dict[str, Any] = {"displayName": tok.name, "role": tok.role, "createdAt": "2026-01-01T00:00:00.000Z"}
+        if tok.role == "fineGrained":
+            scoped = []
+            for entry in tok.scoped:
+                ent = dict(entry.get("entity", {}))
+                ent.setdefault("_id", _stable_id(ent.get("type", ""), ent.get("name", "")))
+                scoped.append({"entity": ent, "permissions": list(entry.get("permissions", []))})
+            access_token["fineGrained"] = {"scoped": scoped, "global": [], "canReadGatedRepos": False}
+        if tok.oidc_repo is not None:
+            return {
+                "type": "user",
+                "id": _stable_id("oidc", tok.name),
+                "name": "trusted-publisher",
+                "fullname": "Trusted publisher (OIDC)",
+                "orgs": [],
+                "auth": {"type": "access_token", "accessToken": access_token},
+            }
+        user = tok.user or ""
+        info = self.users.get(user, {})
+        orgs = []
+        for org, spec in self.orgs.items():
+            role = spec["members"].get(user)
+            if role is None:
+                continue
+            entry: dict[str, Any] = {
+                "type": "org",
+                "id": _stable_id("org", org),
+                "name": org,
+                "fullname": spec.get("fullname", org),
+                "email": None,
+                "canPay": False,
+                "periodEnd": None,
+                "avatarUrl": "",
+                "roleInOrg": role,
+                "isEnterprise": False,
+            }
+            if org in tok.revoked_in:
+                entry["securityRestrictions"] = ["token-revoked"]
+            orgs.append(entry)
+        return {
+            "type": "user",
+            "id": _stable_id("user", user),
+            "name": user,
+            "fullname": info.get("fullname", user),
+            "email": info.get("email"),
+            "emailVerified": True,
+            "canPay": False,
+            "periodEnd": None,
+            "isPro": False,
+            "avatarUrl": "",
+            "orgs": orgs,
+            "auth": {"type": "access_token", "accessToken": access_token},
+        }
+
+    # -- OIDC trusted publishing --------------------------------------------------------------
+    def oidc_allows(self, id_token: str, repo_type: str, repo_id: str) -> bool:
+        for trust in self.oidc_trust:
+            if trust.get("id_token") != id_token:
+                continue
+            for pattern in trust.get("repos") or []:
+                ptype, _, pid = pattern.rpartition(":") if ":" in pattern else ("", "", pattern)
+                if ptype and ptype != repo_type:
+                    continue
+                if fnmatch.fnmatchcase(repo_id.lower(), pid.lower()):
+                    return True
+        return False
+
+    def oidc_known(self, id_token: str) -> bool:
+        return any(t.get("id_token") == id_token for t in self.oidc_trust)
+
+    def mint_oidc_token(self, repo_type: str, repo_id: str) -> Token:
+        value = "hf_jwt_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(48))
+        tok = Token(
+            name=f"oidc:{repo_type}:{repo_id}",
+            value=value,
+            user=None,
+            role="fineGrained",
+            scoped=[{"entity": {"type": repo_type, "name": repo_id}, "permissions": [READ, WRITE]}],
+            expires_at=time.time() + OIDC_LIFETIME,
+            oidc_repo=(repo_type, repo_id.lower()),
+        )
+        with self._lock:
+            self._by_value[value] = tok
+        return tok

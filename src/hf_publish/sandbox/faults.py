@@ -1,0 +1,80 @@
+"""Per-route fault injection and the request log tests assert on."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FaultRule:
+    method: str | None
+    path: re.Pattern[str]
+    status: int | None = None
+    retry_after: float | None = None
+    drop: bool = False
+    delay: float = 0.0
+    times: int | None = 1  # None = forever
+    hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method.upper() == method) and bool(self.path.search(path))
+
+
+class Faults:
+    def __init__(self) -> None:
+        self._rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+
+    def add(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def take(self, method: str, path: str) -> FaultRule | None:
+        """The first live rule matching this request, counting the hit."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(method, path) and (rule.times is None or rule.hits < rule.times):
+                    rule.hits += 1
+                    return rule
+        return None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as the server saw it. Authorization header values are never kept."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    token_name: str | None = None  # which named token authenticated it (None = anonymous/unknown)
+    bytes_in: int = 0
+    bytes_out: int = 0
+    duration: float = 0.0
+    fault: bool = False  # an injected fault answered (or dropped) it
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self._records: list[RequestRecord] = []
+        self._lock = threading.Lock()
+
+    def append(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def snapshot(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()

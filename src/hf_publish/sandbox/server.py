@@ -1,0 +1,1044 @@
+"""HTTP routing for the sandbox: every Hub endpoint huggingface_hub 2.4.0 calls (see hub-api.md).
+
+``Hub`` holds the logic (one method per endpoint, each returning a ``Response`` or raising
+``HubError``); ``Handler`` is the stdlib request handler that parses, injects faults, logs and
+writes. Bodies are streamed: an LFS PUT goes to disk while it is hashed, a commit is read one
+ndjson line at a time, a download is sent with ``socket.sendfile``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qs, quote, unquote, urlencode
+
+from . import gitmatch
+from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, READ, Auth, Token
+from .faults import Faults, RequestLog, RequestRecord
+from .metadata import validate_card
+from .store import REPO_TYPES, Repo, Store, StoreError, git_blob_sha1, lfs_pointer
+from .xet import XetIndex
+
+MiB = 1024 * 1024
+LFS_THRESHOLD = 10 * MiB
+BINARY_REGULAR_LIMIT = 1 * MiB
+STALE_PARENT = "The branch was updated since you opened this page. Please refresh and try again."
+WRITE_DENIED = "Forbidden: pass `create_pr=1` as a query parameter to create a Pull Request"
+REPO_NAME_RULES = (
+    "Only regular characters and '-', '_', '.' are accepted. '--' and '..' are forbidden. '-' and '.' cannot "
+    'start or end the name. The name cannot end with ".git". Max length is 96.'
+)
+SECRET_RE = re.compile(rb"(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])")
+_NAME_RE = re.compile(r"^(?!.*(--|\.\.))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$")
+_PLURAL = {"models": "model", "datasets": "dataset", "spaces": "space"}
+_URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+
+
+class HubError(Exception):
+    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None, body: Any = None):
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+        self.headers = headers or {}
+        self.body = body
+
+
+def repo_not_found(anonymous: bool) -> HubError:
+    return HubError(401 if anonymous else 404, "Repository not found", "RepoNotFound")
+
+
+def revision_not_found(rev: str) -> HubError:
+    return HubError(404, f"Invalid rev id: {rev}", "RevisionNotFound")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    file: tuple[Path, int, int] | None = None  # (path, offset, length) streamed instead of body
+    content_type: str = "application/json; charset=utf-8"
+
+    @classmethod
+    def json(cls, obj: Any, status: int = 200, headers: dict | None = None) -> "Response":
+        return cls(status=status, body=json.dumps(obj).encode(), headers=headers or {})
+
+
+class BodyReader(io.RawIOBase):
+    """The request body, bounded by Content-Length or decoded from chunked transfer encoding."""
+
+    def __init__(self, rfile: Any, length: int | None, chunked: bool):
+        self.rfile, self.remaining, self.chunked = rfile, (length or 0), chunked
+        self.done = not chunked and not length
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        if self.done:
+            return 0
+        if self.chunked and self.remaining == 0:
+            line = self.rfile.readline(65537)
+            size = int(line.split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass
+                self.done = True
+                return 0
+            self.remaining = size
+        n = self.rfile.readinto(memoryview(buf)[: min(len(buf), self.remaining)])
+        if not n:
+            raise ConnectionError("client closed the connection mid-body")
+        self.remaining -= n
+        self.count += n
+        if self.remaining == 0:
+            if self.chunked:
+                self.rfile.readline(65537)
+            else:
+                self.done = True
+        return n
+
+    def read_all(self, limit: int = 64 * MiB) -> bytes:
+        out = bytearray()
+        buf = bytearray(1 << 20)
+        while True:
+            n = self.readinto(buf)
+            if not n:
+                return bytes(out)
+            out += buf[:n]
+            if len(out) > limit:
+                raise HubError(413, "Payload Too Large")
+
+    def drain(self, limit: int | None = None) -> bool:
+        """Read and discard the rest (at most ``limit`` bytes); True if the body is finished."""
+        buf = bytearray(1 << 20)
+        seen = 0
+        while not self.done:
+            n = self.readinto(buf)
+            if not n:
+                break
+            seen += n
+            if limit is not None and seen >= limit:
+                return self.done
+        return True
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Any
+    body: BodyReader
+    base: str  # "http://host:port" as the client addressed us
+    token: Token | None = None
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def flag(self, name: str) -> bool:
+        return (self.arg(name) or "").lower() in ("1", "true", "yes")
+
+    def json(self) -> Any:
+        raw = self.body.read_all()
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise HubError(400, "Invalid JSON body")
+
+
+def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> dict:
+    out: dict[str, Any] = {"type": "file", "oid": entry["oid"], "size": entry["size"], "path": path}
+    if entry.get("lfs"):
+        out["lfs"] = dict(entry["lfs"])
+    if entry.get("xetHash"):
+        out["xetHash"] = entry["xetHash"]
+    if last_commit is not None:
+        out["lastCommit"] = last_commit
+        out["securityFileStatus"] = {"status": "safe", "avScan": {"virusFound": False, "virusNames": None},
+                                     "pickleImportScan": None}
+    return out
+
+
+def _dirs_of(tree: dict[str, dict]) -> set[str]:
+    dirs = set()
+    for path in tree:
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            dirs.add("/".join(parts[:i]))
+    return dirs
+
+
+def _valid_path(path: str) -> bool:
+    if not path or path.startswith("/") or path.endswith("/") or "\\" in path or "\0" in path:
+        return False
+    parts = path.split("/")
+    return all(p not in ("", ".", "..") for p in parts) and parts[0] != ".git"
+
+
+class Hub:
+    """The sandbox's behaviour, independent of the HTTP plumbing."""
+
+    def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000, commits_page_size: int = 50):
+        self.store, self.auth, self.xet = store, auth, xet
+        self.tree_page_size, self.commits_page_size = tree_page_size, commits_page_size
+        self._secret = secrets.token_bytes(32)
+        self._pr_lock = threading.Lock()
+        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = []
+        r = self._route
+        r("GET", r"/api/whoami-v2", self.whoami)
+        r("POST", r"/oauth/token", self.oidc_exchange)
+        r("POST", r"/api/repos/create", self.create_repo)
+        r("DELETE", r"/api/repos/delete", self.delete_repo)
+        r("POST", r"/api/validate-yaml", self.validate_yaml)
+        api = r"/api/(?P<t>models|datasets|spaces)/(?P<ns>[^/]+)/(?P<name>[^/]+)"
+        r("GET", api, self.repo_info)
+        r("GET", api + r"/revision/(?P<rev>[^/]+)", self.repo_info)
+        r("GET", api + r"/auth-check(?P<write>/write)?", self.auth_check)
+        r("PUT", api + r"/settings", self.settings)
+        r("POST", api + r"/preupload/(?P<rev>[^/]+)", self.preupload)
+        r("GET", api + r"/xet-(?P<kind>read|write)-token(?:/(?P<rev>[^/]+))?", self.xet_token)
+        r("POST", api + r"/commit/(?P<rev>[^/]+)", self.commit)
+        r("POST", api + r"/tag/(?P<rev>[^/]+)", self.create_tag)
+        r("DELETE", api + r"/tag/(?P<tag>[^/]+)", self.delete_tag)
+        r("POST", api + r"/branch/(?P<branch>[^/]+)", self.create_branch)
+        r("DELETE", api + r"/branch/(?P<branch>[^/]+)", self.delete_branch)
+        r("GET", api + r"/refs", self.list_refs)
+        r("GET", api + r"/commits/(?P<rev>[^/]+)", self.list_commits)
+        r("GET", api + r"/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?", self.tree)
+        r("POST", api + r"/paths-info/(?P<rev>[^/]+)", self.paths_info)
+        r("PUT", r"/_sandbox/lfs/(?P<oid>[0-9a-f]{64})", self.lfs_put)
+        git = r"/(?:(?P<t>datasets|spaces)/)?(?P<ns>[^/]+)/(?P<name>[^/]+?)\.git/info/lfs/objects"
+        r("POST", git + r"/batch", self.lfs_batch)
+        r("POST", git + r"/verify", self.lfs_verify)
+        resolve = r"/(?:(?P<t>datasets|spaces)/)?(?P<ns>[^/]+)/(?P<name>[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)"
+        r("GET", resolve, self.resolve)
+        r("HEAD", resolve, self.resolve)
+
+    def _route(self, method: str, pattern: str, fn: Callable[..., Response]) -> None:
+        self.routes.append((method, re.compile(pattern + r"\Z"), fn))
+
+    def dispatch(self, req: Request) -> Response:
+        for method, pattern, fn in self.routes:
+            m = pattern.match(req.path)
+            if m and method == req.method:
+                args = {k: unquote(v) for k, v in m.groupdict().items() if v is not None}
+                if "t" in args or fn in (self.lfs_batch, self.lfs_verify, self.resolve):
+                    args["repo_type"] = _PLURAL.get(args.pop("t", "models"), "model")
+                return fn(req, **args)
+        raise HubError(404, "Sorry, we can't find the page you are looking for.")
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _repo(self, req: Request, repo_type: str, ns: str, name: str, need: str = "read") -> Repo:
+        repo = self.store.get(repo_type, f"{ns}/{name}")
+        if repo is None:
+            raise repo_not_found(req.token is None)
+        access = self.auth.repo_access(req.token, repo_type, repo.repo_id, repo.private, repo.meta.get("creator"))
+        if access.deny_message and (need == "write" or not access.read):
+            raise HubError(403, access.deny_message)
+        if not access.read:
+            raise repo_not_found(req.token is None)
+        if need == "write" and not access.write:
+            raise HubError(403, WRITE_DENIED)
+        return repo
+
+    def _resolve(self, repo: Repo, rev: str) -> tuple[str, str | None]:
+        hit = self.store.resolve(repo, rev)
+        if hit is None:
+            raise revision_not_found(rev)
+        return hit
+
+    def _tree(self, repo: Repo, commit_id: str) -> dict[str, dict]:
+        obj = self.store.commit(repo, commit_id)
+        return obj["tree"] if obj else {}
+
+    def _url(self, req: Request, repo: Repo) -> str:
+        return f"{req.base}/{_URL_PREFIX[repo.repo_type]}{repo.repo_id}"
+
+    def _text_at(self, repo: Repo, tree: dict, path: str) -> str | None:
+        entry = tree.get(path)
+        if entry is None or entry.get("lfs"):
+            return None
+        p = self.store.read_entry(entry)
+        return p.read_text(encoding="utf-8", errors="replace") if p else None
+
+    def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict]:
+        """For expand=True: the newest commit that touched each path (walks first-parent history)."""
+        history = self.store.history(repo, head)
+        out: dict[str, dict] = {}
+        for i, obj in enumerate(history):
+            older = history[i + 1]["tree"] if i + 1 < len(history) else {}
+            for p in paths:
+                if p in out:
+                    continue
+                mine = {k: v for k, v in obj["tree"].items() if k == p or k.startswith(p + "/")}
+                theirs = {k: v for k, v in older.items() if k == p or k.startswith(p + "/")}
+                if mine != theirs:
+                    out[p] = {"id": obj["id"], "title": obj["title"], "date": obj["date"]}
+            if len(out) == len(paths):
+                break
+        return out
+
+    # -- account ------------------------------------------------------------------------------
+    def whoami(self, req: Request) -> Response:
+        if req.token is None:
+            raise HubError(401, INVALID_TOKEN)
+        return Response.json(self.auth.whoami(req.token))
+
+    def oidc_exchange(self, req: Request) -> Response:
+        ctype = req.headers.get("Content-Type", "")
+        if "json" in ctype:
+            body = req.json()
+        else:
+            body = {k: v[0] for k, v in parse_qs(req.body.read_all().decode()).items()}
+
+        def oauth_error(status: int, error: str, description: str) -> HubError:
+            return HubError(status, f"{error}: {description}", body={"error": error, "error_description": description})
+
+        if body.get("grant_type") != "urn:ietf:params:oauth:grant-type:token-exchange":
+            raise oauth_error(400, "unsupported_grant_type", "grant_type must be token-exchange (RFC 8693)")
+        if body.get("subject_token_type") != "urn:ietf:params:oauth:token-type:id_token":
+            raise oauth_error(400, "invalid_request", "subject_token_type must be an id_token")
+        subject = body.get("subject_token") or ""
+        if not self.auth.oidc_known(subject):
+            raise oauth_error(401, "invalid_grant", "The OIDC id token is not trusted by any Trusted Publisher")
+        resource = str(body.get("resource") or "")
+        parts = resource.split("/")
+        repo_type = "model"
+        if len(parts) == 3 and parts[0] in _PLURAL:
+            repo_type, parts = _PLURAL[parts[0]], parts[1:]
+        if len(parts) != 2:
+            raise oauth_error(400, "invalid_target", f"resource {resource!r} must be a repo id (namespace/name)")
+        repo = self.store.get(repo_type, "/".join(parts))
+        if repo is None:
+            raise oauth_error(400, "invalid_target", f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos")
+        if not self.auth.oidc_allows(subject, repo_type, repo.repo_id):
+            raise oauth_error(403, "invalid_grant", f"No Trusted Publisher of {repo.repo_id} matches this id token")
+        tok = self.auth.mint_oidc_token(repo_type, repo.repo_id)
+        return Response.json({"access_token": tok.value, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                              "token_type": "bearer", "expires_in": 3600, "scope": f"{repo_type}:{repo.repo_id}"})
+
+    # -- repos --------------------------------------------------------------------------------
+    def create_repo(self, req: Request) -> Response:
+        body = req.json()
+        repo_type = body.get("type") or "model"
+        if repo_type not in REPO_TYPES:
+            raise HubError(400, f"Invalid repo type: {repo_type}")
+        name = str(body.get("name") or "")
+        namespace = body.get("organization")
+        if req.token is None:
+            raise HubError(401, "You must be authenticated to create a repo")
+        if namespace is None:
+            namespace = req.token.user or ""
+        if not _NAME_RE.match(name) or name.endswith(".git"):
+            raise HubError(400, REPO_NAME_RULES)
+        canonical = self.auth.canonical_namespace(namespace) or namespace
+        denied = self.auth.can_create(req.token, repo_type, canonical)
+        if denied:
+            raise HubError(403, denied)
+        repo_id = f"{canonical}/{name}"
+        private = body.get("private")
+        if "visibility" in body:
+            private = body["visibility"] != "public"
+        extra = {"sdk": body["sdk"]} if repo_type == "space" and body.get("sdk") else {}
+        url = f"{req.base}/{_URL_PREFIX[repo_type]}{repo_id}"
+        try:
+            repo = self.store.create(repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra)
+        except StoreError as exc:
+            existing = self.store.get(repo_type, repo_id)
+            url = f"{req.base}/{_URL_PREFIX[repo_type]}{existing.repo_id if existing else repo_id}"
+            raise HubError(exc.status, exc.message, body={"error": exc.message, "url": url})
+        return Response.json({"url": url, "name": repo.repo_id, "id": repo.repo_id})
+
+    def delete_repo(self, req: Request) -> Response:
+        body = req.json()
+        repo_type = body.get("type") or "model"
+        namespace = body.get("organization") or (req.token.user if req.token else "") or ""
+        repo = self._repo(req, repo_type, namespace, str(body.get("name") or ""), need="write")
+        self.store.delete(repo)
+        return Response.json({})
+
+    def settings(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name, need="write")
+        body = req.json()
+        changes: dict[str, Any] = {}
+        if "private" in body:
+            changes["private"] = bool(body["private"])
+        if "visibility" in body:
+            changes["private"] = body["visibility"] != "public"
+        if "gated" in body:
+            if body["gated"] not in (False, "auto", "manual"):
+                raise HubError(400, "gated must be one of false, 'auto', 'manual'")
+            changes["gated"] = body["gated"]
+        self.store.update_meta(repo, **changes)
+        return Response.json({"private": repo.private, "gated": repo.meta.get("gated", False)})
+
+    def repo_info(self, req: Request, repo_type: str, ns: str, name: str, rev: str = "main") -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        commit_id, _ = self._resolve(repo, rev)
+        obj = self.store.commit(repo, commit_id) or {"tree": {}, "date": repo.meta["lastModified"]}
+        blobs = req.flag("blobs")
+        siblings = []
+        for path in sorted(obj["tree"]):
+            entry = obj["tree"][path]
+            sib: dict[str, Any] = {"rfilename": path}
+            if blobs:
+                sib.update(size=entry["size"], blobId=entry["oid"])
+                if entry.get("lfs"):
+                    lfs = entry["lfs"]
+                    sib["lfs"] = {"size": lfs["size"], "sha256": lfs["oid"], "pointerSize": lfs["pointerSize"]}
+            siblings.append(sib)
+        info: dict[str, Any] = {
+            "_id": hashlib.sha1(repo.key.encode()).hexdigest()[:24],
+            "id": repo.repo_id,
+            "author": repo.repo_id.split("/")[0],
+            "sha": commit_id,
+            "lastModified": obj.get("date") or repo.meta["lastModified"],
+            "createdAt": repo.meta["createdAt"],
+            "private": repo.private,
+            "gated": repo.meta.get("gated", False),
+            "disabled": False,
+            "downloads": 0,
+            "likes": 0,
+            "tags": [],
+            "siblings": siblings,
+            "usedStorage": sum(e["size"] for e in obj["tree"].values()),
+        }
+        if repo.repo_type == "space":
+            info["sdk"] = repo.meta.get("sdk")
+        return Response.json(info)
+
+    def auth_check(self, req: Request, repo_type: str, ns: str, name: str, write: str | None = None) -> Response:
+        self._repo(req, repo_type, ns, name, need="write" if write else "read")
+        return Response.json({})
+
+    def validate_yaml(self, req: Request) -> Response:
+        body = req.json()
+        errors = validate_card(str(body.get("content") or ""), str(body.get("repoType") or "model"))
+        status = 400 if errors else 200
+        return Response.json({"errors": [{"message": e} for e in errors], "warnings": []}, status=status)
+
+    # -- uploads ------------------------------------------------------------------------------
+    def _write_target(self, req: Request, repo_type: str, ns: str, name: str) -> Repo:
+        """Write access, or read access when opening a PR (create_pr=1) or pushing to a PR ref."""
+        create_pr = req.flag("create_pr")
+        return self._repo(req, repo_type, ns, name, need="read" if create_pr else "write")
+
+    def preupload(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
+        repo = self._write_target(req, repo_type, ns, name)
+        body = req.json()
+        files = body.get("files")
+        if not isinstance(files, list):
+            raise HubError(400, "files must be an array")
+        if len(files) > 256:
+            raise HubError(400, "Too many files: at most 256 files per preupload call")
+        hit = self.store.resolve(repo, rev)
+        if hit is None and not req.flag("create_pr"):
+            raise revision_not_found(rev)
+        tree = self._tree(repo, hit[0]) if hit else {}
+        attributes = self._text_at(repo, tree, ".gitattributes") or ""
+        gitignore = body.get("gitIgnore")
+        if gitignore is None:
+            gitignore = self._text_at(repo, tree, ".gitignore") or ""
+        out = []
+        for f in files:
+            path = str(f.get("path") or "")
+            size = int(f.get("size") or 0)
+            try:
+                sample = base64.b64decode(f.get("sample") or "")
+            except ValueError:
+                raise HubError(400, f"Invalid sample for {path}")
+            lfs = size > 0 and (size >= LFS_THRESHOLD or b"\0" in sample or gitmatch.lfs_tracked(attributes, path))
+            existing = tree.get(path)
+            oid = None
+            if existing is not None:
+                oid = existing["lfs"]["oid"] if existing.get("lfs") else existing["oid"]
+            out.append({"path": path, "uploadMode": "lfs" if lfs else "regular",
+                        "shouldIgnore": bool(gitignore) and gitmatch.ignored(gitignore, path), "oid": oid})
+        return Response.json({"files": out})
+
+    def xet_token(self, req: Request, repo_type: str, ns: str, name: str, kind: str, rev: str | None = None) -> Response:
+        if kind == "write":
+            self._write_target(req, repo_type, ns, name)
+        else:
+            self._repo(req, repo_type, ns, name)
+        exp = int(time.time()) + 3600
+        token = "xet_" + secrets.token_hex(16)
+        headers = {"X-Xet-Cas-Url": self.xet.cas_url, "X-Xet-Access-Token": token, "X-Xet-Token-Expiration": str(exp)}
+        return Response.json({"accessToken": token, "exp": exp, "casUrl": self.xet.cas_url}, headers=headers)
+
+    def _lfs_known(self, sha256: str) -> tuple[int, str | None] | None:
+        """(size, xet hash or None) if the object is stored, in the blob store or the xet CAS."""
+        size = self.store.has_lfs_blob(sha256)
+        xet = self.xet.lookup(sha256)
+        if size is None and xet is None:
+            return None
+        return (size if size is not None else xet[1]), (xet[0] if xet else None)
+
+    def _sign(self, oid: str, size: int) -> str:
+        return hmac.new(self._secret, f"{oid}:{size}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def lfs_batch(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        body = req.json()
+        if body.get("operation") != "upload":
+            raise HubError(422, "Only the upload operation is supported by the sandbox")
+        objects = []
+        for obj in body.get("objects") or []:
+            oid, size = obj.get("oid"), obj.get("size")
+            if not (isinstance(oid, str) and re.fullmatch(r"[0-9a-f]{64}", oid) and isinstance(size, int) and size >= 0):
+                objects.append({"oid": str(oid), "size": size if isinstance(size, int) else 0,
+                                "error": {"code": 422, "message": "Invalid object: oid must be a sha256, size an integer"}})
+                continue
+            known = self._lfs_known(oid)
+            item: dict[str, Any] = {"oid": oid, "size": size}
+            if known is None or known[0] != size:
+                sig = self._sign(oid, size)
+                item["authenticated"] = True
+                item["actions"] = {
+                    "upload": {"href": f"{req.base}/_sandbox/lfs/{oid}?{urlencode({'size': size, 'sig': sig})}", "header": {}},
+                    "verify": {"href": f"{self._url(req, repo)}.git/info/lfs/objects/verify", "header": {}},
+                }
+            objects.append(item)
+        return Response(body=json.dumps({"transfer": "basic", "objects": objects}).encode(),
+                        content_type="application/vnd.git-lfs+json")
+
+    def lfs_put(self, req: Request, oid: str) -> Response:
+        try:
+            size = int(req.arg("size") or "-1")
+        except ValueError:
+            size = -1
+        if not hmac.compare_digest(req.arg("sig") or "", self._sign(oid, size)):
+            raise HubError(403, "Invalid or expired upload URL signature")
+        tmp = self.store.tmp_path()
+        digest = hashlib.sha256()
+        buf = bytearray(1 << 20)
+        view = memoryview(buf)
+        try:
+            with open(tmp, "wb") as f:
+                while True:
+                    n = req.body.readinto(buf)
+                    if not n:
+                        break
+                    digest.update(view[:n])
+                    f.write(view[:n])
+            got = tmp.stat().st_size
+            if digest.hexdigest() != oid or got != size:
+                raise HubError(400, f"Uploaded content does not match: expected sha256 {oid} size {size}, "
+                                    f"got sha256 {digest.hexdigest()} size {got}")
+            self.store.commit_lfs_blob(tmp, oid)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return Response(body=b"", content_type="text/plain")
+
+    def lfs_verify(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
+        self._repo(req, repo_type, ns, name)
+        body = req.json()
+        known = self._lfs_known(str(body.get("oid")))
+        if known is None or known[0] != body.get("size"):
+            raise HubError(404, "Object not found", body={"message": "Object not found"})
+        return Response.json({"message": "Object verified"})
+
+    # -- commits ------------------------------------------------------------------------------
+    def _parse_commit(self, req: Request, repo_type: str) -> tuple[dict, list[tuple[str, str, dict | None]]]:
+        """Read the ndjson body one line at a time: (header, [(op, path, entry)]). Stores blobs as it goes."""
+        reader = io.BufferedReader(req.body, 1 << 20)
+        header: dict = {}
+        ops: list[tuple[str, str, dict | None]] = []
+        leaks: list[str] = []
+        for raw in iter(reader.readline, b""):
+            if not raw.strip():
+                continue
+            try:
+                item = json.loads(raw)
+                key, value = item["key"], item["value"]
+            except (ValueError, KeyError, TypeError):
+                raise HubError(400, "Invalid ndjson line in commit payload")
+            if key == "header":
+                header = value
+                continue
+            path = str(value.get("path") or "")
+            if key in ("deletedFolder",):
+                path = path.rstrip("/")
+            if not _valid_path(path):
+                raise HubError(422, f"Invalid path: {path!r}")
+            if key == "file":
+                try:
+                    data = base64.b64decode(value.get("content") or "")
+                except ValueError:
+                    raise HubError(400, f"Invalid base64 content for {path}")
+                if len(data) >= LFS_THRESHOLD:
+                    raise HubError(400, "Your push was rejected because it contains files larger than 10 MiB. "
+                                        "Please use https://git-lfs.github.com/ to store large files.")
+                if b"\0" in data and len(data) > BINARY_REGULAR_LIMIT:
+                    raise HubError(400, "Your push was rejected because it contains binary files. "
+                                        "Please use https://huggingface.co/docs/hub/xet to store binary files.")
+                if SECRET_RE.search(data):
+                    leaks.append(path)
+                if path == "README.md":
+                    errors = validate_card(data.decode("utf-8", "replace"), repo_type)
+                    if errors:
+                        raise HubError(400, "Sorry, your push was rejected during YAML metadata verification:\n"
+                                       + "\n".join(f' - Error: {e}' for e in errors))
+                ops.append(("add", path, {"oid": self.store.put_git_blob(data), "size": len(data)}))
+            elif key == "lfsFile":
+                sha256 = str(value.get("oid") or "")
+                known = self._lfs_known(sha256) if re.fullmatch(r"[0-9a-f]{64}", sha256) else None
+                if known is None or (value.get("size") is not None and known[0] != value["size"]):
+                    raise HubError(400, f"Your push was rejected because an LFS pointer pointed to a file that does "
+                                        f"not exist ({path}: sha256 {sha256}). Upload it before committing.")
+                size, xet_hash = known
+                pointer = lfs_pointer(sha256, size)
+                entry = {"oid": git_blob_sha1(pointer), "size": size,
+                         "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)}}
+                if xet_hash:
+                    entry["xetHash"] = xet_hash
+                blob = self.store.read_entry(entry)
+                if blob is not None and size <= LFS_THRESHOLD and SECRET_RE.search(blob.read_bytes()):
+                    leaks.append(path)
+                ops.append(("add", path, entry))
+            elif key == "deletedFile":
+                ops.append(("delete", path, None))
+            elif key == "deletedFolder":
+                ops.append(("delete_folder", path, None))
+            else:
+                raise HubError(400, f"Unknown commit operation: {key}")
+        if leaks:
+            raise HubError(400, "Your push was rejected because one or more of your files contain valid Hugging Face "
+                                f"secrets (tokens): {', '.join(sorted(set(leaks)))}. Remove them and revoke the "
+                                "exposed tokens, then try again.")
+        return header, ops
+
+    @staticmethod
+    def _apply(tree: dict[str, dict], ops: list[tuple[str, str, dict | None]]) -> dict[str, dict]:
+        tree = dict(tree)
+        for op, path, entry in ops:
+            if op == "add":
+                if any(p.startswith(path + "/") for p in tree):
+                    raise HubError(422, f"Invalid path: {path} is a folder in the repo")
+                parts = path.split("/")
+                for i in range(1, len(parts)):
+                    if "/".join(parts[:i]) in tree:
+                        raise HubError(422, f"Invalid path: {'/'.join(parts[:i])} is a file in the repo")
+                tree[path] = entry
+            elif op == "delete":
+                if path not in tree:
+                    raise HubError(404, f"A file with this name doesn't exist: {path}", "EntryNotFound")
+                del tree[path]
+            else:
+                doomed = [p for p in tree if p.startswith(path + "/")]
+                if not doomed:
+                    raise HubError(404, f"A folder with this name doesn't exist: {path}", "EntryNotFound")
+                for p in doomed:
+                    del tree[p]
+        return tree
+
+    def commit(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
+        create_pr = req.flag("create_pr")
+        repo = self._repo(req, repo_type, ns, name, need="read" if create_pr or rev.startswith("refs/pr/") else "write")
+        header, ops = self._parse_commit(req, repo.repo_type)
+        title = str(header.get("summary") or "").strip()
+        if not title:
+            raise HubError(400, "Commit summary is required")
+        parent = header.get("parentCommit")
+        author = (req.token.user if req.token else None) or "trusted-publisher"
+        with self.store.lock(repo.key):
+            if self.store.get(repo.repo_type, repo.repo_id) is None:
+                raise repo_not_found(req.token is None)
+            refs = self.store.refs(repo)
+            if create_pr:
+                base = parent or self._resolve(repo, rev)[0]
+                if parent and self.store.commit(repo, parent) is None:
+                    raise revision_not_found(parent)
+                number = str(max([int(n) for n in refs["pr"]] + [0]) + 1)
+                kind, branch = "pr", number
+            elif rev.startswith("refs/pr/"):
+                kind, branch = "pr", rev[len("refs/pr/"):]
+                if branch not in refs["pr"]:
+                    raise revision_not_found(rev)
+                base = refs["pr"][branch]
+            else:
+                kind, branch = "heads", rev[len("refs/heads/"):] if rev.startswith("refs/heads/") else rev
+                if branch not in refs["heads"]:
+                    raise revision_not_found(rev)
+                base = refs["heads"][branch]
+            if parent and not create_pr and parent != base:
+                raise HubError(412, STALE_PARENT)
+            tree = self._apply(self._tree(repo, base), ops)
+            commit_id = self.store.apply_commit(repo, branch=branch, base=base, tree=tree, title=title,
+                                                message=str(header.get("description") or ""), author=author,
+                                                ref_kind=kind)
+        url = self._url(req, repo)
+        out = {"success": True, "commitOid": commit_id, "commitUrl": f"{url}/commit/{commit_id}", "hookOutput": ""}
+        if kind == "pr":
+            out["pullRequestUrl"] = f"{url}/discussions/{branch}"
+        return Response.json(out)
+
+    # -- refs ---------------------------------------------------------------------------------
+    @staticmethod
+    def _valid_ref_name(name: str) -> bool:
+        return bool(name) and re.fullmatch(r"[A-Za-z0-9._/-]+", name) is not None and ".." not in name \
+            and not name.startswith(("/", "refs/")) and not name.endswith(("/", ".lock", "."))
+
+    def create_tag(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name, need="write")
+        body = req.json()
+        tag = str(body.get("tag") or "")
+        if not self._valid_ref_name(tag):
+            raise HubError(400, f"Invalid tag name: {tag!r}")
+        with self.store.lock(repo.key):
+            commit_id, _ = self._resolve(repo, rev)
+            refs = self.store.refs(repo)
+            if tag in refs["tags"]:
+                raise HubError(409, f"Tag reference refs/tags/{tag} already exists")
+            refs["tags"][tag] = commit_id
+            self.store.set_refs(repo, refs)
+        return Response.json({})
+
+    def delete_tag(self, req: Request, repo_type: str, ns: str, name: str, tag: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name, need="write")
+        with self.store.lock(repo.key):
+            refs = self.store.refs(repo)
+            if refs["tags"].pop(tag, None) is None:
+                raise revision_not_found(tag)
+            self.store.set_refs(repo, refs)
+        return Response.json({})
+
+    def create_branch(self, req: Request, repo_type: str, ns: str, name: str, branch: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name, need="write")
+        body = req.json()
+        if not self._valid_ref_name(branch):
+            raise HubError(400, f"Invalid branch name: {branch!r}")
+        with self.store.lock(repo.key):
+            start, _ = self._resolve(repo, str(body.get("startingPoint") or "main"))
+            refs = self.store.refs(repo)
+            if branch in refs["heads"]:
+                raise HubError(409, f"Reference refs/heads/{branch} already exists")
+            refs["heads"][branch] = start
+            self.store.set_refs(repo, refs)
+        return Response.json({})
+
+    def delete_branch(self, req: Request, repo_type: str, ns: str, name: str, branch: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name, need="write")
+        if branch == "main":
+            raise HubError(403, "Cannot delete the default branch main")
+        with self.store.lock(repo.key):
+            refs = self.store.refs(repo)
+            if refs["heads"].pop(branch, None) is None:
+                raise revision_not_found(branch)
+            self.store.set_refs(repo, refs)
+        return Response.json({})
+
+    def list_refs(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        refs = self.store.refs(repo)
+        out: dict[str, Any] = {
+            "branches": [{"name": b, "ref": f"refs/heads/{b}", "targetCommit": c} for b, c in sorted(refs["heads"].items())],
+            "tags": [{"name": t, "ref": f"refs/tags/{t}", "targetCommit": c} for t, c in sorted(refs["tags"].items())],
+            "converts": [],
+        }
+        if req.flag("include_prs"):
+            out["pullRequests"] = [{"name": f"refs/pr/{n}", "ref": f"refs/pr/{n}", "targetCommit": c}
+                                   for n, c in sorted(refs["pr"].items(), key=lambda kv: int(kv[0]))]
+        return Response.json(out)
+
+    def _page(self, req: Request, items: list, size: int, param: str) -> Response:
+        try:
+            start = max(int(req.arg(param) or "0"), 0)
+        except ValueError:
+            raise HubError(400, f"Invalid {param}")
+        page = items[start : start + size] if param == "cursor" else items[start * size : (start + 1) * size]
+        nxt = start + size if param == "cursor" else start + 1
+        more = (nxt < len(items)) if param == "cursor" else (nxt * size < len(items))
+        headers = {}
+        if more:
+            query = {k: v for k, v in req.query.items() if k != param}
+            query[param] = [str(nxt)]
+            headers["Link"] = f'<{req.base}{quote(req.path)}?{urlencode(query, doseq=True)}>; rel="next"'
+        return Response.json(page, headers=headers)
+
+    def list_commits(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        head, _ = self._resolve(repo, rev)
+        formatted = "formatted" in (req.query.get("expand[]") or [])
+        items = []
+        for obj in self.store.history(repo, head):
+            item: dict[str, Any] = {"id": obj["id"], "title": obj["title"], "message": obj["message"],
+                                    "date": obj["date"], "authors": [{"user": obj["author"], "avatar": ""}]}
+            if formatted:
+                item["formatted"] = {"title": obj["title"], "message": obj["message"]}
+            items.append(item)
+        return self._page(req, items, self.commits_page_size, "p")
+
+    def tree(self, req: Request, repo_type: str, ns: str, name: str, rev: str, path: str = "") -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        commit_id, _ = self._resolve(repo, rev)
+        obj = self.store.commit(repo, commit_id) or {"tree": {}, "treeIds": {}}
+        tree, tree_ids = obj["tree"], obj["treeIds"]
+        path = path.strip("/")
+        dirs = _dirs_of(tree)
+        if path and path not in dirs:
+            raise HubError(404, f"Path {path} not found at revision {rev}", "EntryNotFound")
+        prefix = path + "/" if path else ""
+        recursive = req.flag("recursive")
+
+        def wanted(p: str) -> bool:
+            return p.startswith(prefix) and (recursive or "/" not in p[len(prefix):])
+
+        paths = sorted([p for p in tree if wanted(p)] + [d for d in dirs if wanted(d)])
+        last = self._last_commits(repo, commit_id, paths) if req.flag("expand") else {}
+        items = [
+            _entry_json(p, tree[p], last_commit=last.get(p)) if p in tree
+            else {"type": "directory", "oid": tree_ids.get(p, ""), "size": 0, "path": p,
+                  **({"lastCommit": last[p]} if p in last else {})}
+            for p in paths
+        ]
+        return self._page(req, items, self.tree_page_size, "cursor")
+
+    def paths_info(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        commit_id, _ = self._resolve(repo, rev)
+        ctype = req.headers.get("Content-Type", "")
+        raw = req.body.read_all()
+        form = json.loads(raw or b"{}") if "json" in ctype else parse_qs(raw.decode(), keep_blank_values=True)
+        paths = form.get("paths") or []
+        paths = [paths] if isinstance(paths, str) else paths
+        expand = str((form.get("expand") or [""])[0] if isinstance(form.get("expand"), list) else form.get("expand")).lower() == "true"
+        obj = self.store.commit(repo, commit_id) or {"tree": {}, "treeIds": {}}
+        dirs = _dirs_of(obj["tree"])
+        wanted = [p.strip("/") for p in paths if p.strip("/") in obj["tree"] or p.strip("/") in dirs]
+        last = self._last_commits(repo, commit_id, wanted) if expand else {}
+        out = []
+        for p in wanted:
+            if p in obj["tree"]:
+                out.append(_entry_json(p, obj["tree"][p], last_commit=last.get(p)))
+            else:
+                out.append({"type": "directory", "oid": obj["treeIds"].get(p, ""), "size": 0, "path": p,
+                            **({"lastCommit": last[p]} if p in last else {})})
+        return Response.json(out)
+
+    # -- downloads ----------------------------------------------------------------------------
+    def resolve(self, req: Request, repo_type: str, ns: str, name: str, rev: str, path: str) -> Response:
+        repo = self._repo(req, repo_type, ns, name)
+        commit_id, _ = self._resolve(repo, rev)
+        entry = self._tree(repo, commit_id).get(path)
+        base_headers = {"X-Repo-Commit": commit_id, "Accept-Ranges": "bytes"}
+        if entry is None:
+            raise HubError(404, "Entry not found", "EntryNotFound", headers=base_headers)
+        headers = dict(base_headers)
+        if entry.get("lfs"):
+            sha = entry["lfs"]["oid"]
+            headers.update({"ETag": f'"{sha}"', "X-Linked-Etag": f'"{sha}"', "X-Linked-Size": str(entry["size"])})
+            if entry.get("xetHash"):
+                route = f"{req.base}/api/{repo.repo_type}s/{repo.repo_id}/xet-read-token/{commit_id}"
+                headers.update({"X-Xet-Hash": entry["xetHash"], "X-Xet-Refresh-Route": route,
+                                "Link": f'<{route}>; rel="xet-auth"'})
+        else:
+            headers["ETag"] = f'"{entry["oid"]}"'
+        size = entry["size"]
+        start, end, status = 0, size - 1, 200
+        rng = req.headers.get("Range")
+        if rng:
+            m = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", rng)
+            if not m or (not m.group(1) and not m.group(2)):
+                raise HubError(416, "Invalid range", headers={"Content-Range": f"bytes */{size}", **base_headers})
+            if m.group(1):
+                start = int(m.group(1))
+                end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+            else:
+                start = max(size - int(m.group(2)), 0)
+            if start >= size or start > end:
+                raise HubError(416, "Requested range not satisfiable",
+                               headers={"Content-Range": f"bytes */{size}", **base_headers})
+            status = 206
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        length = max(end - start + 1, 0)
+        ctype = "application/octet-stream" if entry.get("lfs") else "text/plain; charset=utf-8"
+        if req.method == "HEAD":
+            headers["Content-Length"] = str(length)
+            return Response(status=status, headers=headers, content_type=ctype)
+        blob = self.store.read_entry(entry)
+        if blob is None and entry.get("lfs"):
+            dest = self.store.blob_path("lfs", entry["lfs"]["oid"])
+            if self.xet.materialize(entry["lfs"]["oid"], dest):
+                blob = dest
+        if blob is None:
+            raise HubError(500, f"Stored content of {path} is missing from the sandbox data dir")
+        return Response(status=status, headers=headers, file=(blob, start, length), content_type=ctype)
+
+
+class HubServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], hub: Hub, faults: Faults, log: RequestLog):
+        self.hub, self.faults, self.log = hub, faults, log
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._conns_lock:
+            self._conns.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._conns_lock:
+            self._conns.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Cut kept-alive client connections so no handler thread outlives ``stop()``."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Dropped(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server_version = "hf-publish-sandbox"
+    sys_version = ""
+    server: HubServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def _handle(self) -> None:
+        started = time.monotonic()
+        raw_path, _, raw_query = self.path.partition("?")
+        length = self.headers.get("Content-Length")
+        chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        body = BodyReader(self.rfile, int(length) if length and length.isdigit() else None, chunked)
+        host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
+        req = Request(method=self.command, path=raw_path, query=parse_qs(raw_query, keep_blank_values=True),
+                      headers=self.headers, body=body, base=f"http://{host}")
+        status, sent, fault = 500, 0, False
+        try:
+            rule = self.server.faults.take(self.command, raw_path)
+            if rule is not None:
+                fault = rule.status is not None or rule.drop
+                if rule.delay:
+                    time.sleep(rule.delay)
+            if rule is not None and rule.drop and (chunked or (length and length != "0")):
+                body.drain(limit=max((int(length) if length and length.isdigit() else 2 * MiB) // 2, 1))
+                raise _Dropped()
+            if rule is not None and rule.status is not None:
+                body.drain()
+                headers = {"Retry-After": str(int(rule.retry_after))} if rule.retry_after is not None else {}
+                resp = self._error_response(HubError(rule.status, f"Sandbox injected fault ({rule.status})", headers=headers))
+            else:
+                resp = self._run(req)
+            status = resp.status
+            sent = self._send(resp, drop=rule is not None and rule.drop)
+        except _Dropped:
+            status = 0
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        except (ConnectionError, BrokenPipeError, socket.timeout):
+            self.close_connection = True
+        finally:
+            if not body.done and not self.close_connection:
+                try:
+                    if not body.drain(limit=8 * MiB):
+                        self.close_connection = True
+                except (ConnectionError, OSError, ValueError):
+                    self.close_connection = True
+            tok = req.token
+            self.server.log.append(RequestRecord(
+                method=self.command, path=raw_path, query=raw_query, status=status,
+                token_name=tok.name if tok else None, bytes_in=body.count, bytes_out=sent,
+                duration=time.monotonic() - started, fault=fault,
+                headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
+            ))
+
+    def _run(self, req: Request) -> Response:
+        try:
+            auth_header = self.headers.get("Authorization") or ""
+            if auth_header and not req.path.startswith("/_sandbox/lfs/"):
+                value = auth_header[7:].strip() if auth_header.lower().startswith("bearer ") else auth_header
+                tok = self.server.hub.auth.lookup(value)
+                if tok is None or tok.expired:
+                    raise HubError(401, INVALID_TOKEN if req.path == "/api/whoami-v2" else INVALID_CREDENTIALS)
+                req.token = tok
+            return self.server.hub.dispatch(req)
+        except HubError as exc:
+            return self._error_response(exc)
+        except StoreError as exc:
+            return self._error_response(HubError(exc.status, exc.message, exc.code))
+        except (ConnectionError, BrokenPipeError):
+            raise
+        except Exception as exc:  # a sandbox bug: answer 500 and say so on stderr
+            traceback.print_exc(file=sys.stderr)
+            return self._error_response(HubError(500, f"Sandbox internal error: {exc!r}"))
+
+    @staticmethod
+    def _error_response(exc: HubError) -> Response:
+        headers = {"X-Error-Message": exc.message.splitlines()[0].encode("latin-1", "replace").decode("latin-1"),
+                   **exc.headers}
+        if exc.code:
+            headers["X-Error-Code"] = exc.code
+        body = exc.body if exc.body is not None else {"error": exc.message}
+        return Response.json(body, status=exc.status, headers=headers)
+
+    def _send(self, resp: Response, drop: bool = False) -> int:
+        """Write the response; with ``drop`` cut the connection half-way through the body."""
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("X-Request-Id", uuid.uuid4().hex)
+        for key, value in resp.headers.items():
+            self.send_header(key, value)
+        length = resp.file[2] if resp.file else len(resp.body)
+        if "Content-Length" not in resp.headers:
+            self.send_header("Content-Length", str(length if self.command != "HEAD" else len(resp.body)))
+        if drop and (self.command == "HEAD" or length == 0):
+            raise _Dropped()
+        self.end_headers()
+        if self.command == "HEAD":
+            return 0
+        limit = length // 2 if drop else length
+        if resp.file:
+            path, offset, _ = resp.file
+            with open(path, "rb") as f:
+                sent = self.connection.sendfile(f, offset, limit) if limit else 0
+        else:
+            self.wfile.write(resp.body[:limit])
+            sent = limit
+        if drop:
+            raise _Dropped()
+        return sent
