@@ -64,9 +64,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 
 def derive_token(name: str) -> str:
-    """A deterministic token that looks real: ``hf_`` + 34 ASCII letters derived from ``name``."""
+    """A deterministic token that looks real: ``hf_`` + 34 ASCII letters derived from ``name`` (sha512)."""
     letters = string.ascii_letters
-    digest = hashlib.sha256(b"hf-publish-sandbox-token:" + name.encode()).digest()
+    digest = hashlib.sha512(b"hf-publish-sandbox-token:" + name.encode()).digest()
     return "hf_" + "".join(letters[b % len(letters)] for b in digest[:34])
 
 
