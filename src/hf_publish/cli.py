@@ -152,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--base", metavar="REV", help="git revision of the last publish (default: HEAD~1)")
     _add_config(matrix)
 
+    commands.add_parser(
+        "gh-action", help="run as the GitHub Action (what action.yml executes)",
+        description="Run inside GitHub Actions as action.yml's main step: read the INPUT_* variables and the\n"
+                    "event, check, publish or release, and write outputs and the job summary.\n"
+                    "Use the action (uses: org/hf-publish@v1) rather than calling this directly.",
+        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+    )
+
     refresh = commands.add_parser(
         "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
         description="Fetch the Hub's current license and pipeline_tag ids (HfApi.get_model_tags) and write them\n"
@@ -250,6 +258,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from hf_publish.matrix import command_matrix
 
         return command_matrix(args)
+    if args.command == "gh-action":
+        from hf_publish.action import command_gh_action
+
+        return command_gh_action(args)
     if args.command == "refresh-vocab":
         from hf_publish.vocab import command_refresh
 

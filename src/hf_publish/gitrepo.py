@@ -195,3 +195,19 @@ def describe_head(root: Path) -> dict[str, str | bool | None]:
         commit = None
     branch = None if repo.head.is_detached else repo.active_branch.name
     return {"commit": commit, "branch": branch, "dirty": repo.is_dirty(untracked_files=False)}
+
+
+# --- action ------------------------------------------------------------------------------------
+# What changed between two commits, for `hf-publish matrix` (the monorepo workflow's job matrix).
+
+def resolve_commit(root: Path, rev: str) -> str | None:
+    """The commit sha `rev` names, or None when it is unknown here (e.g. cut off by a shallow clone)."""
+    if not rev or rev.startswith("-"):
+        return None
+    out = _git(root, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", check=False).strip()
+    return out.decode() if out else None
+
+
+def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[str]:
+    """Paths added, modified, deleted or renamed (both names) between two commits."""
+    return _split_z(_git(root, "diff", "--name-only", "-z", "--no-renames", base, head, "--"))
