@@ -222,7 +222,13 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
                         "write the policy out without nested anchors and aliases")], None
     if structural:
         return structural, None
-    data = yaml.safe_load(text)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:  # e.g. an unknown tag (!python/object): compose accepts it
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return [problem(mark.line + 1 if mark else None, f"YAML error: {reason}",
+                        "use plain YAML: strings, numbers, booleans, lists and mappings")], None
     return _schema_problems(data, node, text, shown), data
 
 
