@@ -945,7 +945,23 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
         req = Request(method=self.command, path=raw_path, query=parse_qs(raw_query, keep_blank_values=True),
                       headers=self.headers, body=body, base=f"http://{host}")
-        status, sent, fault = 500, 0, False
+        fault = False
+        logged = False
+
+        def record(status: int, sent: int) -> None:
+            # Logged before the response is written: once a client has its answer, the log has it too.
+            nonlocal logged
+            if logged:
+                return
+            logged = True
+            tok = req.token
+            self.server.log.append(RequestRecord(
+                method=self.command, path=raw_path, query=raw_query, status=status,
+                token_name=tok.name if tok else None, bytes_in=body.count, bytes_out=sent,
+                duration=time.monotonic() - started, fault=fault,
+                headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
+            ))
+
         try:
             rule = self.server.faults.take(self.command, raw_path)
             if rule is not None:
@@ -961,31 +977,28 @@ class Handler(BaseHTTPRequestHandler):
                 resp = self._error_response(HubError(rule.status, f"Sandbox injected fault ({rule.status})", headers=headers))
             else:
                 resp = self._run(req)
-            status = resp.status
-            sent = self._send(resp, drop=rule is not None and rule.drop)
+            drop = rule is not None and rule.drop
+            planned = 0 if self.command == "HEAD" else (resp.file[2] if resp.file else len(resp.body))
+            record(0 if drop else resp.status, planned // 2 if drop else planned)
+            self._send(resp, drop=drop)
         except _Dropped:
-            status = 0
+            record(0, 0)
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
         except (ConnectionError, BrokenPipeError, socket.timeout):
+            record(0, 0)
             self.close_connection = True
         finally:
+            record(500, 0)
             if not body.done and not self.close_connection:
                 try:
                     if not body.drain(limit=8 * MiB):
                         self.close_connection = True
                 except (ConnectionError, OSError, ValueError):
                     self.close_connection = True
-            tok = req.token
-            self.server.log.append(RequestRecord(
-                method=self.command, path=raw_path, query=raw_query, status=status,
-                token_name=tok.name if tok else None, bytes_in=body.count, bytes_out=sent,
-                duration=time.monotonic() - started, fault=fault,
-                headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
-            ))
 
     def _run(self, req: Request) -> Response:
         try:
