@@ -197,6 +197,118 @@ def describe_head(root: Path) -> dict[str, str | bool | None]:
     return {"commit": commit, "branch": branch, "dirty": repo.is_dirty(untracked_files=False)}
 
 
+# --- lfs/secrets -------------------------------------------------------------------------------
+# Reading what is staged for the lfs and secrets checks without ever loading a big blob: sizes
+# first (`cat-file --batch-check`, which reads object headers only), then at most `limit` bytes
+# of just the blobs a check asks for, streamed so memory stays bounded whatever is staged.
+
+REGULAR_FILE_MODES = frozenset({"100644", "100755"})  # not symlinks (120000), not submodules (160000)
+_PIPE_BUFFER = 32 * 1024  # below this, the oid list is written to git in one go without a thread
+
+
+def _git_env() -> dict[str, str]:
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+
+
+def repo_attributes(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
+                    *, cached: bool = False) -> dict[str, dict[str, str]]:
+    """`check_attr`, counting only the repository's own attribute files.
+
+    The user's global `core.attributesFile` is ignored: a rule that lives only in one developer's
+    home folder would pass here and fail in every other clone (and on the Hub).
+    """
+    paths = list(paths)
+    if not paths:
+        return {}
+    args = ["-c", "core.attributesFile=/dev/null", "check-attr", "-z", "--stdin"]
+    args += (["--cached"] if cached else []) + list(attributes)
+    out = _git(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
+    fields = out.split(b"\0")
+    result: dict[str, dict[str, str]] = {}
+    for i in range(0, len(fields) - 2, 3):
+        path = fields[i].decode("utf-8", "surrogateescape")
+        result.setdefault(path, {})[fields[i + 1].decode()] = fields[i + 2].decode()
+    return result
+
+
+def blob_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
+    """Size in bytes of each blob, without reading its content (missing objects are left out)."""
+    oids = list(dict.fromkeys(oids))
+    if not oids:
+        return {}
+    out = _git(root, "cat-file", "--batch-check", input="\n".join(oids).encode() + b"\n")
+    sizes: dict[str, int] = {}
+    for line in out.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            sizes[parts[0]] = int(parts[2])
+    return sizes
+
+
+def read_blob_prefixes(root: Path, oids: Iterable[str], *, limit: int) -> dict[str, bytes]:
+    """The first `limit` bytes of each blob, streamed through one `git cat-file --batch`.
+
+    The rest of each blob passes through the pipe and is dropped, so ask only for blobs of a
+    sensible size (check `blob_sizes` first): git inflates a whole object to send it.
+    """
+    oids = list(dict.fromkeys(oids))
+    if not oids:
+        return {}
+    payload = "\n".join(oids).encode() + b"\n"
+    try:
+        proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env())
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(payload)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = None
+    if len(payload) <= _PIPE_BUFFER:
+        feed()
+    else:  # git answers while it reads: feeding from a thread keeps both pipes from filling up
+        import threading
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+    result: dict[str, bytes] = {}
+    try:
+        for _ in oids:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:  # "<oid> missing" or git died
+                if not header:
+                    break
+                continue
+            oid, size = header[0].decode(), int(header[2])
+            result[oid] = proc.stdout.read(min(size, limit))
+            remaining = size - len(result[oid])
+            while remaining > 0:
+                chunk = proc.stdout.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            proc.stdout.read(1)  # the newline after each object
+    finally:
+        proc.stdout.close()
+        if writer is not None:
+            writer.join()
+        proc.wait()
+    return result
+
+
+def files_under(root: Path, folders: Sequence[str]) -> list[str]:
+    """Tracked files, and untracked ones not ignored, below each folder: what a folder upload sends."""
+    out = _git(root, "ls-files", "-z", "--full-name", "--cached", "--others", "--exclude-standard",
+               "--", *[f":(literal){f or '.'}" for f in folders])
+    return sorted(set(_split_z(out)))
+
+
 # --- action ------------------------------------------------------------------------------------
 # What changed between two commits, for `hf-publish matrix` (the monorepo workflow's job matrix).
 

@@ -1,0 +1,579 @@
+"""`lfs`: weights go through LFS, and what is staged is what the Hub will accept.
+
+Three rules, each asked of git rather than re-implemented:
+
+1. `.gitattributes` has a complete LFS rule (`filter=lfs diff=lfs merge=lfs -text`) for every
+   `lfs.required_patterns` entry. Coverage is asked of `git check-attr` on a sample path made
+   from each pattern (`*.safetensors` -> `hf-publish-sample.safetensors`), placed in each
+   configured repo folder, so macros, nested .gitattributes and git's own matching all count.
+   A `filter=lfs` line missing `diff=lfs`, `merge=lfs` or `-text` is reported at its line.
+2. Every staged file that git's attributes put in LFS is staged as a real LFS pointer (the index
+   blob is read, never the working-tree file; a blob over 1 KiB cannot be a pointer and is not
+   read at all).
+3. A staged file outside LFS larger than `lfs.max_text_size`, or binary (a NUL byte in its first
+   8000 bytes, git's own test) and larger than `lfs.max_binary_size`, is refused with the exact
+   `git lfs track` command. Sizes come from the object headers, so a 2 GB blob is never read.
+
+At publish time (`source == "worktree"`) rule 2 becomes: a weights file of a configured repo folder
+that git puts in LFS must not BE a pointer in the working tree (a checkout without `git lfs pull`):
+publishing it would upload a 130-byte "model". Only the first bytes of small files are read.
+
+Outside a git work tree nothing of this can be asked of git: the check reports that once
+(fix: `git init`) rather than guessing.
+
+`--fix` rewrites incomplete `filter=lfs` lines in place and appends the missing rules to the
+root .gitattributes (content and final newline preserved), then sets `ctx.fixed` so the command
+exits 1, like pre-commit's own fixers: review, `git add .gitattributes`, commit again.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from hf_publish import gitrepo
+from hf_publish.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hf_publish.checks import CheckContext
+    from hf_publish.policy import LfsPolicy, RepoSpec
+
+CHECK_ID = "lfs"
+GITATTRIBUTES = ".gitattributes"
+RULE_ATTRIBUTES = "filter=lfs diff=lfs merge=lfs -text"
+# What `git check-attr filter diff merge text` reports for a path under a complete LFS rule.
+COMPLETE = {"filter": "lfs", "diff": "lfs", "merge": "lfs", "text": "unset"}
+_SPELLED = {"filter": "filter=lfs", "diff": "diff=lfs", "merge": "merge=lfs", "text": "-text"}
+SAMPLE_NAME = "hf-publish-sample"
+BINARY_SNIFF_BYTES = 8000  # git's own binary test looks at the first 8000 bytes
+HOOK_READ_LIMIT = BINARY_SNIFF_BYTES
+LFS_FIX_HINT = "run `git lfs install` once if git-lfs is not set up in this clone"
+
+
+# --- pure functions ---------------------------------------------------------------------------
+
+def sample_path(pattern: str) -> str:
+    """A path that the gitattributes `pattern` matches, to ask git about.
+
+    `*.safetensors` -> `hf-publish-sample.safetensors`, `saved_model/**/*` ->
+    `saved_model/a/hf-publish-sample`, `*tfevents*` -> `hf-publish-sample.tfevents.x`.
+    A trailing `/` (which never matches a file in .gitattributes) is read as `/**`.
+    """
+    segments = normalize_pattern(pattern).lstrip("/").split("/")
+    return "/".join(_sample_segment(s) for s in segments)
+
+
+def normalize_pattern(pattern: str) -> str:
+    """`dir/` matches no file in .gitattributes; `dir/**` (`**/dir/**` when `dir/` had no other
+    `/`, so it still matches at any level) is what such a pattern means."""
+    if not pattern.endswith("/"):
+        return pattern
+    return pattern + "**" if "/" in pattern.rstrip("/") else f"**/{pattern}**"
+
+
+def _sample_segment(segment: str) -> str:
+    if segment == "**":
+        return "a"
+    out: list[str] = []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        if char == "\\" and i + 1 < len(segment):
+            out.append(segment[i + 1])
+            i += 2
+        elif char == "*":
+            j = i
+            while j < len(segment) and segment[j] == "*":
+                j += 1
+            before, after = "".join(out), segment[j:]
+            if not before:
+                out.append(SAMPLE_NAME + ("." if after[:1].isalnum() else ""))
+            elif not after:
+                out.append(("." if before[-1:].isalnum() else "") + "x")
+            else:
+                out.append("x")
+            i = j
+        elif char == "?":
+            out.append("x")
+            i += 1
+        elif char == "[" and "]" in segment[i + 2:]:
+            end = segment.index("]", i + 2)
+            members = segment[i + 1:end]
+            if members[:1] in ("!", "^"):
+                out.append(next(c for c in "xyz0_" if c not in members[1:]))
+            else:
+                out.append(members[0])
+            i = end + 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def is_anchored(pattern: str) -> bool:
+    """A pattern with a `/` before its end is relative to its .gitattributes' folder."""
+    return "/" in normalize_pattern(pattern).rstrip("/")
+
+
+def rule_pattern(pattern: str, folder: str) -> str:
+    """The pattern to write in the ROOT .gitattributes so it applies inside `folder`."""
+    pattern = normalize_pattern(pattern)
+    if not folder or not is_anchored(pattern):
+        return pattern
+    return f"{folder}/{pattern.lstrip('/')}"
+
+
+@dataclass(frozen=True)
+class AttrLine:
+    """One pattern line of a .gitattributes file."""
+
+    line: int
+    pattern: str
+    attributes: tuple[str, ...]
+
+
+def parse_gitattributes(text: str) -> list[AttrLine]:
+    """The pattern lines of a .gitattributes file (comments, blanks and `[attr]` macros skipped)."""
+    lines = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#") or stripped.startswith("[attr]"):
+            continue
+        if stripped.startswith('"'):  # a C-quoted pattern, e.g. "a b.bin"
+            end = 1
+            while end < len(stripped) and (stripped[end] != '"' or stripped[end - 1] == "\\"):
+                end += 1
+            pattern, rest = stripped[1:end].replace('\\"', '"'), stripped[end + 1:]
+        else:
+            parts = stripped.split(None, 1)
+            pattern, rest = parts[0], parts[1] if len(parts) > 1 else ""
+        lines.append(AttrLine(number, pattern, tuple(rest.split())))
+    return lines
+
+
+def attribute_state(attributes: Iterable[str]) -> dict[str, str]:
+    """What one line sets, in check-attr's words (`-text` -> text: unset); later tokens win."""
+    state: dict[str, str] = {}
+    for token in attributes:
+        if token.startswith("-"):
+            state[token[1:]] = "unset"
+        elif token.startswith("!"):
+            state[token[1:]] = "unspecified"
+        elif "=" in token:
+            key, _, value = token.partition("=")
+            state[key] = value
+        else:
+            state[token] = "set"
+    return state
+
+
+def missing_lfs_attributes(state: dict[str, str]) -> list[str]:
+    """The parts of `filter=lfs diff=lfs merge=lfs -text` that `state` lacks, as written in a rule."""
+    return [_SPELLED[key] for key, value in COMPLETE.items() if state.get(key) != value]
+
+
+def incomplete_rules(lines: Sequence[AttrLine]) -> list[tuple[AttrLine, list[str]]]:
+    """`filter=lfs` lines that lack `diff=lfs`, `merge=lfs` or `-text`, with what each lacks."""
+    found = []
+    for line in lines:
+        state = attribute_state(line.attributes)
+        if state.get("filter") == "lfs":
+            missing = missing_lfs_attributes(state)
+            if missing:
+                found.append((line, missing))
+    return found
+
+
+def complete_line(line_text: str, pattern: str) -> str:
+    """`line_text` rewritten as a complete LFS rule, keeping its other attributes and indentation."""
+    indent = line_text[: len(line_text) - len(line_text.lstrip())]
+    head = line_text.strip()
+    quoted = head.startswith('"')
+    parsed = parse_gitattributes(head)[0]
+    others = [t for t in parsed.attributes if attribute_name(t) not in COMPLETE]
+    shown = f'"{pattern}"' if quoted else pattern
+    return indent + " ".join([shown, *others, RULE_ATTRIBUTES])
+
+
+def attribute_name(token: str) -> str:
+    return token.lstrip("-!").partition("=")[0]
+
+
+def append_rules(text: str, patterns: Sequence[str]) -> str:
+    """`text` with one complete LFS rule per pattern appended; its content and final newline kept."""
+    if not patterns:
+        return text
+    if text and not text.endswith("\n"):
+        text += "\r\n" if "\r\n" in text else "\n"
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return text + "".join(f"{quote_pattern(p)} {RULE_ATTRIBUTES}{newline}" for p in patterns)
+
+
+def quote_pattern(pattern: str) -> str:
+    return f'"{pattern}"' if any(c.isspace() for c in pattern) else pattern
+
+
+def is_binary(head: bytes) -> bool:
+    """git's test: a NUL byte in the first 8000 bytes."""
+    return b"\0" in head[:BINARY_SNIFF_BYTES]
+
+
+def track_pattern(path: str) -> str:
+    """What to `git lfs track` for a file: `*.<ext>`, or the path itself when it has none."""
+    name = PurePosixPath(path).name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext and not any(c in ext for c in "*?[ "):
+        return f"*.{ext}"
+    return path
+
+
+def format_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} bytes"
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    for unit, scale in (("GB", 10**9), ("MB", 10**6)):
+        if size >= scale:
+            text = f"{size / scale:.1f}".rstrip("0").rstrip(".")
+            return f"{text} {unit}"
+    return f"{size / 1000:.1f} KB".replace(".0 ", " ")
+
+
+def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
+                      policy: "LfsPolicy") -> Finding | None:
+    """The rule for one staged file: `head` is (at least the first 8000 bytes of) its staged blob,
+    needed only for an LFS path of pointer size, or a non-LFS path between the two size limits."""
+    quoted = shlex.quote(path)
+    if in_lfs:
+        if size <= gitrepo.MAX_POINTER_SIZE and head is not None and gitrepo.parse_lfs_pointer(head):
+            return None
+        return Finding(
+            CHECK_ID, path, None,
+            f"git's attributes put this file in LFS, but it is staged as a regular git blob "
+            f"({format_size(size)}), not an LFS pointer",
+            f"re-stage it through LFS: git rm --cached {quoted} && git add {quoted} ({LFS_FIX_HINT})",
+        )
+    if size > policy.max_text_size:
+        why = f"it is {format_size(size)}, over lfs.max_text_size ({format_size(policy.max_text_size)})"
+    elif size > policy.max_binary_size and head is not None and is_binary(head):
+        why = (f"it is a {format_size(size)} binary file, over lfs.max_binary_size "
+               f"({format_size(policy.max_binary_size)})")
+    else:
+        return None
+    pattern = track_pattern(path)
+    return Finding(
+        CHECK_ID, path, None,
+        f"staged without LFS but {why}: the Hub refuses it and git history keeps it forever",
+        f'git lfs track "{pattern}" && git add .gitattributes && git rm --cached {quoted} && git add {quoted}',
+    )
+
+
+def needs_head(size: int, in_lfs: bool, policy: "LfsPolicy") -> bool:
+    """Whether `judge_staged_file` needs the blob's first bytes: never for a blob too big to be a
+    pointer or over max_text_size, so a huge blob is sized but never read."""
+    if in_lfs:
+        return size <= gitrepo.MAX_POINTER_SIZE
+    return policy.max_binary_size < size <= policy.max_text_size
+
+
+def judge_worktree_file(path: str, head: bytes) -> Finding | None:
+    """At publish time: an LFS path whose working-tree file is still a pointer."""
+    pointer = gitrepo.parse_lfs_pointer(head)
+    if pointer is None:
+        return None
+    return Finding(
+        CHECK_ID, path, None,
+        f"is an LFS pointer in the working tree ({len(head)} bytes standing for a "
+        f"{format_size(pointer[1])} file): publishing it uploads a {len(head)}-byte model",
+        "fetch the real file: git lfs pull (in GitHub Actions: actions/checkout with lfs: true)",
+    )
+
+
+def covered(attributes: dict[str, str] | None) -> bool:
+    return bool(attributes) and all(attributes.get(k) == v for k, v in COMPLETE.items())
+
+
+def folder_of(spec_path: str) -> str:
+    path = PurePosixPath(spec_path).as_posix()
+    return "" if path in (".", "") else path.strip("/")
+
+
+def matches_glob(path: str, globs: Iterable[str]) -> bool:
+    """fnmatch on the whole path (`*` crosses `/`, so `tests/**` works), or on the file name for a
+    pattern without `/`."""
+    name = path.rpartition("/")[2]
+    for glob in globs:
+        if fnmatch.fnmatchcase(path, glob) or ("/" not in glob and fnmatch.fnmatchcase(name, glob)):
+            return True
+        if glob.endswith("/**") and (path + "/").startswith(glob[:-2]):
+            return True
+    return False
+
+
+# --- gathering inputs (shared with the secrets check) -----------------------------------------
+
+def staged_entries(ctx: "CheckContext") -> tuple[list[gitrepo.IndexEntry], list[str]]:
+    """Index entries of the files this run is about, and the named files not in the index."""
+    if ctx.files is None and ctx.all_files:
+        entries = gitrepo.index_entries(ctx.root)
+        return [e for e in entries if e.mode in gitrepo.REGULAR_FILE_MODES], []
+    paths = ctx.target_paths()
+    if len(paths) <= 200:
+        entries = gitrepo.index_entries(ctx.root, paths)
+    else:  # thousands of pathspecs make ls-files slow: list everything once and filter
+        wanted = set(paths)
+        entries = [e for e in gitrepo.index_entries(ctx.root) if e.path in wanted]
+    found = {e.path for e in entries}
+    missing = [p for p in paths if p not in found]
+    return [e for e in entries if e.mode in gitrepo.REGULAR_FILE_MODES], missing
+
+
+def repo_folders(ctx: "CheckContext") -> list[tuple[str, "RepoSpec | None"]]:
+    """(folder, spec) for each configured repo this run covers; the whole repo when none is set."""
+    specs = ctx.selected_repos()
+    if not specs:
+        return [("", None)]
+    return [(folder_of(spec.path), spec) for spec in specs]
+
+
+def publish_paths(ctx: "CheckContext") -> list[str]:
+    """At publish time: the files of the configured repo folders, tracked or untracked (not
+    ignored by git), less each repo's `ignore` globs; or the files named on the command line."""
+    if ctx.files is not None:
+        return list(ctx.files)
+    folders = repo_folders(ctx)
+    if ctx.in_git:
+        candidates = gitrepo.files_under(ctx.root, sorted({f for f, _ in folders}))
+    else:
+        candidates = ctx.target_paths()
+    keep = []
+    for path in candidates:
+        for folder, spec in folders:
+            if folder and not path.startswith(folder + "/"):
+                continue
+            relative = path[len(folder) + 1:] if folder else path
+            if spec is None or not matches_glob(relative, spec.ignore):
+                keep.append(path)
+                break
+    return keep
+
+
+def read_worktree_head(root: Path, path: str, limit: int) -> tuple[int, bytes] | None:
+    """(size, first `limit` bytes) of a working-tree file, or None if it is not a regular file."""
+    full = root / path
+    try:
+        if full.is_symlink() or not full.is_file():
+            return None
+        with full.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            return size, handle.read(limit)
+    except OSError:
+        return None
+
+
+# --- the check --------------------------------------------------------------------------------
+
+def run(ctx: "CheckContext") -> list[Finding]:
+    if not ctx.in_git:
+        return [Finding(
+            CHECK_ID, "", None,
+            "not inside a git work tree: LFS rules and staged files cannot be checked",
+            "create the repo and set up LFS: git init && git lfs install --local && hf-publish init",
+        )]
+    findings = check_rules(ctx)
+    if ctx.source == "worktree":
+        findings += check_worktree_files(ctx)
+    else:
+        findings += check_staged_files(ctx)
+    return findings
+
+
+def check_staged_files(ctx: "CheckContext") -> list[Finding]:
+    policy = ctx.policy.lfs
+    entries, not_staged = staged_entries(ctx)
+    attributes = gitrepo.repo_attributes(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
+    in_lfs = {path: gitrepo.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
+    sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
+    wanted = [e.oid for e in entries if e.oid in sizes and needs_head(sizes[e.oid], in_lfs.get(e.path, False), policy)]
+    heads = gitrepo.read_blob_prefixes(ctx.root, wanted, limit=HOOK_READ_LIMIT)
+    findings = []
+    for entry in entries:
+        if entry.oid not in sizes:
+            continue
+        finding = judge_staged_file(entry.path, sizes[entry.oid], heads.get(entry.oid),
+                                    in_lfs.get(entry.path, False), policy)
+        if finding:
+            findings.append(finding)
+    # Files named on the command line but not staged (e.g. `hf-publish check lfs big.dat` before
+    # `git add`): judged from the working tree; an LFS path will be cleaned into a pointer by `git add`.
+    for path in not_staged:
+        if in_lfs.get(path, False):
+            continue
+        read = read_worktree_head(ctx.root, path, HOOK_READ_LIMIT)
+        if read is not None:
+            finding = judge_staged_file(path, read[0], read[1], False, policy)
+            if finding:
+                findings.append(finding)
+    return findings
+
+
+def check_worktree_files(ctx: "CheckContext") -> list[Finding]:
+    paths = publish_paths(ctx)
+    attributes = gitrepo.repo_attributes(ctx.root, paths, ("filter",))
+    findings = []
+    for path in paths:
+        if not gitrepo.is_lfs_tracked(attributes.get(path, {})):
+            continue
+        read = read_worktree_head(ctx.root, path, gitrepo.MAX_POINTER_SIZE + 1)
+        if read is not None and read[0] <= gitrepo.MAX_POINTER_SIZE:
+            finding = judge_worktree_file(path, read[1])
+            if finding:
+                findings.append(finding)
+    return findings
+
+
+@dataclass
+class _AttrFile:
+    path: str  # relative to the root
+    text: str | None  # None: the file does not exist (in the index, or the working tree)
+
+
+def _attribute_files(ctx: "CheckContext", folders: Sequence[str], *, from_index: bool) -> list[_AttrFile]:
+    """The root .gitattributes, those of the repo folders, and any .gitattributes being checked."""
+    paths = [GITATTRIBUTES] + [f"{f}/{GITATTRIBUTES}" for f in folders if f]
+    if ctx.files is not None:
+        paths += [p for p in ctx.files if p.rpartition("/")[2] == GITATTRIBUTES]
+    paths = list(dict.fromkeys(paths))
+    if not from_index:
+        return [_AttrFile(p, _read_text(ctx.root / p)) for p in paths]
+    entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths)}
+    blobs = gitrepo.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=1 << 20)
+    return [_AttrFile(p, blobs[entries[p].oid].decode("utf-8", "replace") if p in entries and entries[p].oid in blobs else None)
+            for p in paths]
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def check_rules(ctx: "CheckContext") -> list[Finding]:
+    """Coverage of the required patterns, and incomplete `filter=lfs` lines; `--fix` repairs both."""
+    from_index = ctx.source != "worktree"
+    folders = sorted({f for f, _ in repo_folders(ctx)})
+    samples: dict[str, tuple[str, str]] = {}  # sample path -> (required pattern, rule to add)
+    for folder in folders:
+        for pattern in ctx.policy.lfs.required_patterns:
+            sample = sample_path(pattern)
+            samples.setdefault(f"{folder}/{sample}" if folder else sample, (pattern, rule_pattern(pattern, folder)))
+    files = _attribute_files(ctx, folders, from_index=from_index)
+    incomplete = [(f.path, line, missing) for f in files if f.text for line, missing in incomplete_rules(parse_gitattributes(f.text))]
+    attributes = gitrepo.repo_attributes(ctx.root, samples, cached=from_index)
+    uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))}
+
+    if ctx.fix:
+        fixed = _fix(ctx, files, incomplete, uncovered)
+        if fixed:
+            ctx.fixed = True  # the CLI exits 1, like pre-commit's fixers: review and stage
+            return [Finding(CHECK_ID, GITATTRIBUTES, None, f"fixed: {fixed}",
+                            "review the change, then: git add .gitattributes", severity="notice")]
+
+    findings = [
+        Finding(CHECK_ID, path, line.line,
+                f"incomplete LFS rule for `{line.pattern}`: it has filter=lfs but not {' '.join(missing)}",
+                f"make the line `{quote_pattern(line.pattern)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)")
+        for path, line, missing in incomplete
+    ]
+    explained = {line.pattern for _, line, _ in incomplete}
+    missing_rules: list[str] = []
+    for sample, (pattern, rule) in uncovered.items():
+        state = attributes.get(sample, {})
+        if state.get("filter") == "lfs":
+            if pattern in explained or rule in explained:
+                continue
+            seen = ", ".join(f"{k}={state.get(k, 'unspecified')}" for k in COMPLETE)
+            findings.append(Finding(
+                CHECK_ID, GITATTRIBUTES, None,
+                f"`{rule}` is stored with LFS but not by a complete rule (git check-attr {sample}: {seen})",
+                f"add the line `{quote_pattern(rule)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)",
+            ))
+        elif rule not in missing_rules:
+            missing_rules.append(rule)
+    if missing_rules:
+        findings.append(_missing_finding(ctx, files[0], missing_rules, uncovered, from_index))
+    return findings
+
+
+def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str],
+                     uncovered: dict[str, tuple[str, str]], from_index: bool) -> Finding:
+    shown = ", ".join(f"`{r}`" for r in rules[:8])
+    if len(rules) > 8:
+        shown += f" and {len(rules) - 8} more (lfs.required_patterns)"
+    where = ".gitattributes" + (" (as staged)" if from_index else "")
+    if root_file.text is None:
+        message = f"{where} does not exist: no LFS rule for the {len(rules)} required pattern(s) {shown}"
+    else:
+        message = f"{where} has no LFS rule for {len(rules)} required pattern(s): {shown}"
+    if from_index:
+        worktree = gitrepo.repo_attributes(ctx.root, [s for s, (_, r) in uncovered.items() if r in rules])
+        if worktree and all(covered(a) for a in worktree.values()):
+            message += "; your working-tree .gitattributes has them but is not staged"
+            return Finding(CHECK_ID, GITATTRIBUTES, None, message, "stage it: git add .gitattributes")
+    track = " ".join(f'"{r}"' for r in rules)
+    return Finding(CHECK_ID, GITATTRIBUTES, None, message,
+                   f"run `hf-publish check lfs --fix` (or: git lfs track {track}), then: git add .gitattributes")
+
+
+def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete, uncovered: dict[str, tuple[str, str]]) -> str:
+    """Repair the working-tree files; return what was done ('' when nothing changed)."""
+    done = []
+    by_file: dict[str, list] = {}
+    for path, line, _ in incomplete:
+        by_file.setdefault(path, []).append(line)
+    for path, lines in by_file.items():
+        target = ctx.root / path
+        text = _read_whole(target)
+        if text is None:
+            continue
+        rows = text.splitlines(keepends=True)
+        changed = 0
+        for line in lines:
+            # Rewrite only if the working-tree line is still the one found (the index may differ).
+            if line.line <= len(rows):
+                row = rows[line.line - 1]
+                body = row.rstrip("\r\n")
+                parsed = parse_gitattributes(body)
+                if parsed and parsed[0].pattern == line.pattern and incomplete_rules(parsed):
+                    rows[line.line - 1] = complete_line(body, line.pattern) + row[len(body):]
+                    changed += 1
+        if changed:
+            _write(target, "".join(rows))
+            done.append(f"completed {changed} LFS rule(s) in {path}")
+    if uncovered:
+        # Ask the working tree (after the rewrite above), so a rule already added is not added twice.
+        now = gitrepo.repo_attributes(ctx.root, uncovered)
+        rules = list(dict.fromkeys(rule for s, (_, rule) in uncovered.items() if not covered(now.get(s))))
+        if rules:
+            target = ctx.root / GITATTRIBUTES
+            _write(target, append_rules(_read_whole(target) or "", rules))
+            done.append(f"appended {len(rules)} LFS rule(s) to .gitattributes: " + " ".join(rules))
+    return "; ".join(done)
+
+
+def _read_whole(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))

@@ -1,0 +1,174 @@
+"""`secrets`: no Hugging Face token, and no hard-coded token value, in what is committed.
+
+Reported, each at its line with the value MASKED (a finding never holds the full value):
+
+- a Hugging Face user access token anywhere: `hf_` followed by 34 letters (`tokens.HF_TOKEN_RE`);
+- a literal given to a token keyword or assigned to a token variable: `token="..."`,
+  `use_auth_token='...'`, `hf_token = "..."` (quoted literals only: `token=os.environ[...]` is code);
+- a literal given to a token environment variable: `HF_TOKEN=...`, `HUGGING_FACE_HUB_TOKEN=...`,
+  `HUGGINGFACEHUB_API_TOKEN=...`, `HF_API_TOKEN=...`, with `=` or `:` (.env files, shell, YAML,
+  Dockerfiles, `os.environ["HF_TOKEN"] = "..."`); an unquoted value counts outside Python files.
+
+Not reported: an empty value, a reference (`$VAR`, `${VAR}`, `${{ secrets.HF_TOKEN }}`, code such
+as `os.environ["HF_TOKEN"]`), a value with spaces or under 8 characters, and obvious placeholders
+(`hf_...`, `<your token>`, `YOUR_TOKEN`, `xxxx`, `***`, `changeme`, an `hf_` token made of 5
+letters or fewer repeated).
+
+What is read: staged text files, from the index (what is committed). LFS-tracked files, binary
+blobs (a NUL byte in the first 8000 bytes) and `secrets.exclude` globs are skipped; at most the
+first 1 MiB of a file is scanned, and a blob over `lfs.max_text_size` (which the lfs check refuses)
+is not read. At publish time (`source == "worktree"`) the working-tree files of the configured repo
+folders are scanned instead; outside git, the files below the current folder.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from hf_publish import gitrepo
+from hf_publish.checks.lfs import matches_glob, publish_paths, read_worktree_head, staged_entries
+from hf_publish.findings import Finding
+from hf_publish.tokens import HF_TOKEN_RE, mask, register_secret
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hf_publish.checks import CheckContext
+
+CHECK_ID = "secrets"
+SCAN_LIMIT = 1 << 20  # bytes scanned per file: tokens past the first MiB of a text file are rare
+BINARY_SNIFF_BYTES = 8000
+MIN_LITERAL = 8
+HF_KIND = "hf-token"
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
+
+_HF_TOKEN = re.compile(HF_TOKEN_RE.pattern.encode())
+_QUOTED = rb"""(?P<bs>\\?)(?P<q>["'])(?P<value>[^"'\\\n]*)(?P=bs)(?P=q)"""
+_KEYWORD = re.compile(rb"(?<![A-Za-z0-9_])(?P<name>token|use_auth_token|hf_token)[ \t]*=[ \t]*" + _QUOTED)
+_ENV = re.compile(
+    rb"(?<![A-Za-z0-9_])(?P<name>HF_TOKEN|HUGGING_FACE_HUB_TOKEN|HUGGINGFACEHUB_API_TOKEN|HF_API_TOKEN)"
+    rb"""(?:\\?["'])?\]?[ \t]*[=:][ \t]*(?:""" + _QUOTED + rb"""|(?P<bare>[^\s"'#;,\\]+))"""
+)
+_BARE_LITERAL = re.compile(r"[A-Za-z0-9_\-+/=]+")
+_PLACEHOLDER_WORDS = ("...", "\u2026", "xxx", "***", "<", ">", "{", "}", "$", "your", "changeme",
+                      "redacted", "placeholder", "example", "dummy", "secrets.")
+FIX = ("remove it and read the token at run time instead: os.environ[\"HF_TOKEN\"], "
+       "huggingface_hub.login() once per machine, or a GitHub secret (${{ secrets.HF_TOKEN }}); "
+       "then REVOKE it at https://huggingface.co/settings/tokens: it may already be in git history")
+
+
+class Secret(NamedTuple):
+    """One secret found in a file: where, what kind, and the value (never to be printed)."""
+
+    line: int
+    kind: str  # HF_KIND for an hf_ token, else the keyword / variable name the literal was given to
+    value: str
+
+
+# --- pure functions ---------------------------------------------------------------------------
+
+def is_placeholder(value: str) -> bool:
+    lowered = value.lower()
+    if len(value) < MIN_LITERAL or any(c.isspace() for c in value):
+        return True
+    if lowered in ("none", "null", "true", "false"):
+        return True
+    return any(word in lowered for word in _PLACEHOLDER_WORDS) or lowered.startswith(("my_", "my-", "mytoken"))
+
+
+def is_placeholder_token(token: str) -> bool:
+    """`hf_xxxxxxxx...`: an hf-shaped string made of a handful of letters is a placeholder."""
+    return len(set(token[3:].lower())) <= 5
+
+
+def find_secrets(data: bytes, path: str = "") -> list[Secret]:
+    """Every token and hard-coded token literal in `data` (bytes of a text file), with its line."""
+    found: list[tuple[int, int, str, str]] = []  # (start, end, kind, value)
+    for match in _HF_TOKEN.finditer(data):
+        token = match.group(0).decode("ascii")
+        if not is_placeholder_token(token):
+            found.append((match.start(), match.end(), HF_KIND, token))
+    python = path.lower().endswith(PYTHON_SUFFIXES)
+    for pattern in (_KEYWORD, _ENV):
+        for match in pattern.finditer(data):
+            raw = match.group("value")
+            if raw is None:  # an unquoted value: a literal only outside Python, and only token-like
+                raw = match.group("bare")
+                if python or raw is None or not _BARE_LITERAL.fullmatch(raw.decode("latin-1")):
+                    continue
+            value = raw.decode("utf-8", "replace")
+            start = match.start("value") if match.group("value") is not None else match.start("bare")
+            end = start + len(raw)
+            if is_placeholder(value) or any(s < end and start < e for s, e, _, _ in found):
+                continue  # a placeholder, or an hf_ token already reported at this place
+            found.append((start, end, match.group("name").decode(), value))
+    found.sort()
+    return [Secret(data.count(b"\n", 0, start) + 1, kind, value) for start, _, kind, value in found]
+
+
+def mask_value(secret: Secret) -> str:
+    """`hf_abcd…` for a Hub token (`tokens.mask`); fewer characters for shorter literals."""
+    if secret.kind == HF_KIND:
+        return mask(secret.value)
+    return secret.value[: 4 if len(secret.value) >= 16 else 2] + "\u2026"
+
+
+def secret_findings(path: str, data: bytes, *, publishing: bool = False) -> list[Finding]:
+    findings = []
+    where = "a file that would be published" if publishing else "a staged file"
+    for secret in find_secrets(data, path):
+        register_secret(secret.value)  # any later output that might echo it is redacted too
+        shown = mask_value(secret)
+        if secret.kind == HF_KIND:
+            message = f"Hugging Face token {shown} hard-coded in {where}"
+        else:
+            message = f"hard-coded {secret.kind} value {shown} in {where}"
+        findings.append(Finding(CHECK_ID, path, secret.line, message, FIX))
+    return findings
+
+
+def is_binary(head: bytes) -> bool:
+    return b"\0" in head[:BINARY_SNIFF_BYTES]
+
+
+# --- the check --------------------------------------------------------------------------------
+
+def run(ctx: "CheckContext") -> list[Finding]:
+    excluded = ctx.policy.secrets.exclude
+    if ctx.source == "worktree" or not ctx.in_git:
+        return _scan_worktree(ctx, excluded)
+    entries, not_staged = staged_entries(ctx)
+    entries = [e for e in entries if not matches_glob(e.path, excluded)]
+    not_staged = [p for p in not_staged if not matches_glob(p, excluded)]
+    attributes = gitrepo.repo_attributes(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
+    entries = [e for e in entries if not gitrepo.is_lfs_tracked(attributes.get(e.path, {}))]
+    sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
+    readable_max = max(ctx.policy.lfs.max_text_size, SCAN_LIMIT)
+    blobs = gitrepo.read_blob_prefixes(
+        ctx.root, [e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT)
+    findings: list[Finding] = []
+    for entry in entries:
+        data = blobs.get(entry.oid)
+        if data and not is_binary(data):
+            findings.extend(secret_findings(entry.path, data))
+    for path in not_staged:  # named on the command line but not staged: the working-tree file
+        if not gitrepo.is_lfs_tracked(attributes.get(path, {})):
+            findings.extend(_scan_file(ctx, path, publishing=False))
+    return findings
+
+
+def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Finding]:
+    paths = [p for p in publish_paths(ctx) if not matches_glob(p, excluded)]
+    if ctx.in_git:
+        attributes = gitrepo.repo_attributes(ctx.root, paths, ("filter",))
+        paths = [p for p in paths if not gitrepo.is_lfs_tracked(attributes.get(p, {}))]
+    findings: list[Finding] = []
+    for path in paths:
+        findings.extend(_scan_file(ctx, path, publishing=ctx.source == "worktree"))
+    return findings
+
+
+def _scan_file(ctx: "CheckContext", path: str, *, publishing: bool) -> list[Finding]:
+    read = read_worktree_head(ctx.root, path, SCAN_LIMIT)
+    if read is None or not read[1] or is_binary(read[1]):
+        return []
+    return secret_findings(path, read[1], publishing=publishing)
