@@ -1,0 +1,423 @@
+"""The one module that talks to the Hugging Face Hub.
+
+Everything goes through one injected `huggingface_hub.HfApi` (built by `make_api`, or handed in by a
+caller or a test), and every exception the client raises is turned into a `HubError` whose message
+says what failed and ends with the next step to take, through ONE table: `ERROR_TABLE`.
+
+Nothing here decides policy: `preflight` judges the token, `plan` compares trees, `publish`
+orchestrates. huggingface_hub is imported lazily (this module is never imported by a hook).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, TypeVar
+
+from hf_publish import __version__
+from hf_publish.errors import AuthError, HubError
+from hf_publish.tokens import redact, register_secret
+
+T = TypeVar("T")
+
+LIBRARY_NAME = "hf-publish"
+TOKENS_URL = "https://huggingface.co/settings/tokens"
+STATUS_URL = "https://status.huggingface.co"
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+class TransientHubError(HubError):
+    """A failure worth retrying: rate limit, server error, dropped connection.
+
+    `retry_after` is the server's Retry-After (seconds) when it sent one. `ambiguous` is True
+    when the request may have been applied before the failure (a commit whose answer was lost).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
+                 ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.ambiguous = ambiguous
+
+
+class StaleHeadError(HubError):
+    """412: the branch moved since its head was read (another commit landed first)."""
+
+
+class ConflictError(HubError):
+    """409: the thing being created already exists (a repo, a tag, a branch)."""
+
+
+class NotFoundError(HubError):
+    """The repo, revision or file is missing, or hidden from this token."""
+
+
+@dataclass(frozen=True)
+class ErrorRule:
+    """One row of the table: which failure, what it means, what to do next."""
+
+    name: str
+    error: type[HubError]
+    message: str  # formatted with: doing, repo, endpoint, server, status, retry_after
+    next_step: str
+
+
+# THE table. `_classify` picks the row; `translate` formats it. Every message ends with the next step.
+ERROR_TABLE: dict[str, ErrorRule] = {rule.name: rule for rule in (
+    ErrorRule("no-token", AuthError, "{doing}: no Hugging Face token found",
+              f"set HF_TOKEN to a fine-grained token with repo.write on the target org ({TOKENS_URL}), "
+              "or run `hf auth login`"),
+    ErrorRule("oidc", AuthError, "{doing}: Trusted Publishing (OIDC) token exchange failed: {server}",
+              "check the job has `permissions: id-token: write`, that HF_OIDC_RESOURCE names the repo, "
+              "and that the repo lists this workflow as a trusted publisher"),
+    ErrorRule("offline", HubError, "{doing}: HF_HUB_OFFLINE is set, so the Hub cannot be reached",
+              "unset HF_HUB_OFFLINE, or use --dry-run"),
+    ErrorRule("invalid-token", AuthError, "{doing}: the Hub rejected the token (invalid, expired or revoked)",
+              f"create a new token at {TOKENS_URL} and set HF_TOKEN to it"),
+    ErrorRule("repo-not-found", NotFoundError, "{doing}: {repo} not found, or this token cannot see it",
+              "check the repo name and type in .hf-publish.yaml, and that the token can read the repo"),
+    ErrorRule("revision-not-found", NotFoundError, "{doing}: revision not found on {repo}: {server}",
+              "check --revision names an existing branch of the Hub repo"),
+    ErrorRule("entry-not-found", NotFoundError, "{doing}: a file is missing on {repo}: {server}",
+              "re-run: the plan is re-read from the Hub each time"),
+    ErrorRule("gated", AuthError, "{doing}: {repo} is gated and this token has not been granted access",
+              "request access on the repo page, or use a token of an org member"),
+    ErrorRule("disabled", HubError, "{doing}: {repo} is disabled on the Hub",
+              "contact the Hub support or an org admin"),
+    ErrorRule("bad-request", HubError, "{doing}: the Hub rejected the request: {server}",
+              "fix what the message names (e.g. the model card metadata in README.md) and re-run"),
+    ErrorRule("forbidden", AuthError, "{doing}: forbidden: {server}",
+              "use a token with repo.write on the repo's org (a fine-grained token scoped to it), "
+              "or ask an org admin for the needed role"),
+    ErrorRule("conflict", ConflictError, "{doing}: already exists: {server}",
+              "re-run: hf-publish re-reads the Hub state each time"),
+    ErrorRule("stale", StaleHeadError, "{doing}: the branch moved while publishing (another commit landed)",
+              "re-run: hf-publish re-reads the head and re-plans"),
+    ErrorRule("unprocessable", HubError, "{doing}: the Hub refused the commit: {server}",
+              "check the paths named in the message (the Hub refuses some names) and re-run"),
+    ErrorRule("too-large", HubError, "{doing}: the request is too large for the Hub: {server}",
+              "make sure big files are tracked by LFS (the lfs check) and re-run"),
+    ErrorRule("rate-limited", TransientHubError, "{doing}: rate-limited by the Hub (HTTP 429){retry_after}",
+              "wait and re-run; the Hub limits repo creation and API calls per token"),
+    ErrorRule("server", TransientHubError, "{doing}: the Hub failed (HTTP {status}): {server}",
+              f"re-run in a few minutes; see {STATUS_URL}"),
+    ErrorRule("network", TransientHubError, "{doing}: could not reach {endpoint}: {server}",
+              "check the network (and --endpoint / HF_ENDPOINT), then re-run"),
+    ErrorRule("http", HubError, "{doing}: the Hub answered HTTP {status}: {server}",
+              "re-run with HF_PUBLISH_DEBUG=1 and report the message if it persists"),
+)}
+
+
+def _classify(exc: BaseException) -> tuple[str, int | None]:
+    """Which table row an exception of huggingface_hub / httpx2 / hf_xet belongs to."""
+    from huggingface_hub import errors as hf_errors
+
+    status = None
+    response = getattr(exc, "response", None)
+    if response is not None:
+        status = getattr(response, "status_code", None)
+    if isinstance(exc, hf_errors.LocalTokenNotFoundError):
+        return "no-token", status
+    if isinstance(exc, hf_errors.OIDCError):
+        return "oidc", status
+    if isinstance(exc, hf_errors.OfflineModeIsEnabled):
+        return "offline", status
+    if isinstance(exc, hf_errors.GatedRepoError):
+        return "gated", status
+    if isinstance(exc, hf_errors.DisabledRepoError):
+        return "disabled", status
+    if isinstance(exc, hf_errors.RepositoryNotFoundError):
+        return ("invalid-token" if _says_invalid_token(exc) else "repo-not-found"), status
+    if isinstance(exc, hf_errors.RevisionNotFoundError):
+        return "revision-not-found", status
+    if isinstance(exc, hf_errors.RemoteEntryNotFoundError):
+        return "entry-not-found", status
+    if isinstance(exc, hf_errors.HfHubHTTPError) and status is not None:
+        if status == 401:
+            return "invalid-token", status
+        if status == 400:
+            return "bad-request", status
+        if status == 403:
+            return "forbidden", status
+        if status == 409:
+            return "conflict", status
+        if status == 412:
+            return "stale", status
+        if status == 413:
+            return "too-large", status
+        if status == 422:
+            return "unprocessable", status
+        if status == 429:
+            return "rate-limited", status
+        if status in (408,) or status >= 500:
+            return "server", status
+        return "http", status
+    import httpx2
+
+    if isinstance(exc, (httpx2.TransportError, ConnectionError, TimeoutError)):
+        return "network", status
+    if _is_xet_error(exc):
+        return "network", status
+    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+        return "network", status
+    return "", status
+
+
+def _is_xet_error(exc: BaseException) -> bool:
+    # hf_xet raises builtins (ConnectionError, RuntimeError) or its own classes from Rust.
+    module = type(exc).__module__ or ""
+    return module.startswith("hf_xet") or "xet" in type(exc).__name__.lower()
+
+
+def _says_invalid_token(exc: BaseException) -> bool:
+    text = str(getattr(exc, "server_message", "") or "") + str(exc)
+    return "Invalid user token" in text or "Invalid credentials" in text
+
+
+def _server_message(exc: BaseException) -> str:
+    text = getattr(exc, "server_message", None) or ""
+    if not text:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return redact(" ".join(str(text).split()))[:500]
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+    try:
+        from huggingface_hub.utils import parse_ratelimit_headers
+
+        info = parse_ratelimit_headers(headers)
+        if info is not None and info.remaining == 0:
+            return float(info.reset_in_seconds)
+    except Exception:  # headers we cannot parse are simply not honoured
+        return None
+    return None
+
+
+def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoint: str = "the Hub",
+              ambiguous: bool = False) -> HubError | None:
+    """The HubError (message ending with the next step) for an exception the client raised, or None
+    when the exception is not a Hub failure (a bug: let it surface as an unexpected error)."""
+    name, status = _classify(exc)
+    if not name:
+        return None
+    rule = ERROR_TABLE[name]
+    retry_after = _retry_after(exc) if name in ("rate-limited", "server") else None
+    message = rule.message.format(
+        doing=doing, repo=repo, endpoint=endpoint, server=_server_message(exc), status=status,
+        retry_after=f"; retry after {retry_after:g} s" if retry_after is not None else "",
+    )
+    text = redact(f"{message}. Next: {rule.next_step}")
+    if rule.error is TransientHubError:
+        return TransientHubError(text, status=status, retry_after=retry_after,
+                                 ambiguous=ambiguous and name in ("network", "server"))
+    error = rule.error(text)
+    error.status = status  # type: ignore[attr-defined]
+    return error
+
+
+# --- token resolution ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResolvedToken:
+    value: str | None
+    source: str  # "HF_TOKEN", "Trusted Publishing (OIDC)", "stored login", "given", "none"
+
+    @property
+    def oidc(self) -> bool:
+        return self.source.startswith("Trusted Publishing")
+
+
+def resolve_token(env: dict[str, str] | None = None) -> ResolvedToken:
+    """The token huggingface_hub itself would use: OIDC (HF_OIDC_RESOURCE) > HF_TOKEN > stored login.
+
+    The value is registered as a secret so `redact` hides it everywhere.
+    """
+    env = os.environ if env is None else env
+    from huggingface_hub import get_token
+
+    try:
+        value = get_token()
+    except Exception as exc:
+        error = translate(exc, doing="resolving the token")
+        if error is None:
+            raise
+        raise error from None
+    register_secret(value)
+    if value is None:
+        return ResolvedToken(None, "none")
+    if env.get("HF_OIDC_RESOURCE"):
+        return ResolvedToken(value, "Trusted Publishing (OIDC)")
+    if value in (env.get("HF_TOKEN"), env.get("HUGGING_FACE_HUB_TOKEN")):
+        return ResolvedToken(value, "HF_TOKEN")
+    return ResolvedToken(value, "stored login")
+
+
+def make_api(endpoint: str | None, token: str | None):
+    """The one HfApi this run uses, identified as hf-publish in the user agent."""
+    from huggingface_hub import HfApi
+
+    register_secret(token)
+    return HfApi(endpoint=endpoint, token=token, library_name=LIBRARY_NAME, library_version=__version__)
+
+
+# --- remote state ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file in the Hub repo's tree: `oid` is its git blob id; `sha256` is set for LFS/xet files."""
+
+    path: str
+    size: int
+    oid: str
+    sha256: str | None = None
+
+    @property
+    def lfs(self) -> bool:
+        return self.sha256 is not None
+
+
+@dataclass(frozen=True)
+class RemoteState:
+    """A branch's head commit and the files at exactly that commit (None head: nothing there)."""
+
+    head: str | None
+    files: dict[str, RemoteFile]
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    sha: str
+    url: str
+    pr_url: str | None
+
+
+def repo_url(endpoint: str, repo_id: str, repo_type: str) -> str:
+    prefix = {"model": "", "dataset": "datasets/", "space": "spaces/"}[repo_type]
+    return f"{endpoint.rstrip('/')}/{prefix}{repo_id}"
+
+
+class Hub:
+    """Thin wrapper over one HfApi: each method is one Hub operation, each failure a HubError."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+        register_secret(getattr(api, "token", None) if isinstance(getattr(api, "token", None), str) else None)
+
+    @property
+    def endpoint(self) -> str:
+        return self.api.endpoint
+
+    def _call(self, fn: Callable[[], T], doing: str, repo: str = "the repo", ambiguous: bool = False) -> T:
+        try:
+            return fn()
+        except HubError:
+            raise
+        except Exception as exc:
+            error = translate(exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous)
+            if error is None:
+                raise
+            raise error from None
+
+    # identity and rights
+    def whoami(self) -> dict:
+        """The token's owner, orgs, roles and scope (`whoami-v2`, cached: it is rate-limited)."""
+        return self._call(lambda: self.api.whoami(cache=True), "checking the token (whoami)")
+
+    def can_write(self, repo_id: str, repo_type: str) -> tuple[bool, str]:
+        """The Hub's own answer for an existing repo (`auth_check(write=True)`): (allowed, why not)."""
+        from huggingface_hub.errors import HfHubHTTPError
+
+        def check() -> tuple[bool, str]:
+            try:
+                self.api.auth_check(repo_id, repo_type=repo_type, write=True)
+                return True, ""
+            except HfHubHTTPError as exc:
+                status = getattr(exc.response, "status_code", None)
+                if status in (403, 404) or (status == 401 and not _says_invalid_token(exc)):
+                    return False, _server_message(exc)
+                raise
+        return self._call(check, f"checking write access to {repo_id}", repo_id)
+
+    # repos
+    def repo_exists(self, repo_id: str, repo_type: str) -> bool:
+        return self._call(lambda: self.api.repo_exists(repo_id, repo_type=repo_type),
+                          f"looking up {repo_id}", repo_id)
+
+    def create_repo(self, repo_id: str, repo_type: str, *, private: bool, space_sdk: str | None) -> str:
+        """Create the repo (it must not exist: 409 raises ConflictError). Returns its URL."""
+        def create():
+            return self.api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=False,
+                                        space_sdk=space_sdk if repo_type == "space" else None)
+        return str(self._call(create, f"creating {repo_type} repo {repo_id}", repo_id))
+
+    def create_branch(self, repo_id: str, repo_type: str, branch: str) -> None:
+        self._call(lambda: self.api.create_branch(repo_id, repo_type=repo_type, branch=branch, exist_ok=True),
+                   f"creating branch {branch} on {repo_id}", repo_id)
+
+    def head(self, repo_id: str, repo_type: str, revision: str) -> str | None:
+        """The commit a branch points at; None when the branch does not exist."""
+        from huggingface_hub.errors import RevisionNotFoundError
+
+        def read():
+            try:
+                return self.api.repo_info(repo_id, repo_type=repo_type, revision=revision).sha
+            except RevisionNotFoundError:
+                return None
+        return self._call(read, f"reading the head of {repo_id}@{revision}", repo_id)
+
+    def read_state(self, repo_id: str, repo_type: str, revision: str) -> RemoteState:
+        """Head of `revision`, then the recursive tree AT that commit: a consistent pair."""
+        head = self.head(repo_id, repo_type, revision)
+        if head is None:
+            return RemoteState(None, {})
+
+        def tree() -> dict[str, RemoteFile]:
+            files: dict[str, RemoteFile] = {}
+            for entry in self.api.list_repo_tree(repo_id, repo_type=repo_type, revision=head, recursive=True):
+                if getattr(entry, "blob_id", None) is None:
+                    continue  # a folder
+                lfs = getattr(entry, "lfs", None)
+                files[entry.path] = RemoteFile(entry.path, int(entry.size or 0), entry.blob_id,
+                                               lfs.sha256 if lfs is not None else None)
+            return files
+        return RemoteState(head, self._call(tree, f"listing the files of {repo_id}", repo_id))
+
+    def commit(self, repo_id: str, repo_type: str, operations: Iterable[Any], *, title: str,
+               description: str, revision: str, parent_commit: str | None, create_pr: bool) -> CommitResult:
+        """ONE atomic commit. 412 -> StaleHeadError; 429/5xx/network -> TransientHubError (ambiguous:
+        the commit may have landed)."""
+        def send():
+            return self.api.create_commit(
+                repo_id, list(operations), commit_message=title, commit_description=description,
+                repo_type=repo_type, revision=revision, parent_commit=parent_commit,
+                create_pr=create_pr or None,
+            )
+        info = self._call(send, f"committing to {repo_id}", repo_id, ambiguous=True)
+        return CommitResult(info.oid, info.commit_url, getattr(info, "pr_url", None))
+
+    # tags
+    def tag_target(self, repo_id: str, repo_type: str, tag: str) -> str | None:
+        """The commit a tag points at, or None when the tag does not exist."""
+        refs = self._call(lambda: self.api.list_repo_refs(repo_id, repo_type=repo_type),
+                          f"reading the tags of {repo_id}", repo_id)
+        for ref in refs.tags:
+            if ref.name == tag:
+                return ref.target_commit
+        return None
+
+    def create_tag(self, repo_id: str, repo_type: str, tag: str, commit: str, message: str) -> None:
+        self._call(lambda: self.api.create_tag(repo_id, repo_type=repo_type, tag=tag, revision=commit,
+                                               tag_message=message),
+                   f"tagging {repo_id} {tag}", repo_id)

@@ -1,0 +1,680 @@
+"""`hf-publish publish` and its Python API: take the policy's repos to their Hub org, safely.
+
+Order of a run (nothing is uploaded before step 4):
+  1. checks: every content check runs on what is about to be published; findings stop the run
+     before any network call (exit 1).
+  2. token preflight: whoami (cached) and, for existing repos, auth_check(write=True), judged in
+     plain words by `preflight.judge`; a token that cannot do the job stops the run (exit 4).
+  3. repo: created (private per policy, repo type, Space sdk) only when `repo_exists` says it is
+     missing.
+  4. plan and ONE `create_commit` with `parent_commit` = the head just read. A 412 (another commit
+     landed) re-reads the head, re-plans only this publish's own changes and retries; 429/5xx and
+     dropped connections are retried honouring Retry-After; never a partial update.
+  5. release: with a tag, the Hub repo is tagged at the published commit (idempotent, immutable).
+
+Python API: `publish(path, ...) -> PublishReport` (raises ChecksFailed, AuthError, HubError,
+UsageError, PolicyError). CLI: `command_publish(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from hf_publish import __version__
+from hf_publish.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    AuthError,
+    ChecksFailed,
+    HubError,
+    UsageError,
+)
+from hf_publish.findings import Finding, has_errors, sort_findings
+from hf_publish.hub import (
+    ERROR_TABLE,
+    CommitResult,
+    ConflictError,
+    Hub,
+    RemoteState,
+    ResolvedToken,
+    StaleHeadError,
+    TransientHubError,
+    make_api,
+    repo_url,
+    resolve_token,
+)
+from hf_publish.plan import LocalFile, Plan, changed_paths, list_checkout, list_folder, make_plan
+from hf_publish.policy import Policy, RepoSpec
+from hf_publish.preflight import Target, Verdict, decode_whoami, judge
+from hf_publish.tokens import redact
+
+MAX_ATTEMPTS = 5  # commit attempts per repo (412 / 429 / 5xx / dropped connection)
+MAX_WAIT = 60.0  # longest Retry-After honoured; a longer one ends the run with its own message
+BACKOFF_BASE = 0.5
+DEFAULT_REVISION = "main"
+SANDBOX_TOKEN_ENV = "HF_PUBLISH_SANDBOX_TOKEN"
+SANDBOX_DEFAULT_TOKEN = "alice-fg-org"
+
+
+# --- results ------------------------------------------------------------------------------------
+
+@dataclass
+class PublishResult:
+    """What happened to one repo. `to_dict` is the stable JSON shape (see README, section Publishing)."""
+
+    repo_id: str
+    repo_type: str
+    repo_url: str
+    plan: Plan
+    commit_sha: str | None = None
+    commit_url: str | None = None
+    pr_url: str | None = None
+    tag: str | None = None
+    changed: bool = False
+    created: bool = False
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+    attempts: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "repo_id": self.repo_id,
+            "repo_type": self.repo_type,
+            "repo_url": self.repo_url,
+            "commit_sha": self.commit_sha,
+            "commit_url": self.commit_url,
+            "pr_url": self.pr_url,
+            "tag": self.tag,
+            "changed": self.changed,
+            "created": self.created,
+            "dry_run": self.dry_run,
+            "plan": self.plan.to_dict(),
+        }
+
+
+@dataclass
+class PublishReport:
+    results: list[PublishResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"results": [r.to_dict() for r in self.results],
+                "findings": [f.to_dict() for f in sort_findings(self.findings)]}
+
+
+@dataclass
+class _Job:
+    """One configured repo on its way to the Hub."""
+
+    spec: RepoSpec
+    repo_id: str
+    folder: Path
+    local: dict[str, LocalFile]
+    exists: bool | None = None
+    verdict: Verdict | None = None
+    tag_target: str | None = None
+
+    @property
+    def repo_type(self) -> str:
+        return self.spec.type
+
+
+Log = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(redact(line), file=sys.stderr, flush=True)
+
+
+# --- the API --------------------------------------------------------------------------------------
+
+def publish(
+    path: str | os.PathLike = ".",
+    *,
+    repos: Sequence[str] | None = None,
+    dry_run: bool = False,
+    tag: str | None = None,
+    revision: str | None = None,
+    create_pr: bool = False,
+    api: Any = None,
+    endpoint: str | None = None,
+    token_source: str | None = None,
+    config: str | os.PathLike | None = None,
+    env: dict[str, str] | None = None,
+    log: Log = _stderr,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PublishReport:
+    """Check, preflight, plan and publish the policy's repos; return one result per repo.
+
+    `path`: the git checkout (or plain folder) holding `.hf-publish.yaml`. `api`: an HfApi to use
+    (tests, the sandbox); without it the token comes from huggingface_hub's own resolution
+    (HF_OIDC_RESOURCE, HF_TOKEN, stored login) and `endpoint` (default HF_ENDPOINT / huggingface.co).
+    `env` defaults to os.environ (GitHub Actions variables feed the commit description and release).
+    """
+    env = dict(os.environ) if env is None else env
+    root, in_git, policy, policy_path = _load(Path(path), config)
+    specs = _select(policy, repos)
+    revision = revision or DEFAULT_REVISION
+    tag = _release_tag(tag, policy, env, log)
+    if tag and create_pr:
+        raise UsageError("--tag cannot be combined with --create-pr: a release tags a published commit, "
+                         "not a pull request")
+
+    # 1. what would be published, and the checks on it: before any network call
+    jobs = [_job(root, in_git, policy, policy_path, spec) for spec in specs]
+    findings = _run_checks(root, in_git, policy, policy_path, jobs, env)
+    report = PublishReport(findings=findings)
+    if has_errors(findings):
+        raise ChecksFailed(sort_findings(findings))
+
+    # 2. token preflight for every repo, before any upload
+    hub, token = _connect(api, endpoint, token_source, env, dry_run, policy, log)
+    if hub is None:
+        for job in jobs:
+            plan = make_plan(job.local, {}, ignore=job.spec.ignore, empty_remote=True)
+            result = PublishResult(job.repo_id, job.repo_type, repo_url(endpoint or _default_endpoint(), job.repo_id,
+                                   job.repo_type), plan, dry_run=True, tag=None, changed=plan.changed)
+            result.notes.append("no token: planned against an empty remote (set HF_TOKEN to compare with the Hub)")
+            report.results.append(result)
+        return report
+    _preflight(hub, token, jobs, policy, tag=tag, dry_run=dry_run, create_pr=create_pr, log=log)
+
+    # 3-5. per repo
+    for job in jobs:
+        if dry_run:
+            report.results.append(_dry_run(hub, job, revision, tag))
+            continue
+        result = _publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr, tag=tag,
+                              env=env, log=log, sleep=sleep)
+        report.results.append(result)
+    return report
+
+
+def _default_endpoint() -> str:
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT
+
+
+def _load(path: Path, config: str | os.PathLike | None) -> tuple[Path, bool, Policy, Path | None]:
+    from hf_publish import gitrepo
+    from hf_publish.policy import find_policy_file, load_policy
+
+    path = path.resolve()
+    if not path.is_dir():
+        raise UsageError(f"{path}: not a folder. Next: pass --path to the checkout to publish")
+    root = gitrepo.find_root(path)
+    in_git = root is not None
+    root = (root or path).resolve()
+    policy_path = find_policy_file(root, config)
+    shown = None
+    if policy_path is not None:
+        try:
+            shown = policy_path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            shown = str(policy_path)
+    policy = load_policy(policy_path, display_path=shown)
+    return root, in_git, policy, policy_path
+
+
+def _select(policy: Policy, names: Sequence[str] | None) -> list[RepoSpec]:
+    if not policy.repos:
+        source = policy.source or ".hf-publish.yaml"
+        raise UsageError(f"{source}: no repos configured, so there is nothing to publish. Next: add "
+                         "`organization:` and a `repos:` entry (e.g. `- name: my-model-v1`), or run "
+                         "`hf-publish init`")
+    specs = [policy.repo(name) for name in names] if names else list(policy.repos)
+    for spec in specs:
+        if spec.type == "space" and not spec.sdk:
+            where = f"{policy.source}:{spec.line}" if policy.source and spec.line else (policy.source or "policy")
+            raise UsageError(f"{where}: repo {spec.name} is a space without an sdk. Next: add "
+                             "`sdk: gradio` (or docker, static) to its entry")
+    return list(dict.fromkeys(specs))
+
+
+def _release_tag(tag: str | None, policy: Policy, env: dict[str, str], log: Log) -> str | None:
+    pattern = policy.release.tag_pattern
+    if tag:
+        if not re.fullmatch(pattern, tag):
+            raise UsageError(f"tag {tag!r} does not match release.tag_pattern ({pattern}). "
+                             "Next: use a tag such as v1.2.0, or change release.tag_pattern")
+        return tag
+    ref = env.get("GITHUB_REF", "")
+    if ref.startswith("refs/tags/"):
+        name = ref[len("refs/tags/"):]
+        if re.fullmatch(pattern, name):
+            log(f"release: {name} (from GITHUB_REF)")
+            return name
+        log(f"GITHUB_REF tag {name!r} does not match release.tag_pattern: publishing without a release tag")
+    return None
+
+
+def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spec: RepoSpec) -> _Job:
+    folder = (root / spec.path).resolve()
+    if not folder.is_dir():
+        where = f"{policy.source}:{spec.line}" if policy.source and spec.line else (policy.source or "policy")
+        raise UsageError(f"{where}: repo {spec.name}: folder {spec.path!r} does not exist. Next: fix its "
+                         "`path:` (relative to the git root)")
+    exclude = []
+    if policy_path is not None:
+        try:
+            exclude.append(policy_path.resolve().relative_to(folder).as_posix())
+        except ValueError:
+            pass
+    if in_git:
+        rel = folder.relative_to(root).as_posix()
+        local = list_checkout(root, rel, ignore=spec.ignore, exclude=exclude)
+    else:
+        local = list_folder(folder, ignore=spec.ignore, exclude=exclude)
+    return _Job(spec, spec.repo_id(policy.organization), folder, local)
+
+
+def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
+                env: dict[str, str]) -> list[Finding]:
+    """Every content check on the files about to be published (working-tree contents)."""
+    from hf_publish.checks import CONTENT_CHECK_IDS, CheckContext, run_checks
+    from hf_publish.plan import pointer_standing_in
+
+    # files=None: in "worktree" mode each check takes the configured repo folders' files (tracked and
+    # untracked, less the `ignore` globs), i.e. what is about to be uploaded, read from the working tree.
+    ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, files=None, source="worktree",
+                       in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs))
+    findings = run_checks(CONTENT_CHECK_IDS, ctx)
+    # The lfs check owns this rule; this guard also covers a checkout the check did not see.
+    seen = {(f.check, f.path) for f in findings}
+    for job in jobs:
+        for rel in pointer_standing_in(job.local):
+            path = job.local[rel].source.relative_to(root).as_posix()
+            if ("lfs", path) not in seen:
+                findings.append(Finding("lfs", path, None,
+                                        "this LFS-tracked file is an LFS pointer, not the content: publishing "
+                                        "it would upload a ~130-byte stand-in",
+                                        "run `git lfs pull` (in Actions: actions/checkout with `lfs: true`)"))
+    return findings
+
+
+# --- token and preflight ------------------------------------------------------------------------
+
+def _connect(api: Any, endpoint: str | None, token_source: str | None, env: dict[str, str], dry_run: bool,
+             policy: Policy, log: Log) -> tuple[Hub | None, ResolvedToken]:
+    if api is not None:
+        value = api.token if isinstance(api.token, str) else None
+        return Hub(api), ResolvedToken(value, token_source or "the given client")
+    token = resolve_token(env)
+    if token.value is None:
+        if dry_run:
+            log("no token found: planning against an empty remote (nothing is read from or written to the Hub)")
+            return None, token
+        rule = ERROR_TABLE["no-token"]
+        org = policy.organization or "your org"
+        raise AuthError(f"no Hugging Face token found (HF_TOKEN, HF_OIDC_RESOURCE or `hf auth login`). "
+                        f"Next: {rule.next_step.replace('the target org', 'org ' + org)}")
+    return Hub(make_api(endpoint, token.value)), token
+
+
+def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy, *, tag: str | None,
+               dry_run: bool, create_pr: bool, log: Log) -> None:
+    """Judge the token for every repo before anything is uploaded; raise AuthError with the fix."""
+    info = decode_whoami(hub.whoami(), source=token.source, oidc=token.oidc)
+    refusals: list[str] = []
+    for job in jobs:
+        job.exists = hub.repo_exists(job.repo_id, job.repo_type)
+        write_check, why = (hub.can_write(job.repo_id, job.repo_type) if job.exists else (None, ""))
+        target = Target(job.repo_id, job.repo_type, exists=job.exists, write_check=write_check,
+                        write_check_message=why, create_pr=create_pr)
+        job.verdict = judge(info, target, require_fine_grained=policy.auth.require_fine_grained)
+        for line in job.verdict.lines():
+            if not line.startswith("refused:"):
+                log(f"preflight: {line}")
+        if not job.verdict.ok:
+            if dry_run:
+                for problem in job.verdict.problems:
+                    log(f"preflight: a real publish would be refused: {problem.reason}. Fix: {problem.fix}")
+            else:
+                refusals.append(job.verdict.message())
+        if tag and job.exists:
+            job.tag_target = hub.tag_target(job.repo_id, job.repo_type, tag)
+    if refusals:
+        raise AuthError("\n".join(refusals))
+
+
+# --- one repo -------------------------------------------------------------------------------------
+
+def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResult:
+    url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
+    if job.exists:
+        state = hub.read_state(job.repo_id, job.repo_type, revision)
+        if state.head is None and revision != DEFAULT_REVISION:
+            state = hub.read_state(job.repo_id, job.repo_type, DEFAULT_REVISION)
+        plan = make_plan(job.local, state.files, ignore=job.spec.ignore)
+        result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
+                               verdict=job.verdict)
+        if tag:
+            result.notes.append(_tag_outlook(job, tag, state, plan))
+    else:
+        plan = make_plan(job.local, {}, ignore=job.spec.ignore, empty_remote=True)
+        result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
+                               verdict=job.verdict)
+        result.notes.append(f"{job.repo_id} does not exist (or this token cannot see it): planned against an "
+                            "empty remote; a publish would create it "
+                            f"({'private' if job.spec.private else 'public'})")
+    return result
+
+
+def _tag_outlook(job: _Job, tag: str, state: RemoteState, plan: Plan) -> str:
+    if job.tag_target is None:
+        return f"would tag {tag} at the published commit"
+    if job.tag_target == state.head and not plan.changed:
+        return f"tag {tag} already points at the head: nothing to do"
+    return (f"a publish would fail: tag {tag} already exists at {job.tag_target[:12]} and tags are immutable; "
+            "release a new version")
+
+
+def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str, create_pr: bool,
+                 tag: str | None, env: dict[str, str], log: Log, sleep: Callable[[float], None]) -> PublishResult:
+    url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
+    created = False
+    if not job.exists:
+        created = _create(hub, job, log)
+    if revision != DEFAULT_REVISION and not create_pr and hub.head(job.repo_id, job.repo_type, revision) is None:
+        log(f"{job.repo_id}: creating branch {revision} from {DEFAULT_REVISION}")
+        hub.create_branch(job.repo_id, job.repo_type, revision)
+    title, description = commit_message(job, root, in_git, env, tag)
+    plan, commit, changed, attempts, notes = _commit(hub, job, title=title, description=description,
+                                                      revision=revision, create_pr=create_pr, tag=tag,
+                                                      log=log, sleep=sleep)
+    result = PublishResult(job.repo_id, job.repo_type, url, plan, commit_sha=commit.sha if commit else None,
+                           commit_url=commit.url if commit else None, pr_url=commit.pr_url if commit else None,
+                           changed=changed, created=created, verdict=job.verdict, attempts=attempts, notes=notes)
+    if tag and result.commit_sha:
+        result.tag = _release(hub, job, tag, result.commit_sha, description, log)
+    return result
+
+
+def _create(hub: Hub, job: _Job, log: Log) -> bool:
+    visibility = "private" if job.spec.private else "public"
+    log(f"{job.repo_id}: creating {visibility} {job.repo_type} repo")
+    try:
+        hub.create_repo(job.repo_id, job.repo_type, private=job.spec.private, space_sdk=job.spec.sdk)
+        return True
+    except ConflictError:
+        # Created by a concurrent publisher since we looked, or it exists and this token cannot see it.
+        if hub.repo_exists(job.repo_id, job.repo_type):
+            log(f"{job.repo_id}: created concurrently by another publisher; publishing to it")
+            return False
+        raise AuthError(f"{job.repo_id} exists, but this token cannot see it. Next: ask an admin of "
+                        f"{job.repo_id.split('/')[0]} for access, or use a token with repo.write on the org") from None
+
+
+def _backoff(attempt: int) -> float:
+    return min(8.0, BACKOFF_BASE * (2 ** attempt)) + random.uniform(0, BACKOFF_BASE)
+
+
+def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str, create_pr: bool,
+            tag: str | None, log: Log, sleep: Callable[[float], None]
+            ) -> tuple[Plan, CommitResult | None, bool, int, list[str]]:
+    """Plan against the head just read and apply it as ONE commit, retrying what is worth retrying.
+
+    Returns (plan, commit, changed, attempts, notes). With no change there is no commit request
+    and `commit` is the current head (so a release can tag it).
+    """
+    notes: list[str] = []
+    state = hub.read_state(job.repo_id, job.repo_type, revision)
+    plan = make_plan(job.local, state.files, ignore=job.spec.ignore)
+    if tag and job.tag_target is not None and (plan.changed or job.tag_target != state.head):
+        raise HubError(f"{job.repo_id}: tag {tag} already exists at {job.tag_target[:12]}, and tags are "
+                       f"immutable, but this publish {'would change the repo' if plan.changed else 'is at another commit'}. "
+                       "Next: release a new version (a new tag)")
+    if not plan.changed:
+        head = state.head
+        return plan, (CommitResult(head, _commit_url(hub, job, head), None) if head else None), False, 0, notes
+    intent = changed_paths(plan)
+    first_plan = plan
+    ambiguous = False
+    last_error: HubError | None = None
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            state = hub.read_state(job.repo_id, job.repo_type, revision)
+            plan = make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent)
+            if not plan.changed:
+                if ambiguous:
+                    notes.append("the connection failed after the commit was sent; the Hub shows it landed")
+                    return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
+                        attempt, notes
+                notes.append(f"another commit ({state.head[:12]}) already made these changes")
+                return plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), False, attempt, notes
+        operations = build_operations(plan, job.local)
+        log(f"{job.repo_id}: committing {_plan_summary(plan)}" + (f" (attempt {attempt + 1})" if attempt else ""))
+        try:
+            commit = hub.commit(job.repo_id, job.repo_type, operations, title=title, description=description,
+                                revision=revision, parent_commit=state.head, create_pr=create_pr)
+            return plan, commit, True, attempt + 1, notes
+        except StaleHeadError as exc:
+            last_error, wait = exc, _backoff(attempt)
+            log(f"{job.repo_id}: another commit landed first; re-reading the head and re-planning")
+        except TransientHubError as exc:
+            last_error = exc
+            ambiguous = ambiguous or exc.ambiguous
+            if exc.retry_after is not None and exc.retry_after > MAX_WAIT:
+                raise
+            wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
+            log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying in {wait:.1f} s")
+        if attempt + 1 < MAX_ATTEMPTS:
+            sleep(wait)
+    assert last_error is not None
+    raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts, nothing was committed "
+                           f"(each attempt is all or nothing). Last error: {last_error}")
+
+
+def _commit_url(hub: Hub, job: _Job, sha: str | None) -> str | None:
+    return f"{repo_url(hub.endpoint, job.repo_id, job.repo_type)}/commit/{sha}" if sha else None
+
+
+def build_operations(plan: Plan, local: dict[str, LocalFile]) -> list[Any]:
+    """huggingface_hub operations for a plan. Known sha256s (from LFS pointers) are handed over,
+    so the client does not read a file to hash it."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    operations: list[Any] = []
+    for change in plan.changes:
+        if change.action == "delete":
+            operations.append(CommitOperationDelete(path_in_repo=change.path))
+            continue
+        mine = local[change.path]
+        op = CommitOperationAdd(path_in_repo=change.path, path_or_fileobj=str(mine.source))
+        if mine.sha256:
+            op.upload_info.sha256 = bytes.fromhex(mine.sha256)
+        operations.append(op)
+    return operations
+
+
+def _release(hub: Hub, job: _Job, tag: str, commit_sha: str, description: str, log: Log) -> str:
+    if job.tag_target == commit_sha:
+        log(f"{job.repo_id}: tag {tag} already at {commit_sha[:12]}: nothing to do")
+        return tag
+    message = f"Release {tag}\n\n{description}".strip()
+    try:
+        hub.create_tag(job.repo_id, job.repo_type, tag, commit_sha, message)
+        log(f"{job.repo_id}: tagged {tag} at {commit_sha[:12]}")
+    except ConflictError:
+        target = hub.tag_target(job.repo_id, job.repo_type, tag)
+        if target != commit_sha:
+            raise HubError(f"{job.repo_id}: tag {tag} was created concurrently at {str(target)[:12]}, not at "
+                           f"the published commit {commit_sha[:12]} (tags are immutable). Next: release a "
+                           "new version") from None
+    return tag
+
+
+def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag: str | None) -> tuple[str, str]:
+    """Title and description: the git commit, and in GitHub Actions the run URL and actor."""
+    lines = [f"Published by hf-publish {__version__} from `{job.spec.path}`."]
+    title = f"Publish {job.spec.name}"
+    if in_git:
+        from hf_publish import gitrepo
+
+        head = gitrepo.head_commit(root)
+        if head:
+            dirty = bool(gitrepo.modified_paths(root))
+            title += f" from git {head[:12]}" + (" (with uncommitted changes)" if dirty else "")
+            lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if dirty else ""))
+    elif env.get("GITHUB_SHA"):
+        lines.append(f"Git commit: {env['GITHUB_SHA']}")
+    if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        run = f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
+        if env.get("GITHUB_RUN_ATTEMPT"):
+            run += f"/attempts/{env['GITHUB_RUN_ATTEMPT']}"
+        lines.append(f"Workflow run: {run}")
+    if env.get("GITHUB_ACTOR"):
+        lines.append(f"Actor: {env['GITHUB_ACTOR']}")
+    if tag:
+        lines.append(f"Release: {tag}")
+    return title, "\n".join(lines)
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+def human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"
+
+
+def _plan_summary(plan: Plan) -> str:
+    t = plan.totals()
+    return (f"{t['add']} add, {t['update']} update, {t['delete']} delete "
+            f"({human_bytes(t['upload_bytes'])} to upload)")
+
+
+def format_plan(plan: Plan, limit: int = 50) -> list[str]:
+    out = []
+    for change in plan.changes[:limit]:
+        kind = "LFS" if change.lfs else "regular"
+        out.append(f"  {change.action:<7}{kind:<8}{human_bytes(change.size):>10}  {change.path}")
+    if len(plan.changes) > limit:
+        out.append(f"  ... and {len(plan.changes) - limit} more")
+    t = plan.totals()
+    out.append(f"  totals: {t['add']} add, {t['update']} update, {t['delete']} delete, {t['unchanged']} unchanged; "
+               f"upload {human_bytes(t['upload_bytes'])} ({human_bytes(t['upload_lfs_bytes'])} LFS)")
+    return out
+
+
+def format_results(report: PublishReport) -> str:
+    """A short table, one row per repo, then each repo's plan and notes."""
+    rows = [("REPO", "RESULT", "COMMIT", "+ ~ -", "UPLOAD", "TAG")]
+    for r in report.results:
+        t = r.plan.totals()
+        if r.dry_run:
+            outcome = "dry run: " + ("would change" if r.changed else "no change")
+        elif r.pr_url:
+            outcome = "pull request"
+        else:
+            outcome = ("created, " if r.created else "") + ("committed" if r.changed else "no change")
+        rows.append((f"{r.repo_id}" + ("" if r.repo_type == "model" else f" ({r.repo_type})"), outcome,
+                     (r.commit_sha or "-")[:12], f"{t['add']} {t['update']} {t['delete']}",
+                     human_bytes(t["upload_bytes"]), r.tag or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    for r in report.results:
+        if r.plan.changes or r.notes or r.pr_url:
+            lines.append("")
+            lines.append(f"{r.repo_id}:" + (f" {r.commit_url}" if r.commit_url and r.changed else ""))
+            if r.pr_url:
+                lines.append(f"  pull request: {r.pr_url}")
+            if r.plan.changes:
+                lines.extend(format_plan(r.plan))
+            lines.extend(f"  note: {note}" for note in r.notes)
+    return "\n".join(lines)
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+def command_publish(args: argparse.Namespace) -> int:
+    from hf_publish.cli import default_format
+    from hf_publish.report import format_findings, github_annotation
+
+    fmt = default_format(args.format)
+    path = Path(args.path or ".")
+    kwargs = dict(repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
+                  create_pr=args.create_pr, config=args.config)
+    sandbox = None
+    try:
+        if args.sandbox:
+            sandbox, api, source = start_sandbox(path, args.config)
+            kwargs.update(api=api, token_source=source)
+        else:
+            kwargs.update(endpoint=args.endpoint)
+        report = publish(path, **kwargs)
+    except ChecksFailed as exc:
+        _print_findings(exc.findings, fmt, results=[])
+        print(f"hf-publish: {exc}; nothing was published", file=sys.stderr)
+        return EXIT_FINDINGS
+    except HubError as exc:
+        if fmt == "github":
+            print(github_annotation(Finding("publish", "", None, redact(str(exc)))))
+        raise
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+    _print_findings(report.findings, fmt, results=report.results)
+    if fmt != "json":
+        print(redact(format_results(report)))
+    return EXIT_OK
+
+
+def _print_findings(findings: list[Finding], fmt: str, results: list[PublishResult]) -> None:
+    from hf_publish.report import format_findings
+
+    if fmt == "json":
+        report = PublishReport(results=results, findings=findings)
+        print(redact(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
+        return
+    if findings:
+        print(redact(format_findings(findings, fmt)))
+
+
+def start_sandbox(path: Path, config: str | None):
+    """Start an in-process sandbox whose org is the policy's, and an HfApi on it.
+
+    The token is the sandbox's `alice-fg-org` (alice, org admin, fine-grained repo.write on the org)
+    unless HF_PUBLISH_SANDBOX_TOKEN names another sandbox token (e.g. dave-fg-org to rehearse a
+    refusal). HF_TOKEN is ignored: a real token has no business on a local sandbox.
+    """
+    import copy
+
+    from hf_publish.sandbox import Sandbox
+    from hf_publish.sandbox.auth import DEFAULT_CONFIG, WRITE, READ
+
+    _, _, policy, _ = _load(path, config)
+    users = copy.deepcopy(DEFAULT_CONFIG)
+    org = policy.organization
+    if org and org not in users["orgs"]:
+        users["orgs"][org] = {"fullname": org, "members": dict(users["orgs"]["acme-ai"]["members"])}
+        for spec in users["tokens"].values():
+            for entry in list(spec.get("scoped") or []):
+                if entry["entity"] == {"type": "org", "name": "acme-ai"}:
+                    spec["scoped"].append({"entity": {"type": "org", "name": org},
+                                           "permissions": list(entry["permissions"])})
+    name = os.environ.get(SANDBOX_TOKEN_ENV) or SANDBOX_DEFAULT_TOKEN
+    sandbox = Sandbox(users=users).start()
+    if name not in sandbox.tokens:
+        sandbox.stop()
+        raise UsageError(f"{SANDBOX_TOKEN_ENV}={name!r} is not a sandbox token. Next: use one of "
+                         + ", ".join(sorted(sandbox.tokens)))
+    _stderr(f"sandbox: an in-process Hub at {sandbox.endpoint} (no account, no network; gone when this "
+            f"command ends); token: {name} ({SANDBOX_TOKEN_ENV} picks another; HF_TOKEN is not used)")
+    api = make_api(sandbox.endpoint, sandbox.tokens[name])
+    return sandbox, api, f"sandbox token {name}"
