@@ -423,6 +423,12 @@ def _workspace_prefix(root: Path, env: Mapping[str, str]) -> str:
     return "" if inner == "." else inner + "/"
 
 
+def oidc_available(env: Mapping[str, str]) -> bool:
+    """GitHub grants an ID token (`permissions: id-token: write`), or one was minted elsewhere (HF_OIDC_ID_TOKEN)."""
+    granted = env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    return bool(granted or env.get("HF_OIDC_ID_TOKEN"))
+
+
 def oidc_resource(repo_id: str, repo_type: str) -> str:
     """HF_OIDC_RESOURCE for a repo: `org/name`, `datasets/org/name` or `spaces/org/name`."""
     return repo_id if repo_type == "model" else f"{repo_type}s/{repo_id}"
@@ -435,8 +441,10 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
     base_env.pop("HF_OIDC_RESOURCE", None)
     if inputs.endpoint:
         base_env["HF_ENDPOINT"] = inputs.endpoint
+    if decision.mode == "publish" and event.tag is not None:
+        base_env.pop("GITHUB_REF", None)  # publish reads a tag ref as a release: mode publish means no tag
     token = inputs.token or env.get("HF_TOKEN", "").strip()
-    oidc = not token and bool(env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
+    oidc = not token and oidc_available(env)
     if token:
         base_env["HF_TOKEN"] = token
     elif not oidc and not inputs.dry_run:
@@ -501,6 +509,9 @@ def _run_publish(command: list[str], env: dict[str, str], runner: Runner) -> tup
             runner.say(github_annotation(finding))
     message = ""
     if proc.returncode != 0:
-        last = errors[-1] if errors else f"exit {proc.returncode}"
-        message = redact(re.sub(r"^hf-publish:\s*(error:\s*)?", "", last.strip()))
+        # The CLI's error starts `hf-publish: ...` and may go on for a few lines (one per refused
+        # repo): keep all of it in the one ::error:: command (newlines are escaped there).
+        starts = [i for i, line in enumerate(errors) if line.startswith("hf-publish:")]
+        text = "\n".join(errors[starts[-1]:]) if starts else (errors[-1] if errors else f"exit {proc.returncode}")
+        message = redact(re.sub(r"^hf-publish:\s*(error:\s*)?", "", text.strip()))
     return proc.returncode, results, message
