@@ -256,7 +256,7 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
             CHECK_ID, path, None,
             f"git's attributes put this file in LFS, but it is staged as a regular git blob "
             f"({format_size(size)}), not an LFS pointer",
-            f"re-stage it through LFS: git rm --cached {quoted} && git add {quoted} ({LFS_FIX_HINT})",
+            f"re-stage it through LFS: git add --renormalize {quoted} ({LFS_FIX_HINT})",
         )
     if size > policy.max_text_size:
         why = f"it is {format_size(size)}, over lfs.max_text_size ({format_size(policy.max_text_size)})"
@@ -269,7 +269,7 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
     return Finding(
         CHECK_ID, path, None,
         f"staged without LFS but {why}: the Hub refuses it and git history keeps it forever",
-        f'git lfs track "{pattern}" && git add .gitattributes && git rm --cached {quoted} && git add {quoted}',
+        f'git lfs track "{pattern}" && git add .gitattributes && git add --renormalize {quoted}',
     )
 
 

@@ -1,0 +1,174 @@
+"""The secrets check: tokens and hard-coded token values in what is committed, never printed whole."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hf_publish.checks import CheckContext, secrets
+from hf_publish.cli import main
+from hf_publish.policy import Policy, policy_from_data
+from tests.helpers import git, init_repo, write
+
+# Shaped like a user access token (hf_ + 34 letters); not a real one.
+TOKEN = "hf_" + "QwErTyUiOpAsDfGhJkLzXcVbNm" + "PlOkIjUh"
+LITERAL = "s3cr3t-Literal-9f8e7d6c"
+
+
+def kinds(text: str, path: str = "upload.py") -> list[tuple[int, str, str]]:
+    return [(s.line, s.kind, s.value) for s in secrets.find_secrets(text.encode(), path)]
+
+
+def run_check(repo: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    code = main(["check", "secrets", *args])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+# --- what counts as a secret ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "path", "expected"), [
+    (f'api = HfApi(token="{TOKEN}")\n', "upload.py", [(1, "hf-token", TOKEN)]),
+    (f"# notes\n\nuse {TOKEN} for now\n", "NOTES.md", [(3, "hf-token", TOKEN)]),
+    (f'login(token="{LITERAL}")\n', "upload.py", [(1, "token", LITERAL)]),
+    (f"snapshot_download(repo, use_auth_token='{LITERAL}')\n", "dl.py", [(1, "use_auth_token", LITERAL)]),
+    (f'hf_token = "{LITERAL}"\n', "cfg.py", [(1, "hf_token", LITERAL)]),
+    (f"HF_TOKEN={LITERAL}\n", ".env", [(1, "HF_TOKEN", LITERAL)]),
+    (f"export HUGGING_FACE_HUB_TOKEN='{LITERAL}'\n", "run.sh", [(1, "HUGGING_FACE_HUB_TOKEN", LITERAL)]),
+    (f"env:\n  HF_TOKEN: {LITERAL}\n", "ci.yml", [(2, "HF_TOKEN", LITERAL)]),
+    (f"ENV HUGGINGFACEHUB_API_TOKEN={LITERAL}\n", "Dockerfile", [(1, "HUGGINGFACEHUB_API_TOKEN", LITERAL)]),
+    (f'os.environ["HF_TOKEN"] = "{LITERAL}"\n', "train.py", [(1, "HF_TOKEN", LITERAL)]),
+    (f'{{"cells": [{{"source": ["login(token=\\"{LITERAL}\\")\\n"]}}]}}', "nb.ipynb", [(1, "token", LITERAL)]),
+    # An hf_ token given to a keyword is one finding, not two.
+    (f'HF_TOKEN = "{TOKEN}"\n', "upload.py", [(1, "hf-token", TOKEN)]),
+])
+def test_secrets_found(text, path, expected):
+    assert kinds(text, path) == expected
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ('login(token=os.environ["HF_TOKEN"])\n', "upload.py"),
+    ("HF_TOKEN = os.getenv('HF_TOKEN')\n", "upload.py"),
+    ("HF_TOKEN = read_token_from_vault\n", "upload.py"),  # a Python name, not a literal
+    ("HF_TOKEN=\n", ".env.example"),
+    ('HF_TOKEN=""\n', ".env.example"),
+    ("HF_TOKEN=$HF_TOKEN\n", "run.sh"),
+    ('HF_TOKEN="${HF_TOKEN}"\n', "run.sh"),
+    ("env:\n  HF_TOKEN: ${{ secrets.HF_TOKEN }}\n", "publish.yml"),
+    ('login(token="hf_...")\n', "README.md"),
+    ('login(token="<your token>")\n', "README.md"),
+    ("HF_TOKEN=YOUR_HF_TOKEN_HERE\n", ".env.example"),
+    ('login(token="hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")\n', "README.md"),
+    ("api = HfApi(token=token)\n", "upload.py"),
+    ('tokenizer.add_special_tokens({"pad_token": "[PAD]"}); token = "[CLS]"\n', "prep.py"),
+    ('bos_token="<|endoftext|>"\n', "tok.py"),
+    ("token=True\n", "notes.md"),
+    (f"prefix_{TOKEN[3:]}\n", "x.txt"),
+])
+def test_not_secrets(text, path):
+    assert kinds(text, path) == []
+
+
+def test_masks_never_show_the_value():
+    for value in (TOKEN, LITERAL, "abcdefgh12"):
+        secret = secrets.Secret(1, "hf-token" if value.startswith("hf_") else "token", value)
+        shown = secrets.mask_value(secret)
+        assert shown.endswith("\u2026") and value not in shown and len(shown) <= 8
+    assert secrets.mask_value(secrets.Secret(1, "hf-token", TOKEN)) == "hf_QwEr\u2026"
+
+
+# --- real repos through the CLI ---------------------------------------------------------------
+
+def test_token_in_a_staged_file_is_reported_masked_in_every_format(tmp_path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r")
+    write(repo / "scripts" / "upload.py", f'from huggingface_hub import HfApi\n\napi = HfApi(token="{TOKEN}")\n')
+    write(repo / ".env", f"HF_TOKEN={LITERAL}\n")
+    git(repo, "add", "-A")
+    code, out = run_check(repo, monkeypatch, capsys)
+    assert code == 1
+    assert "scripts/upload.py:3: [secrets] Hugging Face token hf_QwEr\u2026 hard-coded in a staged file" in out
+    assert ".env:1: [secrets] hard-coded HF_TOKEN value s3cr\u2026 in a staged file" in out
+    assert "REVOKE" in out and "os.environ" in out
+    for fmt in ("json", "github"):
+        code, out = run_check(repo, monkeypatch, capsys, "--format", fmt)
+        assert code == 1 and "hf_QwEr" in out
+        assert TOKEN not in out and LITERAL not in out
+    assert len(json.loads(run_check(repo, monkeypatch, capsys, "--format", "json")[1])["findings"]) == 2
+
+
+def test_the_real_command_never_prints_the_token(tmp_path):
+    repo = init_repo(tmp_path / "r")
+    write(repo / "a.py", f"TOKEN = '{TOKEN}'\n")
+    write(repo / "b.py", "print('hello')\n")
+    git(repo, "add", "-A")
+    result = subprocess.run([sys.executable, "-m", "hf_publish", "check", "secrets", "a.py", "b.py"],
+                            cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 1 and "a.py:1: [secrets]" in result.stdout
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_the_index_decides_not_the_working_tree(tmp_path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r")
+    write(repo / "upload.py", f'login(token="{TOKEN}")\n')
+    git(repo, "add", "-A")
+    write(repo / "upload.py", 'login(token=os.environ["HF_TOKEN"])\n')  # fixed, but not staged
+    code, out = run_check(repo, monkeypatch, capsys, "upload.py")
+    assert code == 1 and "upload.py:1:" in out
+    git(repo, "add", "upload.py")
+    assert run_check(repo, monkeypatch, capsys, "upload.py") == (0, "")
+    write(repo / "upload.py", f'login(token="{TOKEN}")\n')  # only in the working tree: not committed
+    assert run_check(repo, monkeypatch, capsys, "upload.py") == (0, "")
+
+
+def test_lfs_binary_and_excluded_files_are_skipped(tmp_path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r")
+    write(repo / ".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")
+    write(repo / ".hf-publish.yaml", "secrets:\n  exclude: ['tests/fixtures/**', '*.snap']\n")
+    write(repo / "weights.bin", f"{TOKEN}\n".encode() * 10)  # LFS: the pointer is what is committed
+    write(repo / "blob.dat", b"\0\1" + f" {TOKEN} ".encode())  # binary
+    write(repo / "tests" / "fixtures" / "fake.py", f'TOKEN = "{TOKEN}"\n')
+    write(repo / "ui.snap", f"{TOKEN}\n")
+    write(repo / "tests" / "test_upload.py", f'TOKEN = "{TOKEN}"\n')  # not excluded
+    git(repo, "add", "-A")
+    code, out = run_check(repo, monkeypatch, capsys, "--all-files")
+    assert code == 1
+    assert [line.split(":")[0] for line in out.splitlines() if "[secrets]" in line] == ["tests/test_upload.py"]
+
+
+def test_a_large_text_file_is_scanned_from_its_start(tmp_path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r")
+    write(repo / "log.txt", f"HF_TOKEN={TOKEN}\n" + "a line of log output\n" * 150_000)  # 3 MB
+    git(repo, "add", "-A")
+    code, out = run_check(repo, monkeypatch, capsys, "log.txt")
+    assert code == 1 and "log.txt:1: [secrets]" in out
+
+
+def test_publish_time_scans_the_working_tree_of_the_repo_folders(tmp_path):
+    repo = init_repo(tmp_path / "r")
+    write(repo / "models" / "bert" / "README.md", "# bert\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    # Untracked files in the folder are uploaded by a folder publish; ignored globs are not.
+    write(repo / "models" / "bert" / "push.py", f'HfApi(token="{TOKEN}")\n')
+    write(repo / "models" / "bert" / "scratch" / "notes.txt", f"{TOKEN}\n")
+    write(repo / "elsewhere" / "push.py", f'HfApi(token="{TOKEN}")\n')
+    policy = policy_from_data({"organization": "acme-ai",
+                               "repos": [{"name": "bert-v1", "path": "models/bert", "ignore": ["scratch/**"]}]})
+    findings = secrets.run(CheckContext(root=repo, policy=policy, source="worktree"))
+    assert [(f.path, f.line) for f in findings] == [("models/bert/push.py", 1)]
+    assert "would be published" in findings[0].message and TOKEN not in findings[0].message
+
+
+def test_outside_git_the_files_are_scanned(tmp_path, monkeypatch, capsys):
+    write(tmp_path / "upload.py", f'login(token="{TOKEN}")\n')
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    code, out = run_check(tmp_path, monkeypatch, capsys, "upload.py")
+    assert code == 1 and "upload.py:1: [secrets]" in out and TOKEN not in out
+    findings = secrets.run(CheckContext(root=tmp_path, policy=Policy(), in_git=False))
+    assert [f.path for f in findings] == ["upload.py"]
