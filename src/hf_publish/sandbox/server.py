@@ -241,8 +241,8 @@ class Hub:
             m = pattern.match(req.path)
             if m and method == req.method:
                 args = {k: unquote(v) for k, v in m.groupdict().items() if v is not None}
-                if "t" in args or fn in (self.lfs_batch, self.lfs_verify, self.resolve):
-                    args["repo_type"] = _PLURAL.get(args.pop("t", "models"), "model")
+                if "t" in pattern.groupindex:  # /api/{t}s/... always has it; download URLs omit "models/"
+                    args["repo_type"] = _PLURAL[args.pop("t", "models")]
                 return fn(req, **args)
         raise HubError(404, "Sorry, we can't find the page you are looking for.")
 
@@ -761,19 +761,18 @@ class Hub:
         return Response.json(out)
 
     def _page(self, req: Request, items: list, size: int, param: str) -> Response:
+        """One page of ``items`` and a ``Link: rel=next``: ``p`` counts pages (commits), ``cursor`` items (tree)."""
         try:
-            start = max(int(req.arg(param) or "0"), 0)
+            value = max(int(req.arg(param) or "0"), 0)
         except ValueError:
             raise HubError(400, f"Invalid {param}")
-        page = items[start : start + size] if param == "cursor" else items[start * size : (start + 1) * size]
-        nxt = start + size if param == "cursor" else start + 1
-        more = (nxt < len(items)) if param == "cursor" else (nxt * size < len(items))
+        offset = value * size if param == "p" else value
         headers = {}
-        if more:
+        if offset + size < len(items):
             query = {k: v for k, v in req.query.items() if k != param}
-            query[param] = [str(nxt)]
+            query[param] = [str(value + 1 if param == "p" else offset + size)]
             headers["Link"] = f'<{req.base}{quote(req.path)}?{urlencode(query, doseq=True)}>; rel="next"'
-        return Response.json(page, headers=headers)
+        return Response.json(items[offset : offset + size], headers=headers)
 
     def list_commits(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
         repo = self._repo(req, repo_type, ns, name)
@@ -816,12 +815,14 @@ class Hub:
     def paths_info(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
         repo = self._repo(req, repo_type, ns, name)
         commit_id, _ = self._resolve(repo, rev)
-        ctype = req.headers.get("Content-Type", "")
-        raw = req.body.read_all()
-        form = json.loads(raw or b"{}") if "json" in ctype else parse_qs(raw.decode(), keep_blank_values=True)
-        paths = form.get("paths") or []
-        paths = [paths] if isinstance(paths, str) else paths
-        expand = str((form.get("expand") or [""])[0] if isinstance(form.get("expand"), list) else form.get("expand")).lower() == "true"
+        if "json" in req.headers.get("Content-Type", ""):
+            form = req.json()
+            paths, expand = form.get("paths") or [], form.get("expand")
+            paths = [paths] if isinstance(paths, str) else paths
+        else:  # what the client sends: form-encoded paths=..&paths=..&expand=false
+            form = parse_qs(req.body.read_all().decode(), keep_blank_values=True)
+            paths, expand = form.get("paths", []), (form.get("expand") or [""])[0]
+        expand = str(expand).lower() in ("true", "1")
         obj = self.store.commit(repo, commit_id) or {"tree": {}, "treeIds": {}}
         dirs = _dirs_of(obj["tree"])
         wanted = [p.strip("/") for p in paths if p.strip("/") in obj["tree"] or p.strip("/") in dirs]

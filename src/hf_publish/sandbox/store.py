@@ -249,6 +249,8 @@ class Store:
             data = json.loads((repo.path / "commits" / f"{commit_id}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if len(self._commit_cache) >= 512:  # commit objects are immutable: a crude bound is enough
+            self._commit_cache.clear()
         self._commit_cache[cache_key] = data
         return data
 

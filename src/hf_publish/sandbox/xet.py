@@ -35,7 +35,7 @@ def parse_shard(data: bytes) -> dict[str, tuple[str, int]]:
         file_hash = data[off : off + 32]
         flags, n = struct.unpack_from("<II", data, off + 32)
         if file_hash == _BOOKEND:
-            break
+            return out
         off += _ENTRY_SIZE
         size = 0
         for i in range(n):
@@ -46,7 +46,7 @@ def parse_shard(data: bytes) -> dict[str, tuple[str, int]]:
         if flags & _FLAG_METADATA_EXT:
             out[_hash_hex(data[off : off + 32])] = (_hash_hex(file_hash), size)
             off += _ENTRY_SIZE
-    return out
+    raise ValueError("MDB shard ends before its file info bookend (incomplete write?)")
 
 
 class XetIndex:
@@ -72,8 +72,8 @@ class XetIndex:
                 continue
             try:
                 self._map.update(parse_shard(Path(entry.path).read_bytes()))
-            except (OSError, struct.error):
-                continue  # a shard being written: read it next time
+            except (OSError, ValueError, struct.error):
+                continue  # a shard still being written: read it next time
             self._seen.add(entry.name)
 
     def lookup(self, sha256: str) -> tuple[str, int] | None:
