@@ -4,6 +4,21 @@ Effective right = the user's role in the namespace INTERSECT the token's scope (
 classic ``read``/``write`` tokens carry the user's full role (read-only for ``read``); a
 fine-grained token only reaches what one of its scoped entries grants. OIDC tokens minted by
 ``/oauth/token`` carry no user role at all: one repo, read + write, for one hour.
+
+The users file (``--users FILE``) has the shape of ``DEFAULT_CONFIG``::
+
+    orgs:
+      acme-ai: {fullname: ACME AI, members: {alice: admin, bob: write, carol: contributor, dave: read}}
+    users:
+      alice: {fullname: Alice, email: alice@example.com}
+    tokens:                       # value: optional; default hf_ + 34 letters derived from the name
+      alice-write: {user: alice, role: write}            # classic: read | write
+      alice-fg-org: {user: alice, scoped: [{entity: {type: org, name: acme-ai},
+                                            permissions: [repo.write, repo.content.read]}]}
+      alice-revoked: {user: alice, role: write, revoked_in: [acme-ai]}
+      expired: {user: alice, role: write, expired: true}
+    oidc:                         # trusted publishers: id token -> repo globs ("dataset:ns/*" for a type)
+      - {id_token: some-shared-string, repos: ["acme-ai/*"]}
 """
 
 from __future__ import annotations

@@ -224,9 +224,12 @@ class Store:
             shutil.rmtree(trash, ignore_errors=True)
 
     def update_meta(self, repo: Repo, **changes: Any) -> None:
+        """Re-read repo.json under the lock so concurrent settings and commits don't undo each other."""
         with self.lock(repo.key):
-            repo.meta.update(changes)
-            _write_json_atomic(repo.path / "repo.json", repo.meta)
+            meta = json.loads((repo.path / "repo.json").read_text(encoding="utf-8"))
+            meta.update(changes)
+            _write_json_atomic(repo.path / "repo.json", meta)
+            repo.meta = meta
 
     def wipe(self) -> None:
         for child in (self.root / "repos").iterdir():
