@@ -215,7 +215,7 @@ def outputs_for(results: Sequence[dict]) -> dict[str, str]:
         "commit-url": lines("commit_url"),
         "pr-url": lines("pr_url"),
         "tag": str(tags[0]) if tags else "",
-        "changed": "true" if any(r.get("changed") for r in results) else "false",
+        "changed": "true" if any(r.get("changed") and not r.get("dry_run") for r in results) else "false",
         "plan": json.dumps(list(results), separators=(",", ":"), ensure_ascii=False),
     }
 

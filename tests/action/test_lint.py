@@ -1,0 +1,171 @@
+"""action.yml and the example workflows under the real linters, and the docs contract.
+
+actionlint checks workflow syntax, expressions and, for `uses: ./`, every input and output against
+our action.yml; check-jsonschema validates action.yml against GitHub's metadata schema; zizmor
+looks for template injection, unpinned actions and excessive permissions. Each linter is also fed
+one broken copy, so a test that cannot fail would show.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hf_publish.action import outputs_for
+from tests.action.conftest import ACTION_YML, FIXTURES, ROOT
+
+EXAMPLES = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+ZIZMOR_CONFIG = Path(__file__).resolve().parent / "zizmor.yml"
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
+    return path
+
+
+def run(*command: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def action() -> dict:
+    return yaml.safe_load(ACTION_YML.read_text())
+
+
+@pytest.fixture
+def self_test_repo(tmp_path: Path) -> Path:
+    """A repo holding our action.yml and a workflow that runs it with `uses: ./`."""
+    (tmp_path / ".git").mkdir()  # actionlint finds the project root by its .git
+    shutil.copy(ACTION_YML, tmp_path / "action.yml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    shutil.copy(FIXTURES / "self-test.yml", workflows / "self-test.yml")
+    return tmp_path
+
+
+def test_examples_exist_for_every_documented_use():
+    names = {p.name for p in EXAMPLES}
+    assert names == {"pr-checks.yml", "publish-on-merge.yml", "release-on-tag.yml", "monorepo-matrix.yml",
+                     "oidc-publish.yml"}
+
+
+def test_actionlint_passes_the_examples_and_the_test_workflows():
+    result = run(tool("actionlint"), "-no-color", *map(str, EXAMPLES), str(FIXTURES / "act-workflow.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_checks_inputs_and_outputs_of_uses_dot(self_test_repo: Path):
+    workflow = self_test_repo / ".github" / "workflows" / "self-test.yml"
+    result = run(tool("actionlint"), "-no-color", str(workflow), cwd=self_test_repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The same workflow with a misspelt input and an undeclared output must fail.
+    broken = workflow.read_text().replace("dry-run:", "dryrun:").replace("outputs.commit-url", "outputs.commit-link")
+    workflow.write_text(broken)
+    result = run(tool("actionlint"), "-no-color", str(workflow), cwd=self_test_repo)
+    assert result.returncode == 1
+    assert '"dryrun"' in result.stdout and '"commit-link"' in result.stdout
+
+
+def test_action_yml_matches_github_metadata_schema(tmp_path: Path):
+    ok = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION_YML))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    broken = tmp_path / "action.yml"
+    broken.write_text(ACTION_YML.read_text().replace("using: composite", "using: compost"))
+    assert run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(broken)).returncode == 1
+
+
+def test_zizmor_finds_nothing_in_the_action_and_examples():
+    result = run(tool("zizmor"), "--offline", "--no-progress", "--config", str(ZIZMOR_CONFIG),
+                 str(ACTION_YML), *map(str, EXAMPLES))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings" in result.stdout + result.stderr
+
+
+def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path: Path):
+    spliced = ACTION_YML.read_text().replace('"$HF_PUBLISH_PY" -m hf_publish gh-action',
+                                            '"$HF_PUBLISH_PY" -m hf_publish gh-action --mode ${{ inputs.mode }}')
+    assert spliced != ACTION_YML.read_text()
+    (tmp_path / "action.yml").write_text(spliced)
+    result = run(tool("zizmor"), "--offline", "--no-progress", str(tmp_path / "action.yml"))
+    assert result.returncode != 0 and "template-injection" in result.stdout
+
+
+def test_no_expression_is_spliced_into_a_run_script():
+    for step in action()["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step.get("name")
+        if "run" in step:
+            assert step["shell"] == "bash", step.get("name")
+
+
+def test_setup_python_is_pinned_by_sha_leaves_the_job_python_alone_and_is_skippable():
+    (setup,) = [s for s in action()["runs"]["steps"] if str(s.get("uses", "")).startswith("actions/setup-python@")]
+    assert re.fullmatch(r"actions/setup-python@[0-9a-f]{40}", setup["uses"])
+    assert re.search(r"setup-python@[0-9a-f]{40} # v\d+\.\d+\.\d+", ACTION_YML.read_text())  # version noted
+    assert setup["with"]["update-environment"] is False
+    assert setup["if"] == "inputs.python == ''"
+
+
+def test_example_permissions_are_minimal():
+    for path in EXAMPLES:
+        workflow = yaml.safe_load(path.read_text())
+        assert workflow["permissions"] == {"contents": "read"}, path.name
+        for name, job in workflow["jobs"].items():
+            allowed = {"contents": "read", "id-token": "write"} if path.name == "oidc-publish.yml" else {}
+            extra = {k: v for k, v in (job.get("permissions") or {}).items() if (k, v) != ("contents", "read")}
+            assert extra.items() <= allowed.items(), f"{path.name}:{name} asks for {extra}"
+
+
+# --- the contract: documented, declared, used --------------------------------------------------
+
+def readme_action_section() -> str:
+    text = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- section:action -->(.*?)<!-- /section:action -->", text, re.S)
+    assert match, "README.md lacks the action section"
+    return match.group(1)
+
+
+def test_every_input_and_output_is_documented_in_the_readme():
+    section = readme_action_section()
+    meta = action()
+    for name, spec in meta["inputs"].items():
+        row = re.search(rf"^\| `{re.escape(name)}` \| (.*)$", section, re.M)
+        assert row, f"input {name} is not in README's inputs table"
+        default = str(spec.get("default", ""))
+        assert (f"`{default}`" if default else '`""`') in row.group(1).split("|")[0], f"input {name}: default"
+        assert spec.get("description"), f"input {name} has no description"
+    for name, spec in meta["outputs"].items():
+        assert re.search(rf"^\| `{re.escape(name)}` \|", section, re.M), f"output {name} is not in README"
+        assert spec.get("description"), f"output {name} has no description"
+    assert "uses: org/hf-publish@v1" in section and "v1.x.y" in section
+    for example in EXAMPLES:
+        assert f"examples/workflows/{example.name}" in section, example.name
+
+
+def test_every_input_is_used_and_every_output_is_set():
+    meta = action()
+    steps_text = yaml.safe_dump(meta["runs"]["steps"])
+    action_py = (ROOT / "src" / "hf_publish" / "action.py").read_text()
+    run_env = next(s for s in meta["runs"]["steps"] if s.get("id") == "run")["env"]
+    for name in meta["inputs"]:
+        assert f"inputs.{name}" in steps_text, f"input {name} is never used"
+        if name not in ("python", "working-directory"):  # used by the steps themselves
+            variable = "INPUT_" + name.upper().replace("-", "_")
+            assert run_env.get(variable) == f"${{{{ inputs.{name} }}}}", f"{name} does not reach the script"
+            assert f'"{variable}"' in action_py, f"action.py never reads {variable}"
+    for name, spec in meta["outputs"].items():
+        assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}", name
+    assert set(outputs_for([])) == set(meta["outputs"])  # what action.py writes is what is declared
+
+
+def test_kebab_case_and_branding():
+    meta = action()
+    for name in [*meta["inputs"], *meta["outputs"]]:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name), name
+    assert meta["runs"]["using"] == "composite"
+    assert meta["branding"]["icon"] and meta["branding"]["color"]
