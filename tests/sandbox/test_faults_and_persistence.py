@@ -30,8 +30,7 @@ def test_429_retry_after_is_sent_and_honoured(hub_api, hub_sandbox):
     started = time.monotonic()
     hub_api("alice-write").upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id=REPO)
     assert time.monotonic() - started >= 1.0
-    r = httpx2.get(f"{hub_sandbox.endpoint}/api/models/{REPO}")  # a fault that no client retries
-    hub_sandbox.inject(path=r"^/api/models/", status=429, retry_after=7)
+    hub_sandbox.inject(path=r"^/api/models/", status=429, retry_after=7)  # seen raw, without client retries
     r = httpx2.get(f"{hub_sandbox.endpoint}/api/models/{REPO}")
     assert r.status_code == 429 and r.headers["Retry-After"] == "7"
 

@@ -44,9 +44,9 @@ def test_expired_token_is_401_everywhere(hub_api, hub_sandbox):
 
 
 def test_tokens_look_real_and_are_deterministic(hub_sandbox):
-    from hf_publish.sandbox import Sandbox
-
     import re
+
+    from hf_publish.sandbox import Sandbox
 
     assert all(re.fullmatch(r"hf_[A-Za-z]{34}", v) for v in hub_sandbox.tokens.values())
     with Sandbox() as other:

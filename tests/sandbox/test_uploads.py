@@ -208,16 +208,15 @@ def test_regular_blob_ids_are_git_ids(hub_api, tmp_path):
         CommitOperationAdd("a/b/c.txt", b"abc\n"), CommitOperationAdd("a/d.txt", b"d\n"),
         CommitOperationAdd("z.txt", b"z\n")])
     repo = tmp_path / "git"
-    files = {".gitattributes": hf_hub_download(REPO, ".gitattributes", endpoint=api.endpoint, token=api.token,
-                                               cache_dir=tmp_path / "c")}
+    attributes = hf_hub_download(REPO, ".gitattributes", endpoint=api.endpoint, token=api.token, cache_dir=tmp_path / "c")
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     for rel, content in {"a/b/c.txt": b"abc\n", "a/d.txt": b"d\n", "z.txt": b"z\n",
-                         ".gitattributes": Path(files[".gitattributes"]).read_bytes()}.items():
+                         ".gitattributes": Path(attributes).read_bytes()}.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_bytes(content)
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
     root = subprocess.run(["git", "-C", str(repo), "write-tree"], check=True, capture_output=True, text=True).stdout
-    sub = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD:a" if False else f"{root.strip()}:a"],
+    sub = subprocess.run(["git", "-C", str(repo), "rev-parse", f"{root.strip()}:a"],
                          check=True, capture_output=True, text=True).stdout.strip()
     folders = {f.path: f.tree_id for f in api.list_repo_tree(REPO) if not hasattr(f, "blob_id")}
     assert folders["a"] == sub

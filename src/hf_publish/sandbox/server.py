@@ -28,7 +28,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from . import gitmatch
-from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, READ, Auth, Token
+from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth, Token
 from .faults import Faults, RequestLog, RequestRecord
 from .metadata import validate_card
 from .store import REPO_TYPES, Repo, Store, StoreError, git_blob_sha1, lfs_pointer
@@ -201,7 +201,6 @@ class Hub:
         self.store, self.auth, self.xet = store, auth, xet
         self.tree_page_size, self.commits_page_size = tree_page_size, commits_page_size
         self._secret = secrets.token_bytes(32)
-        self._pr_lock = threading.Lock()
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = []
         r = self._route
         r("GET", r"/api/whoami-v2", self.whoami)
@@ -329,7 +328,8 @@ class Hub:
             raise oauth_error(400, "invalid_target", f"resource {resource!r} must be a repo id (namespace/name)")
         repo = self.store.get(repo_type, "/".join(parts))
         if repo is None:
-            raise oauth_error(400, "invalid_target", f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos")
+            raise oauth_error(400, "invalid_target",
+                              f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos")
         if not self.auth.oidc_allows(subject, repo_type, repo.repo_id):
             raise oauth_error(403, "invalid_grant", f"No Trusted Publisher of {repo.repo_id} matches this id token")
         tok = self.auth.mint_oidc_token(repo_type, repo.repo_id)
