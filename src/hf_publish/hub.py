@@ -69,9 +69,10 @@ ERROR_TABLE: dict[str, ErrorRule] = {rule.name: rule for rule in (
     ErrorRule("no-token", AuthError, "{doing}: no Hugging Face token found",
               f"set HF_TOKEN to a fine-grained token with repo.write on the target org ({TOKENS_URL}), "
               "or run `hf auth login`"),
-    ErrorRule("oidc", AuthError, "{doing}: Trusted Publishing (OIDC) token exchange failed: {server}",
-              "check the job has `permissions: id-token: write`, that HF_OIDC_RESOURCE names the repo, "
-              "and that the repo lists this workflow as a trusted publisher"),
+    ErrorRule("oidc", AuthError, "{doing}: the Trusted Publishing (OIDC) token exchange failed: {server}",
+              "check the job has `permissions: id-token: write`, that HF_OIDC_RESOURCE names an EXISTING "
+              "repo (OIDC tokens cannot create repos: create it once with a fine-grained token) and that "
+              "the repo trusts this workflow"),
     ErrorRule("offline", HubError, "{doing}: HF_HUB_OFFLINE is set, so the Hub cannot be reached",
               "unset HF_HUB_OFFLINE, or use --dry-run"),
     ErrorRule("invalid-token", AuthError, "{doing}: the Hub rejected the token (invalid, expired or revoked)",
@@ -206,23 +207,26 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoint: str = "the Hub",
-              ambiguous: bool = False) -> HubError | None:
+              ambiguous: bool = False, rule: str | None = None) -> HubError | None:
     """The HubError (message ending with the next step) for an exception the client raised, or None
-    when the exception is not a Hub failure (a bug: let it surface as an unexpected error)."""
+    when the exception is not a Hub failure (a bug: let it surface as an unexpected error).
+    `rule` forces a row of the table for any Hub failure (e.g. "oidc" during the token exchange)."""
     name, status = _classify(exc)
     if not name:
         return None
-    rule = ERROR_TABLE[name]
+    if rule is not None and name not in ("network", "offline"):
+        name = rule
+    row = ERROR_TABLE[name]
     retry_after = _retry_after(exc) if name in ("rate-limited", "server") else None
-    message = rule.message.format(
+    message = row.message.format(
         doing=doing, repo=repo, endpoint=endpoint, server=_server_message(exc), status=status,
         retry_after=f"; retry after {retry_after:g} s" if retry_after is not None else "",
     )
-    text = redact(f"{message}. Next: {rule.next_step}")
-    if rule.error is TransientHubError:
+    text = redact(f"{message}. Next: {row.next_step}")
+    if row.error is TransientHubError:
         return TransientHubError(text, status=status, retry_after=retry_after,
                                  ambiguous=ambiguous and name in ("network", "server"))
-    error = rule.error(text)
+    error = row.error(text)
     error.status = status  # type: ignore[attr-defined]
     return error
 
@@ -250,7 +254,7 @@ def resolve_token(env: dict[str, str] | None = None) -> ResolvedToken:
     try:
         value = get_token()
     except Exception as exc:
-        error = translate(exc, doing="resolving the token")
+        error = translate(exc, doing="resolving the token", rule="oidc" if env.get("HF_OIDC_RESOURCE") else None)
         if error is None:
             raise
         raise error from None

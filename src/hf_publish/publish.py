@@ -328,8 +328,11 @@ def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy,
     info = decode_whoami(hub.whoami(), source=token.source, oidc=token.oidc)
     refusals: list[str] = []
     for job in jobs:
-        job.exists = hub.repo_exists(job.repo_id, job.repo_type)
-        write_check, why = (hub.can_write(job.repo_id, job.repo_type) if job.exists else (None, ""))
+        if info.revoked_in(job.repo_id.split("/")[0]):
+            job.exists, write_check, why = None, None, ""  # the org blocks this token: ask nothing more
+        else:
+            job.exists = hub.repo_exists(job.repo_id, job.repo_type)
+            write_check, why = (hub.can_write(job.repo_id, job.repo_type) if job.exists else (None, ""))
         target = Target(job.repo_id, job.repo_type, exists=job.exists, write_check=write_check,
                         write_check_message=why, create_pr=create_pr)
         job.verdict = judge(info, target, require_fine_grained=policy.auth.require_fine_grained)

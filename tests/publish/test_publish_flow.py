@@ -8,7 +8,7 @@ import time
 import pytest
 
 from hf_publish.errors import HubError, UsageError
-from tests.publish.conftest import REPO, git, make_checkout, write_requests
+from tests.publish.helpers import REPO, git, make_checkout, write_requests
 
 
 def test_first_publish_creates_private_org_repo_with_every_file(publish_with, checkout, hub_sandbox, hub_api,
