@@ -466,7 +466,7 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
         command += ["--config", str(config)]
 
     selected = _selected(policy, inputs)
-    if oidc and not inputs.dry_run:
+    if oidc and not inputs.dry_run and selected:
         # One exchange per repo: a Trusted Publishing token is scoped to exactly one repo.
         batches = [([spec.name], {"HF_OIDC_RESOURCE": oidc_resource(spec.repo_id(policy.organization), spec.type)})
                    for spec in selected]
