@@ -85,6 +85,9 @@ def test_zizmor_finds_nothing_in_the_action_and_examples():
                  str(ACTION_YML), *map(str, EXAMPLES))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings" in result.stdout + result.stderr
+    # and the repo as zizmor collects it by itself (action.yml, workflows, pre-commit files)
+    result = run(tool("zizmor"), "--offline", "--no-progress", ".", cwd=ROOT)
+    assert result.returncode == 0 and "action.yml" in result.stderr, result.stdout + result.stderr
 
 
 def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path: Path):
