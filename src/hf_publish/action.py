@@ -19,10 +19,10 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, EXIT_USAGE, HfPublishError, PolicyError, UsageError
+from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, HfPublishError, PolicyError, UsageError
 from hf_publish.findings import Finding, has_errors, sort_findings
 from hf_publish.policy import POLICY_FILENAME, Policy, ReleasePolicy
 from hf_publish.report import escape_data, escape_property, github_annotation
