@@ -1,0 +1,734 @@
+"""model-card: cards rendered by huggingface_hub, bad cards at their lines, real git repos, the CLI."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hf_publish.checks import CheckContext
+from hf_publish.checks.model_card import (
+    SchemaValidator,
+    card_schema_validator,
+    check_card,
+    load_card_schema,
+    repo_id_error,
+    run,
+)
+from hf_publish.cli import main
+from hf_publish.policy import CardPolicy, Policy, RepoSpec, policy_from_data
+from tests.helpers import git, init_repo, write
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "hooks" / "model-card" / "examples"
+
+FRONT_MATTER = """\
+---
+language:
+- ko
+license: apache-2.0
+pipeline_tag: text-classification
+base_model: klue/bert-base
+datasets:
+- e9t/nsmc
+model-index:
+- name: bert-korean-sentiment-v2
+  results:
+  - task:
+      type: text-classification
+    dataset:
+      type: e9t/nsmc
+      name: NSMC
+    metrics:
+    - type: accuracy
+      value: 0.912
+---
+"""  # 20 lines
+BODY = """
+# bert-korean-sentiment-v2
+
+## Overview
+Korean sentiment classifier fine-tuned from klue/bert-base on NSMC.
+
+## Usage
+```python
+model = AutoModel.from_pretrained("acme-ai/bert-korean-sentiment-v2")
+```
+
+## Performance
+| dataset | accuracy | F1 |
+|---|---|---|
+| NSMC | 0.912 | 0.905 |
+
+## License
+Apache 2.0.
+
+## Contact
+ml-platform@acme-ai.example
+"""
+COMPLETE = FRONT_MATTER + BODY
+BODY_KO = BODY.replace("## Overview", "## 개요").replace("## Usage", "## 사용법").replace(
+    "## Performance", "## 성능 지표").replace("## License", "## 라이선스").replace("## Contact", "## 연락처")
+
+
+def problems(text: str | bytes, repo_type: str = "model", card: CardPolicy | None = None, repo=None):
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return check_card(raw, "README.md", repo_type, card, repo)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+def only(findings, fragment: str):
+    matching = [f for f in findings if fragment in f.message]
+    assert len(matching) == 1, [f"{f.line}: {f.message}" for f in findings]
+    return matching[0]
+
+
+# --- huggingface_hub's own templates ------------------------------------------------------------
+
+def _prose_lines_with(text: str, needle: str) -> set[int]:
+    """Lines holding `needle` outside HTML comments (an independent reading of the template)."""
+    without_comments = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return {i for i, line in enumerate(without_comments.split("\n"), 1) if needle in line}
+
+
+def test_model_card_from_hub_template_fails_at_every_placeholder_line():
+    from huggingface_hub import ModelCard, ModelCardData
+
+    text = str(ModelCard.from_template(ModelCardData(license="apache-2.0", language="ko")))
+    findings = problems(text)
+    placeholder_lines = {f.line for f in findings if "template placeholder" in f.message}
+    assert placeholder_lines == _prose_lines_with(text, "[More Information Needed]")
+    assert len(placeholder_lines) > 30
+    assert all(f.fix for f in findings)
+    # the template's Contact section holds only a placeholder, and it has no License heading
+    contact = only(findings, "required section 'Contact'")
+    assert "empty" in contact.message and contact.line == line_of(text, "## Model Card Contact")
+    assert only(findings, "required section 'License' is missing").line is None
+
+
+def test_dataset_card_from_hub_template_fails_at_every_placeholder_line():
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    text = str(DatasetCard.from_template(DatasetCardData(license="cc-by-4.0", language="ko", pretty_name="NSMC")))
+    findings = problems(text, "dataset")
+    placeholder_lines = {f.line for f in findings if "template placeholder" in f.message}
+    assert placeholder_lines == _prose_lines_with(text, "[More Information Needed]")
+    assert placeholder_lines
+    assert not [f for f in findings if "metadata" in f.message]  # its metadata is valid
+
+
+def test_shipped_raw_template_reports_unrendered_variables():
+    import huggingface_hub
+
+    raw = (Path(huggingface_hub.__file__).parent / "templates" / "modelcard_template.md").read_text()
+    findings = problems(raw)
+    braces = {f.line for f in findings if "template placeholder" in f.message and "{{" in f.message}
+    assert braces == _prose_lines_with(raw, "{{")
+    assert any(f.line == line_of(raw, "{{ card_data }}") for f in findings)
+
+
+def test_complete_card_passes_and_huggingface_hub_reads_it():
+    from huggingface_hub import ModelCard
+
+    assert problems(COMPLETE) == []
+    card = ModelCard(COMPLETE)
+    assert card.data.license == "apache-2.0"
+    assert card.data.eval_results[0].metric_value == 0.912  # the model-index we accept parses
+
+
+def test_complete_card_with_korean_headings_passes():
+    assert problems(FRONT_MATTER + BODY_KO) == []
+
+
+# --- bad cards, each at its line ---------------------------------------------------------------
+
+def fm_with(old: str, new: str) -> str:
+    assert old in COMPLETE
+    return COMPLETE.replace(old, new, 1)
+
+
+BAD_METADATA = [
+    # (case, card text, expected line, fragment of the message, fragment of the fix)
+    ("yaml syntax", fm_with("license: apache-2.0", "license: apache-2.0\ntitle: BERT: Korean"), 5,
+     "metadata YAML error", "quote a value"),
+    ("tab indentation", fm_with("- ko", "\t- ko"), 3, "metadata YAML error", "not tabs"),
+    ("duplicate key", fm_with("pipeline_tag: text-classification", "license: mit"), 5,
+     "duplicate metadata key 'license' (first at line 4)", "keep one"),
+    ("unknown license", fm_with("license: apache-2.0", "license: Apache 2.0"), 4,
+     "'Apache 2.0' is not a license id", "`license: apache-2.0`"),
+    ("license other", fm_with("license: apache-2.0", "license: other"), 4,
+     "license: other needs license_name and license_link", "license_name"),
+    ("pipeline tag typo", fm_with("pipeline_tag: text-classification", "pipeline_tag: text-clasification"), 5,
+     "'text-clasification' is not a pipeline_tag id", "`pipeline_tag: text-classification`"),
+    ("base_model id", fm_with("base_model: klue/bert-base", "base_model: klue/bert base"), 6,
+     "base_model: 'klue/bert base' is not a valid Hub repo id", "namespace/name"),
+    ("datasets id", fm_with("- e9t/nsmc", "- e9t/nsmc\n- org/a--b"), 9,
+     "datasets[1]: 'org/a--b' is not a valid Hub repo id: Cannot have -- or ..", "namespace/name"),
+    ("tags not a list", fm_with("pipeline_tag: text-classification", "tags: sentiment"), 5,
+     "tags: 'sentiment' is not a list of strings", "list of strings"),
+    ("model-index metric value", fm_with("      value: 0.912\n", ""), 18,
+     "model-index[0].results[0].metrics[0]: missing 'value'", "value:"),
+    ("model-index dataset name", fm_with("      name: NSMC\n", ""), 15,
+     "model-index[0].results[0].dataset: missing 'name'", "name:"),
+    ("model-index not a list", fm_with("model-index:\n- name: bert-korean-sentiment-v2", "model-index:\n  name: x\nx:\n- name: y"),
+     10, "model-index: a mapping is not a list", "list"),
+    ("language no", fm_with("language:\n- ko", "language: no\n"), 2,
+     "language: no is read by YAML as true/false", 'quote it: `language: "no"`'),
+    ("language code", fm_with("- ko", "- korean"), 3, "language[0]: 'korean' is not a language code", "ISO 639"),
+    ("base_model_relation", fm_with("base_model: klue/bert-base", "base_model: klue/bert-base\nbase_model_relation: finetuned"),
+     7, "base_model_relation: 'finetuned' is not one of", "'finetune'"),
+    ("missing license", fm_with("license: apache-2.0\n", ""), 1, "required metadata 'license' is missing", "license: apache-2.0"),
+    ("misspelled license key", fm_with("license: apache-2.0", "licence: apache-2.0"), 4,
+     "required metadata 'license' is missing; 'licence' at this line", "rename 'licence' to 'license'"),
+    ("metadata is a list", "---\n- license\n---\n" + BODY, 2, "the metadata must be a mapping", "key: value"),
+    ("placeholder in metadata", fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nmodel_name: '{{ model_id }}'"),
+     6, "template placeholder left in metadata: {{ model_id }}", "template variable"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message", "fix"), [c[1:] for c in BAD_METADATA], ids=[c[0] for c in BAD_METADATA])
+def test_bad_metadata_is_reported_at_its_readme_line(text, line, message, fix):
+    finding = only(problems(text), message)
+    assert finding.line == line
+    assert fix in finding.fix
+    assert finding.check == "model-card" and finding.path == "README.md"
+
+
+SPACE_BODY = BODY.replace("from_pretrained", "Client")
+
+
+@pytest.mark.parametrize(("metadata", "line", "message", "fix"), [
+    ("title: Demo\nsdk: streamlit\nlicense: mit", 3, "sdk: 'streamlit' is not one of: gradio, docker, static", "sdk: docker"),
+    ("title: Demo\nsdk: gradio\nlicense: mit\nshort_description: " + "x" * 61, 5,
+     "short_description is 61 characters; at most 60 are allowed", "60 characters or fewer"),
+    ("title: Demo\nlicense: mit", 1, "space card metadata is missing 'sdk'", "sdk: gradio"),
+    ("sdk: docker\nlicense: mit\nmodels:\n- acme-ai/bert-korean-sentiment-v2\n- bad..id", 6,
+     "models[1]: 'bad..id' is not a valid Hub repo id", "namespace/name"),
+    ("sdk: docker\nlicense: mit\napp_port: http", 4, "app_port: 'http' is not an integer", "integer"),
+])
+def test_space_metadata(metadata, line, message, fix):
+    finding = only(problems(f"---\n{metadata}\n---\n{SPACE_BODY}", "space"), message)
+    assert (finding.line, fix in finding.fix) == (line, True)
+
+
+def test_space_sdk_must_match_the_policy():
+    repo = RepoSpec("demo-space-v1", "space", path="spaces/demo", sdk="gradio")
+    finding = only(problems(f"---\nsdk: docker\nlicense: mit\n---\n{SPACE_BODY}", "space", repo=repo), "policy configures")
+    assert finding.line == 2 and finding.fix.startswith("set `sdk: gradio`")
+
+
+def test_dataset_metadata_by_its_own_schema():
+    body = BODY.replace("## Performance", "## Results")
+    good = "---\nlicense: [cc-by-4.0, mit]\nsize_categories: [10K<n<100K]\ntask_categories: [text-classification]\n---\n"
+    assert problems(good + body, "dataset") == []
+    assert only(problems(good + body, "model"), "license:").line == 2  # a model's license is one id
+    bad = problems("---\nlicense: [cc-by-4.0, cc-by-5.0]\nsize_categories: lots\n---\n" + body, "dataset")
+    assert only(bad, "license[1]: 'cc-by-5.0'").fix.startswith("use `license: cc-by-4.0`")
+    assert only(bad, "size_categories: 'lots' is not").line == 3
+
+
+# --- the file itself ---------------------------------------------------------------------------
+
+def test_crlf_is_accepted_and_lines_stay_right():
+    text = COMPLETE.replace("Apache 2.0.", "Apache 2.0. TODO: link the text")
+    crlf = text.replace("\n", "\r\n").encode()
+    [finding] = problems(crlf)
+    assert finding.line == line_of(text, "TODO: link") and "TODO" in finding.message
+    assert problems(COMPLETE.replace("\n", "\r\n")) == []
+
+
+def test_bom_is_reported_because_huggingface_hub_then_sees_no_metadata():
+    from huggingface_hub import ModelCard
+
+    text = "\ufeff" + fm_with("pipeline_tag: text-classification", "pipeline_tag: text-clasification")
+    findings = problems(text)
+    bom = only(findings, "byte-order mark")
+    assert bom.line == 1 and "without BOM" in bom.fix
+    assert only(findings, "pipeline_tag").line == 5  # the rest is still checked, at the right lines
+    assert ModelCard(text, ignore_metadata_errors=True).data.license is None  # why the BOM is an error
+
+
+def test_no_front_matter_and_unclosed_front_matter():
+    [missing] = problems(BODY.lstrip("\n"))
+    assert missing.line == 1 and "no metadata block" in missing.message and "license: apache-2.0" in missing.fix
+    [unclosed] = problems("---\nlicense: mit\n" + BODY)
+    assert unclosed.line == 1 and "never closed" in unclosed.message
+
+
+def test_non_utf8_is_reported_at_the_first_bad_byte_with_the_iconv_fix():
+    text = COMPLETE.replace("Apache 2.0.", "아파치 2.0")
+    [finding] = problems(text.encode("cp949"))
+    assert finding.line == line_of(text, "아파치")
+    assert "not valid UTF-8" in finding.message and "iconv -f cp949 -t utf-8" in finding.fix
+
+
+def test_binary_and_lfs_pointer_readmes_get_a_finding_not_a_traceback():
+    [binary] = problems(b"# title\n\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert binary.line == 5 and "binary" in binary.message
+    pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"a" * 64 + b"\nsize 12345\n"
+    [lfs] = problems(pointer)
+    assert "Git LFS pointer" in lfs.message and "!filter" in lfs.fix
+
+
+def test_huge_card_is_refused_without_parsing_it():
+    started = time.perf_counter()
+    [finding] = problems(b"---\nlicense: mit\n---\n" + b"TODO lorem ipsum\n" * (20 * 1024 * 1024 // 17))
+    assert "cards over 2 MiB are not checked" in finding.message
+    assert time.perf_counter() - started < 5  # a guard against hanging, not a speed target
+
+
+@pytest.mark.parametrize("metadata", [
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e]",
+    "license: !!python/object:os.system echo",
+    "{{ card_data }}",
+    "license: [unclosed",
+    "? [a, b]\n: c",
+])
+def test_hostile_metadata_gives_findings_not_tracebacks(metadata):
+    findings = problems(f"---\n{metadata}\n---\n{BODY}")
+    assert findings and all(f.line and f.fix for f in findings)
+
+
+# --- placeholders ------------------------------------------------------------------------------
+
+def test_placeholders_in_code_comments_and_prose_words_are_not_findings():
+    body = BODY.replace("## Performance", (
+        "The chat template:\n\n```jinja\n{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}\n# TODO\n```\n\n"
+        "Inline `{{ eos_token }}` and ``TODO`` are code. Our todo list is done; tbd is a word too.\n\n"
+        "<!-- TODO: guidance from the template,\nspanning lines [More Information Needed] -->\n\n## Performance"))
+    assert problems(FRONT_MATTER + body) == []
+
+
+def test_each_placeholder_kind_is_reported_at_its_line():
+    body = BODY.replace("Apache 2.0.", "TBD").replace("## Overview\n", "## Overview\nWritten by {{ author }}.\n")
+    body = body.replace("ml-platform@acme-ai.example", "[More Information Needed]\nTODO: add the on-call rota")
+    text = FRONT_MATTER + body
+    findings = [f for f in problems(text) if "template placeholder" in f.message]
+    assert {f.line: f.message.split(": ", 1)[1] for f in findings} == {
+        line_of(text, "{{ author }}"): "{{ author }}",
+        line_of(text, "TBD"): "TBD",
+        line_of(text, "[More Information Needed]"): "[More Information Needed]",
+        line_of(text, "TODO: add"): "TODO",
+    }
+
+
+def test_allow_placeholders_still_treats_placeholder_only_sections_as_empty():
+    text = COMPLETE.replace("ml-platform@acme-ai.example", "[More Information Needed]")
+    [finding] = problems(text, card=CardPolicy(allow_placeholders=True))
+    assert "required section 'Contact' ('Contact') is empty (it holds only placeholders)" in finding.message
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+def test_missing_section_and_level_one_heading():
+    text = COMPLETE.replace("## Contact\nml-platform@acme-ai.example\n", "").replace("## License", "# License")
+    findings = problems(text)
+    assert only(findings, "required section 'Contact' is missing").line is None
+    level1 = only(findings, "is a level-1 heading")
+    assert level1.line == line_of(text, "# License") and level1.fix == "make it `## License`"
+
+
+def test_section_with_only_empty_subsections_is_empty_but_one_with_content_is_not():
+    empty = COMPLETE.replace("ml-platform@acme-ai.example\n", "<!-- who to ask -->\n\n### Email\n\n#### Slack\n\n")
+    finding = only(problems(empty), "required section 'Contact'")
+    assert finding.line == line_of(empty, "## Contact") and "its sub-sections are empty" in finding.message
+    filled = empty.replace("#### Slack\n", "#### Slack\n#ml-platform\n")
+    assert problems(filled) == []
+
+
+def test_setext_and_html_headings_and_loose_heading_text_match():
+    body = (BODY.replace("## Overview", "Overview\n--------").replace("## Usage", "<h2>Usage</h2>")
+            .replace("## Performance", "## 📊 3. **Performance**:"))
+    assert problems(FRONT_MATTER + body) == []
+
+
+def test_close_heading_gets_a_rename_or_configure_fix():
+    text = COMPLETE.replace("## License", "## Licence")
+    finding = only(problems(text), "required section 'License' is missing")
+    assert finding.line == line_of(text, "## Licence")
+    assert "rename it to `## License`" in finding.fix and "section_headings" in finding.fix
+
+
+def test_policy_section_headings_and_custom_sections():
+    policy = policy_from_data({"card": {
+        "required_sections": ["Overview", "Usage", "Limitations"],
+        "section_headings": {"Usage": ["Quickstart", "빠른 시작"], "Limitations": ["한계"]},
+    }})
+    body = BODY.replace("## Usage", "## 빠른 시작") + "\n## 한계\n짧은 리뷰는 덜 정확합니다.\n"
+    assert problems(FRONT_MATTER + body, card=policy.card) == []
+    finding = only(problems(COMPLETE, card=policy.card), "required section 'Limitations' is missing")
+    assert "accepted headings: Limitations, 한계" in finding.message
+
+
+# --- the fast paths agree with the libraries they stand in for ---------------------------------
+
+def test_card_schemas_are_valid_and_take_the_fast_path():
+    for repo_type in ("model", "dataset", "space"):
+        schema = load_card_schema(repo_type)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert card_schema_validator(repo_type).native, repo_type
+
+
+def test_unsupported_schema_keyword_falls_back_to_jsonschema():
+    validator = SchemaValidator({"type": "object", "properties": {"n": {"multipleOf": 2}}})
+    assert not validator.native
+    assert [e.path for e in validator.errors({"n": 3})] == [("n",)]
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70000), st.floats(allow_nan=False, allow_infinity=False),
+                     st.sampled_from(["", "ko", "en-US", "korean", "gradio", "streamlit", "mit", "adapter", "n<1K",
+                                      "x" * 61, "org/name", "text-classification"]))
+_json = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["name", "type", "value", "results", "task", "dataset", "metrics", "config_name",
+                                     "data_files", "split"]), inner, max_size=4)), max_leaves=12)
+
+
+def _from_schema(schema: dict, root: dict):
+    """Instances valid under `schema` (the keyword subset the card schemas use)."""
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    if "anyOf" in schema:
+        return st.one_of([_from_schema(s, root) for s in schema["anyOf"]])
+    types = schema.get("type")
+    if isinstance(types, list):
+        return st.one_of([_from_schema({**schema, "type": t}, root) for t in types])
+    if types == "string":
+        if "pattern" in schema:
+            return st.from_regex(schema["pattern"], fullmatch=True)
+        return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength", 70))
+    if types == "integer":
+        return st.integers(schema.get("minimum", -10), schema.get("maximum", 70000))
+    if types == "number":
+        return st.one_of(st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False))
+    if types == "boolean":
+        return st.booleans()
+    if types == "null":
+        return st.none()
+    if types == "array":
+        items = _from_schema(schema["items"], root) if "items" in schema else _json
+        return st.lists(items, min_size=schema.get("minItems", 0), max_size=3)
+    if types == "object":
+        props = schema.get("properties", {})
+        required = {k: _from_schema(props.get(k, {}), root) for k in schema.get("required", ())}
+        optional = {k: _from_schema(v, root) for k, v in props.items() if k not in required}
+        return st.fixed_dictionaries(required, optional=optional)
+    return _json
+
+
+@st.composite
+def _metadata(draw, schema: dict):
+    """A valid card metadata mapping, sometimes with a value replaced by an arbitrary one."""
+    instance = draw(_from_schema({**schema, "required": []}, schema))
+    for key in draw(st.lists(st.sampled_from(sorted(schema["properties"])), max_size=2)):
+        instance[key] = draw(_json)
+    return instance
+
+
+_KINDS = [None, True, False, 0, 3, 2.5, "s", [], {}]
+
+
+def _minimal(schema: dict, root: dict):
+    """The smallest valid value of `schema`."""
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    if "examples" in schema:
+        return schema["examples"][0]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "anyOf" in schema:
+        return _minimal(schema["anyOf"][0], root)
+    kind = schema.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if kind == "object":
+        return {k: _minimal(schema["properties"].get(k, {}), root) for k in schema.get("required", ())}
+    if kind == "array":
+        return [_minimal(schema.get("items", {}), root)] * schema.get("minItems", 0)
+    if kind == "integer":
+        return schema.get("minimum", 1)
+    return {"string": "x" * max(1, schema.get("minLength", 1)), "number": 1.5, "boolean": True, "null": None}.get(kind, "x")
+
+
+def _near_misses(schema: dict, root: dict):
+    """Values on both sides of every constraint of `schema`, at every depth: wrong JSON types (true
+    where a number goes), lengths and bounds at and past the limit, values outside an enum, a
+    missing required key, and each of those one level down."""
+    if "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    yield from _KINDS
+    for value in schema.get("examples", ()):
+        yield value
+    for value in schema.get("enum", ()):
+        yield value
+        yield str(value).upper()
+    for branch in schema.get("anyOf", ()):
+        yield from _near_misses(branch, root)
+    if "maxLength" in schema:
+        yield from ("x" * schema["maxLength"], "x" * (schema["maxLength"] + 1))
+    if "minLength" in schema:
+        yield ""
+    if "pattern" in schema:
+        yield from ("not a code", "EN", "en-", "zh-Hans-")
+    if "minimum" in schema:
+        yield from (schema["minimum"] - 1, schema["minimum"], float(schema["minimum"]))
+    if "maximum" in schema:
+        yield from (schema["maximum"], schema["maximum"] + 1)
+    kind = schema.get("type")
+    if kind == "array":
+        item = _minimal(schema.get("items", {}), root)
+        count = schema.get("minItems", 0)
+        yield from ([item] * max(0, count - 1), [item] * count, [item] * (count + 1))
+        for value in _near_misses(schema.get("items", {}), root):
+            yield [value]
+    if kind == "object":
+        base = _minimal(schema, root)
+        for key in schema.get("required", ()):
+            yield {k: v for k, v in base.items() if k != key}
+        for key, sub in schema.get("properties", {}).items():
+            for value in _near_misses(sub, root):
+                yield {**base, key: value}
+
+
+@pytest.mark.parametrize("repo_type", ["model", "dataset", "space"])
+def test_schema_fast_path_agrees_with_jsonschema_on_every_boundary(repo_type):
+    schema = load_card_schema(repo_type)
+    base = {"sdk": "gradio"} if repo_type == "space" else {}
+    checked = valid = 0
+    for key, sub in schema["properties"].items():
+        for value in _near_misses(sub, schema):
+            instance = {**base, key: value}
+            expected = _reference_validator(repo_type).is_valid(instance)
+            assert card_schema_validator(repo_type).is_valid(instance) == expected, instance
+            checked, valid = checked + 1, valid + expected
+    assert checked > 300 and 0.1 < valid / checked < 0.9  # both outcomes well represented
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_validator(repo_type: str):
+    return jsonschema.Draft202012Validator(load_card_schema(repo_type))
+
+
+@pytest.mark.parametrize("repo_type", ["model", "dataset", "space"])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_schema_fast_path_agrees_with_jsonschema(repo_type, data):
+    schema = load_card_schema(repo_type)
+    instance = data.draw(_metadata(schema))
+    if repo_type == "space" and data.draw(st.booleans()):
+        instance.setdefault("sdk", "gradio")
+    reference = _reference_validator(repo_type).is_valid(instance)
+    assert card_schema_validator(repo_type).is_valid(instance) == reference
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ09-_./ é", max_size=14) | st.sampled_from(["a" * 96, "a" * 97, "x/" + "a" * 96, "a.git"]))
+def test_repo_id_fast_path_agrees_with_validate_repo_id(value):
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(value)
+        expected = True
+    except HFValidationError:
+        expected = False
+    assert (repo_id_error(value) is None) == expected
+
+
+def test_valid_card_hook_run_imports_neither_jsonschema_nor_huggingface_hub(tmp_path: Path):
+    write(tmp_path / "README.md", COMPLETE)
+    code = (
+        "import sys; from pathlib import Path; from hf_publish.checks import CheckContext; "
+        "from hf_publish.policy import Policy; from hf_publish.checks import model_card; "
+        f"ctx = CheckContext(root=Path({str(tmp_path)!r}), policy=Policy(), files=('README.md',), in_git=False); "
+        "assert model_card.run(ctx) == []; "
+        "print(sorted(m for m in ('jsonschema', 'huggingface_hub', 'git') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# --- real git repos ----------------------------------------------------------------------------
+
+def ctx_for(repo: Path, policy: Policy = Policy(), files=None, source="index", in_git=True) -> CheckContext:
+    return CheckContext(root=repo, policy=policy, files=files, source=source, in_git=in_git)
+
+
+def test_the_staged_card_is_checked_not_the_working_tree(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    bad = COMPLETE.replace("Apache 2.0.", "Apache 2.0. TODO: link the text")
+    write(repo / "README.md", bad)
+    git(repo, "add", "README.md")
+    write(repo / "README.md", COMPLETE)  # fixed, but not staged
+    [finding] = run(ctx_for(repo, files=("README.md",)))
+    assert finding.line == line_of(bad, "TODO")
+    assert run(ctx_for(repo, files=("README.md",), source="worktree")) == []
+    git(repo, "add", "README.md")
+    assert run(ctx_for(repo)) == []  # no files given: the staged README is found
+
+
+def test_untracked_card_falls_back_to_the_working_tree(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / "docs" / "readme.md", COMPLETE.replace("license: apache-2.0", "license: apache"))
+    [finding] = run(ctx_for(repo, files=("docs/readme.md",)))
+    assert finding.path == "docs/readme.md" and finding.line == 4 and "'apache'" in finding.message
+
+
+def test_configured_repos_are_checked_by_their_type(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    policy = Policy(organization="acme-ai", repos=(
+        RepoSpec("bert-korean-sentiment-v2", "model", path="models/bert"),
+        RepoSpec("nsmc-reviews-v1", "dataset", path="data/nsmc"),
+        RepoSpec("sentiment-demo-v1", "space", path="spaces/demo", sdk="gradio"),
+        RepoSpec("kobart-summary-v1", "model", path="models/kobart"),
+        RepoSpec("electra-ner-v1", "model", path="models/electra"),
+    ))
+    write(repo / "models/bert/README.md", COMPLETE)
+    write(repo / "data/nsmc/README.md", "---\nlicense: [cc-by-4.0, mit]\n---\n" + BODY)
+    write(repo / "spaces/demo/README.md", "---\nlicense: mit\n---\n" + BODY)
+    write(repo / "models/electra/readme.md", COMPLETE)
+    write(repo / "data/nsmc/raw/README.md", "---\nlicense: [cc-by-4.0]\npipeline_tag: nope\n---\n" + BODY)
+    git(repo, "add", "-A")
+    findings = run(ctx_for(repo, policy, files=("data/nsmc/raw/README.md",)))
+    by_path = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f.message)
+    assert by_path == {
+        "spaces/demo/README.md": ["space card metadata is missing 'sdk'"],
+        "models/kobart/README.md": ["model repo 'kobart-summary-v1' has no card: models/kobart/README.md does not exist"],
+        "models/electra/readme.md": ["the card of model repo 'electra-ner-v1' is named readme.md: the Hub only reads "
+                                     "a card named README.md"],
+    }  # the dataset cards (license lists, no pipeline_tag rule) and the model card pass
+
+
+def test_huge_staged_card_is_refused_by_size(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    with open(repo / "README.md", "wb") as handle:
+        handle.write(b"---\nlicense: mit\n---\n")
+        handle.write(b"lorem ipsum TODO\n" * (20 * 1024 * 1024 // 17))
+    git(repo, "add", "README.md")
+    [finding] = run(ctx_for(repo, files=("README.md",)))
+    assert "cards over 2 MiB are not checked" in finding.message
+
+
+def test_cli_reports_path_line_and_check_id(tmp_path: Path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / "models" / "bert" / "README.md", fm_with("pipeline_tag: text-classification", "pipeline_tag: sentiment"))
+    git(repo, "add", "-A")
+    monkeypatch.chdir(repo / "models")
+    assert main(["check", "model-card", "bert/README.md"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("models/bert/README.md:5: [model-card] pipeline_tag: 'sentiment' is not a pipeline_tag id")
+    write(repo / "models" / "bert" / "README.md", COMPLETE)
+    git(repo, "add", "-A")
+    assert main(["check", "model-card", "bert/README.md"]) == 0
+
+
+# --- the hook's examples -----------------------------------------------------------------------
+
+def _examples(kind: str) -> list[Path]:
+    return sorted(p.parent for p in (EXAMPLES / kind).glob("*/README.md"))
+
+
+@pytest.mark.parametrize("case", _examples("pass"), ids=lambda p: p.name)
+def test_pass_examples_pass(case: Path):
+    assert check_card((case / "README.md").read_bytes(), "README.md") == []
+
+
+@pytest.mark.parametrize("case", _examples("fail"), ids=lambda p: p.name)
+def test_fail_examples_fail_with_the_finding_they_announce(case: Path, tmp_path: Path, monkeypatch, capsys):
+    raw = (case / "README.md").read_bytes()
+    expect = re.search(rb"expect: line (\d+|-): (.*?) -->", raw)
+    assert expect, f"{case.name}: the example's comment must say `expect: line N: text`"
+    line = expect.group(1).decode()
+    repo = init_repo(tmp_path / "consumer", lfs=False)
+    (repo / "README.md").write_bytes(raw)
+    git(repo, "add", "README.md")
+    monkeypatch.chdir(repo)
+    assert main(["check", "model-card", "README.md"]) == 1
+    out = capsys.readouterr().out
+    place = "README.md:" + line if line != "-" else "README.md"
+    assert f"{place}: [model-card] " in out and expect.group(2).decode() in out, out
+
+
+def test_examples_cover_both_outcomes():
+    assert len(_examples("pass")) >= 4 and len(_examples("fail")) >= 15
+
+
+# --- refresh-vocab -----------------------------------------------------------------------------
+
+def _serve(answer: dict):
+    body = json.dumps(answer).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            if self.path != "/api/models-tags-by-type":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_refresh_vocab_writes_dated_files_from_get_model_tags(tmp_path: Path, capsys):
+    # The sandbox does not serve /api/models-tags-by-type: a loopback server answers as the Hub does.
+    answer = {
+        "license": [{"id": "apache-2.0", "label": "Apache 2.0", "type": "license"},
+                    {"id": "new-license-1.0", "label": "New", "type": "license"}],
+        "pipeline_tag": [{"id": "text-classification", "label": "Text Classification", "type": "pipeline_tag",
+                          "subType": "nlp"}],
+        "library": [{"id": "transformers", "label": "Transformers", "type": "library"}],
+    }
+    server = _serve(answer)
+    try:
+        write(tmp_path / "licenses.json", json.dumps({"date": "2020-01-01", "ids": ["apache-2.0", "mit"]}))
+        endpoint = f"http://127.0.0.1:{server.server_port}"
+        assert main(["refresh-vocab", "--endpoint", endpoint, "--output", str(tmp_path)]) == 0
+    finally:
+        server.shutdown()
+    licenses = json.loads((tmp_path / "licenses.json").read_text())
+    tags = json.loads((tmp_path / "pipeline_tags.json").read_text())
+    assert licenses["ids"] == ["apache-2.0", "new-license-1.0"] and tags["ids"] == ["text-classification"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", licenses["date"]) and licenses["date"] != "2020-01-01"
+    assert endpoint in licenses["source"]
+    out = capsys.readouterr().out
+    assert "+1 added, -1 removed since 2020-01-01" in out and "new-license-1.0" in out
+
+
+def test_refresh_vocab_fails_cleanly_and_writes_nothing_when_the_hub_does_not_answer(hub_sandbox, tmp_path: Path, capsys):
+    assert main(["refresh-vocab", "--endpoint", hub_sandbox.endpoint, "--output", str(tmp_path)]) == 4
+    assert "cannot fetch the model tags" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
+    from hf_publish import vocab
+
+    licenses, tags = vocab.licenses(), vocab.pipeline_tags()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", licenses.date) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", tags.date)
+    assert {"apache-2.0", "mit", "llama3.1", "other"} <= set(licenses.ids)
+    assert {"text-classification", "text-generation", "any-to-any"} <= set(tags.ids)
+    assert licenses.closest("Apache 2.0") == "apache-2.0" and licenses.closest("MIT License") == "mit"
