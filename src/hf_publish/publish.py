@@ -189,14 +189,17 @@ def publish(
         return report
     _preflight(hub, token, jobs, policy, tag=tag, dry_run=dry_run, create_pr=create_pr, log=log)
 
-    # 3-5. per repo
+    # 3-5. per repo; a failure carries the results of the repos done before it (`exc.report`)
     for job in jobs:
-        if dry_run:
-            report.results.append(_dry_run(hub, job, revision, tag))
-            continue
-        result = _publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr, tag=tag,
-                              env=env, log=log, sleep=sleep)
-        report.results.append(result)
+        try:
+            if dry_run:
+                report.results.append(_dry_run(hub, job, revision, tag))
+                continue
+            report.results.append(_publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr,
+                                               tag=tag, env=env, log=log, sleep=sleep))
+        except HubError as exc:
+            exc.report = report  # type: ignore[attr-defined]
+            raise
     return report
 
 
@@ -607,10 +610,14 @@ def format_results(report: PublishReport) -> str:
 
 def command_publish(args: argparse.Namespace) -> int:
     from hf_publish.cli import default_format
-    from hf_publish.report import format_findings, github_annotation
+    from hf_publish.report import github_annotation
 
     fmt = default_format(args.format)
     path = Path(args.path or ".")
+    if fmt != "text" or not sys.stderr.isatty():
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()  # progress bars are for people at a terminal, not logs
     kwargs = dict(repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
                   create_pr=args.create_pr, config=args.config)
     sandbox = None
@@ -626,6 +633,9 @@ def command_publish(args: argparse.Namespace) -> int:
         print(f"hf-publish: {exc}; nothing was published", file=sys.stderr)
         return EXIT_FINDINGS
     except HubError as exc:
+        done = getattr(exc, "report", None)
+        if fmt == "json" and done is not None and done.results:
+            _print_findings(done.findings, fmt, results=done.results)  # what was published before the failure
         if fmt == "github":
             print(github_annotation(Finding("publish", "", None, redact(str(exc)))))
         raise
