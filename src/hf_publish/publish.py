@@ -176,6 +176,8 @@ def publish(
     report = PublishReport(findings=findings)
     if has_errors(findings):
         raise ChecksFailed(sort_findings(findings))
+    files = sum(len(job.local) for job in jobs)
+    log(f"checks: passed on the {files} file(s) to publish" + (f" ({len(findings)} note(s))" if findings else ""))
 
     # 2. token preflight for every repo, before any upload
     hub, token = _connect(api, endpoint, token_source, env, dry_run, policy, log)
