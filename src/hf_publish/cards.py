@@ -17,6 +17,7 @@ Decisions (documented in hooks/model-card/README.md):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,7 +292,9 @@ class MarkdownDoc:
     headings: list[Heading]
 
 
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# Any indentation: fences nested in list items are indented; an indented code block holding a
+# literal ``` line is rarer than that.
+_FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HTML_HEADING_RE = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
@@ -309,7 +312,7 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
         number = first_line + offset
         if fence is not None:
             stripped = raw.strip()
-            closing = stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1] and len(raw) - len(raw.lstrip(" ")) <= 3
+            closing = stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1]
             out.append(MdLine(number, raw, True, fence=bool(closing)))
             if closing:
                 fence = None
@@ -418,7 +421,11 @@ _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def normalize_heading(text: str) -> str:
-    """Compare headings loosely: case, emphasis, links, numbering, emoji and trailing colons don't matter."""
+    """Compare headings loosely: case, emphasis, links, numbering, emoji and trailing colons don't matter.
+
+    NFC first: Korean typed or pasted on macOS can arrive decomposed (NFD), which looks the same.
+    """
+    text = unicodedata.normalize("NFC", text)
     text = _LINK_RE.sub(r"\1", text)
     text = re.sub(r"<[^>]+>|\{#[^}]*\}", "", text)
     text = re.sub(r"[*_`~]", "", text)

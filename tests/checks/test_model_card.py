@@ -356,6 +356,24 @@ def test_setext_and_html_headings_and_loose_heading_text_match():
     assert problems(FRONT_MATTER + body) == []
 
 
+def test_bold_text_is_not_a_heading_and_the_fix_says_so():
+    text = COMPLETE.replace("## License", "**License**")
+    finding = only(problems(text), "required section 'License' is missing")
+    assert finding.line == line_of(text, "**License**") and finding.fix == "make it a heading: `## License`"
+
+
+def test_decomposed_korean_headings_match():
+    import unicodedata
+
+    assert problems(FRONT_MATTER + unicodedata.normalize("NFD", BODY_KO)) == []
+
+
+def test_fences_indented_in_list_items_are_code():
+    text = COMPLETE.replace("```python\nmodel", "1. Load it:\n    ```python\n    # TODO: {{ x }}\n    model").replace(
+        'v2")\n```', 'v2")\n    ```')
+    assert "    # TODO: {{ x }}" in text and problems(text) == []
+
+
 def test_close_heading_gets_a_rename_or_configure_fix():
     text = COMPLETE.replace("## License", "## Licence")
     finding = only(problems(text), "required section 'License' is missing")
@@ -613,6 +631,20 @@ def test_configured_repos_are_checked_by_their_type(tmp_path: Path):
         "models/electra/readme.md": ["the card of model repo 'electra-ner-v1' is named readme.md: the Hub only reads "
                                      "a card named README.md"],
     }  # the dataset cards (license lists, no pipeline_tag rule) and the model card pass
+
+
+def test_publishing_some_repos_checks_only_their_cards(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    policy = Policy(organization="acme-ai", repos=(RepoSpec("bert-ko-v1", path="models/bert"),
+                                                   RepoSpec("t5-ko-v1", path="models/t5")))
+    write(repo / "models/bert/README.md", COMPLETE)
+    write(repo / "models/bert/docs/README.md", COMPLETE.replace("Apache 2.0.", "TBD, see TODO"))
+    write(repo / "models/t5/README.md", "no card yet")
+    git(repo, "add", "-A")
+    ctx = CheckContext(root=repo, policy=policy, source="worktree", repos=("bert-ko-v1",))
+    assert {f.path for f in run(ctx)} == {"models/bert/docs/README.md"}
+    ctx = CheckContext(root=repo, policy=policy, source="worktree")
+    assert {f.path for f in run(ctx)} == {"models/bert/docs/README.md", "models/t5/README.md"}
 
 
 def test_huge_staged_card_is_refused_by_size(tmp_path: Path):

@@ -126,6 +126,8 @@ def card_targets(ctx) -> list[CardTarget]:
         if PurePosixPath(path).name.lower() != CARD_NAME.lower() or path in targets:
             continue
         repo = containing_repo(path, ctx.policy.repos)
+        if ctx.repos is not None and (repo is None or repo not in repos):
+            continue  # publishing some repos: other folders' READMEs are not part of it
         targets[path] = CardTarget(path, _card_type(repo.type) if repo else "model", repo)
     return list(targets.values())
 
@@ -168,12 +170,19 @@ def read_cards(ctx, paths: list[str]) -> dict[str, CardSource]:
     if ctx.source == "index" and ctx.in_git:
         from hf_publish import gitrepo
 
-        entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths) if e.mode.startswith("100")}
-        blobs = gitrepo.read_blobs(ctx.root, [e.oid for e in entries.values()], max_bytes=MAX_CARD_BYTES)
+        # Regular files only: a symlinked card is read through the working tree, as an upload would.
+        entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths) if e.mode in ("100644", "100755")}
+        # One `git cat-file --batch` for all cards, at most MAX_CARD_BYTES + 1 bytes each kept.
+        prefixes = gitrepo.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=MAX_CARD_BYTES + 1)
         for path, entry in entries.items():
-            blob = blobs.get(entry.oid)
-            if blob is not None:
-                out[path] = CardSource(blob.size, blob.data)
+            data = prefixes.get(entry.oid)
+            if data is None:
+                continue
+            if len(data) > MAX_CARD_BYTES:
+                size = gitrepo.blob_sizes(ctx.root, [entry.oid]).get(entry.oid, len(data))
+                out[path] = CardSource(size)
+            else:
+                out[path] = CardSource(len(data), data)
     for path in paths:
         if path not in out:
             out[path] = _read_worktree(Path(ctx.root) / path, MAX_CARD_BYTES)
@@ -837,6 +846,22 @@ def _placeholder_problem(line: int, found: list[str], section: str | None) -> Pr
 
 # --- sections ----------------------------------------------------------------------------------
 
+_BOLD_LINE_RE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*:?\s*$")
+
+
+def _bold_pseudo_heading(doc: MarkdownDoc, wanted: set[str]):
+    """A prose line that is only bold text matching an accepted heading (`**Usage**`), or None."""
+    for line in doc.lines:
+        if not line.code and not line.heading and _BOLD_LINE_RE.match(line.visible) \
+                and normalize_heading(line.visible) in wanted:
+            return line
+    return None
+
+
+def _unbold(text: str) -> str:
+    match = _BOLD_LINE_RE.match(text)
+    return match.group(2).strip() if match else text.strip()
+
 def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model") -> list[Problem]:
     """Each required section: present under an accepted heading of level >= 2, and not empty."""
     import difflib
@@ -855,6 +880,14 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
                 problems.append(Problem(h.line, f"required section {section!r}: '{'#' * h.level} {h.text}' is a "
                                         "level-1 heading (the card title's level); sections need ## or deeper",
                                         f"make it `## {h.text}`"))
+                continue
+            bold = _bold_pseudo_heading(doc, wanted)
+            if bold is not None:
+                problems.append(Problem(
+                    bold.number,
+                    f"required section {section!r} is missing; {bold.visible.strip()!r} here is bold text, not a heading",
+                    f"make it a heading: `## {_unbold(bold.visible)}`",
+                ))
                 continue
             close = None
             for i, n in enumerate(normalized):
