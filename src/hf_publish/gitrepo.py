@@ -245,15 +245,33 @@ def blob_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
     return sizes
 
 
-def read_blob_prefixes(root: Path, oids: Iterable[str], *, limit: int) -> dict[str, bytes]:
-    """The first `limit` bytes of each blob, streamed through one `git cat-file --batch`.
+_ONE_READ_MAX = 64 * 1024 * 1024  # below this total, one read of git's whole answer is fastest
+
+
+def read_blob_prefixes(root: Path, oids: Iterable[str], *, limit: int,
+                       sizes: dict[str, int] | None = None) -> dict[str, bytes]:
+    """The first `limit` bytes of each blob, through one `git cat-file --batch`.
 
     The rest of each blob passes through the pipe and is dropped, so ask only for blobs of a
-    sensible size (check `blob_sizes` first): git inflates a whole object to send it.
+    sensible size (check `blob_sizes` first): git inflates a whole object to send it. With
+    `sizes` (from `blob_sizes`) adding up to little, git's answer is read in one go; otherwise
+    it is streamed, so memory stays bounded by `limit` per blob.
     """
     oids = list(dict.fromkeys(oids))
     if not oids:
         return {}
+    if sizes is not None and all(o in sizes for o in oids) and sum(sizes[o] for o in oids) <= _ONE_READ_MAX:
+        out = _git(root, "cat-file", "--batch", input="\n".join(oids).encode() + b"\n")
+        result, pos = {}, 0
+        while pos < len(out):
+            header_end = out.index(b"\n", pos)
+            header = out[pos:header_end].split()
+            pos = header_end + 1
+            if len(header) == 3:  # "<oid> <type> <size>", then the content and a newline
+                size = int(header[2])
+                result[header[0].decode()] = out[pos:pos + min(size, limit)]
+                pos += size + 1
+        return result
     payload = "\n".join(oids).encode() + b"\n"
     try:
         proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,

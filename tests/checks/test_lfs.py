@@ -96,6 +96,21 @@ def test_a_huge_blob_is_never_read():
     assert lfs.needs_head(130, in_lfs=True, policy=policy) and lfs.needs_head(2_000_000, False, policy)
 
 
+def test_blob_prefixes_streamed_or_read_at_once_agree(tmp_path):
+    """gitrepo's reader for these checks: many blobs (the oid list overflows a pipe, so git is fed
+    from a thread), each cut at `limit`, the same whether streamed or read in one go."""
+    repo = init_repo(tmp_path / "r", lfs=False)
+    contents = [f"file {i}\n".encode() * (i % 7) for i in range(1500)] + [b"x" * 50_000]
+    for i, content in enumerate(contents):
+        write(repo / f"f{i}.txt", content)
+    oids = git(repo, "hash-object", "-w", *[f"f{i}.txt" for i in range(len(contents))]).split()
+    sizes = gitrepo.blob_sizes(repo, oids)
+    assert [sizes[o] for o in oids] == [len(c) for c in contents]
+    streamed = gitrepo.read_blob_prefixes(repo, oids, limit=20)
+    at_once = gitrepo.read_blob_prefixes(repo, oids, limit=20, sizes=sizes)
+    assert streamed == at_once == {o: c[:20] for o, c in zip(oids, contents)}
+
+
 # --- real repos through the CLI ---------------------------------------------------------------
 
 def test_hub_gitattributes_and_real_pointers_pass(tmp_path, monkeypatch, capsys):

@@ -75,6 +75,15 @@ def test_not_secrets(text, path):
     assert kinds(text, path) == []
 
 
+def test_token_search_agrees_with_the_shared_token_regex():
+    from hf_publish.tokens import HF_TOKEN_RE
+
+    for text in (TOKEN, f"x{TOKEN}", f"_{TOKEN}", f"1{TOKEN}", f"({TOKEN})", f"{TOKEN}a", f"{TOKEN}9",
+                 f"{TOKEN[:-1]}", f"a={TOKEN};", f"{TOKEN}{TOKEN}"):
+        expected = [m.group(0) for m in HF_TOKEN_RE.finditer(text)]
+        assert [s.value for s in secrets.find_secrets(text.encode()) if s.kind == "hf-token"] == expected, text
+
+
 def test_masks_never_show_the_value():
     for value in (TOKEN, LITERAL, "abcdefgh12"):
         secret = secrets.Secret(1, "hf-token" if value.startswith("hf_") else "token", value)

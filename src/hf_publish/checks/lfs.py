@@ -400,7 +400,7 @@ def check_staged_files(ctx: "CheckContext") -> list[Finding]:
     in_lfs = {path: gitrepo.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
     sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
     wanted = [e.oid for e in entries if e.oid in sizes and needs_head(sizes[e.oid], in_lfs.get(e.path, False), policy)]
-    heads = gitrepo.read_blob_prefixes(ctx.root, wanted, limit=HOOK_READ_LIMIT)
+    heads = gitrepo.read_blob_prefixes(ctx.root, wanted, limit=HOOK_READ_LIMIT, sizes=sizes)
     findings = []
     for entry in entries:
         if entry.oid not in sizes:
