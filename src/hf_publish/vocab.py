@@ -132,8 +132,12 @@ def command_refresh(args: argparse.Namespace) -> int:
     today = _dt.date.today().isoformat()
     lists = {kind: ids_from_model_tags(answer, key) for kind, (_, key) in FILES.items()}
     for kind, ids in lists.items():
-        path, previous = write_vocab(output, kind, ids, source=f"{where}/api/models-tags-by-type (HfApi.get_model_tags)",
-                                     date=today)
+        try:
+            path, previous = write_vocab(output, kind, ids, date=today,
+                                         source=f"{where}/api/models-tags-by-type (HfApi.get_model_tags)")
+        except OSError as exc:
+            raise UsageError(f"cannot write the {kind} list to {output}: {exc.strerror}; "
+                             "pass --output DIR with a folder you can write to") from None
         change = ""
         if previous is not None:
             added = [i for i in ids if i not in previous.ids]
