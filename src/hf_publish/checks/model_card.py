@@ -1,8 +1,8 @@
 """model-card: cards (README.md) have valid metadata, the org's sections, and no template leftovers.
 
-Which cards: the README.md of every configured repo folder (its type is the repo's type), plus any
-file named README.md (any case) among the files the run is about (the type of the configured repo
-whose folder contains it, else model). Contents come from git's index at commit time (what is
+Which cards: any file named README.md (any case) among the files the run is about (the type of
+the configured repo whose folder contains it, else model); when no files are named (--all-files,
+publish), also the README.md of every configured repo folder (its type is the repo's type). Contents come from git's index at commit time (what is
 being committed; a README that is not tracked falls back to the working tree) and from the working
 tree at publish time.
 
@@ -114,16 +114,21 @@ def run(ctx) -> list[Finding]:
 
 
 def card_targets(ctx) -> list[CardTarget]:
-    """The configured repos' cards, then every README.md (any case) among the run's files."""
+    """Every README.md (any case) among the files named on the command line; without named
+    files (`--all-files`, publish), the configured repos' cards and every README.md of the run.
+
+    Named files (a pre-commit run) are checked alone: pre-commit may split them over several
+    processes, and re-checking the configured cards in each would repeat their findings."""
     repos = tuple(ctx.selected_repos())
     targets: dict[str, CardTarget] = {}
-    for repo in repos:
-        path = _join(repo.path, CARD_NAME)
-        targets.setdefault(path, CardTarget(path, _card_type(repo.type), repo, configured=True))
+    if ctx.files is None:
+        for repo in repos:
+            path = _join(repo.path, CARD_NAME)
+            targets.setdefault(path, CardTarget(path, _card_type(repo.type), repo, configured=True))
     files = ctx.files if ctx.files is not None else ctx.target_paths()
     for name in files:
         path = PurePosixPath(name).as_posix()
-        if PurePosixPath(path).name.lower() != CARD_NAME.lower() or path in targets:
+        if PurePosixPath(path).name.lower() != CARD_NAME.lower() or path.lower() in map(str.lower, targets):
             continue
         repo = containing_repo(path, ctx.policy.repos)
         if ctx.repos is not None and (repo is None or repo not in repos):
