@@ -189,7 +189,14 @@ def default_format(explicit: str | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:
+        # pre-commit appends file names after the hook's args, so options and names mix:
+        # `check model-card --format github README.md` must work.
+        args = _subcommand(parser, "check").parse_intermixed_args(argv[1:])
+        args.command = "check"
+    else:
+        args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
@@ -217,6 +224,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hf-publish: unexpected error: {detail} (set HF_PUBLISH_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._subparsers._group_actions:  # argparse offers no public accessor
+        if name in action.choices:
+            return action.choices[name]
+    raise KeyError(name)
 
 
 def _redact(text: str) -> str:

@@ -71,3 +71,13 @@ def test_workflow_command_escaping_matches_the_runner():
 
     assert escape_property("dir,a/b:c%.md") == "dir%2Ca/b%3Ac%25.md"
     assert escape_data("50%\r\nnext") == "50%25%0D%0Anext"
+
+
+def test_check_accepts_options_between_file_names(tmp_path: Path, monkeypatch, capsys):
+    (tmp_path / ".hf-publish.yaml").write_text("organization: acme-ai\nrepos:\n  - name: test123\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "repo-name", "--format", "json", ".hf-publish.yaml", "--all-files"]) == 1
+    import json
+
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["check"] for f in findings} == {"repo-name"} and findings[0]["line"] == 3
