@@ -62,6 +62,12 @@ def test_every_default_pattern_sample_is_matched_by_git_itself(tmp_path):
         assert lfs.covered(gitrepo.repo_attributes(repo, [sample])[sample]), pattern
 
 
+def test_required_rules_for_a_repo_in_a_folder():
+    rules = lfs.required_rules(DEFAULT_LFS_PATTERNS, ["models/bert"])
+    assert "*.safetensors" in rules and "models/bert/saved_model/**/*" in rules and "saved_model/**/*" not in rules
+    assert lfs.required_rules(["*.pt", "saved_model/**/*"]) == ["*.pt", "saved_model/**/*"]
+
+
 def test_incomplete_rules_name_what_is_missing():
     lines = lfs.parse_gitattributes("# weights\n*.bin\tfilter=lfs -text\n*.pt filter=lfs diff=lfs merge=lfs -text\n"
                                     "*.onnx filter=lfs diff=lfs merge=lfs text\n*.md text\n")

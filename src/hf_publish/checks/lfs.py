@@ -127,6 +127,13 @@ def rule_pattern(pattern: str, folder: str) -> str:
     return f"{folder}/{pattern.lstrip('/')}"
 
 
+def required_rules(required_patterns: Iterable[str], repo_paths: Iterable[str] = (".",)) -> list[str]:
+    """The patterns a root .gitattributes needs so every required pattern applies in each repo
+    folder (e.g. for `hf-publish init`): anchored ones get the folder's prefix."""
+    folders = [folder_of(p) for p in repo_paths] or [""]
+    return list(dict.fromkeys(rule_pattern(p, f) for f in folders for p in required_patterns))
+
+
 @dataclass(frozen=True)
 class AttrLine:
     """One pattern line of a .gitattributes file."""
