@@ -30,8 +30,11 @@ def render_policy(organization: str, name: str, repo_type: str, path: str) -> st
     )
 
 
-def render_gitattributes() -> str:
-    return "".join(f"{pattern} {LFS_RULE}\n" for pattern in DEFAULT_LFS_PATTERNS)
+def render_gitattributes(path: str = ".") -> str:
+    """LFS rules for the default patterns, anchored ones (saved_model/**/*) under the repo folder."""
+    from hf_publish.checks.lfs import required_rules
+
+    return "".join(f"{pattern} {LFS_RULE}\n" for pattern in required_rules(DEFAULT_LFS_PATTERNS, [path]))
 
 
 def render_card(organization: str, name: str) -> str:
@@ -51,7 +54,7 @@ def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: 
         raise UsageError(f"cannot scaffold with these values: {first.message} ({first.fix})")
     files = {
         root / POLICY_FILENAME: policy_text,
-        root / ".gitattributes": render_gitattributes(),
+        root / ".gitattributes": render_gitattributes(pure.as_posix()),
         root / pure / "README.md": render_card(organization, name),
     }
     existing = [p for p in files if p.exists()]

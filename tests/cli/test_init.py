@@ -34,6 +34,8 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, monkeypatc
     assert main(["init", "--force", "--name", "bert-korean-sentiment-v2", "--path", "models/bert"]) == 0
     assert (repo / "models/bert/README.md").exists()
     assert load_policy(repo / ".hf-publish.yaml").repos[0].path == "models/bert"
+    git(repo, "add", ".gitattributes", ".hf-publish.yaml")
+    assert main(["check", "lfs", "config", "repo-name"]) == 0, capsys.readouterr().out
 
 
 def test_init_outside_git_and_bad_values(tmp_path: Path, monkeypatch, capsys):
