@@ -8,14 +8,15 @@ model.safetensors, beside the example's card and config), in a real git + git-lf
 
 each measured for hf-publish (`hf_publish.publish.publish`) and for `HfApi.upload_folder`
 (preceded by `create_repo` on the first run, as a publish does), each tool on its own fresh
-sandbox so xet deduplication cannot favour the second. Every measurement runs in its own
-process: wall time of the call (imports excluded), peak RSS of that process, and the bytes it
-read (`rchar` from /proc/self/io: page-cache hits included).
+sandbox so xet deduplication cannot favour the second, `--repeat` times with the order
+alternating and dirty pages flushed before each run; the median run is shown. Every measurement
+runs in its own process: wall time of the call (imports excluded), peak RSS of that process, and
+the bytes it read (`rchar` from /proc/self/io: page-cache hits included).
 
 Targets (issue 4): first publish of 1 GB within 1.2x of upload_folder; the no-change re-publish
 reads no weights bytes, so it stays under 1 s from 100 MB to 4 GB; peak memory flat as weights grow.
 
-Run: python benchmarks/publish.py [--sizes 100MB,1GB,4GB] [--lane xet|lfs] [--work DIR]
+Run: python benchmarks/publish.py [--sizes 100MB,1GB,4GB] [--lane xet|lfs] [--repeat 3] [--work DIR]
 Disk: about 4x the largest size (weights, git-lfs's copy, two sandboxes' stores), freed per size.
 """
 
@@ -126,7 +127,12 @@ def measure(tool: str, sandbox, folder: Path, first: bool, env: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run(sizes: list[int], lane: str, work: Path) -> list[dict]:
+def _median(runs: list[dict]) -> dict:
+    """The run with the median time (its RSS and bytes read come with it)."""
+    return sorted(runs, key=lambda m: m["seconds"])[len(runs) // 2]
+
+
+def run(sizes: list[int], lane: str, work: Path, repeat: int) -> list[dict]:
     from hf_publish.sandbox import Sandbox
 
     env = {**os.environ, "HF_HOME": str(work / "hf-home"), "HF_HUB_DISABLE_TELEMETRY": "1",
@@ -137,15 +143,23 @@ def run(sizes: list[int], lane: str, work: Path) -> list[dict]:
     else:
         env.pop("HF_HUB_DISABLE_XET", None)
     rows = []
+    tools = ("upload_folder", "hf-publish")
     for size in sizes:
         case = work / f"w{size}"
         case.mkdir()
         setup = make_checkout(case / "checkout", size)
-        row = {"size": size, "setup_s": setup}
-        for tool in ("upload_folder", "hf-publish"):
-            with Sandbox(data_dir=case / f"hub-{tool}") as sandbox:
-                row[tool] = {"first": measure(tool, sandbox, case / "checkout", True, env),
-                             "again": measure(tool, sandbox, case / "checkout", False, env)}
+        runs: dict[str, dict[str, list[dict]]] = {tool: {"first": [], "again": []} for tool in tools}
+        for attempt in range(repeat):
+            for tool in (tools if attempt % 2 == 0 else tools[::-1]):  # alternate who goes first
+                store = case / f"hub-{tool}-{attempt}"
+                with Sandbox(data_dir=store) as sandbox:  # fresh: no xet dedup against an earlier run
+                    os.sync()  # the previous run's writeback must not slow this one
+                    runs[tool]["first"].append(measure(tool, sandbox, case / "checkout", True, env))
+                    runs[tool]["again"].append(measure(tool, sandbox, case / "checkout", False, env))
+                shutil.rmtree(store, ignore_errors=True)
+        row = {"size": size, "setup_s": setup, "repeat": repeat,
+               **{tool: {step: _median(runs[tool][step]) for step in ("first", "again")} for tool in tools},
+               "all": runs}
         rows.append(row)
         print(f"  {human(size)} done (checkout {setup:.1f} s)", file=sys.stderr, flush=True)
         shutil.rmtree(case, ignore_errors=True)
@@ -154,7 +168,8 @@ def run(sizes: list[int], lane: str, work: Path) -> list[dict]:
 
 def table(rows: list[dict], lane: str) -> str:
     out = [f"hf-publish publish vs HfApi.upload_folder: sandbox on 127.0.0.1, {lane} lane, "
-           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}", "",
+           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; median of {rows[0]['repeat'] if rows else 0} "
+           "runs, each tool on a fresh sandbox, order alternating", "",
            "| weights | step | hf-publish | upload_folder | ratio |", "|---|---|---|---|---|"]
     for row in rows:
         for step, label in (("first", "first publish"), ("again", "no-change re-publish")):
@@ -196,12 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100MB,1GB,4GB", help="weights sizes, e.g. 100MB,1GB,4GB")
     parser.add_argument("--lane", choices=("xet", "lfs"), default="xet", help="upload lane (default: xet)")
     parser.add_argument("--work", help="scratch folder (default: a temporary folder)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool and size; the median is shown (default 3)")
     parser.add_argument("--json", action="store_true", help="also print the raw measurements as JSON")
     args = parser.parse_args(argv)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="hf-publish-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        rows = run([parse_size(s) for s in args.sizes.split(",")], args.lane, work)
+        rows = run([parse_size(s) for s in args.sizes.split(",")], args.lane, work, max(1, args.repeat))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

@@ -341,3 +341,14 @@ def resolve_commit(root: Path, rev: str) -> str | None:
 def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[str]:
     """Paths added, modified, deleted or renamed (both names) between two commits."""
     return _split_z(_git(root, "diff", "--name-only", "-z", "--no-renames", base, head, "--"))
+
+
+# --- publish -----------------------------------------------------------------------------------
+# The publish plan reads ids from the index; a stale index (files written just before it, "racily
+# clean") makes every later `git diff` re-read those files through their filters (git-lfs reads
+# whole weights). One explicit refresh records their stat data, as `git status` would.
+
+def refresh_index(root: Path) -> None:
+    """`git update-index -q --refresh`: update the index's stat cache; never fails the caller
+    (a read-only checkout or a held index.lock only costs speed)."""
+    _git(root, "update-index", "-q", "--refresh", check=False)

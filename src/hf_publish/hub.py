@@ -161,8 +161,6 @@ def _classify(exc: BaseException) -> tuple[str, int | None]:
         return "network", status
     if _is_xet_error(exc):
         return "network", status
-    if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-        return "network", status
     return "", status
 
 

@@ -37,7 +37,8 @@ class LocalFile:
 
     `git_oid` / `sha256`: the content's git blob id / sha256 when known without reading the file
     (from git's index or an LFS pointer); otherwise computed on demand by `ensure_hashes`.
-    `lfs`: tracked by LFS in the local .gitattributes (None outside git).
+    `lfs`: tracked by LFS in the local .gitattributes (None outside git). `dirty`: modified or
+    untracked in a git checkout (not what the checked-out commit holds).
     """
 
     path: str
@@ -47,6 +48,7 @@ class LocalFile:
     sha256: str | None = None
     lfs: bool | None = None
     hashed: bool = False
+    dirty: bool = False
 
     def ensure_hashes(self) -> int:
         """Read the file once, filling git_oid and sha256. Returns the bytes read."""
@@ -180,6 +182,8 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
     def in_repo(root_rel: str) -> str:
         return root_rel[len(prefix):]
 
+    gitrepo.refresh_index(root)  # else racily-clean files are re-read by every git call below
+
     entries = [e for e in gitrepo.index_entries(root, [folder] if prefix else None)
                if e.mode in ("100644", "100755") and _keep(in_repo(e.path), ignore, exclude)]
     untracked = [p for p in gitrepo.untracked_paths(root, folder if prefix else ".")
@@ -204,7 +208,7 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
         rel = in_repo(entry.path)
         filter_attr = attrs.get(entry.path, {}).get("filter")
         is_lfs = filter_attr == "lfs"
-        local = LocalFile(rel, full, stat.st_size, lfs=is_lfs)
+        local = LocalFile(rel, full, stat.st_size, lfs=is_lfs, dirty=entry.path in dirty)
         if entry.path not in dirty:
             if is_lfs:
                 blob = pointer_blobs.get(entry.oid)
@@ -223,7 +227,8 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
         full = root / path
         if full.is_file():
             rel = in_repo(path)
-            files[rel] = LocalFile(rel, full, full.stat().st_size, lfs=attrs.get(path, {}).get("filter") == "lfs")
+            files[rel] = LocalFile(rel, full, full.stat().st_size, lfs=attrs.get(path, {}).get("filter") == "lfs",
+                                   dirty=True)
     return dict(sorted(files.items()))
 
 

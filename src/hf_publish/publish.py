@@ -333,6 +333,8 @@ def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy,
     info = decode_whoami(hub.whoami(), source=token.source, oidc=token.oidc)
     refusals: list[str] = []
     for job in jobs:
+        if "/" not in job.repo_id and info.user and not token.oidc:
+            job.repo_id = f"{info.user}/{job.repo_id}"  # no organization in the policy: the user's own
         if info.revoked_in(job.repo_id.split("/")[0]):
             job.exists, write_check, why = None, None, ""  # the org blocks this token: ask nothing more
         else:
@@ -532,7 +534,7 @@ def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag
 
         head = gitrepo.head_commit(root)
         if head:
-            dirty = bool(gitrepo.modified_paths(root))
+            dirty = any(local.dirty for local in job.local.values())  # modified or untracked files published
             title += f" from git {head[:12]}" + (" (with uncommitted changes)" if dirty else "")
             lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if dirty else ""))
     elif env.get("GITHUB_SHA"):

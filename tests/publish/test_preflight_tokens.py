@@ -126,3 +126,4 @@ def test_dry_run_without_a_token_plans_against_an_empty_remote_offline(checkout,
     assert sorted(result.plan.to_dict()["add"]) == [".gitattributes", "README.md", "config.json", "model.safetensors"]
     assert any("empty remote" in note for note in result.notes)
     assert hub_sandbox.requests == []  # no network at all
+
