@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from hf_publish.yamltree import TooManyNodes, key_node_at, key_problems, node_at  # noqa: F401 (re-exported)
+
 MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump
 MAX_FRONT_MATTER_LINES = 20_000
 MAX_YAML_NODES = 50_000  # bounds alias expansion ("billion laughs") while walking the tree
@@ -203,67 +205,22 @@ def yaml_to_data(node: yaml.Node | None) -> Any:
     return yaml.SafeLoader("").construct_document(node)
 
 
-def node_at(root: yaml.Node | None, path: list) -> yaml.Node | None:
-    """The node at a JSON path (keys and list indexes), or None."""
-    node = root
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
-
-
-def key_node_at(root: yaml.Node | None, path: list) -> yaml.Node | None:
-    """The key node of the last mapping key in `path` (its line is where `key:` is written)."""
-    if not path or not isinstance(path[-1], str):
-        return None
-    parent = node_at(root, path[:-1])
-    if isinstance(parent, yaml.MappingNode):
-        for key, _ in parent.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == path[-1]:
-                return key
-    return None
-
-
-class TooManyNodes(Exception):
-    pass
-
-
 def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
     """What the Hub's YAML parser refuses but PyYAML accepts: duplicate keys, non-scalar keys.
 
     Raises TooManyNodes when aliases expand the tree past MAX_YAML_NODES.
     """
     problems = []
-    budget = MAX_YAML_NODES
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        budget -= 1
-        if budget < 0:
-            raise TooManyNodes()
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in node.value:
-                line = first_line + key.start_mark.line
-                if not isinstance(key, yaml.ScalarNode):
-                    problems.append(Problem(line, "a metadata key must be a plain string (found a list or mapping as key)",
-                                            "write `key: value`; a `{{ ... }}` here is a template placeholder to replace"))
-                    stack.append(value)
-                    continue
-                if key.value in seen and key.tag != "tag:yaml.org,2002:merge":
-                    problems.append(Problem(line, f"duplicate metadata key {key.value!r} (first at line {seen[key.value]}): "
-                                                  "the Hub's YAML parser rejects duplicate keys",
-                                            "keep one of the two and merge their values"))
-                seen.setdefault(key.value, line)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+    for problem in key_problems(root, MAX_YAML_NODES):
+        line = first_line + problem.key.start_mark.line
+        if problem.kind == "non-scalar":
+            problems.append(Problem(line, "a metadata key must be a plain string (found a list or mapping as key)",
+                                    "write `key: value`; a `{{ ... }}` here is a template placeholder to replace"))
+        elif problem.kind == "duplicate":
+            problems.append(Problem(line, f"duplicate metadata key {problem.key.value!r} "
+                                          f"(first at line {first_line + problem.first_line}): "
+                                          "the Hub's YAML parser rejects duplicate keys",
+                                    "keep one of the two and merge their values"))
     return problems
 
 

@@ -105,15 +105,18 @@ def index_entries(root: Path, paths: Sequence[str] | None = None) -> list[IndexE
 
 def check_attr(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
                *, cached: bool = False) -> dict[str, dict[str, str]]:
-    """What .gitattributes says for each path, as git computes it (the path need not exist).
+    """What the repository's .gitattributes files say for each path, as git computes it (the path
+    need not exist). Values are git's: "set", "unset", "unspecified" or the value string.
 
-    Values are git's: "set", "unset", "unspecified" or the value string.
     With `cached`, attributes come from the index's .gitattributes (what is being committed).
+    The user's global `core.attributesFile` is ignored: a rule that lives only in one developer's
+    home folder would pass here and fail in every other clone (and on the Hub).
     """
     paths = list(paths)
     if not paths:
         return {}
-    args = ["check-attr", "-z", "--stdin"] + (["--cached"] if cached else []) + list(attributes)
+    args = ["-c", "core.attributesFile=/dev/null", "check-attr", "-z", "--stdin"]
+    args += (["--cached"] if cached else []) + list(attributes)
     out = _git(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
     fields = out.split(b"\0")
     result: dict[str, dict[str, str]] = {}
@@ -208,27 +211,6 @@ _PIPE_BUFFER = 32 * 1024  # below this, the oid list is written to git in one go
 
 def _git_env() -> dict[str, str]:
     return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-
-
-def repo_attributes(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
-                    *, cached: bool = False) -> dict[str, dict[str, str]]:
-    """`check_attr`, counting only the repository's own attribute files.
-
-    The user's global `core.attributesFile` is ignored: a rule that lives only in one developer's
-    home folder would pass here and fail in every other clone (and on the Hub).
-    """
-    paths = list(paths)
-    if not paths:
-        return {}
-    args = ["-c", "core.attributesFile=/dev/null", "check-attr", "-z", "--stdin"]
-    args += (["--cached"] if cached else []) + list(attributes)
-    out = _git(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
-    fields = out.split(b"\0")
-    result: dict[str, dict[str, str]] = {}
-    for i in range(0, len(fields) - 2, 3):
-        path = fields[i].decode("utf-8", "surrogateescape")
-        result.setdefault(path, {})[fields[i + 1].decode()] = fields[i + 2].decode()
-    return result
 
 
 def blob_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:

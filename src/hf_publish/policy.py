@@ -21,6 +21,7 @@ import yaml
 
 from hf_publish.errors import PolicyError
 from hf_publish.findings import Finding
+from hf_publish.yamltree import TooManyNodes, key_problems, node_at
 
 POLICY_FILENAME = ".hf-publish.yaml"
 CHECK_ID = "config"
@@ -216,7 +217,7 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
         return [], {}
     try:
         structural = list(_structural_problems(node, shown))
-    except _TooLarge:
+    except TooManyNodes:
         return [problem(None, f"policy expands to more than {MAX_POLICY_NODES} YAML nodes "
                               "(aliases nested too deep: a 'billion laughs' document?)",
                         "write the policy out without nested anchors and aliases")], None
@@ -232,38 +233,18 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
     return _schema_problems(data, node, text, shown), data
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
-    """Duplicate keys and non-string keys, which the JSON Schema cannot see; also bounds the size."""
-    budget = [MAX_POLICY_NODES]
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise _TooLarge()
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in node.value:
-                if key.tag == "tag:yaml.org,2002:merge":
-                    yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
-                                  "YAML merge keys (<<) are not supported", "write the keys out")
-                    continue
-                if not isinstance(key, yaml.ScalarNode):
-                    yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
-                                  "mapping keys must be plain strings", "use a plain key")
-                    continue
-                if key.value in seen:
-                    yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
-                                  f"duplicate key {key.value!r} (first at line {seen[key.value]})",
-                                  "keep one of the two")
-                seen.setdefault(key.value, key.start_mark.line + 1)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+    """Duplicate, merge and non-string keys, which the JSON Schema cannot see; also bounds the size."""
+    for problem in key_problems(root, MAX_POLICY_NODES):
+        line = problem.key.start_mark.line + 1
+        if problem.kind == "merge":
+            yield Finding(CHECK_ID, shown, line, "YAML merge keys (<<) are not supported", "write the keys out")
+        elif problem.kind == "non-scalar":
+            yield Finding(CHECK_ID, shown, line, "mapping keys must be plain strings", "use a plain key")
+        else:
+            yield Finding(CHECK_ID, shown, line,
+                          f"duplicate key {problem.key.value!r} (first at line {problem.first_line + 1})",
+                          "keep one of the two")
 
 
 def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[Finding]:
@@ -286,7 +267,7 @@ def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[
 
 def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[Finding]:
     path = list(error.absolute_path)
-    node = _node_at(root, path)
+    node = node_at(root, path)
     where = _dotted(path)
     if error.validator == "additionalProperties" and isinstance(node, yaml.MappingNode):
         allowed = sorted(error.schema.get("properties", {}))
@@ -342,22 +323,8 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
                           f"repos[{index}].sdk: only a space has an sdk", "remove sdk or set type: space")
 
 
-def _node_at(root: yaml.Node, path: list) -> yaml.Node | None:
-    node = root
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
-
-
 def _line(root: yaml.Node, path: list) -> int | None:
-    node = _node_at(root, path)
+    node = node_at(root, path)
     return node.start_mark.line + 1 if node is not None else None
 
 

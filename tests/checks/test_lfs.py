@@ -59,7 +59,7 @@ def test_every_default_pattern_sample_is_matched_by_git_itself(tmp_path):
     for pattern in DEFAULT_LFS_PATTERNS:
         write(repo / ".gitattributes", f"{pattern} filter=lfs diff=lfs merge=lfs -text\n")
         sample = lfs.sample_path(pattern)
-        assert lfs.covered(gitrepo.repo_attributes(repo, [sample])[sample]), pattern
+        assert lfs.covered(gitrepo.check_attr(repo, [sample])[sample]), pattern
 
 
 def test_required_rules_for_a_repo_in_a_folder():

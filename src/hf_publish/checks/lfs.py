@@ -403,7 +403,7 @@ def run(ctx: "CheckContext") -> list[Finding]:
 def check_staged_files(ctx: "CheckContext") -> list[Finding]:
     policy = ctx.policy.lfs
     entries, not_staged = staged_entries(ctx)
-    attributes = gitrepo.repo_attributes(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
+    attributes = gitrepo.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
     in_lfs = {path: gitrepo.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
     sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
     wanted = [e.oid for e in entries if e.oid in sizes and needs_head(sizes[e.oid], in_lfs.get(e.path, False), policy)]
@@ -431,7 +431,7 @@ def check_staged_files(ctx: "CheckContext") -> list[Finding]:
 
 def check_worktree_files(ctx: "CheckContext") -> list[Finding]:
     paths = publish_paths(ctx)
-    attributes = gitrepo.repo_attributes(ctx.root, paths, ("filter",))
+    attributes = gitrepo.check_attr(ctx.root, paths, ("filter",))
     findings = []
     for path in paths:
         if not gitrepo.is_lfs_tracked(attributes.get(path, {})):
@@ -483,7 +483,7 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
             samples.setdefault(f"{folder}/{sample}" if folder else sample, (pattern, rule_pattern(pattern, folder)))
     files = _attribute_files(ctx, folders, from_index=from_index)
     incomplete = [(f.path, line, missing) for f in files if f.text for line, missing in incomplete_rules(parse_gitattributes(f.text))]
-    attributes = gitrepo.repo_attributes(ctx.root, samples, cached=from_index)
+    attributes = gitrepo.check_attr(ctx.root, samples, cached=from_index)
     uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))}
 
     if ctx.fix:
@@ -530,7 +530,7 @@ def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str]
     else:
         message = f"{where} has no LFS rule for {len(rules)} required pattern(s): {shown}"
     if from_index:
-        worktree = gitrepo.repo_attributes(ctx.root, [s for s, (_, r) in uncovered.items() if r in rules])
+        worktree = gitrepo.check_attr(ctx.root, [s for s, (_, r) in uncovered.items() if r in rules])
         if worktree and all(covered(a) for a in worktree.values()):
             message += "; your working-tree .gitattributes has them but is not staged"
             return Finding(CHECK_ID, GITATTRIBUTES, None, message, "stage it: git add .gitattributes")
@@ -566,7 +566,7 @@ def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete, uncovered: dic
             done.append(f"completed {changed} LFS rule(s) in {path}")
     if uncovered:
         # Ask the working tree (after the rewrite above), so a rule already added is not added twice.
-        now = gitrepo.repo_attributes(ctx.root, uncovered)
+        now = gitrepo.check_attr(ctx.root, uncovered)
         rules = list(dict.fromkeys(rule for s, (_, rule) in uncovered.items() if not covered(now.get(s))))
         if rules:
             target = ctx.root / GITATTRIBUTES

@@ -162,7 +162,7 @@ def run(ctx: "CheckContext") -> list[Finding]:
     entries, not_staged = staged_entries(ctx)
     entries = [e for e in entries if not matches_glob(e.path, excluded)]
     not_staged = [p for p in not_staged if not matches_glob(p, excluded)]
-    attributes = gitrepo.repo_attributes(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
+    attributes = gitrepo.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
     entries = [e for e in entries if not gitrepo.is_lfs_tracked(attributes.get(e.path, {}))]
     sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
     readable_max = max(ctx.policy.lfs.max_text_size, SCAN_LIMIT)
@@ -182,7 +182,7 @@ def run(ctx: "CheckContext") -> list[Finding]:
 def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Finding]:
     paths = [p for p in publish_paths(ctx) if not matches_glob(p, excluded)]
     if ctx.in_git:
-        attributes = gitrepo.repo_attributes(ctx.root, paths, ("filter",))
+        attributes = gitrepo.check_attr(ctx.root, paths, ("filter",))
         paths = [p for p in paths if not gitrepo.is_lfs_tracked(attributes.get(p, {}))]
     findings: list[Finding] = []
     for path in paths:
