@@ -6,6 +6,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,37 +41,92 @@ class Sandbox:
         self.cas_dir = Path(cas_dir) if cas_dir is not None else self.data_dir / "cas"
         self.cas_dir.mkdir(parents=True, exist_ok=True)
         self.auth = Auth(users)
-        self.store = Store(self.data_dir)
-        self.xet = XetIndex(self.cas_dir)
         self.faults = Faults()
         self.log = RequestLog()
-        self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=tree_page_size,
-                       commits_page_size=commits_page_size)
+        self._page_sizes = (tree_page_size, commits_page_size)
+        self._load()
         self.host, self.port = host, port
         self._server: HubServer | None = None
         self._thread: threading.Thread | None = None
+        self._lifecycle = threading.RLock()
+        self._stopped = False
+        self.crashes = 0  # injected crashes so far
+
+    def _load(self) -> None:
+        """The server's in-memory state, built from the data and CAS dirs (what a new process reads)."""
+        self.store = Store(self.data_dir)
+        self.xet = XetIndex(self.cas_dir)
+        self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
+                       commits_page_size=self._page_sizes[1])
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> "Sandbox":
-        if self._server is not None:
+        with self._lifecycle:
+            if self._server is not None:
+                return self
+            self._stopped = False
+            self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log, on_crash=self._crashed)
+            self.port = self._server.server_address[1]
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name=f"hf-sandbox-{self.port}", daemon=True)
+            self._thread.start()
             return self
-        self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"hf-sandbox-{self.port}", daemon=True)
-        self._thread.start()
-        return self
+
+    def _halt(self) -> None:
+        with self._lifecycle:
+            if self._server is not None:
+                self._server.dead = True
+                self._server.shutdown()
+                self._server.close_connections()
+                self._server.server_close()
+                if self._thread is not None:
+                    self._thread.join(timeout=10)
+                self._server = self._thread = None
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.close_connections()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=10)
-            self._server = self._thread = None
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        with self._lifecycle:
+            self._stopped = True
+            self._halt()
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+
+    @property
+    def running(self) -> bool:
+        server = self._server
+        return server is not None and not server.dead
+
+    def restart(self) -> "Sandbox":
+        """Stop the server as a dying process would (in-flight requests are cut), rebuild its state
+        from the data dir and start it again on the same port."""
+        with self._lifecycle:
+            self._halt()
+            self._load()
+            return self.start()
+
+    def _crashed(self, rule: FaultRule) -> None:
+        """An injected crash fired (in a handler thread): go down now, come back later."""
+        self.crashes += 1
+        threading.Thread(target=self._die_and_revive, args=(rule.restart_after,), name="hf-sandbox-crash",
+                         daemon=True).start()
+
+    def _die_and_revive(self, restart_after: float | None) -> None:
+        with self._lifecycle:
+            self._halt()
+            self._load()
+        if restart_after is None:
+            return
+        time.sleep(restart_after)
+        with self._lifecycle:
+            if not self._stopped:
+                self.start()
+
+    def wait_until_running(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.running:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def __enter__(self) -> "Sandbox":
         return self.start()
@@ -107,12 +163,21 @@ class Sandbox:
 
     def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
                retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
-               times: int | None = 1) -> FaultRule:
-        """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave."""
-        if status is None and not drop and not delay:
-            raise ValueError("inject() needs a status, drop=True or a delay")
+               times: int | None = 1, crash: str | None = None, restart_after: float | None = None) -> FaultRule:
+        """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave.
+
+        ``crash``: the server dies on the request, as a killed process would: "before" it is applied,
+        "commit" half-way (commit object written, branch not moved) or "after" it is applied but
+        before the answer; it restarts from its data dir ``restart_after`` seconds later (None: only
+        on ``restart()``). Every connection is cut meanwhile.
+        """
+        if status is None and not drop and not delay and crash is None:
+            raise ValueError("inject() needs a status, drop=True, a delay or a crash")
+        if crash not in (None, "before", "commit", "after"):
+            raise ValueError("crash must be 'before', 'commit' or 'after'")
         return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
-                                         retry_after=retry_after, drop=drop, delay=delay, times=times))
+                                         retry_after=retry_after, drop=drop, delay=delay, times=times,
+                                         crash=crash, restart_after=restart_after))
 
     def clear_faults(self) -> None:
         self.faults.clear()

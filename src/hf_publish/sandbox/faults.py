@@ -17,6 +17,11 @@ class FaultRule:
     delay: float = 0.0
     times: int | None = 1  # None = forever
     hits: int = 0
+    # The server process "dies" on this request: "before" it is applied, "commit" half-way (the commit
+    # object written, the branch not yet moved) or "after" it is applied but before the answer is sent.
+    # It comes back from its data dir `restart_after` seconds later (None: only on Sandbox.restart()).
+    crash: str | None = None
+    restart_after: float | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method.upper() == method) and bool(self.path.search(path))

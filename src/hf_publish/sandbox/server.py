@@ -31,7 +31,7 @@ from . import gitmatch
 from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth, Token
 from .faults import Faults, RequestLog, RequestRecord
 from .metadata import validate_card
-from .store import REPO_TYPES, Repo, Store, StoreError, git_blob_sha1, lfs_pointer
+from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer
 from .xet import XetIndex
 
 MiB = 1024 * 1024
@@ -891,11 +891,22 @@ class HubServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], hub: Hub, faults: Faults, log: RequestLog):
+    def __init__(self, address: tuple[str, int], hub: Hub, faults: Faults, log: RequestLog,
+                 on_crash: Callable[[Any], None] | None = None):
         self.hub, self.faults, self.log = hub, faults, log
+        self.on_crash = on_crash
+        self.dead = False  # set by an injected crash: every request from then on is cut
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
         super().__init__(address, Handler)
+
+    def die(self, rule: Any) -> None:
+        """An injected crash: answer nothing more; the owner (``Sandbox``) tears the server down."""
+        if self.dead:
+            return
+        self.dead = True
+        if self.on_crash is not None:
+            self.on_crash(rule)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._conns_lock:
@@ -919,6 +930,10 @@ class HubServer(ThreadingHTTPServer):
 
 
 class _Dropped(Exception):
+    pass
+
+
+class _Crashed(Exception):
     pass
 
 
@@ -948,6 +963,7 @@ class Handler(BaseHTTPRequestHandler):
                       headers=self.headers, body=body, base=f"http://{host}")
         fault = False
         logged = False
+        rule = None
 
         def record(status: int, sent: int) -> None:
             # Logged before the response is written: once a client has its answer, the log has it too.
@@ -964,11 +980,15 @@ class Handler(BaseHTTPRequestHandler):
             ))
 
         try:
+            if self.server.dead:
+                raise _Dropped()
             rule = self.server.faults.take(self.command, raw_path)
             if rule is not None:
-                fault = rule.status is not None or rule.drop
+                fault = rule.status is not None or rule.drop or rule.crash is not None
                 if rule.delay:
                     time.sleep(rule.delay)
+            if rule is not None and rule.crash is not None:
+                self._crash_on(req, rule)
             if rule is not None and rule.drop and (chunked or (length and length != "0")):
                 body.drain(limit=max((int(length) if length and length.isdigit() else 2 * MiB) // 2, 1))
                 raise _Dropped()
@@ -982,8 +1002,10 @@ class Handler(BaseHTTPRequestHandler):
             planned = 0 if self.command == "HEAD" else (resp.file[2] if resp.file else len(resp.body))
             record(0 if drop else resp.status, planned // 2 if drop else planned)
             self._send(resp, drop=drop)
-        except _Dropped:
+        except (_Dropped, _Crashed, Crash) as exc:
             record(0, 0)
+            if not isinstance(exc, _Dropped):
+                self.server.die(rule)  # first: once the client sees the cut, the server is down
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -1000,6 +1022,19 @@ class Handler(BaseHTTPRequestHandler):
                         self.close_connection = True
                 except (ConnectionError, OSError, ValueError):
                     self.close_connection = True
+
+    def _crash_on(self, req: Request, rule: Any) -> None:
+        """Die before, half-way through (commit object written, ref not moved) or after the request."""
+        if rule.crash == "before":
+            raise _Crashed()
+        store = self.server.hub.store
+        if rule.crash == "commit":
+            store.crash_at_ref_swap.add(threading.get_ident())
+        try:
+            self._run(req)
+        finally:
+            store.crash_at_ref_swap.discard(threading.get_ident())
+        raise _Crashed()  # "after", or a request that ended before reaching its ref swap
 
     def _run(self, req: Request) -> Response:
         try:

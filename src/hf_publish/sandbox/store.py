@@ -94,6 +94,10 @@ def _tree_ids(tree: dict[str, dict]) -> dict[str, str]:
     return ids
 
 
+class Crash(BaseException):
+    """The sandbox "process" dies here (fault injection): nothing after this point is written."""
+
+
 class StoreError(Exception):
     def __init__(self, status: int, message: str, code: str | None = None):
         super().__init__(message)
@@ -136,6 +140,7 @@ class Store:
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._commit_cache: dict[tuple[str, str], dict] = {}
+        self.crash_at_ref_swap: set[int] = set()  # threads that die before their next ref swap (faults)
 
     # -- blobs --------------------------------------------------------------------------------
     def blob_path(self, kind: str, oid: str) -> Path:
@@ -241,6 +246,9 @@ class Store:
         return json.loads((repo.path / "refs.json").read_text(encoding="utf-8"))
 
     def set_refs(self, repo: Repo, refs: dict) -> None:
+        if self.crash_at_ref_swap and threading.get_ident() in self.crash_at_ref_swap:
+            self.crash_at_ref_swap.discard(threading.get_ident())
+            raise Crash("the sandbox died before moving the ref")
         _write_json_atomic(repo.path / "refs.json", refs)
 
     def commit(self, repo: Repo, commit_id: str) -> dict | None:
