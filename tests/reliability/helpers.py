@@ -93,9 +93,23 @@ class Publisher:
         return publish(checkout.path, api=self.api(token), sleep=sleep or record, **kwargs)
 
 
+def changes_per_commit(sandbox, repo_id: str = REPO, revision: str = "main") -> list[set[str]]:
+    """For each commit on the branch, oldest first, the paths it added, changed or deleted."""
+    repo = sandbox.store.get("model", repo_id)
+    head = sandbox.head(repo_id, revision=revision)
+    history = list(reversed(sandbox.store.history(repo, head)))
+    out, previous = [], {}
+    for commit in history:
+        tree = commit["tree"]
+        out.append({p for p in set(tree) | set(previous) if tree.get(p) != previous.get(p)})
+        previous = tree
+    return out
+
+
 def commit_statuses(sandbox) -> list[int]:
     return [r.status for r in sandbox.requests if "/commit/" in r.path]
 
 
-__all__ = ["REPO", "Checkout", "HubState", "Publisher", "assert_mirrors", "clone", "commit_statuses", "git",
+__all__ = ["REPO", "Checkout", "HubState", "Publisher", "assert_mirrors", "changes_per_commit", "clone",
+           "commit_statuses", "git",
            "local_files", "write_requests"]

@@ -163,21 +163,25 @@ class Sandbox:
 
     def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
                retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
-               times: int | None = 1, crash: str | None = None, restart_after: float | None = None) -> FaultRule:
+               times: int | None = 1, crash: str | None = None, restart_after: float | None = None,
+               hold: int = 0) -> FaultRule:
         """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave.
 
         ``crash``: the server dies on the request, as a killed process would: "before" it is applied,
         "commit" half-way (commit object written, branch not moved) or "after" it is applied but
         before the answer; it restarts from its data dir ``restart_after`` seconds later (None: only
         on ``restart()``). Every connection is cut meanwhile.
+
+        ``hold=N``: each matching request waits until N of them have arrived, then all go on (use
+        ``times=N``): N clients racing from exactly the same state.
         """
-        if status is None and not drop and not delay and crash is None:
-            raise ValueError("inject() needs a status, drop=True, a delay or a crash")
+        if status is None and not drop and not delay and crash is None and not hold:
+            raise ValueError("inject() needs a status, drop=True, a delay, a crash or a hold")
         if crash not in (None, "before", "commit", "after"):
             raise ValueError("crash must be 'before', 'commit' or 'after'")
         return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
                                          retry_after=retry_after, drop=drop, delay=delay, times=times,
-                                         crash=crash, restart_after=restart_after))
+                                         crash=crash, restart_after=restart_after, hold=hold))
 
     def clear_faults(self) -> None:
         self.faults.clear()

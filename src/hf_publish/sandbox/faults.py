@@ -22,6 +22,10 @@ class FaultRule:
     # It comes back from its data dir `restart_after` seconds later (None: only on Sandbox.restart()).
     crash: str | None = None
     restart_after: float | None = None
+    # Hold each matching request until `hold` of them have arrived (then all go on at once): makes
+    # races deterministic, e.g. 8 publishers all planning against the same head.
+    hold: int = 0
+    arrived: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method.upper() == method) and bool(self.path.search(path))
@@ -31,6 +35,14 @@ class Faults:
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
+        self._arrivals = threading.Condition()
+
+    def gate(self, rule: FaultRule, timeout: float = 60.0) -> bool:
+        """Wait until `rule.hold` requests reached the gate (False: timed out, go on anyway)."""
+        with self._arrivals:
+            rule.arrived += 1
+            self._arrivals.notify_all()
+            return self._arrivals.wait_for(lambda: rule.arrived >= rule.hold, timeout)
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:

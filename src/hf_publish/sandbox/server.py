@@ -985,6 +985,8 @@ class Handler(BaseHTTPRequestHandler):
             rule = self.server.faults.take(self.command, raw_path)
             if rule is not None:
                 fault = rule.status is not None or rule.drop or rule.crash is not None
+                if rule.hold:
+                    self.server.faults.gate(rule)
                 if rule.delay:
                     time.sleep(rule.delay)
             if rule is not None and rule.crash is not None:
