@@ -160,8 +160,8 @@ def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[s
         for name in sorted(filenames):
             full = Path(dirpath) / name
             rel = full.relative_to(folder).as_posix()
-            if not full.is_file() or not _keep(rel, ignore, exclude):
-                continue
+            if full.is_symlink() or not full.is_file() or not _keep(rel, ignore, exclude):
+                continue  # symlinks are never followed: they may point outside the repo
             files[rel] = LocalFile(rel, full, full.stat().st_size)
     return files
 
@@ -203,8 +203,8 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
             stat = full.stat()
         except OSError:
             continue  # deleted in the working tree: not published (so deleted remotely)
-        if not full.is_file():
-            continue
+        if full.is_symlink() or not full.is_file():
+            continue  # a symlink in the working tree is never followed (it may point outside the repo)
         rel = in_repo(entry.path)
         filter_attr = attrs.get(entry.path, {}).get("filter")
         is_lfs = filter_attr == "lfs"
@@ -225,7 +225,7 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
         files[rel] = local
     for path in untracked:
         full = root / path
-        if full.is_file():
+        if full.is_file() and not full.is_symlink():  # never follow a symlink out of the repo
             rel = in_repo(path)
             files[rel] = LocalFile(rel, full, full.stat().st_size, lfs=attrs.get(path, {}).get("filter") == "lfs",
                                    dirty=True)
