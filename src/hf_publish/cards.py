@@ -172,8 +172,16 @@ def split_front_matter(text: str) -> SplitCard:
 def compose_front_matter(fm: FrontMatter) -> tuple[yaml.Node | None, list[Problem]]:
     """The YAML node tree (lines are YAML lines, 0-based: add `fm.first_line`) or the syntax error."""
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # libyaml composes recursively in C and crashes the process (SIGSEGV) on ~50,000 nested `[`/`{`;
+    # flow brackets bound the nesting depth, so with many of them use the Python loader, whose
+    # recursion ends in a RecursionError instead.
+    if fm.yaml_text.count("[") + fm.yaml_text.count("{") > 1000:
+        loader_cls = yaml.SafeLoader
     try:
         return yaml.compose(fm.yaml_text, Loader=loader_cls), []
+    except RecursionError:
+        return None, [Problem(fm.open_line, "the metadata is nested too deep to parse (thousands of [ or { levels)",
+                              "write the metadata as plain `key: value` lines and short lists")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = fm.first_line + mark.line if mark is not None else fm.open_line
