@@ -208,6 +208,9 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
         return [problem(line, "policy file is not valid UTF-8", "save it as UTF-8")], None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # hundreds of nested [ or {: PyYAML composes recursively
+        return [problem(None, "policy YAML is nested too deep to parse",
+                        "a policy is a few dozen lines of plain mappings and lists: rewrite it without deep nesting")], None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
