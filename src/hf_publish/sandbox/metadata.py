@@ -37,6 +37,8 @@ def validate_card(content: str, repo_type: str) -> list[str]:
         meta = yaml.safe_load(block)
     except yaml.YAMLError as exc:
         return [f"Invalid YAML metadata: {exc}"]
+    except RecursionError:  # thousands of nested [ or {: refuse, as the Hub does, instead of a 500
+        return ["Invalid YAML metadata: nested too deep"]
     if meta is None:
         return []
     if not isinstance(meta, dict):
