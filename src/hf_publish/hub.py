@@ -210,8 +210,14 @@ def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoin
     when the exception is not a Hub failure (a bug: let it surface as an unexpected error).
     `rule` forces a row of the table for any Hub failure (e.g. "oidc" during the token exchange)."""
     name, status = _classify(exc)
+    cause = exc
+    while not name and cause.__cause__ is not None and cause.__cause__ is not cause:
+        # e.g. the client's RuntimeError("Error while uploading ...") raised from the HTTP error
+        cause = cause.__cause__
+        name, status = _classify(cause)
     if not name:
         return None
+    exc = cause
     if rule is not None and name not in ("network", "offline"):
         name = rule
     row = ERROR_TABLE[name]

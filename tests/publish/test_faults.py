@@ -114,3 +114,17 @@ def test_commit_that_landed_before_its_answer_was_lost_is_not_repeated(publish_w
     assert len(calls) == 1 and len(hub_sandbox.commits(REPO)) == before + 1
     assert result.changed and result.commit_sha == hub_sandbox.head(REPO)
     assert any("landed" in note for note in result.notes)
+
+
+def test_persistent_lfs_upload_failure_is_a_hub_error_not_a_crash(publish_with, published, hub_sandbox, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+    head = hub_sandbox.head(REPO)
+    # The client retries the PUT itself, then raises RuntimeError("Error while uploading ...") from it.
+    hub_sandbox.inject(method="PUT", path=r"^/_sandbox/lfs/", status=500, times=None)
+    monkeypatch.setattr("huggingface_hub.utils._http.time.sleep", lambda seconds: None)
+
+    with pytest.raises(HubError, match=r"the Hub failed \(HTTP 500\).*Next:"):
+        publish_with("alice-fg-org", published)
+    assert hub_sandbox.head(REPO) == head
