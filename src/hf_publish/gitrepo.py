@@ -334,3 +334,12 @@ def refresh_index(root: Path) -> None:
     """`git update-index -q --refresh`: update the index's stat cache; never fails the caller
     (a read-only checkout or a held index.lock only costs speed)."""
     _git(root, "update-index", "-q", "--refresh", check=False)
+
+
+def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
+    """Is `commit` `of` itself or one of its ancestors? False when either is unknown here (a
+    shallow clone, another clone's commit)."""
+    if not commit or commit.startswith("-"):
+        return False
+    out = _git(root, "merge-base", "--end-of-options", commit, of, check=False).strip().decode()
+    return bool(out) and out == commit

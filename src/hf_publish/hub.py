@@ -390,17 +390,26 @@ class Hub:
         head = self.head(repo_id, repo_type, revision)
         if head is None:
             return RemoteState(None, {})
+        return RemoteState(head, self.tree(repo_id, repo_type, head))
 
-        def tree() -> dict[str, RemoteFile]:
+    def tree(self, repo_id: str, repo_type: str, commit: str) -> dict[str, RemoteFile]:
+        """Every file at one commit, with its ids (recursive tree listing)."""
+        def listing() -> dict[str, RemoteFile]:
             files: dict[str, RemoteFile] = {}
-            for entry in self.api.list_repo_tree(repo_id, repo_type=repo_type, revision=head, recursive=True):
+            for entry in self.api.list_repo_tree(repo_id, repo_type=repo_type, revision=commit, recursive=True):
                 if getattr(entry, "blob_id", None) is None:
                     continue  # a folder
                 lfs = getattr(entry, "lfs", None)
                 files[entry.path] = RemoteFile(entry.path, int(entry.size or 0), entry.blob_id,
                                                lfs.sha256 if lfs is not None else None)
             return files
-        return RemoteState(head, self._call(tree, f"listing the files of {repo_id}", repo_id))
+        return self._call(listing, f"listing the files of {repo_id}", repo_id)
+
+    def history(self, repo_id: str, repo_type: str, revision: str) -> list[tuple[str, str]]:
+        """(commit id, description) of the branch's commits, newest first."""
+        commits = self._call(lambda: self.api.list_repo_commits(repo_id, repo_type=repo_type, revision=revision),
+                             f"reading the history of {repo_id}", repo_id)
+        return [(c.commit_id, c.message or "") for c in commits]
 
     def commit(self, repo_id: str, repo_type: str, operations: Iterable[Any], *, title: str,
                description: str, revision: str, parent_commit: str | None, create_pr: bool) -> CommitResult:

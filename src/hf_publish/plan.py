@@ -9,10 +9,13 @@ Hub's oid, and a clean LFS file's pointer names the sha256 the Hub lists, so unc
 recognised without reading a byte of them. Only files that are dirty, untracked, outside git, or
 whose kind differs on the two sides are hashed (`Plan.hashed_bytes` counts what was read).
 
-What hf-publish manages (and so may delete): every remote file of the repo except `.gitattributes`
-(the Hub's LFS rules: updated when the folder has one, never deleted) and except paths matching
-the repo's `ignore` globs (files other tools put there, e.g. `ignore: ["runs/**"]`). The remote repo
-mirrors the folder; anything else on it is deleted by a publish.
+What hf-publish manages (and so may delete): never `.gitattributes` (the Hub's LFS rules: updated
+when the folder has one, never deleted) nor paths matching the repo's `ignore` globs (files other
+tools put there, e.g. `ignore: ["runs/"]`). When the Hub history holds an earlier publish from this
+checkout's git history (its description names the git commit), that publish is the merge base:
+only the files changed locally since then are added, updated or deleted, and whatever others did
+on the Hub meanwhile is kept. Without such a base (a first publish, a shallow clone, a folder
+outside git) every other remote file is managed: the repo mirrors the folder.
 """
 
 from __future__ import annotations
@@ -251,14 +254,22 @@ def pointer_standing_in(files: dict[str, LocalFile]) -> list[str]:
 # --- the plan ----------------------------------------------------------------------------------
 
 def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ignore: Sequence[str] = (),
-              only: Iterable[str] | None = None, empty_remote: bool = False) -> Plan:
-    """Adds, updates and deletes that make the managed remote files equal the local ones.
+              only: Iterable[str] | None = None, base: dict[str, RemoteFile] | None = None,
+              empty_remote: bool = False) -> Plan:
+    """Adds, updates and deletes that make the remote files this publish manages equal the local ones.
 
-    `only` restricts the plan to those paths (re-planning after another commit landed: only the
-    changes this publish set out to make are re-applied; the other commit's are kept).
+    `base`: the tree of the last Hub commit published from this checkout's git history. With it the
+    plan is a three-way merge: only what changed locally since that base is applied, so files that
+    other publishers added or changed on the Hub since then are kept. Without it the managed remote
+    files mirror the folder. `only` restricts the plan to those paths (re-planning, without a base,
+    after another commit landed first: only this publish's own changes are re-applied).
     """
-    only_set = set(only) if only is not None else None
     plan = Plan(empty_remote=empty_remote)
+    only_set = set(only) if only is not None else None
+    if base is not None:
+        ours = {path for path, mine in local.items() if path not in base or not _same(mine, base[path], plan)}
+        ours |= {path for path in base if path not in local and is_managed(path, ignore)}
+        only_set = ours if only_set is None else ours & only_set
     for path, mine in local.items():
         if only_set is not None and path not in only_set:
             continue
@@ -270,6 +281,8 @@ def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ign
             plan.unchanged += 1
         else:
             plan.changes.append(FileChange(path, "update", theirs.lfs or mine.predicted_lfs(), mine.size))
+    if only_set is not None:  # "unchanged": local files this publish leaves as they are on the Hub
+        plan.unchanged = len(local) - len(plan.changes)
     for path, theirs in remote.items():
         if path in local or (only_set is not None and path not in only_set):
             continue
@@ -277,6 +290,13 @@ def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ign
             plan.changes.append(FileChange(path, "delete", theirs.lfs, theirs.size))
     plan.changes.sort(key=lambda c: ({"add": 0, "update": 1, "delete": 2}[c.action], c.path))
     return plan
+
+
+def kept_remote_files(local: dict[str, LocalFile], remote: dict[str, RemoteFile], base: dict[str, RemoteFile],
+                      ignore: Sequence[str] = ()) -> list[str]:
+    """Managed remote files a mirror would delete but a three-way plan keeps: added on the Hub
+    since the base by someone else (another publisher, the website, a training job)."""
+    return sorted(p for p in remote if p not in local and p not in base and is_managed(p, ignore))
 
 
 def _same(mine: LocalFile, theirs: RemoteFile, plan: Plan) -> bool:

@@ -52,7 +52,15 @@ from hf_publish.hub import (
     repo_url,
     resolve_token,
 )
-from hf_publish.plan import LocalFile, Plan, changed_paths, list_checkout, list_folder, make_plan
+from hf_publish.plan import (
+    LocalFile,
+    Plan,
+    changed_paths,
+    kept_remote_files,
+    list_checkout,
+    list_folder,
+    make_plan,
+)
 from hf_publish.policy import Policy, RepoSpec
 from hf_publish.preflight import Target, Verdict, decode_whoami, judge
 from hf_publish.tokens import redact
@@ -120,6 +128,8 @@ class _Job:
     repo_id: str
     folder: Path
     local: dict[str, LocalFile]
+    root: Path = Path(".")
+    in_git: bool = False
     exists: bool | None = None
     verdict: Verdict | None = None
     tag_target: str | None = None
@@ -281,7 +291,7 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
         local = list_checkout(root, rel, ignore=spec.ignore, exclude=exclude)
     else:
         local = list_folder(folder, ignore=spec.ignore, exclude=exclude)
-    return _Job(spec, spec.repo_id(policy.organization), folder, local)
+    return _Job(spec, spec.repo_id(policy.organization), folder, local, root=root, in_git=in_git)
 
 
 def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
@@ -324,6 +334,10 @@ def _connect(api: Any, endpoint: str | None, token_source: str | None, env: dict
         org = policy.organization or "your org"
         raise AuthError(f"no Hugging Face token found (HF_TOKEN, HF_OIDC_RESOURCE or `hf auth login`). "
                         f"Next: {rule.next_step.replace('the target org', 'org ' + org)}")
+    if not token.value.isascii():  # no token has them, and an HTTP header cannot carry them
+        raise AuthError(f"the token from {token.source} contains non-ASCII characters, so it is not a Hugging Face "
+                        "token. Next: copy the token again from https://huggingface.co/settings/tokens and set "
+                        "HF_TOKEN to it")
     return Hub(make_api(endpoint, token.value)), token
 
 
@@ -366,9 +380,9 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
         state = hub.read_state(job.repo_id, job.repo_type, revision)
         if state.head is None and revision != DEFAULT_REVISION:
             state = hub.read_state(job.repo_id, job.repo_type, DEFAULT_REVISION)
-        plan = make_plan(job.local, state.files, ignore=job.spec.ignore)
+        plan, base, notes = _plan(hub, job, state, revision)
         result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
-                               verdict=job.verdict)
+                               verdict=job.verdict, notes=notes)
         if tag:
             result.notes.append(_tag_outlook(job, tag, state, plan))
     else:
@@ -438,9 +452,8 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     Returns (plan, commit, changed, attempts, notes). With no change there is no commit request
     and `commit` is the current head (so a release can tag it).
     """
-    notes: list[str] = []
     state = hub.read_state(job.repo_id, job.repo_type, revision)
-    plan = make_plan(job.local, state.files, ignore=job.spec.ignore)
+    plan, base, notes = _plan(hub, job, state, revision)
     if tag and job.tag_target is not None and (plan.changed or job.tag_target != state.head):
         raise HubError(f"{job.repo_id}: tag {tag} already exists at {job.tag_target[:12]}, and tags are "
                        f"immutable, but this publish {'would change the repo' if plan.changed else 'is at another commit'}. "
@@ -455,7 +468,8 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
             state = hub.read_state(job.repo_id, job.repo_type, revision)
-            plan = make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent)
+            plan = make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
+                             base=base[1] if base else None)
             if not plan.changed:
                 if ambiguous:
                     notes.append("the connection failed after the commit was sent; the Hub shows it landed")
@@ -484,6 +498,45 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     assert last_error is not None
     raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts, nothing was committed "
                            f"(each attempt is all or nothing). Last error: {last_error}")
+
+
+GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})\b", re.M)
+MAX_BASE_CANDIDATES = 50
+
+
+def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str
+          ) -> tuple[Plan, tuple[str, dict] | None, list[str]]:
+    """The plan against the head just read: a mirror when it changes nothing or no base is known,
+    else a three-way plan from the last publish of this checkout's history (see plan.py)."""
+    mirror = make_plan(job.local, state.files, ignore=job.spec.ignore)
+    if not mirror.changed or state.head is None:
+        return mirror, None, []
+    base = _find_base(hub, job, revision)
+    if base is None:
+        return mirror, None, []
+    plan = make_plan(job.local, state.files, ignore=job.spec.ignore, base=base[1])
+    plan.hashed_bytes += mirror.hashed_bytes
+    notes = []
+    kept = kept_remote_files(job.local, state.files, base[1], job.spec.ignore)
+    if kept:
+        shown = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
+        notes.append(f"kept {len(kept)} file(s) added on the Hub since the last publish from this history "
+                     f"({base[0][:12]}): {shown}")
+    return plan, base, notes
+
+
+def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[str, dict] | None:
+    """(Hub commit, its files): the newest hf-publish commit on the branch whose git commit is in
+    this checkout's history; None outside git, in a shallow clone that lacks it, or on a first publish."""
+    from hf_publish import gitrepo
+
+    if not job.in_git or gitrepo.head_commit(job.root) is None:
+        return None
+    for commit_id, message in hub.history(job.repo_id, job.repo_type, revision)[:MAX_BASE_CANDIDATES]:
+        match = GIT_COMMIT_LINE.search(message)
+        if match and gitrepo.is_ancestor(job.root, match.group(1)):
+            return commit_id, hub.tree(job.repo_id, job.repo_type, commit_id)
+    return None
 
 
 def _commit_url(hub: Hub, job: _Job, sha: str | None) -> str | None:

@@ -132,6 +132,40 @@ def test_two_publishers_racing_on_one_repo_both_land(publish_with, checkout, tmp
     assert len(hub_sandbox.commits(REPO)) == before + 2
 
 
+def test_publishers_one_after_another_keep_each_others_changes(publish_with, checkout, tmp_path, hub_sandbox,
+                                                                hub_api):
+    import shutil
+
+    from tests.publish.helpers import Checkout
+
+    checkout.write("notes.md", "first notes\n")
+    checkout.commit("notes")
+    publish_with("alice-fg-org", checkout)  # the common starting point, on the Hub
+    other = Checkout(tmp_path / "other")
+    shutil.copytree(checkout.path, other.path, symlinks=True)  # a second clone of the same history
+    checkout.write("config.json", '{"by": "alice"}\n')
+    checkout.commit("alice's change")
+    other.write("eval.md", "# bob's results\n")
+    other.remove("notes.md")
+    other.commit("bob's change")
+
+    publish_with("alice-fg-org", checkout)
+    bob = publish_with("bob-fg-org", other).results[0]  # his clone lacks alice's commit
+
+    assert [(c.path, c.action) for c in bob.plan.changes] == [("eval.md", "add"), ("notes.md", "delete")]
+    files = hub_sandbox.list_files(REPO)
+    assert hub_sandbox.read_file(REPO, "config.json") == b'{"by": "alice"}\n'  # not reverted
+    assert "eval.md" in files and "notes.md" not in files
+
+    # A file put on the Hub by other means is not hf-publish's: a later publish keeps it.
+    hub_api("alice-fg-org").upload_file(path_or_fileobj=b"from the website\n", path_in_repo="web.md", repo_id=REPO)
+    checkout.write("config.json", '{"by": "alice", "v": 2}\n')
+    result = publish_with("alice-fg-org", checkout).results[0]
+    assert [(c.path, c.action) for c in result.plan.changes] == [("config.json", "update")]
+    assert "web.md" in hub_sandbox.list_files(REPO)
+    assert any("kept" in note and "web.md" in note for note in result.notes)
+
+
 def test_release_tag_is_idempotent_and_immutable(publish_with, checkout, hub_sandbox, hub_api, upload_lane):
     first = publish_with("alice-fg-org", checkout, tag="v1.0.0").results[0]
     refs = hub_api("alice-fg-org").list_repo_refs(REPO)
