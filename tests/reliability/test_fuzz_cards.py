@@ -1,0 +1,117 @@
+"""Properties of the card parser and the model-card check: any input yields findings, never an
+exception; valid cards round-trip to no findings; findings point at real lines."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from hf_publish.cards import decode_card, split_front_matter
+from hf_publish.checks.model_card import check_card
+from hf_publish.policy import CardPolicy
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+LICENSES = sorted(json.loads(resources.files("hf_publish.data").joinpath("licenses.json").read_text())["ids"])
+SECTIONS = {"Overview": "Overview", "Usage": "Usage", "Performance": "Performance", "License": "License",
+            "Contact": "Contact"}
+REPO_TYPES = st.sampled_from(["model", "dataset", "space"])
+
+
+def _assert_findings_are_sane(findings, raw: bytes) -> None:
+    lines = raw.count(b"\n") + 1
+    for finding in findings:
+        assert finding.check == "model-card" and finding.path == "README.md"
+        assert finding.message and isinstance(finding.fix, str)
+        assert finding.line is None or 1 <= finding.line <= lines, (finding, lines)
+
+
+@FUZZ
+@given(st.binary(max_size=3000), REPO_TYPES)
+def test_any_bytes_give_findings_never_an_exception(raw: bytes, repo_type: str):
+    _assert_findings_are_sane(check_card(raw, "README.md", repo_type), raw)
+
+
+YAMLISH = st.sampled_from(list("ab: -[]{}&*!|>'\"\n\t#%@`,?\\") + ["license", "tags", "model-index", "---", "\n---\n",
+                          "  ", "\n- ", "&x ", "*x", "!!python/object ", "{{ x }}", "TODO", "\r\n", "\ufeff"])
+MARKDOWN = st.sampled_from(["# ", "## ", "### ", "Overview", "Usage", "License", "Contact", "Performance", "개요",
+                            "\n", "```", "```python\n", "<!-- ", " -->", "| a | b |\n", "[More Information Needed]",
+                            "TODO", "text ", "**bold**", "    code\n", "---\n"])
+
+
+@FUZZ
+@given(st.lists(YAMLISH, max_size=80), st.lists(MARKDOWN, max_size=60), REPO_TYPES)
+def test_card_shaped_text_never_raises(front: list[str], body: list[str], repo_type: str):
+    raw = ("---\n" + "".join(front) + "\n---\n" + "".join(body)).encode()
+    _assert_findings_are_sane(check_card(raw, "README.md", repo_type), raw)
+
+
+@FUZZ
+@given(st.text(max_size=2000))
+def test_split_front_matter_keeps_every_line(text: str):
+    decoded, _ = decode_card(text.encode("utf-8"))
+    assume(decoded is not None)
+    split = split_front_matter(decoded)
+    lines = decoded.split("\n")
+    if split.front_matter is not None:
+        fm = split.front_matter
+        assert lines[fm.open_line - 1].strip() == "---" and lines[fm.close_line - 1].startswith("---")
+        assert fm.yaml_text.split("\n") == lines[fm.open_line:fm.close_line - 1]
+    assert lines[split.body_first_line - 1:] == split.body_lines
+
+
+# --- round trips -------------------------------------------------------------------------------------
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10)
+metadata = st.fixed_dictionaries(
+    {"license": st.sampled_from([lic for lic in LICENSES if lic != "other"])},
+    optional={
+        "tags": st.lists(words, max_size=4),
+        "language": st.sampled_from(["ko", "en", ["ko", "en"]]),
+        "library_name": st.sampled_from(["transformers", "sentence-transformers", "peft"]),
+        "pipeline_tag": st.sampled_from(["text-classification", "fill-mask", "token-classification"]),
+        "base_model": st.sampled_from(["klue/bert-base", "google-bert/bert-base-uncased"]),
+    },
+)
+prose = st.lists(words, min_size=1, max_size=8).map(" ".join)
+
+
+def _card(data: dict, contents: dict[str, str], order: list[str], level: int) -> str:
+    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    sections = "".join(f"{'#' * level} {SECTIONS[name]}\n\n{contents[name]}.\n\n" for name in order)
+    return f"---\n{front}---\n\n# a model\n\n{sections}"
+
+
+@FEW
+@given(metadata, st.fixed_dictionaries({name: prose for name in SECTIONS}), st.permutations(sorted(SECTIONS)),
+       st.integers(2, 4))
+def test_a_complete_card_has_no_findings_in_any_order(data, contents, order, level):
+    raw = _card(data, contents, order, level).encode()
+    assert check_card(raw, "README.md", "model", CardPolicy()) == []
+
+
+@FEW
+@given(metadata, st.fixed_dictionaries({name: prose for name in SECTIONS}), st.sampled_from(sorted(SECTIONS)))
+def test_an_emptied_section_is_reported_at_its_heading(data, contents, emptied):
+    text = _card(data, contents, sorted(SECTIONS), 2)
+    text = text.replace(f"## {emptied}\n\n{contents[emptied]}.\n\n", f"## {emptied}\n\n")
+    raw = text.encode()
+    findings = check_card(raw, "README.md", "model", CardPolicy())
+    heading_line = text.split("\n").index(f"## {emptied}") + 1
+    assert [f.line for f in findings] == [heading_line], findings
+
+
+@FEW
+@given(metadata, st.fixed_dictionaries({name: prose for name in SECTIONS}),
+       st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=4, max_size=20))
+def test_an_unknown_license_is_reported_at_its_line(data, contents, bad):
+    assume(bad not in LICENSES)
+    text = _card({**data, "license": bad}, contents, sorted(SECTIONS), 2)
+    findings = check_card(text.encode(), "README.md", "model", CardPolicy())
+    line = text.split("\n").index(f"license: {bad}") + 1
+    assert [f.line for f in findings] == [line] and bad in findings[0].message
