@@ -78,9 +78,6 @@ def test_eight_publishers_at_once_all_land_each_exactly_once(origin, publisher, 
     assert all(r.changed for r in results.values())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (plan.py mirrors the folder): a publisher whose first read of the "
-                   "head already has another publisher's commit deletes the files that publisher added and "
-                   "reverts the files it changed; only the 412 re-plan keeps others' changes. See the report.")
 def test_publishers_starting_one_after_another_keep_each_others_changes(origin, publisher, hub_sandbox, tmp_path):
     clones = clones_with_own_changes(origin, tmp_path)[:3]
     for mine in clones:  # each starts from the same git commit, after the previous one published
