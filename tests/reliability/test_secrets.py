@@ -227,9 +227,6 @@ def test_publish_catches_a_token_before_any_request(checkout, hub_sandbox, monke
     assert LEAK not in out + err
 
 
-@pytest.mark.xfail(strict=True, reason="GAP (checks/secrets.py): LFS-tracked files are never scanned, so a token "
-                   "in a small LFS file (notes.bin, a .pt) is uploaded and only the Hub refuses the commit, "
-                   "after the bytes reached its storage. See the report.")
 def test_publish_catches_a_token_in_a_small_lfs_file_before_uploading_it(checkout, hub_sandbox, monkeypatch, capsys):
     from hf_publish.cli import main
 

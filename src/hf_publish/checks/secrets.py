@@ -24,6 +24,7 @@ folders are scanned instead; outside git, the files below the current folder.
 from __future__ import annotations
 
 import re
+import stat
 from typing import TYPE_CHECKING, NamedTuple
 
 from hf_publish import gitrepo
@@ -182,12 +183,23 @@ def run(ctx: "CheckContext") -> list[Finding]:
 def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Finding]:
     paths = [p for p in publish_paths(ctx) if not matches_glob(p, excluded)]
     if ctx.in_git:
+        # LFS-tracked files are scanned too when small (a notes.bin, a tiny .pt with a token in it
+        # would otherwise reach the Hub's storage); weights are never read for this.
         attributes = gitrepo.check_attr(ctx.root, paths, ("filter",))
-        paths = [p for p in paths if not gitrepo.is_lfs_tracked(attributes.get(p, {}))]
+        paths = [p for p in paths
+                 if not gitrepo.is_lfs_tracked(attributes.get(p, {})) or _is_small_file(ctx.root / p)]
     findings: list[Finding] = []
     for path in paths:
         findings.extend(_scan_file(ctx, path, publishing=ctx.source == "worktree"))
     return findings
+
+
+def _is_small_file(path) -> bool:
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= SCAN_LIMIT
 
 
 def _scan_file(ctx: "CheckContext", path: str, *, publishing: bool) -> list[Finding]:
