@@ -18,7 +18,8 @@ What is read: staged text files, from the index (what is committed). LFS-tracked
 blobs (a NUL byte in the first 8000 bytes) and `secrets.exclude` globs are skipped; at most the
 first 1 MiB of a file is scanned, and a blob over `lfs.max_text_size` (which the lfs check refuses)
 is not read. At publish time (`source == "worktree"`) the working-tree files of the configured repo
-folders are scanned instead; outside git, the files below the current folder.
+folders are scanned instead, LFS-tracked ones too when they are at most 1 MiB (weights are never
+read); outside git, the files below the current folder.
 """
 
 from __future__ import annotations
