@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from hf_publish.yamltree import TooManyNodes, key_node_at, key_problems, node_at  # noqa: F401 (re-exported)
+from hf_publish.yamltree import key_problems
 
 MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump
 MAX_FRONT_MATTER_LINES = 20_000

@@ -438,3 +438,18 @@ class Hub:
         self._call(lambda: self.api.create_tag(repo_id, repo_type=repo_type, tag=tag, revision=commit,
                                                tag_message=message),
                    f"tagging {repo_id} {tag}", repo_id)
+
+
+def fetch_model_tags(endpoint: str | None) -> dict:
+    """`HfApi.get_model_tags()`; no token is sent (the list is public)."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=endpoint, token=False, library_name="hf-publish")
+    try:
+        return api.get_model_tags()
+    except Exception as exc:  # network, HTTP status, bad JSON: all "the Hub did not answer"
+        where = endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+        raise HubError(
+            f"cannot fetch the model tags from {where}: {redact(f'{type(exc).__name__}: {exc}')}; "
+            "check the network or pass --endpoint URL"
+        ) from None

@@ -78,6 +78,6 @@ def command_init(args: argparse.Namespace) -> int:
                        path=args.path, force=args.force)
     for target in written:
         print(f"wrote {target.relative_to(root).as_posix()}")
-    print(f"next: fill in the TODOs of the model card, then `hf-publish check --all-files`; "
-          f"publish with `hf-publish publish --dry-run`")
+    print("next: fill in the TODOs of the model card, then `hf-publish check --all-files`; "
+          "publish with `hf-publish publish --dry-run`")
     return EXIT_OK

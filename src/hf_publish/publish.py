@@ -27,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -726,7 +726,7 @@ def start_sandbox(path: Path, config: str | None):
     import copy
 
     from hf_publish.sandbox import Sandbox
-    from hf_publish.sandbox.auth import DEFAULT_CONFIG, WRITE, READ
+    from hf_publish.sandbox.auth import DEFAULT_CONFIG
 
     _, _, policy, _ = _load(path, config)
     users = copy.deepcopy(DEFAULT_CONFIG)

@@ -83,20 +83,10 @@ def ids_from_model_tags(answer: object, key: str) -> list[str]:
 
 
 def fetch_model_tags(endpoint: str | None) -> dict:
-    """`HfApi.get_model_tags()`; no token is sent (the list is public)."""
-    from huggingface_hub import HfApi
+    """The Hub's current tag lists (through hub.py, the one module that talks to the Hub)."""
+    from hf_publish.hub import fetch_model_tags as fetch
 
-    api = HfApi(endpoint=endpoint, token=False, library_name="hf-publish")
-    try:
-        return api.get_model_tags()
-    except Exception as exc:  # network, HTTP status, bad JSON: all "the Hub did not answer"
-        from hf_publish.tokens import redact
-
-        where = endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
-        raise HubError(
-            f"cannot fetch the model tags from {where}: {redact(f'{type(exc).__name__}: {exc}')}; "
-            "check the network or pass --endpoint URL"
-        ) from None
+    return fetch(endpoint)
 
 
 def write_vocab(directory: Path, kind: str, ids: list[str], *, source: str, date: str) -> tuple[Path, Vocab | None]:

@@ -63,7 +63,7 @@ def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]
         return [Finding(
             CHECK_ID, "", None,
             f"{branch.origin} {name!r} is protected: no direct commits; work reaches it through pull requests",
-            f"move your work to a branch: git switch -c feature/<short-description> (then commit there and open a PR)",
+            "move your work to a branch: git switch -c feature/<short-description> (then commit there and open a PR)",
         )]
     if not any(fnmatchcase(name, p) for p in naming.allowed):
         allowed = ", ".join(naming.allowed)

@@ -38,12 +38,9 @@ from hf_publish.cards import (
     FrontMatter,
     MarkdownDoc,
     Problem,
-    TooManyNodes,
     compose_front_matter,
     decode_card,
     is_substantive,
-    key_node_at,
-    node_at,
     normalize_heading,
     parse_markdown,
     placeholders_in,
@@ -54,6 +51,7 @@ from hf_publish.cards import (
     yaml_to_data,
 )
 from hf_publish.findings import Finding
+from hf_publish.yamltree import TooManyNodes, key_node_at, node_at
 from hf_publish.policy import CardPolicy, RepoSpec
 
 CHECK_ID = "model-card"
