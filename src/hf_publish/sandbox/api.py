@@ -164,7 +164,7 @@ class Sandbox:
     def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
                retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
                times: int | None = 1, crash: str | None = None, restart_after: float | None = None,
-               hold: int = 0) -> FaultRule:
+               hold: int = 0, rate: float = 1.0) -> FaultRule:
         """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave.
 
         ``crash``: the server dies on the request, as a killed process would: "before" it is applied,
@@ -174,6 +174,9 @@ class Sandbox:
 
         ``hold=N``: each matching request waits until N of them have arrived, then all go on (use
         ``times=N``): N clients racing from exactly the same state.
+
+        ``rate``: only that share of matching requests gets the fault, drawn from a seeded generator
+        (``faults.seed(n)``), e.g. ``inject(status=503, times=None, rate=0.05)`` for a 5% error rate.
         """
         if status is None and not drop and not delay and crash is None and not hold:
             raise ValueError("inject() needs a status, drop=True, a delay, a crash or a hold")
@@ -181,7 +184,7 @@ class Sandbox:
             raise ValueError("crash must be 'before', 'commit' or 'after'")
         return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
                                          retry_after=retry_after, drop=drop, delay=delay, times=times,
-                                         crash=crash, restart_after=restart_after, hold=hold))
+                                         crash=crash, restart_after=restart_after, hold=hold, rate=rate))
 
     def clear_faults(self) -> None:
         self.faults.clear()

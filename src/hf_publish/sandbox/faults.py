@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class FaultRule:
     # races deterministic, e.g. 8 publishers all planning against the same head.
     hold: int = 0
     arrived: int = 0
+    rate: float = 1.0  # the share of matching requests that get the fault (seeded: see Faults.seed)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method.upper() == method) and bool(self.path.search(path))
@@ -36,6 +38,11 @@ class Faults:
         self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
         self._arrivals = threading.Condition()
+        self._random = random.Random(0)
+
+    def seed(self, value: int) -> None:
+        with self._lock:
+            self._random.seed(value)
 
     def gate(self, rule: FaultRule, timeout: float = 60.0) -> bool:
         """Wait until `rule.hold` requests reached the gate (False: timed out, go on anyway)."""
@@ -58,6 +65,8 @@ class Faults:
         with self._lock:
             for rule in self._rules:
                 if rule.matches(method, path) and (rule.times is None or rule.hits < rule.times):
+                    if rule.rate < 1.0 and self._random.random() >= rule.rate:
+                        continue
                     rule.hits += 1
                     return rule
         return None
