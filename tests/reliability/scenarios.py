@@ -139,7 +139,7 @@ class Outcome:
     lost: int  # intended files missing or wrong after the re-run (must be 0)
     duplicated: int  # commits beyond the one intended (must be 0)
     seconds: float  # wall time of the faulted run
-    waits: float  # client + publish backoff a real run would have slept on top
+    waits: float  # client + publish backoff recorded instead of slept: a real run waits that much longer
     faults_hit: int
     error: str = ""
     ok: bool = True
@@ -174,9 +174,10 @@ def exercise(sandbox, run: Callable[..., Any], checkout, lane: str, fault: Fault
     waits: list[float] = []
 
     def publish_sleep(seconds: float) -> None:
-        waits.append(seconds)
         if fault.real_sleep:
-            time.sleep(seconds)
+            time.sleep(seconds)  # in the measured time already
+        else:
+            waits.append(seconds)
 
     error: BaseException | None = None
     started = time.perf_counter()
