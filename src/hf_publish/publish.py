@@ -467,7 +467,15 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     last_error: HubError | None = None
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
-            state = hub.read_state(job.repo_id, job.repo_type, revision)
+            try:
+                state = hub.read_state(job.repo_id, job.repo_type, revision)
+            except TransientHubError as exc:  # e.g. a server restarting: wait it out like a failed commit
+                last_error = exc
+                log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying")
+                if attempt + 1 < MAX_ATTEMPTS:
+                    sleep(exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT
+                          else _backoff(attempt))
+                continue
             plan = make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
                              base=base[1] if base else None)
             if not plan.changed:
@@ -496,6 +504,19 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
         if attempt + 1 < MAX_ATTEMPTS:
             sleep(wait)
     assert last_error is not None
+    if ambiguous:  # a commit's answer was lost: look before saying nothing was committed
+        try:
+            state = hub.read_state(job.repo_id, job.repo_type, revision)
+        except HubError:
+            raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts; the Hub never confirmed a "
+                                   "commit and cannot be reached to check: one whose answer was lost may have "
+                                   "landed (whole: each attempt is all or nothing), so re-run: it re-reads the Hub. "
+                                   f"Last error: {last_error}") from None
+        if not make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
+                         base=base[1] if base else None).changed:
+            notes.append("the connection failed after the commit was sent; the Hub shows it landed")
+            return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
+                MAX_ATTEMPTS, notes
     raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts, nothing was committed "
                            f"(each attempt is all or nothing). Last error: {last_error}")
 

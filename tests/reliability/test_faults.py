@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.reliability.helpers import REPO, HubState, assert_mirrors
 from tests.reliability.scenarios import PERSISTENT, TRANSIENT, XET_FAST_FAIL, cli_publisher, exercise, pending_change
 
 
@@ -37,3 +38,17 @@ def test_persistent_fault_ends_cleanly_and_a_rerun_converges(fault, published, p
     assert outcome.faults_hit >= 1
     assert outcome.ok, outcome.problems
     assert outcome.lost == 0 and outcome.duplicated == 0
+
+
+def test_a_server_down_for_seconds_is_waited_out_within_the_run(published, publisher, hub_sandbox, upload_lane):
+    # The server dies half-way through the commit and needs 2 s to come back: publish's own backoff
+    # (0.5 + 1 + 2 + 4 s) spans that, so the run itself should end with the commit, not a failure.
+    before = HubState.of(hub_sandbox)
+    hub_sandbox.inject(method="POST", path=r"/commit/", crash="commit", restart_after=2.0)
+
+    result = publisher.run(published, real_sleep=True).results[0]
+
+    assert hub_sandbox.crashes == 1
+    assert result.changed and result.commit_sha == hub_sandbox.head(REPO)
+    assert HubState.of(hub_sandbox).commits == before.commits + 1
+    assert_mirrors(hub_sandbox, published)
