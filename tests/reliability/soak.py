@@ -98,7 +98,7 @@ def _download(sandbox, token: str, path: str, revision: str, cache: Path, result
             local = hf_hub_download(REPO, path, revision=revision, endpoint=sandbox.endpoint,
                                     token=sandbox.tokens[token], cache_dir=cache)
             return Path(local).read_bytes()
-        except Exception as exc:  # a fault on the download: try again (the client gave up on it)
+        except Exception:  # a fault on the download: try again (the client gave up on it)
             result.download_retries += 1
             sandbox.wait_until_running(timeout=5)
     return None
