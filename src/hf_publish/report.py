@@ -21,7 +21,7 @@ def format_findings(findings: Iterable[Finding], fmt: str) -> str:
 
 def text_line(finding: Finding) -> str:
     """`path:line: [check] message` and, indented below, the fix."""
-    place = finding.path or "."
+    place = printable(finding.path) or "."
     if finding.line:
         place += f":{finding.line}"
     label = "" if finding.severity == "error" else f"{finding.severity}: "
@@ -29,6 +29,14 @@ def text_line(finding: Finding) -> str:
     if finding.fix:
         out += f"\n    fix: {finding.fix}"
     return out
+
+
+def printable(path: str) -> str:
+    """A path with control characters escaped (`a\\nb`), so a crafted file name cannot print
+    what looks like another finding line."""
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in path)
 
 
 def escape_data(value: str) -> str:

@@ -81,3 +81,13 @@ def test_check_accepts_options_between_file_names(tmp_path: Path, monkeypatch, c
 
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert {f["check"] for f in findings} == {"repo-name"} and findings[0]["line"] == 3
+
+
+def test_text_output_escapes_control_characters_in_paths():
+    from hf_publish.findings import Finding
+    from hf_publish.report import text_line
+
+    line = text_line(Finding("secrets", "evil\nREADME.md:1: [secrets] forged", 2, "real finding"))
+    assert "\n" not in line.split("\n    fix")[0]
+    assert line.startswith("evil\\nREADME.md:1: [secrets] forged:2: [secrets] real finding")
+    assert text_line(Finding("lfs", "모델/가중치.bin", 1, "m")).startswith("모델/가중치.bin:1:")

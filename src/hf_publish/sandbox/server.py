@@ -627,7 +627,7 @@ class Hub:
         if leaks:
             raise HubError(400, "Your push was rejected because one or more of your files contain valid Hugging Face "
                                 f"secrets (tokens): {', '.join(sorted(set(leaks)))}. Remove them and revoke the "
-                                "exposed tokens, then try again.")
+                                "exposed tokens, then try again")
         return header, ops
 
     @staticmethod
