@@ -686,10 +686,16 @@ def format_results(report: PublishReport) -> str:
 
 # --- CLI ------------------------------------------------------------------------------------------
 
+XET_RETRY_MAX_DURATION = "60s"
+
+
 def command_publish(args: argparse.Namespace) -> int:
     from hf_publish.cli import default_format
     from hf_publish.report import github_annotation
 
+    # hf_xet retries a failing upload on its own for minutes by default, and publish retries each
+    # attempt again: cap hf_xet's share (read once per process) unless the user chose a value.
+    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", XET_RETRY_MAX_DURATION)
     fmt = default_format(args.format)
     path = Path(args.path or ".")
     if fmt != "text" or not sys.stderr.isatty():

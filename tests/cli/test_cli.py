@@ -91,3 +91,13 @@ def test_text_output_escapes_control_characters_in_paths():
     assert "\n" not in line.split("\n    fix")[0]
     assert line.startswith("evil\\nREADME.md:1: [secrets] forged:2: [secrets] real finding")
     assert text_line(Finding("lfs", "모델/가중치.bin", 1, "m")).startswith("모델/가중치.bin:1:")
+
+
+def test_publish_caps_hf_xet_retries_unless_the_user_set_them(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HF_XET_CLIENT_RETRY_MAX_DURATION", raising=False)
+    main(["publish", "--dry-run"])  # fails (not a git repo); the cap is set before anything runs
+    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "60s"
+    monkeypatch.setenv("HF_XET_CLIENT_RETRY_MAX_DURATION", "5m")
+    main(["publish", "--dry-run"])
+    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "5m"
