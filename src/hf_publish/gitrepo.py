@@ -40,13 +40,12 @@ class Blob:
 
 
 def _git(root: Path | str, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
     try:
         result = subprocess.run(
             ["git", "-C", str(root), *args],
             input=input,
             capture_output=True,
-            env=env,
+            env=_git_env(),
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
@@ -136,15 +135,7 @@ def read_blobs(root: Path, oids: Iterable[str], *, max_bytes: int) -> dict[str, 
     Sizes come from `git cat-file --batch-check`; only small blobs are then read, so a staged
     2 GB file is never loaded to learn that it is too large.
     """
-    oids = list(dict.fromkeys(oids))
-    if not oids:
-        return {}
-    out = _git(root, "cat-file", "--batch-check", input="\n".join(oids).encode() + b"\n")
-    sizes: dict[str, int] = {}
-    for line in out.decode().splitlines():
-        parts = line.split()
-        if len(parts) == 3:
-            sizes[parts[0]] = int(parts[2])
+    sizes = blob_sizes(root, oids)
     small = [oid for oid, size in sizes.items() if size <= max_bytes]
     data: dict[str, bytes] = {}
     if small:

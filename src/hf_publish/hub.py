@@ -111,6 +111,12 @@ ERROR_TABLE: dict[str, ErrorRule] = {rule.name: rule for rule in (
 )}
 
 
+_STATUS_KINDS = {
+    400: "bad-request", 401: "invalid-token", 403: "forbidden", 408: "server", 409: "conflict",
+    412: "stale", 413: "too-large", 422: "unprocessable", 429: "rate-limited",
+}
+
+
 def _classify(exc: BaseException) -> tuple[str, int | None]:
     """Which table row an exception of huggingface_hub / httpx2 / hf_xet belongs to."""
     from huggingface_hub import errors as hf_errors
@@ -136,25 +142,9 @@ def _classify(exc: BaseException) -> tuple[str, int | None]:
     if isinstance(exc, hf_errors.RemoteEntryNotFoundError):
         return "entry-not-found", status
     if isinstance(exc, hf_errors.HfHubHTTPError) and status is not None:
-        if status == 401:
-            return "invalid-token", status
-        if status == 400:
-            return "bad-request", status
-        if status == 403:
-            return "forbidden", status
-        if status == 409:
-            return "conflict", status
-        if status == 412:
-            return "stale", status
-        if status == 413:
-            return "too-large", status
-        if status == 422:
-            return "unprocessable", status
-        if status == 429:
-            return "rate-limited", status
-        if status in (408,) or status >= 500:
-            return "server", status
-        return "http", status
+        if status in _STATUS_KINDS:
+            return _STATUS_KINDS[status], status
+        return ("server" if status >= 500 else "http"), status
     import httpx2
 
     if isinstance(exc, (httpx2.TransportError, ConnectionError, TimeoutError)):
