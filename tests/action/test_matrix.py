@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import git
+
 POLICY = """\
 organization: acme-ai
 repos:
@@ -22,10 +24,6 @@ repos:
 """
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout.strip()
-
-
 def commit(root: Path, files: dict[str, str], message: str) -> str:
     for name, text in files.items():
         path = root / name
@@ -33,7 +31,7 @@ def commit(root: Path, files: dict[str, str], message: str) -> str:
         path.write_text(text)
     git(root, "add", "-A")
     git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", message)
-    return git(root, "rev-parse", "HEAD")
+    return git(root, "rev-parse", "HEAD").strip()
 
 
 def matrix(root: Path, *args: str) -> tuple[int, dict | None, str]:

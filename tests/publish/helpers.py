@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 import struct
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.helpers import git  # noqa: F401 (the publish tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "acme-models"
@@ -14,12 +15,6 @@ REPO = "acme-ai/bert-korean-sentiment-v2"
 # Requests that write to the Hub (or start an upload): none may happen before the preflight passes.
 WRITE_PATHS = ("/preupload/", "/xet-write-token/", "/info/lfs/objects/", "/_sandbox/lfs/", "/commit/",
                "/repos/create", "/tag/", "/branch/")
-
-
-def git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-                            cwd=cwd, check=True, capture_output=True, text=True)
-    return result.stdout
 
 
 def weights(size: int = 4096, seed: int = 1) -> bytes:
