@@ -91,8 +91,8 @@ def test_zizmor_finds_nothing_in_the_action_and_examples():
 
 
 def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path: Path):
-    spliced = ACTION_YML.read_text().replace('"$HF_PUBLISH_PY" -m hf_publish gh-action',
-                                            '"$HF_PUBLISH_PY" -m hf_publish gh-action --mode ${{ inputs.mode }}')
+    spliced = ACTION_YML.read_text().replace('"$HF_PUBLISH_PY" -I -m hf_publish gh-action',
+                                            '"$HF_PUBLISH_PY" -I -m hf_publish gh-action --mode ${{ inputs.mode }}')
     assert spliced != ACTION_YML.read_text()
     (tmp_path / "action.yml").write_text(spliced)
     result = run(tool("zizmor"), "--offline", "--no-progress", str(tmp_path / "action.yml"))
@@ -159,7 +159,12 @@ def test_every_input_is_used_and_every_output_is_set():
         assert f"inputs.{name}" in steps_text, f"input {name} is never used"
         if name not in ("python", "working-directory"):  # used by the steps themselves
             variable = "INPUT_" + name.upper().replace("-", "_")
-            assert run_env.get(variable) == f"${{{{ inputs.{name} }}}}", f"{name} does not reach the script"
+            if name == "token":  # withheld on pull-request events (the step reads the pull request's files)
+                expected = "${{ !startsWith(github.event_name, 'pull_request') && inputs.token || '' }}"
+                assert run_env.get(variable) == expected
+                assert run_env.get("HF_TOKEN") == expected.replace("inputs.token", "env.HF_TOKEN")
+            else:
+                assert run_env.get(variable) == f"${{{{ inputs.{name} }}}}", f"{name} does not reach the script"
             assert f'"{variable}"' in action_py, f"action.py never reads {variable}"
     for name, spec in meta["outputs"].items():
         assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}", name
