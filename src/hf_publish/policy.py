@@ -29,6 +29,7 @@ CHECK_ID = "config"
 MAX_POLICY_BYTES = 1024 * 1024
 # A YAML "billion laughs" expands aliases exponentially; no sane policy has this many nodes.
 MAX_POLICY_NODES = 20_000
+CONTROL_FREE_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"  # the schema's glob: no line breaks or other controls
 
 DEFAULT_REPO_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*-v[0-9]+$"
 DEFAULT_FORBIDDEN = ("test", "temp", "tmp", "demo", "my-org", "untitled")
@@ -404,6 +405,9 @@ def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[
         message, fix = f"{where}: {error.instance!r} is not a size", "use bytes (1000000) or a size such as 10MiB or 1MB"
     elif error.validator == "format" and error.validator_value == "regex":
         message, fix = f"{where}: {error.instance!r} is not a valid regular expression", "fix the pattern"
+    elif error.validator == "pattern" and error.validator_value == CONTROL_FREE_PATTERN:
+        message = f"{where}: {error.instance!r} contains a control character (a line break, a tab...)"
+        fix = "write the pattern on one line, without control characters"
     elif error.validator == "required":
         message, fix = f"{where or 'policy'}: {error.message}", "add the missing key"
     else:
