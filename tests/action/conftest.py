@@ -105,7 +105,8 @@ def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path, 
     counter = iter(range(100))
 
     def run(repo: Path, event: str, payload: dict, *, endpoint: str, token: str | None = None,
-            mode: str | None = None, extra_env: dict[str, str] | None = None) -> ActRun:
+            mode: str | None = None, extra_env: dict[str, str] | None = None,
+            before_script: str | None = None, dry_run: bool = False) -> ActRun:
         work = tmp_path / f"act-{next(counter)}"
         out = work / "out"
         out.mkdir(parents=True)
@@ -120,7 +121,11 @@ def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path, 
             "--local-repository", f"{pinned_setup_python()}={setup_python_stand_in}",
             "--secret-file", str(secrets), "--var-file", os.devnull, "--env-file", os.devnull,
             "--var", f"PYTHON={sys.executable}", "--var", f"HF_ENDPOINT={endpoint}", "--var", f"OUT_DIR={out}",
-        ] + (["--var", f"MODE={mode}"] if mode else [])
+        ] + (["--var", f"MODE={mode}"] if mode else []) + (["--var", "DRY_RUN=true"] if dry_run else [])
+        if before_script is not None:
+            script = work / "before.sh"
+            script.write_text(before_script)
+            command += ["--var", f"BEFORE_SCRIPT={script}"]
         # Host mode hands act's environment to the steps: keep anything GitHub-, runner- or
         # token-shaped from the outer run out of it.
         env = {k: v for k, v in os.environ.items()
