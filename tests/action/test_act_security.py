@@ -135,3 +135,94 @@ def test_checkout_config_and_earlier_steps_do_not_steer_the_install(consumer, ru
     assert run.returncode == 0, run.log[-4000:]
     assert run.outputs["CHANGED"] == "true" and run.outputs["COMMIT_SHA"] == hub_sandbox.head("acme-ai/kor-sentiment-v1")
     assert not (consumer / "planted" / "target").exists()  # PIP_TARGET was not honoured
+
+
+ACT_HOSTILE_NAMES = [
+    "::set-output name=changed::true",
+    "::stop-commands::pwned",
+    "::error file=model%2FREADME.md,line=1::forged",
+    "::add-mask::kor",
+    "%0A::error::percent",
+    "##[error]legacy",
+    "x##[set-output name=tag;]forged",
+    "a\rb::warning::carriage",
+]
+
+
+def test_hostile_file_names_print_inert_under_act_and_our_commands_still_work(consumer, run_act, hub_sandbox):
+    for name in ACT_HOSTILE_NAMES:
+        (consumer / "model" / name).write_text("plain text\n")
+    git(consumer, "add", "-A")
+    git(consumer, "commit", "-q", "-m", "file names that are workflow commands")
+
+    run = run_act(consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint,
+                  token=hub_sandbox.tokens["bob-fg-org"], dry_run=True)
+
+    assert run.returncode == 0, run.log[-4000:]
+    plan_lines = [line for line in run.lines("add    regular") if "B  " in line]
+    assert len(plan_lines) >= len(ACT_HOSTILE_NAMES)  # the plan printed every name, as plain text
+    for word in ("forged", "pwned", "legacy", "percent", "carriage"):
+        for line in run.lines(word):  # only where data is shown: plan lines, the plan output, the summary
+            assert "add    regular" in line or "::set-output:: plan=" in line or line.lstrip().startswith('"') \
+                or line.startswith("b::warning"), line
+    assert run.outputs["CHANGED"] == "false" and run.outputs["TAG"] == ""  # no output was forged
+    assert len(run.lines("⚙  ***")) == 2 and "***-sentiment" not in run.log  # masks: only our two
+    (result,) = json.loads(run.outputs["PLAN"])
+    assert set(ACT_HOSTILE_NAMES) <= set(result["plan"]["add"]) and result["dry_run"] is True
+    # commands after the names still worked: stop-commands did not switch them off
+    assert run.outputs["REPO_URL"].endswith("acme-ai/kor-sentiment-v1")
+    assert "Summary - ## hf-publish: publish" in run.log
+
+
+def git_spy(tmp_path: Path) -> tuple[str, Path, Path]:
+    """A `git` first on PATH (added by an earlier step, through GITHUB_PATH) that logs its own
+    environment and its parent's (the action's Python, from /proc) before running the real git."""
+    spy = tmp_path / "spy"
+    spy.mkdir()
+    own, parent = tmp_path / "git-env.log", tmp_path / "parent-env.log"
+    (spy / "git").write_text(
+        "#!/bin/bash\n"
+        f"env >> {own}\n"
+        f"tr '\\\\0' '\\\\n' < /proc/$PPID/environ >> {parent}\n"
+        f'exec {shutil.which("git")} "$@"\n')
+    (spy / "git").chmod(0o755)
+    return f'echo "{spy}" >> "$GITHUB_PATH"\n', own, parent
+
+
+@pytest.mark.parametrize("event, payload, mode", [
+    ("pull_request", pull_request(fork=False), None),
+    ("pull_request", pull_request(fork=False), "publish"),
+    ("pull_request_target", pull_request(fork=False), None),
+])
+def test_on_pull_request_events_no_process_that_reads_the_checkout_holds_the_token(
+        consumer, run_act, hub_sandbox, tmp_path, event, payload, mode):
+    token = hub_sandbox.tokens["bob-fg-org"]
+    script, own, parent = git_spy(tmp_path)
+    run = run_act(consumer, event, payload, endpoint=hub_sandbox.endpoint, token=token, mode=mode,
+                  before_script=script)
+
+    assert run.returncode == 0, run.log[-4000:]
+    assert "GITHUB_WORKSPACE=" in own.read_text() and "GITHUB_WORKSPACE=" in parent.read_text()  # the spy ran
+    assert token not in own.read_text() and token not in parent.read_text()
+    assert hub_sandbox.requests == []  # nothing reached the Hub
+    assert token not in run.log
+
+
+def test_on_push_git_children_never_inherit_the_token(consumer, run_act, hub_sandbox, tmp_path):
+    token = hub_sandbox.tokens["bob-fg-org"]
+    script, own, _ = git_spy(tmp_path)
+    run = run_act(consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint, token=token,
+                  before_script=script)
+    assert run.returncode == 0, run.log[-4000:]
+    assert "GITHUB_WORKSPACE=" in own.read_text()
+    assert token not in own.read_text()
+    assert hub_sandbox.head("acme-ai/kor-sentiment-v1") == run.outputs["COMMIT_SHA"]
+
+
+def test_pull_request_target_with_mode_publish_is_refused_with_the_reason(consumer, run_act, hub_sandbox):
+    run = run_act(consumer, "pull_request_target", pull_request(fork=True), endpoint=hub_sandbox.endpoint,
+                  token=hub_sandbox.tokens["bob-fg-org"], mode="publish")
+    assert run.returncode != 0 and run.outputs["OUTCOME"] == "failure"
+    (error,) = [line for line in run.lines("::error title=hf-publish::") if "pull_request_target" in line]
+    assert "secrets" in error and "push" in error
+    assert hub_sandbox.requests == []
