@@ -405,6 +405,10 @@ def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[
         message, fix = f"{where}: {error.instance!r} is not a size", "use bytes (1000000) or a size such as 10MiB or 1MB"
     elif error.validator == "format" and error.validator_value == "regex":
         message, fix = f"{where}: {error.instance!r} is not a valid regular expression", "fix the pattern"
+    elif error.validator == "maxLength" and isinstance(error.instance, str):
+        message = (f"{where}: {error.instance[:40]!r}... is {len(error.instance)} characters long; at most "
+                   f"{error.validator_value} are allowed")
+        fix = "shorten it"
     elif error.validator == "pattern" and error.validator_value == CONTROL_FREE_PATTERN:
         message = f"{where}: {error.instance!r} contains a control character (a line break, a tab...)"
         fix = "write the pattern on one line, without control characters"
