@@ -223,3 +223,12 @@ def test_every_workflow_keeps_secrets_out_of_pull_requests(tmp_path: Path):
     leaky = yaml.safe_load("on: [pull_request, push]\njobs:\n  hub:\n    runs-on: ubuntu-latest\n    steps:\n"
                            "      - uses: org/hf-publish@v1\n        with:\n          token: ${{ secrets.HF_TOKEN }}\n")
     assert len(secret_problems(leaky, "leaky")) == 3
+
+
+def test_every_variable_a_user_can_set_for_the_action_is_documented():
+    internal = {"HF_PUBLISH_INPUT_PYTHON", "HF_PUBLISH_SETUP_PYTHON", "HF_PUBLISH_PY", "HF_PUBLISH_HOME"}
+    used = set(re.findall(r"\bHF_PUBLISH_[A-Z_]+\b", ACTION_YML.read_text())) - internal
+    assert used == {"HF_PUBLISH_INSTALLER", "HF_PUBLISH_WHEELHOUSE"}
+    section = readme_action_section()
+    for name in used:
+        assert f"`{name}" in section, name
