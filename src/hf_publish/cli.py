@@ -152,13 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument("--base", metavar="REV", help="git revision of the last publish (default: HEAD~1)")
     _add_config(matrix)
 
-    commands.add_parser(
+    gh_action = commands.add_parser(
         "gh-action", help="run as the GitHub Action (what action.yml executes)",
         description="Run inside GitHub Actions as action.yml's main step: read the INPUT_* variables and the\n"
                     "event, check, publish or release, and write outputs and the job summary.\n"
                     "Use the action (uses: org/hf-publish@v1) rather than calling this directly.",
         epilog=EXIT_CODES_HELP, formatter_class=_formatter,
     )
+    gh_action.add_argument("--path", metavar="DIR", default=None,
+                           help="the checkout folder to run in (default: current folder); action.yml passes it so "
+                                "that the interpreter itself starts outside the checkout")
 
     refresh = commands.add_parser(
         "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
@@ -200,16 +203,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    from hf_publish.report import runner_safe_output
+
+    with runner_safe_output():  # every line printed from here on is safe for the Actions runner
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
         print("hf-publish: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except PolicyError as exc:
-        from hf_publish.report import format_findings
+        from hf_publish.report import print_findings
 
         if exc.findings:
-            print(format_findings(exc.findings, default_format(getattr(args, "format", None))))
+            print_findings(exc.findings, default_format(getattr(args, "format", None)))
         print(f"hf-publish: {_redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except HfPublishError as exc:
@@ -297,7 +307,7 @@ def command_check(args: argparse.Namespace) -> int:
     from hf_publish.checks import CheckContext, run_checks
     from hf_publish.findings import has_errors
     from hf_publish.policy import find_policy_file, load_policy
-    from hf_publish.report import format_findings, summary_line
+    from hf_publish.report import print_findings, summary_line
 
     check_ids, files = split_targets(args.targets)
     cwd = Path.cwd()
@@ -306,7 +316,7 @@ def command_check(args: argparse.Namespace) -> int:
     root = root or cwd
     policy_path = find_policy_file(root, args.config)
     shown = _shown_path(policy_path, root) if policy_path else None
-    policy = load_policy(policy_path, display_path=shown)
+    policy = load_policy(policy_path, display_path=shown, root=root)
     ctx = CheckContext(
         root=root,
         policy=policy,
@@ -319,9 +329,7 @@ def command_check(args: argparse.Namespace) -> int:
     )
     findings = run_checks(check_ids or CHECK_IDS, ctx)
     fmt = default_format(args.format)
-    output = format_findings(findings, fmt)
-    if output:
-        print(output)
+    print_findings(findings, fmt)
     if fmt == "text" and findings:
         print(summary_line(findings), file=sys.stderr)
     return EXIT_FINDINGS if has_errors(findings) or getattr(ctx, "fixed", False) else EXIT_OK

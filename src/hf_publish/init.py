@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from hf_publish.errors import EXIT_OK, UsageError
 from hf_publish.policy import DEFAULT_LFS_PATTERNS, POLICY_FILENAME, parse_policy_text
+from hf_publish.safewrite import UnsafeWriteError, make_folders, write_file, write_problem
 
 LFS_RULE = "filter=lfs diff=lfs merge=lfs -text"
 
@@ -57,13 +58,19 @@ def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: 
         root / ".gitattributes": render_gitattributes(pure.as_posix()),
         root / pure / "README.md": render_card(organization, name),
     }
-    existing = [p for p in files if p.exists()]
+    existing = [p for p in files if p.exists() or p.is_symlink()]
     if existing and not force:
         names = ", ".join(p.relative_to(root).as_posix() for p in existing)
         raise UsageError(f"{names} already exist(s): nothing was written (use --force to overwrite)")
+    for target in files:  # every refusal before the first write: nothing half-written
+        problem = write_problem(target, root)
+        if problem:
+            raise UnsafeWriteError(f"refusing to write {target.relative_to(root).as_posix()}: {problem}; "
+                                   "hf-publish never writes through a symlink. Nothing was written. Next: "
+                                   "replace the link with a real file or folder, or pick another --path")
     for target, text in files.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        make_folders(target.parent, root)
+        write_file(target, text.encode("utf-8"), root=root)
     return list(files)
 
 

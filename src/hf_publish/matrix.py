@@ -11,12 +11,12 @@ skipping a changed one is a silent miss.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from hf_publish.errors import EXIT_OK
 from hf_publish.policy import POLICY_FILENAME, Policy, RepoSpec
+from hf_publish.report import json_text
 
 # Files that affect every repo when they change.
 SHARED_FILES = (".gitattributes",)
@@ -63,7 +63,7 @@ def command_matrix(args: argparse.Namespace) -> int:
             shown = policy_path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             shown = str(policy_path)
-    policy = load_policy(policy_path, display_path=shown)
+    policy = load_policy(policy_path, display_path=shown, root=root)
     base = getattr(args, "base", None)
-    print(json.dumps(matrix_for(root, policy, base, shown or POLICY_FILENAME), separators=(",", ":")))
+    print(json_text(matrix_for(root, policy, base, shown or POLICY_FILENAME), indent=None, separators=(",", ":")))
     return EXIT_OK

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
@@ -28,6 +29,7 @@ CHECK_ID = "config"
 MAX_POLICY_BYTES = 1024 * 1024
 # A YAML "billion laughs" expands aliases exponentially; no sane policy has this many nodes.
 MAX_POLICY_NODES = 20_000
+CONTROL_FREE_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"  # the schema's glob: no line breaks or other controls
 
 DEFAULT_REPO_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*-v[0-9]+$"
 DEFAULT_FORBIDDEN = ("test", "temp", "tmp", "demo", "my-org", "untitled")
@@ -75,6 +77,7 @@ class RepoSpec:
     ignore: tuple[str, ...] = ()
     sdk: str | None = None
     line: int | None = None  # where the entry starts in the policy file
+    path_line: int | None = None  # where its `path:` is
 
     def repo_id(self, organization: str | None) -> str:
         return f"{organization}/{self.name}" if organization else self.name
@@ -84,6 +87,13 @@ class RepoSpec:
 class RepoNaming:
     pattern: str = DEFAULT_REPO_PATTERN
     forbidden: tuple[str, ...] = DEFAULT_FORBIDDEN
+    pattern_line: int | None = None  # where the pattern is in the policy file
+    source: str | None = None
+
+    def matches(self, name: str) -> bool:
+        """`name` fully matches `pattern`, within the time bound (PatternTimeout otherwise)."""
+        return policy_fullmatch(self.pattern, name, key="naming.repo.pattern", line=self.pattern_line,
+                                source=self.source)
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,15 @@ class AuthPolicy:
 @dataclass(frozen=True)
 class ReleasePolicy:
     tag_pattern: str = DEFAULT_TAG_PATTERN
+    require_on_default_branch: bool = True
+    tag_pattern_line: int | None = None
+    source: str | None = None
+
+    def matches(self, tag: str) -> bool:
+        """Is `tag` a release tag? A FULL match of `tag_pattern`, within the time bound: the one
+        rule the Action and `publish --tag` both apply."""
+        return policy_fullmatch(self.tag_pattern, tag, key="release.tag_pattern", line=self.tag_pattern_line,
+                                source=self.source)
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,59 @@ class Policy:
         raise PolicyError(f"no repo named {name!r} in the policy (configured: {known})")
 
 
+# --- policy regexes ---------------------------------------------------------------------------
+# Patterns come from the policy file, i.e. from whoever edits it, a pull request included: a pattern
+# such as `^(a|aa)+$` backtracks for hours on a 63-character name. They run on the `regex` engine
+# with a time bound; a pattern that exceeds it is a config error at its line.
+
+REGEX_TIMEOUT = 0.5  # seconds for one match; real patterns take microseconds on a repo name or tag
+MAX_PATTERN_LENGTH = 500  # also in the JSON Schema (maxLength)
+
+
+class PatternTimeout(PolicyError):
+    """A policy regex ran past REGEX_TIMEOUT: catastrophic backtracking."""
+
+    def __init__(self, key: str, text: str, line: int | None, source: str | None) -> None:
+        message = (f"{key}: the pattern took longer than {REGEX_TIMEOUT:g} s on {text[:100]!r} "
+                   "(catastrophic backtracking, e.g. a nested or overlapping repetition like (a|aa)+ or (a+)+)")
+        finding = Finding(CHECK_ID, source or POLICY_FILENAME, line, message,
+                          "rewrite the pattern without nested or overlapping repetitions, e.g. ^[a-z0-9]+(-[a-z0-9]+)*$")
+        super().__init__(message, [finding])
+        self.key = key
+
+
+@lru_cache(maxsize=64)
+def compile_policy_regex(pattern: str) -> Any:
+    """The pattern compiled by the `regex` engine (re-compatible syntax, version 0)."""
+    import regex
+
+    return regex.compile(pattern, flags=regex.VERSION0)
+
+
+def policy_regex_problem(pattern: str) -> str | None:
+    """Why a policy pattern cannot be used, or None."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH} are allowed"
+    try:
+        compile_policy_regex(pattern)
+    except Exception as exc:  # regex.error, and overflow errors of huge repeat counts
+        return f"is not a valid regular expression ({exc})"
+    return None
+
+
+def policy_fullmatch(pattern: str, text: str, *, key: str, line: int | None = None,
+                     source: str | None = None) -> bool:
+    """`text` fully matches the policy `pattern`, or PatternTimeout after REGEX_TIMEOUT."""
+    problem = policy_regex_problem(pattern)
+    if problem:
+        raise PolicyError(f"{key} {problem}", [Finding(CHECK_ID, source or POLICY_FILENAME, line,
+                                                       f"{key} {problem}", "fix the pattern")])
+    try:
+        return compile_policy_regex(pattern).fullmatch(text, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        raise PatternTimeout(key, text, line, source) from None
+
+
 def parse_size(value: int | str) -> int:
     """`10MiB` -> 10485760, `1MB` -> 1000000, `512` -> 512."""
     if isinstance(value, int):
@@ -164,9 +236,11 @@ def load_schema() -> dict:
     return json.loads(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
 
 
-def load_policy(path: Path | None, *, display_path: str | None = None) -> Policy:
+def load_policy(path: Path | None, *, display_path: str | None = None, root: Path | None = None) -> Policy:
     """Load and validate a policy file; `None` gives the default policy.
 
+    With `root` (the git root), each repo's `path` is also checked on disk: one that is, or passes
+    through, a symlink is refused (the checks would scan one tree and publish another).
     Raises PolicyError carrying one Finding per problem, each with its line.
     """
     if path is None:
@@ -181,7 +255,49 @@ def load_policy(path: Path | None, *, display_path: str | None = None) -> Policy
     findings, data = parse_policy_text(raw, shown)
     if findings:
         raise PolicyError(f"{shown}: invalid policy ({len(findings)} problem(s))", findings)
-    return policy_from_data(data, shown, line_of=_LineIndex(raw))
+    policy = policy_from_data(data, shown, line_of=_LineIndex(raw))
+    if root is not None:
+        findings = repo_path_problems(policy, root)
+        if findings:
+            raise PolicyError(f"{shown}: invalid policy ({len(findings)} problem(s))", findings)
+    return policy
+
+
+def repo_path_problem(root: Path, path: str) -> str | None:
+    """Why a repo `path` cannot be used in this checkout, or None: it must stay inside the work
+    tree and no part of it may be a symlink (`pub -> real`, `pub -> .`, `a/b` with `a` a link)."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts:
+        return f"{path!r} points outside the git repo"
+    current = root
+    for part in pure.parts:
+        current = current / part
+        if current.is_symlink():
+            try:
+                target = os.readlink(current)
+            except OSError:
+                target = "?"
+            shown = current.relative_to(root).as_posix()
+            via = "is" if shown == pure.as_posix() else f"passes through {shown!r}, which is"
+            return (f"{path!r} {via} a symlink (to {target!r}): the checks would scan one folder and "
+                    "publish another")
+    try:
+        (root / pure).resolve().relative_to(root.resolve())
+    except ValueError:
+        return f"{path!r} resolves outside the git repo"
+    return None
+
+
+def repo_path_problems(policy: Policy, root: Path) -> list[Finding]:
+    """`repo_path_problem` for every configured repo, at the line of its entry."""
+    findings = []
+    for index, spec in enumerate(policy.repos):
+        problem = repo_path_problem(root, spec.path)
+        if problem:
+            findings.append(Finding(CHECK_ID, policy.source or POLICY_FILENAME, spec.path_line or spec.line,
+                                    f"repos[{index}].path: {problem}",
+                                    "point `path:` at the real folder inside the repo (no symlinks)"))
+    return findings
 
 
 def find_policy_file(root: Path, explicit: str | os.PathLike | None = None) -> Path | None:
@@ -289,6 +405,13 @@ def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[
         message, fix = f"{where}: {error.instance!r} is not a size", "use bytes (1000000) or a size such as 10MiB or 1MB"
     elif error.validator == "format" and error.validator_value == "regex":
         message, fix = f"{where}: {error.instance!r} is not a valid regular expression", "fix the pattern"
+    elif error.validator == "maxLength" and isinstance(error.instance, str):
+        message = (f"{where}: {error.instance[:40]!r}... is {len(error.instance)} characters long; at most "
+                   f"{error.validator_value} are allowed")
+        fix = "shorten it"
+    elif error.validator == "pattern" and error.validator_value == CONTROL_FREE_PATTERN:
+        message = f"{where}: {error.instance!r} contains a control character (a line break, a tab...)"
+        fix = "write the pattern on one line, without control characters"
     elif error.validator == "required":
         message, fix = f"{where or 'policy'}: {error.message}", "add the missing key"
     else:
@@ -306,7 +429,15 @@ def _fix_for(error: Any) -> str:
 
 
 def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Finding]:
-    """Rules a JSON Schema cannot express: unique repo names, paths inside the repo."""
+    """Rules a JSON Schema cannot express: unique repo names, paths inside the repo, usable regexes."""
+    for key_path in (["naming", "repo", "pattern"], ["release", "tag_pattern"]):
+        value: Any = data
+        for part in key_path:
+            value = value.get(part) if isinstance(value, dict) else None
+        problem = policy_regex_problem(value) if isinstance(value, str) else None
+        if problem:
+            yield Finding(CHECK_ID, shown, _line(root, key_path), f"{'.'.join(key_path)} {problem}",
+                          "fix the pattern (Python `re` syntax)")
     seen: dict[str, int] = {}
     for index, repo in enumerate(data.get("repos") or []):
         line = _line(root, ["repos", index])
@@ -355,6 +486,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
     branch_naming = naming.get("branch") or {}
     card = data.get("card") or {}
     lfs = data.get("lfs") or {}
+    release = data.get("release") or {}
     headings = dict(DEFAULT_SECTION_HEADINGS)
     for section, extra in (card.get("section_headings") or {}).items():
         headings[section] = tuple(dict.fromkeys(headings.get(section, (section,)) + tuple(extra)))
@@ -367,6 +499,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             ignore=tuple(entry.get("ignore", ())),
             sdk=entry.get("sdk"),
             line=line_of(["repos", index]),
+            path_line=line_of(["repos", index, "path"]) if "path" in entry else None,
         )
         for index, entry in enumerate(data.get("repos") or [])
     )
@@ -376,6 +509,8 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
         repo_naming=RepoNaming(
             pattern=repo_naming.get("pattern", DEFAULT_REPO_PATTERN),
             forbidden=tuple(repo_naming.get("forbidden", DEFAULT_FORBIDDEN)),
+            pattern_line=line_of(["naming", "repo", "pattern"]) if "pattern" in repo_naming else None,
+            source=source,
         ),
         branch_naming=BranchNaming(
             allowed=tuple(branch_naming.get("allowed", DEFAULT_BRANCHES_ALLOWED)),
@@ -397,7 +532,10 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             require_fine_grained=(data.get("auth") or {}).get("require_fine_grained", True)
         ),
         release=ReleasePolicy(
-            tag_pattern=(data.get("release") or {}).get("tag_pattern", DEFAULT_TAG_PATTERN)
+            tag_pattern=release.get("tag_pattern", DEFAULT_TAG_PATTERN),
+            require_on_default_branch=release.get("require_on_default_branch", True),
+            tag_pattern_line=line_of(["release", "tag_pattern"]) if "tag_pattern" in release else None,
+            source=source,
         ),
         source=source,
     )

@@ -19,13 +19,12 @@ UsageError, PolicyError). CLI: `command_publish(args) -> int`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -238,7 +237,7 @@ def _load(path: Path, config: str | os.PathLike | None) -> tuple[Path, bool, Pol
             shown = policy_path.resolve().relative_to(root).as_posix()
         except ValueError:
             shown = str(policy_path)
-    policy = load_policy(policy_path, display_path=shown)
+    policy = load_policy(policy_path, display_path=shown, root=root)
     return root, in_git, policy, policy_path
 
 
@@ -260,14 +259,14 @@ def _select(policy: Policy, names: Sequence[str] | None) -> list[RepoSpec]:
 def _release_tag(tag: str | None, policy: Policy, env: dict[str, str], log: Log) -> str | None:
     pattern = policy.release.tag_pattern
     if tag:
-        if not re.fullmatch(pattern, tag):
+        if not policy.release.matches(tag):
             raise UsageError(f"tag {tag!r} does not match release.tag_pattern ({pattern}). "
                              "Next: use a tag such as v1.2.0, or change release.tag_pattern")
         return tag
     ref = env.get("GITHUB_REF", "")
     if ref.startswith("refs/tags/"):
         name = ref[len("refs/tags/"):]
-        if re.fullmatch(pattern, name):
+        if policy.release.matches(name):
             log(f"release: {name} (from GITHUB_REF)")
             return name
         log(f"GITHUB_REF tag {name!r} does not match release.tag_pattern: publishing without a release tag")
@@ -691,7 +690,7 @@ XET_RETRY_MAX_DURATION = "60s"
 
 def command_publish(args: argparse.Namespace) -> int:
     from hf_publish.cli import default_format
-    from hf_publish.report import github_annotation
+    from hf_publish.report import emit_command, github_annotation
 
     # hf_xet retries a failing upload on its own for minutes by default, and publish retries each
     # attempt again: cap hf_xet's share (read once per process) unless the user chose a value.
@@ -721,7 +720,7 @@ def command_publish(args: argparse.Namespace) -> int:
         if fmt == "json" and done is not None and done.results:
             _print_findings(done.findings, fmt, results=done.results)  # what was published before the failure
         if fmt == "github":
-            print(github_annotation(Finding("publish", "", None, redact(str(exc)))))
+            emit_command(github_annotation(Finding("publish", "", None, redact(str(exc)))))
         raise
     finally:
         if sandbox is not None:
@@ -733,14 +732,13 @@ def command_publish(args: argparse.Namespace) -> int:
 
 
 def _print_findings(findings: list[Finding], fmt: str, results: list[PublishResult]) -> None:
-    from hf_publish.report import format_findings
+    from hf_publish.report import json_text, print_findings
 
     if fmt == "json":
         report = PublishReport(results=results, findings=findings)
-        print(redact(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)))
+        print(redact(json_text(report.to_dict())))
         return
-    if findings:
-        print(redact(format_findings(findings, fmt)))
+    print_findings([replace(f, message=redact(f.message), fix=redact(f.fix)) for f in findings], fmt)
 
 
 def start_sandbox(path: Path, config: str | None):

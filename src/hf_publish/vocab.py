@@ -92,18 +92,19 @@ def fetch_model_tags(endpoint: str | None) -> dict:
 def write_vocab(directory: Path, kind: str, ids: list[str], *, source: str, date: str) -> tuple[Path, Vocab | None]:
     """Write one data file; returns its path and the previous vocabulary (None if there was none)."""
     filename, _ = FILES[kind]
+    from hf_publish.safewrite import write_file
+
     path = directory / filename
     previous = None
-    if path.is_file():
+    if path.is_file() and not path.is_symlink():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
             previous = Vocab(kind, old.get("date", "?"), old.get("source", ""), tuple(old.get("ids", ())))
         except (ValueError, OSError):
             previous = None
     payload = {"date": date, "source": source, "kind": kind, "ids": ids}
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_file(path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
+               what=f"the {kind} list")
     return path, previous
 
 
@@ -114,13 +115,21 @@ def default_output_dir() -> Path:
 def command_refresh(args: argparse.Namespace) -> int:
     """`hf-publish refresh-vocab [--endpoint URL] [--output DIR]`."""
     output = Path(args.output) if getattr(args, "output", None) else default_output_dir()
-    if not output.is_dir():
-        raise UsageError(f"--output {output}: not a folder")
+    if not output.is_dir() or output.is_symlink():
+        raise UsageError(f"--output {output}: not a folder" + (" (a symlink: hf-publish never writes through one)"
+                                                                if output.is_symlink() else ""))
     endpoint = getattr(args, "endpoint", None)
     answer = fetch_model_tags(endpoint)
     where = (endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
     today = _dt.date.today().isoformat()
     lists = {kind: ids_from_model_tags(answer, key) for kind, (_, key) in FILES.items()}
+    from hf_publish.safewrite import UnsafeWriteError, write_problem
+
+    for filename, _ in FILES.values():  # refuse before the first write: both lists or neither
+        problem = write_problem(output / filename)
+        if problem:
+            raise UnsafeWriteError(f"refusing to write {output / filename}: {problem}; hf-publish never writes "
+                                   "through a symlink. Nothing was written. Next: remove the link, or pass --output DIR")
     for kind, ids in lists.items():
         try:
             path, previous = write_vocab(output, kind, ids, date=today,

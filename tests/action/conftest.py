@@ -50,7 +50,21 @@ def action_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target.mkdir()
     for name in ("action.yml", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, target / name)
-    shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for folder in ("src", "requirements"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheels of the action's hash lock for this platform, downloaded once per session, so that
+    each act run installs from a local folder (HF_PUBLISH_WHEELHOUSE; hashes still required)."""
+    target = tmp_path_factory.mktemp("wheelhouse")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--require-hashes",
+         "--no-deps", "--only-binary", ":all:", "-r", str(ROOT / "requirements" / "action.txt"), "-d", str(target)],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
     return target
 
 
@@ -83,7 +97,7 @@ class ActRun:
 
 
 @pytest.fixture
-def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path):
+def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path, wheelhouse: Path):
     """`run_act(repo, "push", payload, endpoint=..., token=..., mode=...)` -> ActRun."""
     act = shutil.which("act")
     if act is None:
@@ -91,7 +105,8 @@ def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path):
     counter = iter(range(100))
 
     def run(repo: Path, event: str, payload: dict, *, endpoint: str, token: str | None = None,
-            mode: str | None = None) -> ActRun:
+            mode: str | None = None, extra_env: dict[str, str] | None = None,
+            before_script: str | None = None, dry_run: bool = False) -> ActRun:
         work = tmp_path / f"act-{next(counter)}"
         out = work / "out"
         out.mkdir(parents=True)
@@ -106,12 +121,18 @@ def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path):
             "--local-repository", f"{pinned_setup_python()}={setup_python_stand_in}",
             "--secret-file", str(secrets), "--var-file", os.devnull, "--env-file", os.devnull,
             "--var", f"PYTHON={sys.executable}", "--var", f"HF_ENDPOINT={endpoint}", "--var", f"OUT_DIR={out}",
-        ] + (["--var", f"MODE={mode}"] if mode else [])
+        ] + (["--var", f"MODE={mode}"] if mode else []) + (["--var", "DRY_RUN=true"] if dry_run else [])
+        if before_script is not None:
+            script = work / "before.sh"
+            script.write_text(before_script)
+            command += ["--var", f"BEFORE_SCRIPT={script}"]
         # Host mode hands act's environment to the steps: keep anything GitHub-, runner- or
         # token-shaped from the outer run out of it.
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "HF_TOKEN", "HF_OIDC"))}
         env["HF_HOME"] = str(work / "hf_home")
+        env["HF_PUBLISH_WHEELHOUSE"] = str(wheelhouse)
+        env.update(extra_env or {})
         proc = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, timeout=ACT_TIMEOUT)
         outputs = {p.name: p.read_text() for p in out.iterdir()}

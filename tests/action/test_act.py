@@ -101,7 +101,7 @@ def test_tag_push_releases_the_hub_tag_at_the_published_commit(consumer, run_act
     tags = {t.name: t.target_commit for t in refs.tags}
     assert tags == {"v1.0.0": run.outputs["COMMIT_SHA"]}
     assert hub_sandbox.head(REPO_ID) == run.outputs["COMMIT_SHA"]
-    assert f"[`v1.0.0`]({run.outputs['REPO_URL']}/tree/v1.0.0)" in run.summary
+    assert f"[<code>v1\\.0\\.0</code>]({run.outputs['REPO_URL']}/tree/v1.0.0)" in run.summary
 
 
 def test_push_with_nothing_changed_makes_no_commit(consumer, run_act, hub_sandbox):

@@ -91,8 +91,8 @@ def test_zizmor_finds_nothing_in_the_action_and_examples():
 
 
 def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path: Path):
-    spliced = ACTION_YML.read_text().replace('"$HF_PUBLISH_PY" -m hf_publish gh-action',
-                                            '"$HF_PUBLISH_PY" -m hf_publish gh-action --mode ${{ inputs.mode }}')
+    spliced = ACTION_YML.read_text().replace('"$HF_PUBLISH_PY" -I -m hf_publish gh-action',
+                                            '"$HF_PUBLISH_PY" -I -m hf_publish gh-action --mode ${{ inputs.mode }}')
     assert spliced != ACTION_YML.read_text()
     (tmp_path / "action.yml").write_text(spliced)
     result = run(tool("zizmor"), "--offline", "--no-progress", str(tmp_path / "action.yml"))
@@ -159,7 +159,12 @@ def test_every_input_is_used_and_every_output_is_set():
         assert f"inputs.{name}" in steps_text, f"input {name} is never used"
         if name not in ("python", "working-directory"):  # used by the steps themselves
             variable = "INPUT_" + name.upper().replace("-", "_")
-            assert run_env.get(variable) == f"${{{{ inputs.{name} }}}}", f"{name} does not reach the script"
+            if name == "token":  # withheld on pull-request events (the step reads the pull request's files)
+                expected = "${{ !startsWith(github.event_name, 'pull_request') && inputs.token || '' }}"
+                assert run_env.get(variable) == expected
+                assert run_env.get("HF_TOKEN") == expected.replace("inputs.token", "env.HF_TOKEN")
+            else:
+                assert run_env.get(variable) == f"${{{{ inputs.{name} }}}}", f"{name} does not reach the script"
             assert f'"{variable}"' in action_py, f"action.py never reads {variable}"
     for name, spec in meta["outputs"].items():
         assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}", name
@@ -172,3 +177,58 @@ def test_kebab_case_and_branding():
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name), name
     assert meta["runs"]["using"] == "composite"
     assert meta["branding"]["icon"] and meta["branding"]["color"]
+
+
+# --- the security shape of the workflows we hand out ---------------------------------------------
+
+def readme_workflow(tmp_path: Path) -> Path:
+    """The one-workflow example of README's action section, as a file."""
+    block = readme_action_section().split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "readme-example.yml"
+    path.write_text(block)
+    return path
+
+
+def test_zizmor_pedantic_reports_nothing_of_medium_or_higher(tmp_path: Path):
+    files = [str(ACTION_YML), *map(str, EXAMPLES), str(readme_workflow(tmp_path))]
+    result = run(tool("zizmor"), "--offline", "--no-progress", "--persona", "pedantic", "--min-severity", "medium",
+                 "--config", str(ZIZMOR_CONFIG), *files)
+    assert result.returncode == 0 and "No findings" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def secret_problems(workflow: dict, name: str) -> list[str]:
+    """What makes a workflow hand a secret to pull requests, or leave a job without a time limit."""
+    problems = []
+    events = workflow.get(True, workflow.get("on"))
+    on_prs = any(str(e).startswith("pull_request") for e in (events if isinstance(events, (list, dict)) else [events]))
+    for job_name, job in workflow["jobs"].items():
+        where = f"{name}:{job_name}"
+        if not isinstance(job.get("timeout-minutes"), int):
+            problems.append(f"{where} sets no timeout-minutes")
+        if "secrets." in yaml.safe_dump(job):
+            if not job.get("environment"):
+                problems.append(f"{where} holds a secret outside a deployment environment")
+            if on_prs and "github.event_name == 'push'" not in str(job.get("if")):
+                problems.append(f"{where} hands a secret to pull_request runs")
+    return problems
+
+
+def test_every_workflow_keeps_secrets_out_of_pull_requests(tmp_path: Path):
+    for path in [*EXAMPLES, readme_workflow(tmp_path)]:
+        assert secret_problems(yaml.safe_load(path.read_text()), path.name) == []
+    readme = yaml.safe_load(readme_workflow(tmp_path).read_text())
+    assert set(readme["jobs"]) == {"check", "publish"}
+    assert "secrets." not in yaml.safe_dump(readme["jobs"]["check"])
+    # the one-job shape the README used to show fails all three rules
+    leaky = yaml.safe_load("on: [pull_request, push]\njobs:\n  hub:\n    runs-on: ubuntu-latest\n    steps:\n"
+                           "      - uses: org/hf-publish@v1\n        with:\n          token: ${{ secrets.HF_TOKEN }}\n")
+    assert len(secret_problems(leaky, "leaky")) == 3
+
+
+def test_every_variable_a_user_can_set_for_the_action_is_documented():
+    internal = {"HF_PUBLISH_INPUT_PYTHON", "HF_PUBLISH_SETUP_PYTHON", "HF_PUBLISH_PY", "HF_PUBLISH_HOME"}
+    used = set(re.findall(r"\bHF_PUBLISH_[A-Z_]+\b", ACTION_YML.read_text())) - internal
+    assert used == {"HF_PUBLISH_INSTALLER", "HF_PUBLISH_WHEELHOUSE"}
+    section = readme_action_section()
+    for name in used:
+        assert f"`{name}" in section, name

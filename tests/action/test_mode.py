@@ -155,9 +155,9 @@ def test_summary_links_commit_and_tag_and_counts_findings():
     assert "| `config` | ✅ passed |" in text
     assert "| `model-card` | ❌ 1 error(s) |" in text and "| `lfs` | ⚠️ 1 warning(s) |" in text
     assert "bad \\| license" in text  # a pipe in a message does not break the table
-    assert text.index("model/README.md") < text.index(".gitattributes")  # worst first
+    assert text.index("model/README\\.md") < text.index("\\.gitattributes")  # worst first
     assert "[`abcdef12`](http://hub/acme-ai/a-v1/commit/abcdef123456)" in text
-    assert "[`v1.0.0`](http://hub/acme-ai/a-v1/tree/v1.0.0)" in text
+    assert "[<code>v1\\.0\\.0</code>](http://hub/acme-ai/a-v1/tree/v1.0.0)" in text
     assert "+2 ~0 -1" in text and "(repo created)" in text
 
 

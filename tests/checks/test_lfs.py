@@ -88,10 +88,10 @@ def test_size_rules_and_the_exact_track_fix():
     assert lfs.judge_staged_file("small.dat", 900_000, b"\0\1", False, policy) is None  # binary under 1 MB
     big_binary = lfs.judge_staged_file("data/x.dat", 1_500_000, b"\0\1", False, policy)
     assert "binary" in big_binary.message and big_binary.path == "data/x.dat"
-    assert big_binary.fix == 'git lfs track "*.dat" && git add .gitattributes && git add --renormalize data/x.dat'
+    assert big_binary.fix == "git lfs track '*.dat' && git add .gitattributes && git add --renormalize data/x.dat"
     big_text = lfs.judge_staged_file("corpus/train.jsonl", 11 * 2**20, None, False, policy)
-    assert "over lfs.max_text_size (10 MiB)" in big_text.message and '"*.jsonl"' in big_text.fix
-    assert lfs.judge_staged_file("Makefile", 11 * 2**20, None, False, policy).fix.startswith('git lfs track "Makefile"')
+    assert "over lfs.max_text_size (10 MiB)" in big_text.message and "'*.jsonl'" in big_text.fix
+    assert lfs.judge_staged_file("Makefile", 11 * 2**20, None, False, policy).fix.startswith('git lfs track Makefile')
 
 
 def test_a_huge_blob_is_never_read():
@@ -148,7 +148,7 @@ def test_coverage_is_asked_of_git_not_compared_as_strings(tmp_path, monkeypatch,
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1
     assert ".gitattributes: [lfs] .gitattributes (as staged) has no LFS rule for 1 required pattern(s): `*.gguf`" in out
-    assert 'git lfs track "*.gguf"' in out
+    assert "git lfs track '*.gguf'" in out
 
 
 def test_missing_gitattributes_lists_the_patterns_and_the_fix(tmp_path, monkeypatch, capsys):
@@ -159,7 +159,7 @@ def test_missing_gitattributes_lists_the_patterns_and_the_fix(tmp_path, monkeypa
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1
     assert "does not exist: no LFS rule for the 2 required pattern(s) `*.safetensors`, `*.gguf`" in out
-    assert 'git lfs track "*.safetensors" "*.gguf"' in out and "hf-publish check lfs --fix" in out
+    assert "git lfs track '*.safetensors' '*.gguf'" in out and "hf-publish check lfs --fix" in out
 
 
 def test_incomplete_rule_is_reported_at_its_line(tmp_path, monkeypatch, capsys):
@@ -262,7 +262,7 @@ def test_big_files_outside_lfs_are_refused_staged_content_decides(tmp_path, monk
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1
     assert 'data/features.dat: [lfs] staged without LFS but it is a 1.5 MB binary file' in out
-    assert 'git lfs track "*.dat" && git add .gitattributes && git add --renormalize data/features.dat' in out
+    assert "git lfs track '*.dat' && git add .gitattributes && git add --renormalize data/features.dat" in out
     assert "data/train.jsonl: [lfs] staged without LFS but it is 2.3 MB, over lfs.max_text_size (2 MiB)" in out
     assert "small.dat" not in out and "notes.txt" not in out
     # What counts is the staged blob: shrinking the working-tree file does not pass the commit.
@@ -314,7 +314,7 @@ def test_a_2gb_staged_file_outside_lfs_is_refused_without_being_read(tmp_path):
     result = json.loads(measured.stdout)
     assert result["code"] == 1
     assert "model.dat: [lfs] staged without LFS but it is 2 GiB, over lfs.max_text_size (10 MiB)" in result["out"]
-    assert 'git lfs track "*.dat"' in result["out"]
+    assert "git lfs track '*.dat'" in result["out"]
     assert result["read"] < 64 * 2**20, f"read {result['read']} bytes for a 2 GiB blob"
 
 

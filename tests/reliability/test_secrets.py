@@ -15,7 +15,8 @@ import pytest
 
 from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, EXIT_USAGE
 from hf_publish.sandbox.auth import READ, WRITE, Token
-from tests.action.conftest import FIXTURES, action_checkout, consumer, run_act, setup_python_stand_in  # noqa: F401
+from tests.action.conftest import (  # noqa: F401
+    FIXTURES, action_checkout, consumer, run_act, setup_python_stand_in, wheelhouse)
 from tests.action.test_gh_action import gh_action
 from tests.reliability.helpers import REPO, git, write_requests
 

@@ -11,6 +11,7 @@ Which branch is meant depends on where the check runs:
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Mapping
@@ -70,7 +71,7 @@ def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]
         return [Finding(
             CHECK_ID, "", None,
             f"{branch.origin} {name!r} does not match the allowed branch names: {allowed}",
-            f"rename it: git branch -m {name} feature/{slug(name)}",
+            f"rename it: git branch -m {shlex.quote(name)} {shlex.quote('feature/' + slug(name))}",
         )]
     return []
 

@@ -276,7 +276,7 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
     return Finding(
         CHECK_ID, path, None,
         f"staged without LFS but {why}: the Hub refuses it and git history keeps it forever",
-        f'git lfs track "{pattern}" && git add .gitattributes && git add --renormalize {quoted}',
+        f"git lfs track {shlex.quote(pattern)} && git add .gitattributes && git add --renormalize {quoted}",
     )
 
 
@@ -486,14 +486,16 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
     attributes = gitrepo.check_attr(ctx.root, samples, cached=from_index)
     uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))}
 
+    refused: list[Finding] = []
     if ctx.fix:
-        fixed = _fix(ctx, files, incomplete, uncovered)
+        fixed, refused = _fix(ctx, files, incomplete, uncovered)
         if fixed:
             ctx.fixed = True  # the CLI exits 1, like pre-commit's fixers: review and stage
+        if fixed and not refused:
             return [Finding(CHECK_ID, GITATTRIBUTES, None, f"fixed: {fixed}",
                             "review the change, then: git add .gitattributes", severity="notice")]
 
-    findings = [
+    findings = refused + [
         Finding(CHECK_ID, path, line.line,
                 f"incomplete LFS rule for `{line.pattern}`: it has filter=lfs but not {' '.join(missing)}",
                 f"make the line `{quote_pattern(line.pattern)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)")
@@ -534,19 +536,36 @@ def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str]
         if worktree and all(covered(a) for a in worktree.values()):
             message += "; your working-tree .gitattributes has them but is not staged"
             return Finding(CHECK_ID, GITATTRIBUTES, None, message, "stage it: git add .gitattributes")
-    track = " ".join(f'"{r}"' for r in rules)
+    track = " ".join(shlex.quote(r) for r in rules)
     return Finding(CHECK_ID, GITATTRIBUTES, None, message,
                    f"run `hf-publish check lfs --fix` (or: git lfs track {track}), then: git add .gitattributes")
 
 
-def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete, uncovered: dict[str, tuple[str, str]]) -> str:
-    """Repair the working-tree files; return what was done ('' when nothing changed)."""
+def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete,
+         uncovered: dict[str, tuple[str, str]]) -> tuple[str, list[Finding]]:
+    """Repair the working-tree files; return what was done ('' when nothing changed) and a finding
+    for each file it refused to write (a symlink, or a path through one: never written through)."""
+    from hf_publish.safewrite import write_problem
+
     done = []
+    refused: list[Finding] = []
+
+    def writable(path: str) -> bool:
+        problem = write_problem(ctx.root / path, ctx.root)
+        if problem:
+            refused.append(Finding(CHECK_ID, path, None, f"--fix refused to write {path}: {problem} (hf-publish never "
+                                   "writes through a symlink or outside the work tree)",
+                                   f"replace the link with a regular file: git rm --cached {shlex.quote(path)}, "
+                                   "then create it and run --fix again"))
+        return problem is None
+
     by_file: dict[str, list] = {}
     for path, line, _ in incomplete:
         by_file.setdefault(path, []).append(line)
     for path, lines in by_file.items():
         target = ctx.root / path
+        if not writable(path):
+            continue
         text = _read_whole(target)
         if text is None:
             continue
@@ -562,17 +581,17 @@ def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete, uncovered: dic
                     rows[line.line - 1] = complete_line(body, line.pattern) + row[len(body):]
                     changed += 1
         if changed:
-            _write(target, "".join(rows))
+            _write(ctx.root, target, "".join(rows))
             done.append(f"completed {changed} LFS rule(s) in {path}")
-    if uncovered:
+    if uncovered and writable(GITATTRIBUTES):
         # Ask the working tree (after the rewrite above), so a rule already added is not added twice.
         now = gitrepo.check_attr(ctx.root, uncovered)
         rules = list(dict.fromkeys(rule for s, (_, rule) in uncovered.items() if not covered(now.get(s))))
         if rules:
             target = ctx.root / GITATTRIBUTES
-            _write(target, append_rules(_read_whole(target) or "", rules))
+            _write(ctx.root, target, append_rules(_read_whole(target) or "", rules))
             done.append(f"appended {len(rules)} LFS rule(s) to .gitattributes: " + " ".join(rules))
-    return "; ".join(done)
+    return "; ".join(done), refused
 
 
 def _read_whole(path: Path) -> str | None:
@@ -582,5 +601,7 @@ def _read_whole(path: Path) -> str | None:
         return None
 
 
-def _write(path: Path, text: str) -> None:
-    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+def _write(root: Path, path: Path, text: str) -> None:
+    from hf_publish.safewrite import write_file
+
+    write_file(path, text.encode("utf-8", "surrogateescape"), root=root)

@@ -6,7 +6,7 @@ import re
 
 from hf_publish.checks import CheckContext
 from hf_publish.findings import Finding
-from hf_publish.policy import Policy, RepoNaming, RepoSpec
+from hf_publish.policy import PatternTimeout, Policy, RepoNaming, RepoSpec
 
 CHECK_ID = "repo-name"
 # The Hub's rule (hub-rules.md), mirrored so the common case needs no huggingface_hub import;
@@ -59,14 +59,21 @@ def suggest_name(name: str, naming: RepoNaming) -> str:
         kept = []
     base = "-".join(kept) or "project-model-type"
     candidate = f"{base}-{version or 'v1'}"
-    return candidate if re.fullmatch(naming.pattern, candidate) else "<project>-<model-type>-v1"
+    fallback = "<project>-<model-type>-v1"
+    try:
+        return candidate if naming.matches(candidate) else fallback
+    except PatternTimeout:
+        return fallback
 
 
-def check_repo(spec: RepoSpec, policy: Policy, path: str) -> list[Finding]:
+def check_repo(spec: RepoSpec, policy: Policy, path: str, *, use_pattern: bool = True) -> list[Finding]:
+    """The rules for one repo; `use_pattern=False` skips the org pattern (it already timed out).
+    Raises PatternTimeout when the pattern backtracks past the time bound."""
     findings = []
     naming = policy.repo_naming
     repo_id = spec.repo_id(policy.organization)
-    suggestion = suggest_name(spec.name, naming)
+    mismatch = use_pattern and not naming.matches(spec.name)
+    suggestion = suggest_name(spec.name, naming) if use_pattern else "<project>-<model-type>-v1"
 
     def finding(message: str, fix: str) -> Finding:
         return Finding(CHECK_ID, path, spec.line, message, fix)
@@ -75,7 +82,7 @@ def check_repo(spec: RepoSpec, policy: Policy, path: str) -> list[Finding]:
     if problem:
         findings.append(finding(f"{repo_id!r} is not a valid Hub repo id: {problem}",
                                 f"rename it, e.g. name: {suggestion}"))
-    if not re.fullmatch(naming.pattern, spec.name):
+    if mismatch:
         findings.append(finding(
             f"repo name {spec.name!r} does not match the org pattern {naming.pattern}",
             f"use a name like {suggestion!r} ({{project}}-{{model-type}}-v{{N}}, lowercase kebab-case)",
@@ -95,9 +102,17 @@ def check_repo(spec: RepoSpec, policy: Policy, path: str) -> list[Finding]:
 
 
 def check_repo_names(policy: Policy, path: str) -> list[Finding]:
+    """Every repo's findings; a pattern that times out is one config finding at its line, and the
+    pattern is not tried again for the other repos."""
     findings: list[Finding] = []
+    use_pattern = True
     for spec in policy.repos:
-        findings.extend(check_repo(spec, policy, path))
+        try:
+            findings.extend(check_repo(spec, policy, path, use_pattern=use_pattern))
+        except PatternTimeout as exc:
+            findings.extend(exc.findings)
+            use_pattern = False
+            findings.extend(check_repo(spec, policy, path, use_pattern=False))
     return findings
 
 
