@@ -898,6 +898,66 @@ def test_publishing_some_repos_checks_only_their_cards(tmp_path: Path):
     assert {f.path for f in run(ctx)} == {"models/bert/docs/README.md", "models/t5/README.md"}
 
 
+OUTSIDE_SECRET = "TODO: this text lives outside the checkout and must never be echoed"
+
+
+def _outside_card(tmp_path: Path) -> Path:
+    """A perfectly valid card outside the checkout (so following the link would pass the check),
+    plus a line that would surface in a finding if its text were ever read."""
+    return write(tmp_path / "elsewhere" / "card.md", COMPLETE.replace("Apache 2.0.", f"Apache 2.0.\n{OUTSIDE_SECRET}"))
+
+
+@pytest.mark.parametrize("source", ["index", "worktree"])
+def test_a_staged_symlinked_card_is_a_finding_and_is_never_read(tmp_path: Path, source):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    (repo / "README.md").symlink_to(_outside_card(tmp_path))
+    git(repo, "add", "README.md")
+    assert git(repo, "ls-files", "-s", "README.md").startswith("120000 ")  # git stores the link itself
+    for files in (("README.md",), None):
+        [finding] = run(ctx_for(repo, files=files, source=source))
+        assert (finding.path, finding.rule, finding.severity) == ("README.md", "card-symlink", "error")
+        assert "symbolic link" in finding.message and "the repo gets no card" in finding.message
+        assert "outside the checkout" not in finding.message + finding.fix and "TODO" not in finding.message
+
+
+def test_a_symlinked_card_in_the_index_is_a_finding_even_when_checked_out_as_a_file(tmp_path: Path):
+    # core.symlinks=false (Windows): the working tree holds the link text, the index says 120000.
+    repo = init_repo(tmp_path / "r", lfs=False)
+    git(repo, "config", "core.symlinks", "false")
+    blob = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"], input=b"../elsewhere/card.md",
+                          capture_output=True, check=True).stdout.decode().strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"120000,{blob},README.md")
+    write(repo / "README.md", COMPLETE)
+    [finding] = run(ctx_for(repo, files=("README.md",)))
+    assert finding.rule == "card-symlink" and "staged as a symbolic link (git mode 120000)" in finding.message
+
+
+def test_an_untracked_symlinked_card_and_a_card_in_a_linked_folder_are_findings(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    outside = _outside_card(tmp_path)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "README.md").symlink_to(outside)
+    (repo / "models").mkdir()
+    (repo / "models" / "bert").symlink_to(outside.parent, target_is_directory=True)
+    (outside.parent / "README.md").write_text(outside.read_text())
+    findings = run(ctx_for(repo, files=("docs/README.md", "models/bert/README.md")))
+    assert {(f.path, f.rule) for f in findings} == {("docs/README.md", "card-symlink"),
+                                                    ("models/bert/README.md", "card-symlink")}
+    linked = next(f for f in findings if f.path == "models/bert/README.md")
+    assert "inside models/bert/, which is a symbolic link" in linked.message
+    assert all(OUTSIDE_SECRET not in f.message for f in findings)
+
+
+def test_a_configured_repo_whose_card_is_a_symlink_fails_at_publish_time(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    policy = Policy(organization="acme-ai", repos=(RepoSpec("bert-ko-v1", path="models/bert"),))
+    (repo / "models" / "bert").mkdir(parents=True)
+    (repo / "models" / "bert" / "README.md").symlink_to(_outside_card(tmp_path))
+    git(repo, "add", "-A")
+    [finding] = run(CheckContext(root=repo, policy=policy, source="worktree"))
+    assert (finding.path, finding.rule) == ("models/bert/README.md", "card-symlink")
+
+
 def test_huge_staged_card_is_refused_by_size(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
     with open(repo / "README.md", "wb") as handle:
@@ -958,7 +1018,7 @@ def test_policy_makes_a_warning_an_error(tmp_path: Path, monkeypatch, capsys, po
 def test_policy_cannot_lower_a_rule_the_hub_enforces():
     findings, _ = parse_policy_text(b"card:\n  severity:\n    license-unknown: warning\n", ".hf-publish.yaml")
     [finding] = findings
-    assert finding.line == 3 and "unknown key 'card.severity.license-unknown'" in finding.message
+    assert finding.line == 3 and "card.severity: 'license-unknown' is not one of" in finding.message
 
 
 # --- the hook's examples -----------------------------------------------------------------------
