@@ -54,6 +54,8 @@ CARD_SYMLINK = _rule("card-symlink", "unreadable",
 CARD_MISSING = _rule("card-missing", "org-policy", "a configured repo has no README.md, so its page has no card")
 CARD_MISNAMED = _rule("card-misnamed", "unreadable", "the Hub only reads a card named exactly README.md")
 CARD_TOO_LARGE = _rule("card-too-large", "not-checked", "cards over 2 MiB are not parsed, so nothing in them is checked")
+CARD_OVER_HUB_LIMIT = _rule("card-over-hub-limit", "hub-refuses",
+                            "the Hub refuses a regular file of 10 MiB or more, and a README in LFS is no card")
 CARD_LFS_POINTER = _rule("card-lfs-pointer", "unreadable",
                          "a README stored in LFS is a pointer file: neither the Hub nor huggingface_hub reads a card in it")
 CARD_BINARY = _rule("card-binary", "unreadable", "a file with NUL bytes is not Markdown: the Hub shows it as binary")
@@ -117,7 +119,7 @@ SECTION_EMPTY = _rule("section-empty", "org-policy", "a required section holds o
                                                       "sub-sections")
 
 RULES: dict[str, Rule] = {r.id: r for r in (
-    CARD_SYMLINK, CARD_MISSING, CARD_MISNAMED, CARD_TOO_LARGE, CARD_LFS_POINTER, CARD_BINARY, CARD_NOT_UTF8, CARD_BOM,
+    CARD_SYMLINK, CARD_MISSING, CARD_MISNAMED, CARD_TOO_LARGE, CARD_OVER_HUB_LIMIT, CARD_LFS_POINTER, CARD_BINARY, CARD_NOT_UTF8, CARD_BOM,
     METADATA_OPEN_SPACES, METADATA_UNCLOSED, METADATA_MISSING, YAML_SYNTAX, YAML_TAB_BLANK_LINE, YAML_DUPLICATE_KEY,
     YAML_COMPLEX_KEY, YAML_TOO_COMPLEX, YAML_UNSAFE_TAG, METADATA_NOT_MAPPING, YAML_READERS_DISAGREE,
     METADATA_SCHEMA, LICENSE_UNKNOWN, LICENSE_OTHER_UNNAMED, PIPELINE_TAG_UNKNOWN, REPO_ID_INVALID, MODEL_INDEX_SHAPE,

@@ -36,6 +36,7 @@ from hf_publish.card_rules import Rule
 from hf_publish.yamltree import key_problems
 
 MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump
+HUB_MAX_REGULAR_FILE = 10 * 1024 * 1024  # the Hub sends files of 10 MiB or more to LFS
 MAX_FRONT_MATTER_LINES = 20_000
 MAX_YAML_NODES = 50_000  # bounds alias expansion ("billion laughs") while walking the tree
 MAX_HEADING_CHARS = 500  # no accepted section heading is longer; longer ones are compared as they are
@@ -57,6 +58,14 @@ class Problem:
 def too_large(size: int) -> Problem | None:
     if size <= MAX_CARD_BYTES:
         return None
+    if size >= HUB_MAX_REGULAR_FILE:
+        return Problem(
+            None,
+            f"card is {size:,} bytes: the Hub refuses a regular file of 10 MiB or more, and a README stored "
+            "in LFS is not read as a card",
+            "move large tables, logs or data into their own files (LFS for data) and link them from the card",
+            rules.CARD_OVER_HUB_LIMIT,
+        )
     return Problem(
         None,
         f"card is {size:,} bytes; cards over {MAX_CARD_BYTES // (1024 * 1024)} MiB are not checked "
@@ -203,20 +212,37 @@ class Composed:
         return not any(p.rule.severity == "error" for p in self.problems)
 
 
-def _loader(text: str, c_loader: type, py_loader: type) -> type:
-    # libyaml composes recursively in C and crashes the process (SIGSEGV) on ~50,000 nested `[`/`{`;
-    # flow brackets bound the nesting depth, so with many of them use the Python loader, whose
-    # recursion ends in a RecursionError instead.
-    if text.count("[") + text.count("{") > 1000:
-        return py_loader
-    return c_loader
-
-
-def _compose(text: str, c_loader: type, py_loader: type) -> yaml.Node | None:
-    return yaml.compose(text, Loader=_loader(text, c_loader, py_loader))
-
-
 _C_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_YAML_DEPTH = 100  # real card metadata nests < 10 levels (model-index is 6)
+
+
+def nesting_depth(text: str, loader: type, limit: int = MAX_YAML_DEPTH) -> int:
+    """How deep the YAML's collections nest, up to `limit` + 1, read from the event stream.
+
+    Events come from a state machine, never recursion, so this is safe and linear on any input;
+    composing is recursive (libyaml's composer crashed the process on ~50,000 nested `[`, and
+    PyYAML's scanner is quadratic in the depth), so a block nested past `limit` is not composed.
+    A syntax error stops the count (composing reports it), except libyaml's own depth limit."""
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+                    if deepest > limit:
+                        return deepest
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml >= 0.2.5 stops at 1,000 levels itself
+            return limit + 1
+    return deepest
+
+
+def _needs_depth_check(text: str) -> bool:
+    """Deep nesting needs many `[`, `{` or `- ` (or very long text): a cheap filter for the event pass."""
+    return len(text) > 50_000 or text.count("[") + text.count("{") + text.count("- ") > 200
 
 
 def compose_front_matter(fm: FrontMatter) -> Composed:
@@ -225,19 +251,24 @@ def compose_front_matter(fm: FrontMatter) -> Composed:
     tab_lines = _tab_blank_lines(text)
     # huggingface_hub parses with PyYAML's Python loader (yaml.safe_load); libyaml accepts some
     # whitespace-only lines with tabs that it refuses, so such a block is parsed as it would be.
-    fast = yaml.SafeLoader if tab_lines else _C_SAFE
-    try:
-        return Composed(_compose(text, fast, yaml.SafeLoader), text)
-    except RecursionError:
+    loader = yaml.SafeLoader if tab_lines else _C_SAFE
+    if _needs_depth_check(text) and nesting_depth(text, _C_SAFE) > MAX_YAML_DEPTH:
         return Composed(None, text, [Problem(
-            fm.open_line, "the metadata is nested too deep to parse (thousands of [ or { levels)",
+            fm.open_line, f"the metadata is nested too deep: more than {MAX_YAML_DEPTH} levels of [, {{ or - "
+                          "inside each other; not read",
+            "write the metadata as plain `key: value` lines and short lists", rules.YAML_TOO_COMPLEX)])
+    try:
+        return Composed(yaml.compose(text, Loader=loader), text)
+    except RecursionError:  # not reached below MAX_YAML_DEPTH; kept so no input can raise
+        return Composed(None, text, [Problem(
+            fm.open_line, "the metadata is nested too deep to parse",
             "write the metadata as plain `key: value` lines and short lists", rules.YAML_TOO_COMPLEX)])
     except yaml.YAMLError as exc:
         error = exc
     if tab_lines:
         blanked = "\n".join("" if i in tab_lines else line for i, line in enumerate(text.split("\n")))
         try:
-            root = _compose(blanked, _C_SAFE, yaml.SafeLoader)
+            root = yaml.compose(blanked, Loader=_C_SAFE)
         except (yaml.YAMLError, RecursionError):
             pass
         else:
@@ -347,7 +378,7 @@ def hub_reading(composed: Composed) -> Any:
     """The metadata as the Hub's YAML 1.2 parser reads it (PyYAML's reading when both agree)."""
     if not readings_differ(composed.root):
         return yaml_to_data(composed.root)
-    node = _compose(composed.text, CoreCSafeLoader, CoreSafeLoader)
+    node = yaml.compose(composed.text, Loader=CoreCSafeLoader)
     return CoreSafeLoader("").construct_document(node) if node is not None else None
 
 
@@ -375,7 +406,7 @@ def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
 
 # --- Markdown ----------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Heading:
     line: int
     level: int
@@ -383,7 +414,7 @@ class Heading:
     index: int  # index into MarkdownDoc.lines
 
 
-@dataclass
+@dataclass(slots=True)
 class MdLine:
     number: int
     visible: str  # the line without HTML comments ("" inside a comment); raw for code lines
@@ -394,7 +425,7 @@ class MdLine:
 
 @dataclass
 class MarkdownDoc:
-    lines: list[MdLine]
+    lines: list[MdLine]  # every line but blank ones (a blank line is never content, a heading or a placeholder)
     headings: list[Heading]
     section_ends: list[int] = field(default_factory=list)  # per heading: index in `lines` where its section ends
 
@@ -431,7 +462,7 @@ def atx_heading(line: str) -> tuple[int, str] | None:
 def setext_underline(line: str) -> int | None:
     """1 for a `===` underline, 2 for `---`, else None."""
     indent = len(line) - len(line.lstrip(" "))
-    if indent > 3:
+    if indent > 3 or line[indent:indent + 1] not in ("=", "-"):
         return None
     body = line[indent:].rstrip(" \t")
     if body and set(body) == {"="}:
@@ -473,13 +504,23 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
         number = first_line + offset
         if fence is not None:
             stripped = raw.strip()
-            closing = stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1]
+            if not stripped:
+                continue
+            closing = set(stripped) == {fence[0]} and len(stripped) >= fence[1]
             out.append(MdLine(number, raw, True, fence=bool(closing)))
             if closing:
                 fence = None
             continue
-        visible, in_comment = _strip_comments(raw, in_comment)
-        match = _FENCE_RE.match(visible)
+        if in_comment or "<!--" in raw:
+            visible, in_comment = _strip_comments(raw, in_comment)
+        else:
+            visible = raw
+        head = visible.lstrip()
+        if not head:  # a blank line ends a paragraph and is nothing else
+            paragraph_start = None
+            continue
+        first = head[0]  # each construct below starts with its own character: test only those
+        match = _FENCE_RE.match(visible) if first in "`~" else None
         if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
             fence = (match.group(1)[0], len(match.group(1)))
             out.append(MdLine(number, visible, True, fence=True))
@@ -487,9 +528,9 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
             continue
         line = MdLine(number, visible, False)
         out.append(line)
-        atx = atx_heading(visible)
-        html = None if atx else _HTML_HEADING_RE.match(visible)
-        setext = setext_underline(visible) if paragraph_start is not None else None
+        atx = atx_heading(visible) if first == "#" else None
+        html = _HTML_HEADING_RE.match(visible) if first == "<" and not atx else None
+        setext = setext_underline(visible) if paragraph_start is not None and first in "=-" else None
         if atx:
             line.heading = True
             headings.append(Heading(number, atx[0], atx[1], len(out) - 1))
@@ -505,9 +546,7 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
                 o.heading = True
             headings.append(Heading(first.number, setext, text, paragraph_start))
             paragraph_start = None
-        elif not visible.strip():
-            paragraph_start = None
-        elif paragraph_start is None and not _NOT_PARAGRAPH_RE.match(visible) and len(visible) - len(visible.lstrip()) < 4:
+        elif paragraph_start is None and len(visible) - len(head) < 4 and not _NOT_PARAGRAPH_RE.match(visible):
             paragraph_start = len(out) - 1
     return MarkdownDoc(out, headings, _section_ends(headings, len(out)))
 
@@ -554,6 +593,8 @@ _BACKTICKS_RE = re.compile(r"`+")
 def code_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each inline code span: a backtick run up to the next run of the same length
     (CommonMark); a run that no later run closes is literal text. O(runs log runs)."""
+    if "`" not in text:
+        return []
     runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text)]
     if len(runs) < 2:
         return []
@@ -595,6 +636,8 @@ _CASE_SENSITIVE = ("TODO", "TBD")  # "todo list" and "tbd" in prose are words; T
 def _placeholder_spans(text: str) -> list[tuple[int, int]]:
     """Every `{{ ... }}` (up to the first `}}`) and `[More Information Needed]`/TODO/TBD outside
     them, in order. Linear: each `{{` looks for its `}}` once, and none is looked for past the last."""
+    if "{{" not in text:
+        return [m.span() for m in _WORD_PLACEHOLDER_RE.finditer(text)]
     spans = []
     pos = 0
     while True:
@@ -615,8 +658,18 @@ def _placeholder_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans + words)
 
 
+def may_hold_placeholders(text: str) -> bool:
+    """A cheap test that rules out most lines before the placeholder scan."""
+    if "{{" in text:
+        return True
+    lower = text.lower()
+    return "todo" in lower or "tbd" in lower or "[more information needed]" in lower
+
+
 def placeholders_in(text: str) -> list[str]:
     """Template placeholders in a line of prose (code spans removed)."""
+    if not may_hold_placeholders(text):
+        return []
     text = _without_code(text)
     found = []
     for start, end in _placeholder_spans(text):
@@ -628,6 +681,8 @@ def placeholders_in(text: str) -> list[str]:
 
 
 def strip_placeholders(text: str) -> str:
+    if not may_hold_placeholders(text):
+        return text
     text = _without_code(text, keep_content=True)
     out, pos = [], 0
     for start, end in _placeholder_spans(text):
@@ -655,6 +710,7 @@ def section_span(doc: MarkdownDoc, heading_pos: int) -> list[MdLine]:
 
 
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_PLAIN_HEADING_RE = re.compile(r"[A-Za-z][A-Za-z0-9 ]*[A-Za-z0-9]|[A-Za-z]")
 
 
 def normalize_heading(text: str) -> str:
@@ -664,8 +720,8 @@ def normalize_heading(text: str) -> str:
     A heading over MAX_HEADING_CHARS is compared as it is: no accepted heading is that long, and the
     loose matching's regexes then only ever see short strings.
     """
-    if len(text) > MAX_HEADING_CHARS:
-        return " ".join(text.split()).casefold()
+    if len(text) > MAX_HEADING_CHARS or _PLAIN_HEADING_RE.fullmatch(text):
+        return " ".join(text.split()).casefold()  # nothing below would change a plain ASCII heading
     text = unicodedata.normalize("NFC", text)
     text = _LINK_RE.sub(r"\1", text)
     text = re.sub(r"<[^>]+>|\{#[^}]*\}", "", text)

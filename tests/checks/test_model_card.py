@@ -534,8 +534,15 @@ def test_binary_and_lfs_pointer_readmes_get_a_finding_not_a_traceback():
 def test_huge_card_is_refused_without_parsing_it():
     started = time.perf_counter()
     [finding] = problems(b"---\nlicense: mit\n---\n" + b"TODO lorem ipsum\n" * (20 * 1024 * 1024 // 17))
-    assert "cards over 2 MiB are not checked" in finding.message
+    assert (finding.rule, finding.severity) == ("card-over-hub-limit", "error")
+    assert "the Hub refuses a regular file of 10 MiB or more" in finding.message
     assert time.perf_counter() - started < 5  # a guard against hanging, not a speed target
+
+
+def test_a_card_between_2_and_10_mib_is_not_checked_and_says_so():
+    [finding] = problems(b"---\nlicense: mit\n---\n" + b"TODO lorem ipsum\n" * (3 * 1024 * 1024 // 17))
+    assert (finding.rule, finding.severity) == ("card-too-large", "warning")
+    assert "cards over 2 MiB are not checked" in finding.message
 
 
 @pytest.mark.parametrize("metadata", [
@@ -965,7 +972,7 @@ def test_huge_staged_card_is_refused_by_size(tmp_path: Path):
         handle.write(b"lorem ipsum TODO\n" * (20 * 1024 * 1024 // 17))
     git(repo, "add", "README.md")
     [finding] = run(ctx_for(repo, files=("README.md",)))
-    assert "cards over 2 MiB are not checked" in finding.message
+    assert finding.rule == "card-over-hub-limit" and "card is 20,971,5" in finding.message
 
 
 def test_cli_reports_path_line_and_check_id(tmp_path: Path, monkeypatch, capsys):

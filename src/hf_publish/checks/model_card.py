@@ -55,6 +55,7 @@ from hf_publish.cards import (
     decode_card,
     hub_reading,
     is_substantive,
+    may_hold_placeholders,
     normalize_heading,
     parse_markdown,
     placeholders_in,
@@ -333,7 +334,7 @@ def card_problems(raw: bytes, repo_type: str, card: CardPolicy, repo: RepoSpec |
     elif split.missing:
         problems.append(_no_front_matter(card, repo_type))
     doc = parse_markdown(split.body_lines, split.body_first_line)
-    if not card.allow_placeholders:
+    if not card.allow_placeholders and may_hold_placeholders("\n".join(split.body_lines)):
         problems.extend(placeholder_problems(doc))
     problems.extend(section_problems(doc, card, repo_type))
     return problems
@@ -1019,23 +1020,28 @@ def placeholder_problems(doc: MarkdownDoc) -> list[Problem]:
         found = placeholders_in(line.visible)
         if not found:
             continue
+        if len(problems) >= MAX_PLACEHOLDER_FINDINGS:
+            return problems + [_more_placeholders(line.number)]
         if line.heading:
             section = None
         else:
             at = bisect.bisect_right(starts, line.number) - 1
             section = doc.headings[at].text if at >= 0 else None
         problems.append(_placeholder_problem(line.number, found, section))
-    return _capped(problems)
+    return problems
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
-    """At most MAX_PLACEHOLDER_FINDINGS findings, then one that counts the rest."""
+    """At most MAX_PLACEHOLDER_FINDINGS findings, then one that says more follow."""
     if len(problems) <= MAX_PLACEHOLDER_FINDINGS:
         return problems
-    rest = problems[MAX_PLACEHOLDER_FINDINGS:]
-    return problems[:MAX_PLACEHOLDER_FINDINGS] + [Problem(
-        rest[0].line, f"{len(rest)} more lines with template placeholders, from this line on",
-        "fill in or delete every placeholder the template left", rules.PLACEHOLDER)]
+    return problems[:MAX_PLACEHOLDER_FINDINGS] + [_more_placeholders(problems[MAX_PLACEHOLDER_FINDINGS].line)]
+
+
+def _more_placeholders(line: int | None) -> Problem:
+    return Problem(line, f"more template placeholders from this line on (the first {MAX_PLACEHOLDER_FINDINGS} "
+                         "lines with one are listed above)",
+                   "fill in or delete every placeholder the template left", rules.PLACEHOLDER)
 
 
 def _placeholder_problem(line: int, found: list[str], section: str | None) -> Problem:
@@ -1074,7 +1080,9 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
     """Each required section: present under an accepted heading of level >= 2, and not empty."""
     import difflib
 
-    normalized = [normalize_heading(h.text) for h in doc.headings]
+    seen: dict[str, str] = {}  # a card may repeat one heading thousands of times: normalize it once
+    normalized = [seen[h.text] if h.text in seen else seen.setdefault(h.text, normalize_heading(h.text))
+                  for h in doc.headings]
     problems = []
     for section in card.required_sections:
         accepted = card.headings_for(section)
