@@ -81,7 +81,7 @@ YAML_DUPLICATE_KEY = _rule("yaml-duplicate-key", "reads-wrong",
 YAML_COMPLEX_KEY = _rule("yaml-complex-key", "unreadable",
                          "a list or mapping used as a key: PyYAML cannot build the metadata (unhashable key)")
 YAML_TOO_COMPLEX = _rule("yaml-too-complex", "unreadable",
-                         "anchors expanding past 50,000 nodes or thousands of nested brackets: not read")
+                         "anchors expanding past 50,000 nodes, or more than 100 levels of nesting: not read")
 YAML_UNSAFE_TAG = _rule("yaml-unsafe-tag", "unreadable", "a tag such as !!python/object: safe YAML loaders refuse it")
 METADATA_NOT_MAPPING = _rule("metadata-not-mapping", "unreadable",
                              "ModelCard raises ValueError when the metadata is not a mapping")

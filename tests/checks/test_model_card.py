@@ -1132,3 +1132,30 @@ def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
     assert {"apache-2.0", "mit", "llama3.1", "other"} <= set(licenses.ids)
     assert {"text-classification", "text-generation", "any-to-any"} <= set(tags.ids)
     assert licenses.same_license("Apache 2.0") == "apache-2.0" and licenses.same_license("MIT License") == "mit"
+
+
+# --- the rule table: code, README, policy schema and --help agree --------------------------------
+
+def test_readme_rule_table_is_the_one_the_code_generates():
+    from hf_publish.card_rules import severity_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shipped = readme.split("<!-- generated:card-rules -->\n")[1].split("\n<!-- /generated:card-rules -->")[0]
+    assert shipped == severity_table(), "README's rule table is stale: paste `python -m hf_publish.card_rules`"
+
+
+def test_policy_schema_lets_exactly_the_adjustable_rules_change_severity():
+    from hf_publish.card_rules import ADJUSTABLE_RULE_IDS, RULES
+    from hf_publish.policy import load_schema
+
+    severity = load_schema()["properties"]["card"]["properties"]["severity"]
+    assert severity["propertyNames"]["enum"] == list(ADJUSTABLE_RULE_IDS)
+    assert all(RULES[r].severity == "warning" or RULES[r].kind == "org-policy" for r in ADJUSTABLE_RULE_IDS)
+    assert {"license-unknown", "metadata-schema", "yaml-syntax", "card-symlink"}.isdisjoint(ADJUSTABLE_RULE_IDS)
+
+
+def test_check_help_documents_strict(capsys):
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert "--strict" in out and "card.strict" in out and "Warnings" in out
