@@ -18,8 +18,14 @@ from hf_publish.cli import main
 from hf_publish.policy import DEFAULT_LFS_PATTERNS, LfsPolicy, Policy, policy_from_data
 from tests.helpers import commit_all, git, init_repo, write
 
-# The Hub's own file for a new model repo, as it writes it (35 patterns, ending with *tfevents*).
-HUB_GITATTRIBUTES = "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in DEFAULT_LFS_PATTERNS)
+# The Hub's own .gitattributes for a new model repo, as it writes it (hub-rules.md: 35 patterns).
+HUB_PATTERNS = (
+    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
+    "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt",
+    "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+    "*.xz", "*.zip", "*.zst", "*tfevents*",
+)
+HUB_GITATTRIBUTES = "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in HUB_PATTERNS)
 POLICY_TWO = "lfs:\n  required_patterns: ['*.safetensors', '*.gguf']\n"
 
 
@@ -133,8 +139,7 @@ def test_hub_gitattributes_and_real_pointers_pass(tmp_path, monkeypatch, capsys)
 
 
 def test_default_required_patterns_are_the_hubs_own_list():
-    assert len(DEFAULT_LFS_PATTERNS) == 35 and "*.gguf" not in DEFAULT_LFS_PATTERNS
-    assert DEFAULT_LFS_PATTERNS[-1] == "*tfevents*" and "saved_model/**/*" in DEFAULT_LFS_PATTERNS
+    assert DEFAULT_LFS_PATTERNS == HUB_PATTERNS
 
 
 def test_the_hubs_current_default_passes_for_a_model_without_gguf(tmp_path, monkeypatch, capsys):

@@ -189,6 +189,13 @@ ADVERSARIAL = {
     "one heading many times": "## Usage\n" * (MB // 9),
     "many distinct headings": "".join(f"## heading {i}\n" for i in range(MB // 17)),
 }
+# With a required section missing, the bold-line and close-heading rules run over every line too.
+MISSING_SECTION_ADVERSARIAL = {
+    "bold then spaces, a section missing": "**a**" + " " * MB + "x",
+    "bold runs, a section missing": "**" + "*" * MB + "**",
+    "punctuation heading, a section missing": "## " + "!" * MB + "a",
+    "many distinct headings, a section missing": "".join(f"## Contakt {i}\n" for i in range(MB // 17)),
+}
 FRONT_MATTER_ADVERSARIAL = {
     "metadata: a line of {": "title: '" + "{" * MB + "'",
     "metadata: [ brackets": "x: " + "[" * MB,
@@ -231,6 +238,9 @@ def plain_seconds() -> float:
 def _adversarial_cards():
     for name, body in ADVERSARIAL.items():
         yield pytest.param((HEAD + body).encode(), id=name)
+    without_contact = HEAD.replace("## Contact\nml-platform@acme-ai.example\n", "")
+    for name, body in MISSING_SECTION_ADVERSARIAL.items():
+        yield pytest.param((without_contact + body).encode(), id=name)
     for name, extra in FRONT_MATTER_ADVERSARIAL.items():
         yield pytest.param(HEAD.replace("---\n", f"---\n{extra}\n", 1).encode(), id=name)
 
