@@ -312,6 +312,48 @@ def test_cards_the_hub_accepts_pass_cleanly(card):
     assert problems(card) == []
 
 
+def _client_sees_no_metadata(text: str) -> bool:
+    from huggingface_hub import ModelCard
+
+    return ModelCard(text).data.to_dict() == {}
+
+
+def _client_raises(text: str, match: str) -> bool:
+    from huggingface_hub import ModelCard
+
+    with pytest.raises((ValueError, yaml.YAMLError), match=match):
+        ModelCard(text)
+    return True
+
+
+@pytest.mark.parametrize(("text", "rule", "claim", "holds"), [
+    ("--- \nlicense: mit\n---\n" + BODY, "metadata-open-spaces", "huggingface_hub then does not see the metadata",
+     _client_sees_no_metadata),
+    ("---\nlicense: mit\n" + BODY, "metadata-unclosed", "the Hub reads no metadata", _client_sees_no_metadata),
+    ("---\n? [a, b]\n: c\nlicense: mit\n---\n" + BODY, "yaml-complex-key", "PyYAML cannot build the metadata (unhashable key)",
+     lambda text: _client_raises(text, "unhashable")),
+    ("---\n- license\n---\n" + BODY, "metadata-not-mapping", "ModelCard raises ValueError on it",
+     lambda text: _client_raises(text, "should be a dict")),
+    ("---\nlicense: mit\ntitle: BERT: Korean\n---\n" + BODY, "yaml-syntax", "metadata YAML error: mapping values are not allowed",
+     lambda text: _client_raises(text, "mapping values are not allowed here")),
+    ("---\nlicense: !!python/object:os.system echo\n---\n" + BODY, "yaml-unsafe-tag", "metadata YAML error",
+     lambda text: _client_raises(text, "could not determine a constructor")),
+])
+def test_what_an_error_says_about_huggingface_hub_is_what_huggingface_hub_does(text, rule, claim, holds):
+    finding = next(f for f in problems(text) if f.rule == rule)
+    assert finding.severity == "error" and claim in finding.message
+    assert holds(text)
+
+
+def test_a_yaml_11_boolean_where_the_hub_wants_one_says_both_readings_truly():
+    from ruamel.yaml import YAML
+
+    finding = only(problems(f"---\nsdk: gradio\nlicense: mit\npinned: yes\n---\n{SPACE_BODY}", "space"), "pinned")
+    assert "the Hub reads YAML 1.2, where yes is text; only YAML 1.1 readers such as PyYAML read it as true" in finding.message
+    assert yaml.safe_load("pinned: yes") == {"pinned": True}
+    assert YAML(typ="safe", pure=True).load("pinned: yes") == {"pinned": "yes"}
+
+
 def test_model_index_results_empty_loads_in_huggingface_hub():
     from huggingface_hub import ModelCard
 
