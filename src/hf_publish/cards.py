@@ -472,25 +472,40 @@ def setext_underline(line: str) -> int | None:
     return None
 
 
-def strip_tags(text: str) -> str:
-    """`text` without `<...>` tags (a `<` with no `>` after it stays), in one pass."""
-    out = []
+def delimited_spans(text: str, opener: str, closer: str, *, nonempty: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each `opener` ... first `closer` after it, left to right, in one pass: what
+    a lazy `opener.*?closer` regex finds, without its quadratic backtracking when no closer follows.
+    With `nonempty`, an opener directly followed by its closer (`<>`) is not a span."""
+    spans = []
     pos = 0
     while True:
-        start = text.find("<", pos)
+        start = text.find(opener, pos)
         if start < 0:
-            break
-        end = text.find(">", start + 1)
+            return spans
+        end = text.find(closer, start + len(opener))
         if end < 0:
-            break
-        if end == start + 1:  # "<>" is not a tag
-            out.append(text[pos:start + 1])
+            return spans  # no closer after this opener, so none after any later one either
+        if nonempty and end == start + len(opener):
             pos = start + 1
             continue
+        spans.append((start, end + len(closer)))
+        pos = end + len(closer)
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]], replace=lambda span: "") -> str:
+    """`text` with each span (sorted, not overlapping) replaced by `replace(span_text)`."""
+    out, pos = [], 0
+    for start, end in spans:
         out.append(text[pos:start])
-        pos = end + 1
+        out.append(replace(text[start:end]))
+        pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def strip_tags(text: str) -> str:
+    """`text` without `<...>` tags (a `<` with no `>` after it stays)."""
+    return _without_spans(text, delimited_spans(text, "<", ">", nonempty=True))
 
 
 def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
@@ -617,16 +632,11 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _without_code(text: str, keep_content: bool = False) -> str:
+    """`text` with each code span replaced by a space, or with `keep_content` by its text unquoted."""
     spans = code_spans(text)
     if not spans:
         return text
-    out, pos = [], 0
-    for start, end in spans:
-        out.append(text[pos:start])
-        out.append(text[start:end].replace("`", " ") if keep_content else " ")
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return _without_spans(text, spans, (lambda code: code.replace("`", " ")) if keep_content else (lambda code: " "))
 
 
 _WORD_PLACEHOLDER_RE = re.compile(r"\[More Information Needed\]|\bTODO\b|\bTBD\b", re.IGNORECASE)
@@ -638,17 +648,7 @@ def _placeholder_spans(text: str) -> list[tuple[int, int]]:
     them, in order. Linear: each `{{` looks for its `}}` once, and none is looked for past the last."""
     if "{{" not in text:
         return [m.span() for m in _WORD_PLACEHOLDER_RE.finditer(text)]
-    spans = []
-    pos = 0
-    while True:
-        start = text.find("{{", pos)
-        if start < 0:
-            break
-        end = text.find("}}", start + 2)
-        if end < 0:
-            break
-        spans.append((start, end + 2))
-        pos = end + 2
+    spans = delimited_spans(text, "{{", "}}")
     words = []
     for match in _WORD_PLACEHOLDER_RE.finditer(text):
         inside = bisect.bisect_right(spans, (match.start(), len(text) + 1)) - 1
@@ -684,12 +684,7 @@ def strip_placeholders(text: str) -> str:
     if not may_hold_placeholders(text):
         return text
     text = _without_code(text, keep_content=True)
-    out, pos = [], 0
-    for start, end in _placeholder_spans(text):
-        out.append(text[pos:start])
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return _without_spans(text, _placeholder_spans(text))
 
 
 _WORD_RE = re.compile(r"\w")
