@@ -1,21 +1,29 @@
 """Read a Hub card (README.md): bytes to text, the YAML front matter, the Markdown structure.
 
-Pure functions over bytes and strings, no I/O; `hf_publish.checks.model_card` holds the rules.
-Every line number here is a line of the README itself (1-based), never a line inside the YAML
-block, so that `README.md:12` in a finding is where an editor should jump.
+Pure functions over bytes and strings, no I/O; `hf_publish.checks.model_card` holds the rules and
+`hf_publish.card_rules` their severities. Every line number here is a line of the README itself
+(1-based), never a line inside the YAML block, so that `README.md:12` in a finding is where an
+editor should jump.
 
 Decisions (documented in hooks/model-card/README.md):
 - CRLF line endings are accepted: lines are counted on "\\n", so numbers match git and editors.
-- A UTF-8 byte-order mark is a problem: huggingface_hub's `RepoCard` looks for the metadata block
-  with `^\\s*---`, which a BOM defeats, so `ModelCard.load(...).data` comes back empty.
+- A UTF-8 byte-order mark is a warning: huggingface_hub's `ModelCard.load()` reads cards as
+  utf-8-sig and finds the metadata, but a tool that reads the file as plain UTF-8 and hands the
+  text to `RepoCard(...)` (or any `^---` matcher) sees no metadata block.
+- The metadata is read twice when the readings can differ: as the Hub reads it (YAML 1.2: `no`
+  is the text "no") and as PyYAML, and so huggingface_hub, reads it (YAML 1.1: `no` is false).
 - HTML comments (`<!-- -->`, the Hub template's guidance) and YAML comments are ignored.
 - Fenced code blocks and inline code spans are code, not prose: `{{ messages }}` in a chat
   template or `# TODO` in an example is not a template leftover. Their lines still count as
   content when deciding whether a section is empty.
+- Every rule is linear in the card's size: no regular expression here can backtrack over a
+  line (headings, code spans, placeholders and tags are scanned with str methods), so a crafted
+  1 MB line costs about what a plain 1 MB card does.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,21 +31,26 @@ from typing import Any
 
 import yaml
 
+from hf_publish import card_rules as rules
+from hf_publish.card_rules import Rule
 from hf_publish.yamltree import key_problems
 
 MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump
+HUB_MAX_REGULAR_FILE = 10 * 1024 * 1024  # the Hub sends files of 10 MiB or more to LFS
 MAX_FRONT_MATTER_LINES = 20_000
 MAX_YAML_NODES = 50_000  # bounds alias expansion ("billion laughs") while walking the tree
+MAX_HEADING_CHARS = 500  # no accepted section heading is longer; longer ones are compared as they are
 BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A finding before it knows its check and path: where, what, and how to fix it."""
+    """A finding before it knows its check and path: where, what, how to fix it, and which rule."""
 
     line: int | None
     message: str
     fix: str
+    rule: Rule
 
 
 # --- bytes to text ---------------------------------------------------------------------------
@@ -45,11 +58,20 @@ class Problem:
 def too_large(size: int) -> Problem | None:
     if size <= MAX_CARD_BYTES:
         return None
+    if size >= HUB_MAX_REGULAR_FILE:
+        return Problem(
+            None,
+            f"card is {size:,} bytes: the Hub refuses a regular file of 10 MiB or more, and a README stored "
+            "in LFS is not read as a card",
+            "move large tables, logs or data into their own files (LFS for data) and link them from the card",
+            rules.CARD_OVER_HUB_LIMIT,
+        )
     return Problem(
         None,
         f"card is {size:,} bytes; cards over {MAX_CARD_BYTES // (1024 * 1024)} MiB are not checked "
         "(a card is documentation, not data)",
         "move large tables, logs or data into their own files (LFS for data) and link them from the card",
+        rules.CARD_TOO_LARGE,
     )
 
 
@@ -67,6 +89,7 @@ def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:
             "the card is stored as a Git LFS pointer, not as text: the Hub cannot render or read its metadata",
             "keep README.md out of LFS: add the line `README.md !filter !diff !merge text` to "
             ".gitattributes, then `git rm --cached README.md && git add README.md`",
+            rules.CARD_LFS_POINTER,
         )]
     nul = raw.find(b"\0")
     if nul >= 0:
@@ -75,6 +98,7 @@ def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:
             line,
             f"the card is binary, not Markdown text (NUL byte at line {line})",
             "replace it with a UTF-8 Markdown file; if this file is data, give it another name",
+            rules.CARD_BINARY,
         )]
     problems: list[Problem] = []
     offset = 0
@@ -82,10 +106,12 @@ def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:
         offset = len(BOM)
         problems.append(Problem(
             1,
-            "the card starts with a UTF-8 byte-order mark (BOM): huggingface_hub's card parser then "
-            "finds no metadata block, so ModelCard.load() returns empty metadata",
+            "the card starts with a UTF-8 byte-order mark (BOM): huggingface_hub's ModelCard.load() reads it "
+            "(utf-8-sig), but a tool that reads the file as plain UTF-8 and passes the text to RepoCard(...) "
+            "finds no metadata block",
             "save the file as UTF-8 without BOM (in VS Code: 'Save with Encoding' > 'UTF-8'; or run "
             "`sed -i '1s/^\\xEF\\xBB\\xBF//' README.md`)",
+            rules.CARD_BOM,
         ))
     try:
         text = raw[offset:].decode("utf-8")
@@ -100,6 +126,7 @@ def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:
                     f"&& mv README.md.utf8 README.md`")
         problems.append(Problem(
             line, f"the card is not valid UTF-8 (byte 0x{raw[bad]:02x} at line {line}, column {column})", fix,
+            rules.CARD_NOT_UTF8,
         ))
         return None, problems
     return text.replace("\r\n", "\n"), problems
@@ -155,6 +182,7 @@ def split_front_matter(text: str) -> SplitCard:
             start + 1,
             "the opening --- of the metadata block has trailing spaces: huggingface_hub then does not see the metadata",
             "make the line exactly `---`",
+            rules.METADATA_OPEN_SPACES,
         ))
     for close in range(start + 1, min(len(lines), start + 1 + MAX_FRONT_MATTER_LINES)):
         if _CLOSE_RE.fullmatch(lines[close]):
@@ -165,30 +193,105 @@ def split_front_matter(text: str) -> SplitCard:
         f"the metadata block opened at line {start + 1} is never closed: the Hub reads no metadata "
         "and shows the YAML as text",
         "end the metadata block with a line `---` (at the start of the line) before the Markdown",
+        rules.METADATA_UNCLOSED,
     ))
     return SplitCard(None, lines[start:], start + 1, problems, missing=False)
 
 
-def compose_front_matter(fm: FrontMatter) -> tuple[yaml.Node | None, list[Problem]]:
-    """The YAML node tree (lines are YAML lines, 0-based: add `fm.first_line`) or the syntax error."""
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    # libyaml composes recursively in C and crashes the process (SIGSEGV) on ~50,000 nested `[`/`{`;
-    # flow brackets bound the nesting depth, so with many of them use the Python loader, whose
-    # recursion ends in a RecursionError instead.
-    if fm.yaml_text.count("[") + fm.yaml_text.count("{") > 1000:
-        loader_cls = yaml.SafeLoader
+@dataclass
+class Composed:
+    """A composed front matter: the node tree as PyYAML builds it, and the YAML text it came from
+    (whitespace-only lines holding tabs blanked when only that kept PyYAML from parsing it)."""
+
+    root: yaml.Node | None
+    text: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.rule.severity == "error" for p in self.problems)
+
+
+_C_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_YAML_DEPTH = 100  # real card metadata nests < 10 levels (model-index is 6)
+
+
+def nesting_depth(text: str, loader: type, limit: int = MAX_YAML_DEPTH) -> int:
+    """How deep the YAML's collections nest, up to `limit` + 1, read from the event stream.
+
+    Events come from a state machine, never recursion, so this is safe and linear on any input;
+    composing is recursive (libyaml's composer crashed the process on ~50,000 nested `[`, and
+    PyYAML's scanner is quadratic in the depth), so a block nested past `limit` is not composed.
+    A syntax error stops the count (composing reports it), except libyaml's own depth limit."""
+    depth = deepest = 0
     try:
-        return yaml.compose(fm.yaml_text, Loader=loader_cls), []
-    except RecursionError:
-        return None, [Problem(fm.open_line, "the metadata is nested too deep to parse (thousands of [ or { levels)",
-                              "write the metadata as plain `key: value` lines and short lists")]
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+                    if deepest > limit:
+                        return deepest
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = fm.first_line + mark.line if mark is not None else fm.open_line
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        message = f"metadata YAML error: {reason}" + (f" ({context})" if context else "")
-        return None, [Problem(line, message, _yaml_fix(reason, fm.yaml_text, mark))]
+        if "nesting depth" in str(exc):  # libyaml >= 0.2.5 stops at 1,000 levels itself
+            return limit + 1
+    return deepest
+
+
+def _needs_depth_check(text: str) -> bool:
+    """Deep nesting needs many `[`, `{` or `- ` (or very long text): a cheap filter for the event pass."""
+    return len(text) > 50_000 or text.count("[") + text.count("{") + text.count("- ") > 200
+
+
+def compose_front_matter(fm: FrontMatter) -> Composed:
+    """The YAML node tree (lines are YAML lines, 0-based: add `fm.first_line`), or why it has none."""
+    text = fm.yaml_text
+    tab_lines = _tab_blank_lines(text)
+    # huggingface_hub parses with PyYAML's Python loader (yaml.safe_load); libyaml accepts some
+    # whitespace-only lines with tabs that it refuses, so such a block is parsed as it would be.
+    loader = yaml.SafeLoader if tab_lines else _C_SAFE
+    if _needs_depth_check(text) and nesting_depth(text, _C_SAFE) > MAX_YAML_DEPTH:
+        return Composed(None, text, [Problem(
+            fm.open_line, f"the metadata is nested too deep: more than {MAX_YAML_DEPTH} levels of [, {{ or - "
+                          "inside each other; not read",
+            "write the metadata as plain `key: value` lines and short lists", rules.YAML_TOO_COMPLEX)])
+    try:
+        return Composed(yaml.compose(text, Loader=loader), text)
+    except RecursionError:  # not reached below MAX_YAML_DEPTH; kept so no input can raise
+        return Composed(None, text, [Problem(
+            fm.open_line, "the metadata is nested too deep to parse",
+            "write the metadata as plain `key: value` lines and short lists", rules.YAML_TOO_COMPLEX)])
+    except yaml.YAMLError as exc:
+        error = exc
+    if tab_lines:
+        blanked = "\n".join("" if i in tab_lines else line for i, line in enumerate(text.split("\n")))
+        try:
+            root = yaml.compose(blanked, Loader=_C_SAFE)
+        except (yaml.YAMLError, RecursionError):
+            pass
+        else:
+            lines = sorted(tab_lines)
+            shown = ", ".join(str(fm.first_line + i) for i in lines[:5]) + (" ..." if len(lines) > 5 else "")
+            return Composed(root, blanked, [Problem(
+                fm.first_line + lines[0],
+                f"a tab on a whitespace-only line of the metadata (line {shown}): the Hub's YAML parser "
+                "accepts it, but PyYAML, and so huggingface_hub's ModelCard.load(), fails with \"found "
+                "character '\\t' that cannot start any token\"",
+                "delete the whitespace on that line (make it empty)",
+                rules.YAML_TAB_BLANK_LINE)])
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = fm.first_line + mark.line if mark is not None else fm.open_line
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"metadata YAML error: {reason}" + (f" ({context})" if context else "")
+    return Composed(None, text, [Problem(line, message, _yaml_fix(reason, text, mark), rules.YAML_SYNTAX)])
+
+
+def _tab_blank_lines(text: str) -> set[int]:
+    """0-based indexes of the lines that hold only spaces and tabs, at least one tab."""
+    return {i for i, line in enumerate(text.split("\n")) if "\t" in line and not line.strip(" \t")}
 
 
 def _yaml_fix(reason: str, text: str, mark: Any) -> str:
@@ -213,8 +316,74 @@ def yaml_to_data(node: yaml.Node | None) -> Any:
     return yaml.SafeLoader("").construct_document(node)
 
 
+# --- the Hub's reading: YAML 1.2 core schema ---------------------------------------------------
+# PyYAML implements YAML 1.1: `no`, `on`, `y` are booleans, `1:30` is 90, `010` is 8 and
+# `2024-01-01` a date. The Hub's parser implements YAML 1.2, whose core schema knows only
+# true/false, null, decimal/0o/0x integers and floats; everything else plain is text.
+
+_CORE_RESOLVERS = (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+)
+
+
+def _core_int(loader: Any, node: yaml.ScalarNode) -> int:
+    value = loader.construct_scalar(node)
+    if value.startswith("0o"):
+        return int(value[2:], 8)
+    if value.startswith("0x"):
+        return int(value[2:], 16)
+    return int(value, 10)
+
+
+def _core_loader(base: type) -> type:
+    loader = type(f"Core{base.__name__}", (base,), {"yaml_implicit_resolvers": {}})
+    for tag, pattern, first in _CORE_RESOLVERS:
+        loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
+    loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+    return loader
+
+
+CoreSafeLoader = _core_loader(yaml.SafeLoader)
+CoreCSafeLoader = _core_loader(_C_SAFE)
+CORE_RESOLVER = CoreSafeLoader("")
+
+
+def readings_differ(root: yaml.Node | None) -> bool:
+    """Whether some plain scalar resolves differently under YAML 1.2 than PyYAML's 1.1 resolved it."""
+    stack = [root] if root is not None else []
+    seen = 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_NODES:
+            return True
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style and CORE_RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != node.tag:
+                return True
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+def hub_reading(composed: Composed) -> Any:
+    """The metadata as the Hub's YAML 1.2 parser reads it (PyYAML's reading when both agree)."""
+    if not readings_differ(composed.root):
+        return yaml_to_data(composed.root)
+    node = yaml.compose(composed.text, Loader=CoreCSafeLoader)
+    return CoreSafeLoader("").construct_document(node) if node is not None else None
+
+
 def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
-    """What the Hub's YAML parser refuses but PyYAML accepts: duplicate keys, non-scalar keys.
+    """Keys PyYAML accepts or refuses unlike the Hub: duplicate keys, non-scalar keys.
 
     Raises TooManyNodes when aliases expand the tree past MAX_YAML_NODES.
     """
@@ -222,19 +391,22 @@ def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
     for problem in key_problems(root, MAX_YAML_NODES):
         line = first_line + problem.key.start_mark.line
         if problem.kind == "non-scalar":
-            problems.append(Problem(line, "a metadata key must be a plain string (found a list or mapping as key)",
-                                    "write `key: value`; a `{{ ... }}` here is a template placeholder to replace"))
+            problems.append(Problem(line, "a metadata key must be a plain string (found a list or mapping as key): "
+                                          "PyYAML cannot build the metadata (unhashable key)",
+                                    "write `key: value`; a `{{ ... }}` here is a template placeholder to replace",
+                                    rules.YAML_COMPLEX_KEY))
         elif problem.kind == "duplicate":
             problems.append(Problem(line, f"duplicate metadata key {problem.key.value!r} "
-                                          f"(first at line {first_line + problem.first_line}): "
-                                          "the Hub's YAML parser rejects duplicate keys",
-                                    "keep one of the two and merge their values"))
+                                          f"(first at line {first_line + problem.first_line}): YAML readers "
+                                          "disagree on which value wins; PyYAML, and so huggingface_hub's "
+                                          "ModelCard.load(), keeps this later one",
+                                    "keep one of the two and merge their values", rules.YAML_DUPLICATE_KEY))
     return problems
 
 
 # --- Markdown ----------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Heading:
     line: int
     level: int
@@ -242,7 +414,7 @@ class Heading:
     index: int  # index into MarkdownDoc.lines
 
 
-@dataclass
+@dataclass(slots=True)
 class MdLine:
     number: int
     visible: str  # the line without HTML comments ("" inside a comment); raw for code lines
@@ -253,17 +425,87 @@ class MdLine:
 
 @dataclass
 class MarkdownDoc:
-    lines: list[MdLine]
+    lines: list[MdLine]  # every line but blank ones (a blank line is never content, a heading or a placeholder)
     headings: list[Heading]
+    section_ends: list[int] = field(default_factory=list)  # per heading: index in `lines` where its section ends
 
 
 # Any indentation: fences nested in list items are indented; an indented code block holding a
-# literal ``` line is rarer than that.
+# literal ``` line is rarer than that. (Linear: `\s*` and the fence run cannot overlap.)
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HTML_HEADING_RE = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)
 _NOT_PARAGRAPH_RE = re.compile(r"^\s*([-*+>|]|\d+[.)]\s|<|#)")
+
+
+def atx_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading (`## Usage ##`), per CommonMark; str methods only, so a
+    `# a` + 40,000 spaces + `b` line costs one pass, not a backtracking regex's quadratic time."""
+    indent = len(line) - len(line.lstrip(" "))
+    if indent > 3:
+        return None
+    rest = line[indent:]
+    level = len(rest) - len(rest.lstrip("#"))
+    if not 1 <= level <= 6:
+        return None
+    rest = rest[level:]
+    if rest and rest[0] not in " \t":
+        return None
+    text = rest.strip(" \t")
+    unclosed = text.rstrip("#")
+    if not unclosed:
+        text = ""
+    elif unclosed != text and unclosed[-1] in " \t":
+        text = unclosed.rstrip(" \t")
+    return level, text
+
+
+def setext_underline(line: str) -> int | None:
+    """1 for a `===` underline, 2 for `---`, else None."""
+    indent = len(line) - len(line.lstrip(" "))
+    if indent > 3 or line[indent:indent + 1] not in ("=", "-"):
+        return None
+    body = line[indent:].rstrip(" \t")
+    if body and set(body) == {"="}:
+        return 1
+    if body and set(body) == {"-"}:
+        return 2
+    return None
+
+
+def delimited_spans(text: str, opener: str, closer: str, *, nonempty: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each `opener` ... first `closer` after it, left to right, in one pass: what
+    a lazy `opener.*?closer` regex finds, without its quadratic backtracking when no closer follows.
+    With `nonempty`, an opener directly followed by its closer (`<>`) is not a span."""
+    spans = []
+    pos = 0
+    while True:
+        start = text.find(opener, pos)
+        if start < 0:
+            return spans
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            return spans  # no closer after this opener, so none after any later one either
+        if nonempty and end == start + len(opener):
+            pos = start + 1
+            continue
+        spans.append((start, end + len(closer)))
+        pos = end + len(closer)
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]], replace=lambda span: "") -> str:
+    """`text` with each span (sorted, not overlapping) replaced by `replace(span_text)`."""
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        out.append(replace(text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def strip_tags(text: str) -> str:
+    """`text` without `<...>` tags (a `<` with no `>` after it stays)."""
+    return _without_spans(text, delimited_spans(text, "<", ">", nonempty=True))
 
 
 def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
@@ -277,13 +519,23 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
         number = first_line + offset
         if fence is not None:
             stripped = raw.strip()
-            closing = stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1]
+            if not stripped:
+                continue
+            closing = set(stripped) == {fence[0]} and len(stripped) >= fence[1]
             out.append(MdLine(number, raw, True, fence=bool(closing)))
             if closing:
                 fence = None
             continue
-        visible, in_comment = _strip_comments(raw, in_comment)
-        match = _FENCE_RE.match(visible)
+        if in_comment or "<!--" in raw:
+            visible, in_comment = _strip_comments(raw, in_comment)
+        else:
+            visible = raw
+        head = visible.lstrip()
+        if not head:  # a blank line ends a paragraph and is nothing else
+            paragraph_start = None
+            continue
+        first = head[0]  # each construct below starts with its own character: test only those
+        match = _FENCE_RE.match(visible) if first in "`~" else None
         if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
             fence = (match.group(1)[0], len(match.group(1)))
             out.append(MdLine(number, visible, True, fence=True))
@@ -291,30 +543,39 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
             continue
         line = MdLine(number, visible, False)
         out.append(line)
-        atx = _ATX_RE.match(visible)
-        html = None if atx else _HTML_HEADING_RE.match(visible)
-        setext = _SETEXT_RE.match(visible) if paragraph_start is not None else None
+        atx = atx_heading(visible) if first == "#" else None
+        html = _HTML_HEADING_RE.match(visible) if first == "<" and not atx else None
+        setext = setext_underline(visible) if paragraph_start is not None and first in "=-" else None
         if atx:
             line.heading = True
-            headings.append(Heading(number, len(atx.group(1)), (atx.group(2) or "").strip(), len(out) - 1))
+            headings.append(Heading(number, atx[0], atx[1], len(out) - 1))
             paragraph_start = None
         elif html:
             line.heading = True
-            text = re.sub(r"<[^>]+>", "", html.group(2)).strip()
-            headings.append(Heading(number, int(html.group(1)), text, len(out) - 1))
+            headings.append(Heading(number, int(html.group(1)), strip_tags(html.group(2)).strip(), len(out) - 1))
             paragraph_start = None
         elif setext:
             first = out[paragraph_start]
             text = " ".join(o.visible.strip() for o in out[paragraph_start:-1])
             for o in out[paragraph_start:]:
                 o.heading = True
-            headings.append(Heading(first.number, 1 if setext.group(1)[0] == "=" else 2, text, paragraph_start))
+            headings.append(Heading(first.number, setext, text, paragraph_start))
             paragraph_start = None
-        elif not visible.strip():
-            paragraph_start = None
-        elif paragraph_start is None and not _NOT_PARAGRAPH_RE.match(visible) and len(visible) - len(visible.lstrip()) < 4:
+        elif paragraph_start is None and len(visible) - len(head) < 4 and not _NOT_PARAGRAPH_RE.match(visible):
             paragraph_start = len(out) - 1
-    return MarkdownDoc(out, headings)
+    return MarkdownDoc(out, headings, _section_ends(headings, len(out)))
+
+
+def _section_ends(headings: list[Heading], total: int) -> list[int]:
+    """For each heading, the index of the first line after its section: the next heading of the
+    same or a higher level (one pass with a stack, not a scan per heading)."""
+    ends = [total] * len(headings)
+    open_sections: list[int] = []
+    for position, heading in enumerate(headings):
+        while open_sections and headings[open_sections[-1]].level >= heading.level:
+            ends[open_sections.pop()] = heading.index
+        open_sections.append(position)
+    return ends
 
 
 def _strip_comments(raw: str, in_comment: bool) -> tuple[str, bool]:
@@ -341,17 +602,78 @@ def _strip_comments(raw: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(parts), in_comment
 
 
-_CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
-PLACEHOLDER_RE = re.compile(r"\[More Information Needed\]|\bTODO\b|\bTBD\b|\{\{.*?\}\}", re.IGNORECASE)
+_BACKTICKS_RE = re.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each inline code span: a backtick run up to the next run of the same length
+    (CommonMark); a run that no later run closes is literal text. O(runs log runs)."""
+    if "`" not in text:
+        return []
+    runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text)]
+    if len(runs) < 2:
+        return []
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    spans = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        later = bisect.bisect_right(same, index)
+        if later < len(same):
+            closer = same[later]
+            spans.append((start, runs[closer][1]))
+            index = closer + 1
+        else:
+            index += 1
+    return spans
+
+
+def _without_code(text: str, keep_content: bool = False) -> str:
+    """`text` with each code span replaced by a space, or with `keep_content` by its text unquoted."""
+    spans = code_spans(text)
+    if not spans:
+        return text
+    return _without_spans(text, spans, (lambda code: code.replace("`", " ")) if keep_content else (lambda code: " "))
+
+
+_WORD_PLACEHOLDER_RE = re.compile(r"\[More Information Needed\]|\bTODO\b|\bTBD\b", re.IGNORECASE)
 _CASE_SENSITIVE = ("TODO", "TBD")  # "todo list" and "tbd" in prose are words; TODO/TBD are markers
+
+
+def _placeholder_spans(text: str) -> list[tuple[int, int]]:
+    """Every `{{ ... }}` (up to the first `}}`) and `[More Information Needed]`/TODO/TBD outside
+    them, in order. Linear: each `{{` looks for its `}}` once, and none is looked for past the last."""
+    if "{{" not in text:
+        return [m.span() for m in _WORD_PLACEHOLDER_RE.finditer(text)]
+    spans = delimited_spans(text, "{{", "}}")
+    words = []
+    for match in _WORD_PLACEHOLDER_RE.finditer(text):
+        inside = bisect.bisect_right(spans, (match.start(), len(text) + 1)) - 1
+        if inside >= 0 and spans[inside][0] <= match.start() < spans[inside][1]:
+            continue
+        words.append(match.span())
+    return sorted(spans + words)
+
+
+def may_hold_placeholders(text: str) -> bool:
+    """A cheap test that rules out most lines before the placeholder scan."""
+    if "{{" in text:
+        return True
+    lower = text.lower()
+    return "todo" in lower or "tbd" in lower or "[more information needed]" in lower
 
 
 def placeholders_in(text: str) -> list[str]:
     """Template placeholders in a line of prose (code spans removed)."""
-    text = _CODE_SPAN_RE.sub("", text)
+    if not may_hold_placeholders(text):
+        return []
+    text = _without_code(text)
     found = []
-    for match in PLACEHOLDER_RE.finditer(text):
-        value = match.group(0)
+    for start, end in _placeholder_spans(text):
+        value = text[start:end]
         if value.upper() in _CASE_SENSITIVE and value not in _CASE_SENSITIVE:
             continue
         found.append(value)
@@ -359,7 +681,13 @@ def placeholders_in(text: str) -> list[str]:
 
 
 def strip_placeholders(text: str) -> str:
-    return PLACEHOLDER_RE.sub("", _CODE_SPAN_RE.sub(lambda m: m.group(0).replace("`", " "), text))
+    if not may_hold_placeholders(text):
+        return text
+    text = _without_code(text, keep_content=True)
+    return _without_spans(text, _placeholder_spans(text))
+
+
+_WORD_RE = re.compile(r"\w")
 
 
 def is_substantive(line: MdLine) -> bool:
@@ -368,28 +696,27 @@ def is_substantive(line: MdLine) -> bool:
         return False
     if line.code:
         return bool(line.visible.strip())
-    return bool(re.search(r"\w", strip_placeholders(line.visible)))
+    return bool(_WORD_RE.search(strip_placeholders(line.visible)))
 
 
 def section_span(doc: MarkdownDoc, heading_pos: int) -> list[MdLine]:
     """The lines under `doc.headings[heading_pos]`, up to the next heading of the same or a higher level."""
-    heading = doc.headings[heading_pos]
-    end = len(doc.lines)
-    for later in doc.headings[heading_pos + 1:]:
-        if later.level <= heading.level:
-            end = later.index
-            break
-    return doc.lines[heading.index + 1:end]
+    return doc.lines[doc.headings[heading_pos].index + 1:doc.section_ends[heading_pos]]
 
 
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_PLAIN_HEADING_RE = re.compile(r"[A-Za-z][A-Za-z0-9 ]*[A-Za-z0-9]|[A-Za-z]")
 
 
 def normalize_heading(text: str) -> str:
     """Compare headings loosely: case, emphasis, links, numbering, emoji and trailing colons don't matter.
 
     NFC first: Korean typed or pasted on macOS can arrive decomposed (NFD), which looks the same.
+    A heading over MAX_HEADING_CHARS is compared as it is: no accepted heading is that long, and the
+    loose matching's regexes then only ever see short strings.
     """
+    if len(text) > MAX_HEADING_CHARS or _PLAIN_HEADING_RE.fullmatch(text):
+        return " ".join(text.split()).casefold()  # nothing below would change a plain ASCII heading
     text = unicodedata.normalize("NFC", text)
     text = _LINK_RE.sub(r"\1", text)
     text = re.sub(r"<[^>]+>|\{#[^}]*\}", "", text)
@@ -397,3 +724,14 @@ def normalize_heading(text: str) -> str:
     text = re.sub(r"^\W+|\W+$", "", text)
     text = re.sub(r"^(\d+(\.\d+)*[.)]?\s+)", "", text)
     return " ".join(text.split()).casefold()
+
+
+def bold_line_text(text: str) -> str | None:
+    """The text of a line that is only bold text (`**Usage**`, `__Usage:__`, `**Usage**:`), else None."""
+    body = text.strip()
+    if body.endswith(":"):
+        body = body[:-1].rstrip()
+    for mark in ("**", "__"):
+        if len(body) > 2 * len(mark) and body.startswith(mark) and body.endswith(mark):
+            return body[len(mark):-len(mark)]
+    return None

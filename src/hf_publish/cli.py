@@ -62,7 +62,11 @@ checks:
   secrets       no Hugging Face token or hard-coded token value in staged files
 
 Without FILES, checks look at what is staged (or every tracked file with --all-files).
-Contents are read from git's index: what you check is what you commit."""
+Contents are read from git's index: what you check is what you commit.
+
+Errors fail the run (exit 1). Warnings (the Hub accepts the card, but a reader gets it wrong or
+the page degrades) print and pass, unless --strict is given or the policy says
+card.strict: true; card.severity changes single model-card rules (see the README's rule table)."""
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -87,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(check)
     check.add_argument("--fix", action="store_true",
                        help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
 
     publish = commands.add_parser(
         "publish", help="check, then publish configured repos to the Hub",
@@ -332,7 +337,10 @@ def command_check(args: argparse.Namespace) -> int:
     print_findings(findings, fmt)
     if fmt == "text" and findings:
         print(summary_line(findings), file=sys.stderr)
-    return EXIT_FINDINGS if has_errors(findings) or getattr(ctx, "fixed", False) else EXIT_OK
+    if args.strict and not has_errors(findings) and has_errors(findings, strict=True):
+        warnings = sum(f.severity == "warning" for f in findings)
+        print(f"hf-publish: --strict: {warnings} warning(s) fail this run", file=sys.stderr)
+    return EXIT_FINDINGS if has_errors(findings, strict=args.strict) or getattr(ctx, "fixed", False) else EXIT_OK
 
 
 def _shown_path(path: Path, root: Path) -> str:

@@ -14,7 +14,10 @@ class Finding:
     """One problem (or note) at a place in the repo.
 
     `path` is relative to the git root with forward slashes ("" when the finding is about the
-    repo as a whole, e.g. the current branch); `line` is 1-based or None.
+    repo as a whole, e.g. the current branch); `line` is 1-based or None. `severity`: "error"
+    fails the run; "warning" (the Hub accepts it, but something reads it wrong or the page
+    degrades) prints and passes unless the run is strict; "notice" only informs. `rule` names
+    the rule within its check where there is a catalogue of them (model-card: hf_publish.card_rules).
     """
 
     check: str
@@ -23,6 +26,7 @@ class Finding:
     message: str
     fix: str = ""
     severity: Severity = "error"
+    rule: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -40,5 +44,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     )
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    return any(f.is_error for f in findings)
+def has_errors(findings: list[Finding], strict: bool = False) -> bool:
+    """Whether the findings fail the run: any error, or with `strict` any warning too."""
+    failing = ("error", "warning") if strict else ("error",)
+    return any(f.severity in failing for f in findings)

@@ -45,13 +45,14 @@ DEFAULT_SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "License": ("License", "라이선스"),
     "Contact": ("Contact", "Model Card Contact", "연락처"),
 }
-# The Hub's default .gitattributes for a new model repo, plus *.gguf (hub-rules.md).
+# The Hub's default .gitattributes for a new model repo (hub-rules.md). Weights formats outside it
+# (*.gguf) are required only where such files exist: see hf_publish.checks.lfs.PRESENCE_PATTERNS.
 DEFAULT_LFS_PATTERNS = (
     "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib",
     "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot",
     "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
     "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip",
-    "*.zst", "*tfevents*", "*.gguf",
+    "*.zst", "*tfevents*",
 )
 DEFAULT_MAX_TEXT_SIZE = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
 DEFAULT_MAX_BINARY_SIZE = 1_000_000  # the Hub enforces 1 MB for binaries
@@ -110,10 +111,20 @@ class CardPolicy:
         default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS)
     )
     allow_placeholders: bool = False
+    strict: bool = False  # every model-card warning is an error
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> "error" | "warning"
 
     def headings_for(self, section: str) -> tuple[str, ...]:
         """Headings accepted for `section`: its known aliases, or the name itself."""
         return self.section_headings.get(section, (section,))
+
+    def severity_of(self, rule) -> str:
+        """A card rule's severity under this policy: `severity` overrides, then `strict`, then the rule's own."""
+        if rule.id in self.severity:
+            return self.severity[rule.id]
+        if self.strict and rule.severity == "warning":
+            return "error"
+        return rule.severity
 
 
 @dataclass(frozen=True)
@@ -521,6 +532,8 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             required_sections=tuple(card.get("required_sections", DEFAULT_REQUIRED_SECTIONS)),
             section_headings=headings,
             allow_placeholders=card.get("allow_placeholders", False),
+            strict=card.get("strict", False),
+            severity=dict(card.get("severity") or {}),
         ),
         lfs=LfsPolicy(
             required_patterns=tuple(lfs.get("required_patterns", DEFAULT_LFS_PATTERNS)),

@@ -12,6 +12,7 @@ import argparse
 import datetime as _dt
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,15 +42,32 @@ class Vocab:
     def __contains__(self, value: object) -> bool:
         return isinstance(value, str) and value in self._set
 
+    def same_license(self, value: str) -> str | None:
+        """The id that names this very license in another spelling: case, spaces or `_`, a
+        "License" word, `v2.0` or `2` for `2.0` (`Apache License 2.0` -> apache-2.0, `MIT License`
+        -> mit). Never a nearby id: `openrail++` is not `openrail`, `cc-by-5.0` is not `cc-by-4.0`."""
+        if len(value) > 200:
+            return None
+        words = str(value).strip().lower().replace("_", " ").replace("-", " ").split()
+        words = [w for w in words if w not in ("license", "licence")]
+        words = [w[1:] if len(w) > 1 and w[0] == "v" and w[1].isdigit() else w for w in words]
+        for joined in {"-".join(words), "".join(words)}:
+            for candidate in (joined, re.sub(r"(?<![\d.])(\d+)$", r"\1.0", joined)):
+                if candidate in self:
+                    return candidate
+        return None
+
     def closest(self, value: str) -> str | None:
-        """The id a typo most likely meant: same id in another case or spacing, else difflib's best."""
+        """The id a typo most likely meant: same id in another case or spacing, else difflib's best
+        (for task ids; a license is never "closest", see `same_license`)."""
+        if len(value) > 200:
+            return None
         normal = "-".join(str(value).strip().lower().replace("_", "-").split())
-        for candidate in (normal, normal.replace("-v", "-"), normal.replace("license", "").strip("-")):
-            if candidate in self:
-                return candidate
+        if normal in self:
+            return normal
         import difflib
 
-        close = difflib.get_close_matches(normal, self.ids, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(normal, self.ids, n=1, cutoff=0.8)
         return close[0] if close else None
 
 

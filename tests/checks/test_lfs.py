@@ -18,8 +18,14 @@ from hf_publish.cli import main
 from hf_publish.policy import DEFAULT_LFS_PATTERNS, LfsPolicy, Policy, policy_from_data
 from tests.helpers import commit_all, git, init_repo, write
 
-HUB_GITATTRIBUTES = "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in DEFAULT_LFS_PATTERNS)
-# The Hub's own file for a new model repo, as it writes it (ends with *tfevents*), plus *.gguf.
+# The Hub's own .gitattributes for a new model repo, as it writes it (hub-rules.md: 35 patterns).
+HUB_PATTERNS = (
+    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
+    "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt",
+    "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+    "*.xz", "*.zip", "*.zst", "*tfevents*",
+)
+HUB_GITATTRIBUTES = "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in HUB_PATTERNS)
 POLICY_TWO = "lfs:\n  required_patterns: ['*.safetensors', '*.gguf']\n"
 
 
@@ -130,6 +136,71 @@ def test_hub_gitattributes_and_real_pointers_pass(tmp_path, monkeypatch, capsys)
     assert staged.startswith("version https://git-lfs.github.com/spec/v1")  # git-lfs really cleaned it
     assert run_check(repo, monkeypatch, capsys) == (0, "")
     assert run_check(repo, monkeypatch, capsys, "--all-files")[0] == 0
+
+
+def test_default_required_patterns_are_the_hubs_own_list():
+    assert DEFAULT_LFS_PATTERNS == HUB_PATTERNS
+
+
+def test_the_hubs_current_default_passes_for_a_model_without_gguf(tmp_path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r")
+    write(repo / ".gitattributes", HUB_GITATTRIBUTES)
+    weights(repo / "model.safetensors")
+    git(repo, "add", "-A")
+    assert run_check(repo, monkeypatch, capsys, "--all-files") == (0, "")
+    assert run_check(repo, monkeypatch, capsys, "model.safetensors") == (0, "")
+
+
+@pytest.mark.parametrize("name", ["model-q4_k_m.gguf", "quant/ggml-model-f16.ggml"])
+def test_a_gguf_file_requires_its_rule_only_where_it_is(tmp_path, monkeypatch, capsys, name):
+    repo = init_repo(tmp_path / "r")
+    write(repo / ".hf-publish.yaml", "repos:\n  - {name: a-v1, path: models/a}\n  - {name: b-v1, path: models/b}\n")
+    write(repo / ".gitattributes", HUB_GITATTRIBUTES.replace("saved_model/**/*", "models/*/saved_model/**/*"))
+    write(repo / "models" / "a" / name, "not big, but named like weights\n")
+    write(repo / "models" / "b" / "config.json", "{}\n")
+    git(repo, "add", "-A")
+    code, out = run_check(repo, monkeypatch, capsys, "--all-files")
+    pattern = "*." + name.rpartition(".")[2]
+    assert code == 1 and out.count("[lfs]") == 1, out
+    assert f"has no LFS rule for 1 required pattern(s): `{pattern}` (models/a/{name} is one)" in out
+    assert f'git lfs track "{pattern}"' in out and "models/b" not in out
+    write(repo / ".gitattributes", HUB_GITATTRIBUTES.replace("saved_model/**/*", "models/*/saved_model/**/*")
+          + f"{pattern} filter=lfs diff=lfs merge=lfs -text\n")
+    git(repo, "add", "-A")
+    assert run_check(repo, monkeypatch, capsys, "--all-files")[0] == 0
+
+
+def test_presence_is_judged_on_what_a_publish_uploads(tmp_path):
+    repo = init_repo(tmp_path / "r")
+    write(repo / ".gitattributes", HUB_GITATTRIBUTES)
+    write(repo / "model-q8_0.gguf", "untracked, but in the folder a publish uploads\n")
+    ctx = CheckContext(root=repo, policy=Policy(), source="worktree")
+    [finding] = lfs.check_rules(ctx)
+    assert "`*.gguf` (model-q8_0.gguf is one)" in finding.message
+
+
+@pytest.mark.parametrize("weight", ["model.safetensors", "weights/model-00001-of-00002.safetensors"])
+def test_a_weights_file_covered_by_its_exact_name_is_covered(tmp_path, monkeypatch, capsys, weight):
+    repo = init_repo(tmp_path / "r")
+    # An older Hub default without *.safetensors, plus `git lfs track <the file>`.
+    older = HUB_GITATTRIBUTES.replace("*.safetensors filter=lfs diff=lfs merge=lfs -text\n", "")
+    write(repo / ".gitattributes", older + f"{weight} filter=lfs diff=lfs merge=lfs -text\n")
+    weights(repo / weight)
+    git(repo, "add", "-A")
+    assert run_check(repo, monkeypatch, capsys, "--all-files") == (0, "")
+    # A second weights file the exact-name rule does not cover: the pattern is required again.
+    weights(repo / "extra.safetensors")
+    git(repo, "add", "-A")
+    code, out = run_check(repo, monkeypatch, capsys, "--all-files")
+    assert code == 1 and "has no LFS rule for 1 required pattern(s): `*.safetensors`" in out
+
+
+def test_a_required_pattern_with_no_file_of_its_kind_is_still_required(tmp_path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r")
+    write(repo / ".gitattributes", HUB_GITATTRIBUTES.replace("*.onnx filter=lfs diff=lfs merge=lfs -text\n", ""))
+    git(repo, "add", "-A")
+    code, out = run_check(repo, monkeypatch, capsys, "--all-files")
+    assert code == 1 and "has no LFS rule for 1 required pattern(s): `*.onnx`\n" in out + "\n"
 
 
 def test_coverage_is_asked_of_git_not_compared_as_strings(tmp_path, monkeypatch, capsys):

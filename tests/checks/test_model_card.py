@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,10 +28,11 @@ from hf_publish.checks.model_card import (
     run,
 )
 from hf_publish.cli import main
-from hf_publish.policy import CardPolicy, Policy, RepoSpec, policy_from_data
+from hf_publish.policy import CardPolicy, Policy, RepoSpec, parse_policy_text, policy_from_data
 from tests.helpers import git, init_repo, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "hooks" / "model-card" / "examples"
+DATA = Path(__file__).resolve().parents[1] / "data" / "hub-docs"
 
 FRONT_MATTER = """\
 ---
@@ -161,33 +163,21 @@ def fm_with(old: str, new: str) -> str:
 
 
 BAD_METADATA = [
-    # (case, card text, expected line, fragment of the message, fragment of the fix)
+    # (case, card text, expected line, fragment of the message, fragment of the fix): each an error
     ("yaml syntax", fm_with("license: apache-2.0", "license: apache-2.0\ntitle: BERT: Korean"), 5,
      "metadata YAML error", "quote a value"),
     ("tab indentation", fm_with("- ko", "\t- ko"), 3, "metadata YAML error", "not tabs"),
-    ("duplicate key", fm_with("pipeline_tag: text-classification", "license: mit"), 5,
-     "duplicate metadata key 'license' (first at line 4)", "keep one"),
     ("unknown license", fm_with("license: apache-2.0", "license: Apache 2.0"), 4,
      "'Apache 2.0' is not a license id", "`license: apache-2.0`"),
-    ("license other", fm_with("license: apache-2.0", "license: other"), 4,
-     "license: other needs license_name and license_link", "license_name"),
-    ("pipeline tag typo", fm_with("pipeline_tag: text-classification", "pipeline_tag: text-clasification"), 5,
-     "'text-clasification' is not a pipeline_tag id", "`pipeline_tag: text-classification`"),
     ("base_model id", fm_with("base_model: klue/bert-base", "base_model: klue/bert base"), 6,
      "base_model: 'klue/bert base' is not a valid Hub repo id", "namespace/name"),
     ("datasets id", fm_with("- e9t/nsmc", "- e9t/nsmc\n- org/a--b"), 9,
      "datasets[1]: 'org/a--b' is not a valid Hub repo id: Cannot have -- or ..", "namespace/name"),
     ("tags not a list", fm_with("pipeline_tag: text-classification", "tags: sentiment"), 5,
      "tags: 'sentiment' is not a list of strings", "list of strings"),
-    ("model-index metric value", fm_with("      value: 0.912\n", ""), 18,
-     "model-index[0].results[0].metrics[0]: missing 'value'", "value:"),
-    ("model-index dataset name", fm_with("      name: NSMC\n", ""), 15,
-     "model-index[0].results[0].dataset: missing 'name'", "name:"),
-    ("model-index not a list", fm_with("model-index:\n- name: bert-korean-sentiment-v2", "model-index:\n  name: x\nx:\n- name: y"),
-     10, "model-index: a mapping is not a list", "list"),
-    ("language no", fm_with("language:\n- ko", "language: no\n"), 2,
-     "language: no is read by YAML as true/false", 'quote it: `language: "no"`'),
     ("language code", fm_with("- ko", "- korean"), 3, "language[0]: 'korean' is not a language code", "ISO 639"),
+    ("license: no", fm_with("license: apache-2.0", "license: no"), 4,
+     "license: 'no' is not a license id the Hub knows", "license: other"),
     ("base_model_relation", fm_with("base_model: klue/bert-base", "base_model: klue/bert-base\nbase_model_relation: finetuned"),
      7, "base_model_relation: 'finetuned' is not one of", "'finetune'"),
     ("missing license", fm_with("license: apache-2.0\n", ""), 1, "required metadata 'license' is missing", "license: apache-2.0"),
@@ -204,14 +194,17 @@ def test_bad_metadata_is_reported_at_its_readme_line(text, line, message, fix):
     finding = only(problems(text), message)
     assert finding.line == line
     assert fix in finding.fix
-    assert finding.check == "model-card" and finding.path == "README.md"
+    assert finding.check == "model-card" and finding.path == "README.md" and finding.severity == "error"
 
 
 SPACE_BODY = BODY.replace("from_pretrained", "Client")
 
 
 @pytest.mark.parametrize(("metadata", "line", "message", "fix"), [
-    ("title: Demo\nsdk: streamlit\nlicense: mit", 3, "sdk: 'streamlit' is not one of: gradio, docker, static", "sdk: docker"),
+    ("title: Demo\nsdk: streamlit-app\nlicense: mit", 3, "sdk: 'streamlit-app' is not one of: gradio, docker, static, streamlit",
+     "'streamlit'"),
+    ("title: Demo\nsdk: gradio\nlicense: mit\npinned: yes", 5, "pinned: 'yes' is not true or false: the Hub reads YAML 1.2",
+     "pinned: true"),
     ("title: Demo\nsdk: gradio\nlicense: mit\nshort_description: " + "x" * 61, 5,
      "short_description is 61 characters; at most 60 are allowed", "60 characters or fewer"),
     ("title: Demo\nlicense: mit", 1, "space card metadata is missing 'sdk'", "sdk: gradio"),
@@ -234,10 +227,317 @@ def test_dataset_metadata_by_its_own_schema():
     body = BODY.replace("## Performance", "## Results")
     good = "---\nlicense: [cc-by-4.0, mit]\nsize_categories: [10K<n<100K]\ntask_categories: [text-classification]\n---\n"
     assert problems(good + body, "dataset") == []
-    assert only(problems(good + body, "model"), "license:").line == 2  # a model's license is one id
     bad = problems("---\nlicense: [cc-by-4.0, cc-by-5.0]\nsize_categories: lots\n---\n" + body, "dataset")
-    assert only(bad, "license[1]: 'cc-by-5.0'").fix.startswith("use `license: cc-by-4.0`")
+    assert "cc-by-4.0" not in only(bad, "license[1]: 'cc-by-5.0'").fix  # never another license as the fix
     assert only(bad, "size_categories: 'lots' is not").line == 3
+
+
+# --- cards the Hub accepts: no error, and a warning only with its exact reason -------------------
+# Shapes drawn from what tools write (transformers' Trainer, Keras callbacks, spaCy, huggingface_hub's
+# templates) and from the Hub's metadata docs; every claim a message makes about huggingface_hub or
+# PyYAML is checked against the installed library here.
+
+def errors_of(findings):
+    return [f"{f.line}: {f.message}" for f in findings if f.severity == "error"]
+
+
+def warning(findings, rule: str):
+    matching = [f for f in findings if f.rule == rule]
+    assert len(matching) == 1 and matching[0].severity == "warning", [(f.rule, f.severity, f.message) for f in findings]
+    return matching[0]
+
+
+TRAINER_CARD = """\
+---
+library_name: transformers
+license: apache-2.0
+base_model: klue/bert-base
+tags:
+- generated_from_trainer
+metrics:
+- accuracy
+model-index:
+- name: bert-korean-sentiment-v2
+  results: []
+---
+""" + BODY
+KERAS_CARD = """\
+---
+license: mit
+tags:
+- generated_from_keras_callback
+model-index:
+- name: kobert-tf-v1
+  results: []
+---
+""" + BODY
+SPACY_CARD = """\
+---
+tags:
+- spacy
+- token-classification
+language:
+- ko
+license: cc-by-sa-4.0
+model-index:
+- name: ko_core_news_sm
+  results:
+  - task:
+      name: NER
+      type: token-classification
+    metrics:
+    - name: NER Precision
+      type: precision
+      value: 0.84
+---
+""" + BODY
+
+
+@pytest.mark.parametrize("card", [
+    fm_with("license: apache-2.0", "license: openrail++"),
+    fm_with("license: apache-2.0", "license: bigscience-openrail-m"),
+    fm_with("license: apache-2.0", "license: llama3.1"),
+    fm_with("license: apache-2.0", "license:\n- apache-2.0\n- cc-by-4.0"),
+    fm_with("license: apache-2.0", "license: [other, mit]\nlicense_name: acme-research\nlicense_link: LICENSE"),
+    fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail: null"),
+    fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail:"),
+    fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail: ''"),
+    fm_with("pipeline_tag: text-classification", "pipeline_tag: any-to-any\ninference: false\nnew_version: acme-ai/bert-v3"),
+    fm_with("language:\n- ko", 'language: "no"'),
+    TRAINER_CARD,
+    KERAS_CARD,
+], ids=["openrail++", "bigscience-openrail-m", "llama3.1", "license list", "license list with other", "thumbnail null",
+        "thumbnail empty", "thumbnail ''", "any-to-any", "quoted no", "trainer results []", "keras results []"])
+def test_cards_the_hub_accepts_pass_cleanly(card):
+    assert problems(card) == []
+
+
+def _client_sees_no_metadata(text: str) -> bool:
+    from huggingface_hub import ModelCard
+
+    return ModelCard(text).data.to_dict() == {}
+
+
+def _client_raises(text: str, match: str) -> bool:
+    from huggingface_hub import ModelCard
+
+    with pytest.raises((ValueError, yaml.YAMLError), match=match):
+        ModelCard(text)
+    return True
+
+
+@pytest.mark.parametrize(("text", "rule", "claim", "holds"), [
+    ("--- \nlicense: mit\n---\n" + BODY, "metadata-open-spaces", "huggingface_hub then does not see the metadata",
+     _client_sees_no_metadata),
+    ("---\nlicense: mit\n" + BODY, "metadata-unclosed", "the Hub reads no metadata", _client_sees_no_metadata),
+    ("---\n? [a, b]\n: c\nlicense: mit\n---\n" + BODY, "yaml-complex-key", "PyYAML cannot build the metadata (unhashable key)",
+     lambda text: _client_raises(text, "unhashable")),
+    ("---\n- license\n---\n" + BODY, "metadata-not-mapping", "ModelCard raises ValueError on it",
+     lambda text: _client_raises(text, "should be a dict")),
+    ("---\nlicense: mit\ntitle: BERT: Korean\n---\n" + BODY, "yaml-syntax", "metadata YAML error: mapping values are not allowed",
+     lambda text: _client_raises(text, "mapping values are not allowed here")),
+    ("---\nlicense: !!python/object:os.system echo\n---\n" + BODY, "yaml-unsafe-tag", "metadata YAML error",
+     lambda text: _client_raises(text, "could not determine a constructor")),
+])
+def test_what_an_error_says_about_huggingface_hub_is_what_huggingface_hub_does(text, rule, claim, holds):
+    finding = next(f for f in problems(text) if f.rule == rule)
+    assert finding.severity == "error" and claim in finding.message
+    assert holds(text)
+
+
+def test_a_yaml_11_boolean_where_the_hub_wants_one_says_both_readings_truly():
+    from ruamel.yaml import YAML
+
+    finding = only(problems(f"---\nsdk: gradio\nlicense: mit\npinned: yes\n---\n{SPACE_BODY}", "space"), "pinned")
+    assert "the Hub reads YAML 1.2, where yes is text; only YAML 1.1 readers such as PyYAML read it as true" in finding.message
+    assert yaml.safe_load("pinned: yes") == {"pinned": True}
+    assert YAML(typ="safe", pure=True).load("pinned: yes") == {"pinned": "yes"}
+
+
+def test_model_index_results_empty_loads_in_huggingface_hub():
+    from huggingface_hub import ModelCard
+
+    for card in (TRAINER_CARD, KERAS_CARD):
+        assert ModelCard(card).data.eval_results == []  # the client reads what the check accepts
+
+
+def test_bom_is_a_warning_and_every_claim_it_makes_holds(tmp_path: Path):
+    from huggingface_hub import ModelCard, RepoCard
+
+    text = "\ufeff" + fm_with("pipeline_tag: text-classification", "pipeline_tag: text-clasification")
+    findings = problems(text)
+    bom = warning(findings, "card-bom")
+    assert bom.line == 1 and "without BOM" in bom.fix and not errors_of(findings)
+    assert only(findings, "pipeline_tag").line == 5  # the rest is still checked, at the right lines
+    # "ModelCard.load() reads it (utf-8-sig)":
+    path = tmp_path / "README.md"
+    path.write_bytes(text.encode("utf-8"))
+    assert "reads it (utf-8-sig)" in bom.message and ModelCard.load(path).data.license == "apache-2.0"
+    # "a tool that reads the file as plain UTF-8 and passes the text to RepoCard(...) finds no metadata block":
+    assert RepoCard(path.read_text(encoding="utf-8")).data.to_dict() == {}
+
+
+def test_streamlit_space_is_a_warning_that_says_exactly_why():
+    findings = problems(f"---\ntitle: Demo\nsdk: streamlit\nsdk_version: 1.32.0\napp_file: app.py\nlicense: mit\n---\n{SPACE_BODY}",
+                        "space")
+    finding = warning(findings, "space-sdk-streamlit")
+    assert finding.line == 3 and not errors_of(findings)
+    assert "still serves existing streamlit Spaces" in finding.message and "no longer offers streamlit for new" in finding.message
+    assert "sdk: docker" in finding.fix
+
+
+@pytest.mark.parametrize(("extra", "missing"), [
+    ("", "license_name and license_link"),
+    ("license_name: acme-research\n", "license_link"),
+    ("license_link: LICENSE\n", "license_name"),
+])
+def test_license_other_without_name_or_link_is_a_warning_the_org_can_make_an_error(extra, missing):
+    text = fm_with("license: apache-2.0", "license: other\n" + extra.rstrip("\n")) if extra else \
+        fm_with("license: apache-2.0", "license: other")
+    finding = warning(problems(text), "license-other-unnamed")
+    assert finding.line == 4 and f"license: other without {missing}: the Hub accepts the card" in finding.message
+    assert "apache" not in finding.fix  # never a different license as the fix
+    strict = CardPolicy(severity={"license-other-unnamed": "error"})
+    assert [f.severity for f in problems(text, card=strict)] == ["error"]
+
+
+def test_language_no_names_both_readers_and_both_readings_are_true():
+    from huggingface_hub import ModelCard
+    from ruamel.yaml import YAML
+
+    text = fm_with("language:\n- ko", "language: no")
+    finding = warning(problems(text), "yaml-readers-disagree")
+    assert finding.line == 2 and finding.fix == 'quote it, so both read the text: `"no"`'
+    assert "the Hub's YAML (1.2) reads no as the text 'no'" in finding.message
+    assert "PyYAML, and so huggingface_hub's ModelCard.load() (YAML 1.1), reads it as false" in finding.message
+    assert ModelCard(text).data.language is False  # PyYAML's reading
+    assert YAML(typ="safe", pure=True).load("language: no") == {"language": "no"}  # a YAML 1.2 reader's
+    # Both readings fail: the Hub's reading decides, and it is an error.
+    [error] = problems(fm_with("license: apache-2.0", "license: on"))  # no readers-disagree warning beside it
+    assert error.severity == "error" and "'on' is not a license id" in error.message
+
+
+@pytest.mark.parametrize(("value", "shown"), [("[ko, no]", "language[1]"), ("\n- 'no'\n- yes", "language[1]")])
+def test_yaml_11_booleans_inside_lists_are_named_at_their_item(value, shown):
+    text = fm_with("language:\n- ko", f"language: {value}" if value.startswith("[") else f"language:{value}")
+    finding = warning(problems(text), "yaml-readers-disagree")
+    assert finding.message.startswith(shown + ":")
+
+
+def test_duplicate_key_is_a_warning_and_pyyaml_keeps_the_later_value():
+    from huggingface_hub import ModelCard
+
+    text = fm_with("pipeline_tag: text-classification", "license: mit")
+    finding = warning(problems(text), "yaml-duplicate-key")
+    assert finding.line == 5 and "duplicate metadata key 'license' (first at line 4)" in finding.message
+    assert "keeps this later one" in finding.message and ModelCard(text).data.license == "mit"
+
+
+@pytest.mark.parametrize("blank", ["\t", "  \t  ", "\t\t"])
+def test_tab_on_a_blank_line_is_a_warning_with_pyyamls_exact_failure(blank):
+    from huggingface_hub import ModelCard
+
+    text = fm_with("license: apache-2.0\n", f"license: apache-2.0\n{blank}\n")
+    findings = problems(text)
+    finding = warning(findings, "yaml-tab-blank-line")
+    assert finding.line == 5 and "found character '\\t' that cannot start any token" in finding.message
+    assert not errors_of(findings)  # and the rest of the metadata is still checked:
+    assert only(problems(text.replace("pipeline_tag: text-classification", "pipeline_tag: x-y-z")), "x-y-z").line == 6
+    with pytest.raises(yaml.YAMLError, match="cannot start any token"):
+        ModelCard(text)  # the claim: PyYAML, and so ModelCard, fails on it
+
+
+def test_model_index_off_the_spec_is_a_warning_that_says_what_the_page_and_the_client_do():
+    from huggingface_hub import ModelCard
+
+    nameless = fm_with("- name: bert-korean-sentiment-v2", "- name: ''")
+    finding = warning(problems(nameless), "model-index-shape")
+    assert finding.line == 10 and "model-index[0].name is empty" in finding.message
+    assert "shows a metadata notice on the page" in finding.message and "raises" not in finding.message
+    assert ModelCard(nameless).data.model_name == ""  # it loads, as the message implies
+
+    findings = problems(SPACY_CARD)
+    finding = warning(findings, "model-index-shape")
+    assert "model-index[0].results[0]: missing 'dataset'" in finding.message and not errors_of(findings)
+    assert "huggingface_hub's ModelCard.load() raises ValueError on it" in finding.message
+    with pytest.raises(ValueError, match="Invalid `model_index`"):
+        ModelCard(SPACY_CARD)  # the claim holds
+    assert "ignore_metadata_errors=True" in finding.message
+    assert ModelCard(SPACY_CARD, ignore_metadata_errors=True).data.eval_results is None
+
+
+@pytest.mark.parametrize("old, new", [
+    ("      value: 0.912\n", ""),
+    ("  - task:\n      type: text-classification\n", "  - task: {}\n"),
+    ("  results:\n", "  results: nothing\n  old_results:\n"),
+])
+def test_every_model_index_shape_problem_is_a_warning(old, new):
+    findings = problems(fm_with(old, new))
+    assert [f.rule for f in findings] == ["model-index-shape"] and not errors_of(findings)
+
+
+def test_no_metadata_is_a_warning_unless_the_policy_requires_a_key():
+    card = CardPolicy(required_metadata=())
+    [finding] = problems(BODY.lstrip("\n"), card=card)
+    assert (finding.rule, finding.severity, finding.line) == ("metadata-missing", "warning", 1)
+    assert "the Hub accepts it" in finding.message
+    [empty] = problems("---\n---\n" + BODY, card=card)
+    assert (empty.rule, empty.severity) == ("metadata-missing", "warning")
+    [required] = problems(BODY.lstrip("\n"))
+    assert (required.rule, required.severity) == ("required-metadata", "error")
+
+
+def test_unknown_pipeline_tag_is_a_warning_with_the_closest_tag():
+    findings = problems(fm_with("pipeline_tag: text-classification", "pipeline_tag: text-clasification"))
+    finding = warning(findings, "pipeline-tag-unknown")
+    assert finding.line == 5 and "`pipeline_tag: text-classification`" in finding.fix
+
+
+@pytest.mark.parametrize("value", ["openrail+", "cc-by-5.0", "llama5", "apache-3.0", "gpl-4.0", "openrail-m++",
+                                   "mit-0", "bsd-4-clause"])
+def test_an_unknown_license_never_gets_another_license_as_its_fix(value):
+    from hf_publish import vocab
+
+    [finding] = problems(fm_with("license: apache-2.0", f"license: {value}"))
+    assert finding.severity == "error" and f"license: {value!r} is not a license id" in finding.message
+    named = {i for i in vocab.licenses().ids if f"license: {i}`" in finding.fix}
+    assert named == {"other"}, finding.fix
+
+
+@pytest.mark.parametrize(("written", "same"), [
+    ("Apache 2.0", "apache-2.0"), ("Apache License 2.0", "apache-2.0"), ("apache-2", "apache-2.0"),
+    ("MIT License", "mit"), ("CC BY 4.0", "cc-by-4.0"), ("CC-BY-NC-SA-4.0", "cc-by-nc-sa-4.0"),
+    ("GPL v3", "gpl-3.0"), ("Llama 3.1", "llama3.1"), ("OpenRAIL++", "openrail++"), ("BSD_3_Clause", "bsd-3-clause"),
+])
+def test_a_license_spelled_otherwise_gets_its_own_id(written, same):
+    [finding] = problems(fm_with("license: apache-2.0", f"license: {written}"))
+    assert finding.fix.startswith(f"use `license: {same}` (the Hub's id for this license)")
+
+
+def _vendored_ids(name: str) -> list[str]:
+    return [line for line in (DATA / name).read_text(encoding="utf-8").split("\n") if line and not line.startswith("#")]
+
+
+def test_shipped_licenses_hold_every_id_of_the_hub_licenses_page():
+    from hf_publish import vocab
+
+    page = (DATA / "repositories-licenses.md").read_text(encoding="utf-8")
+    assert re.search(r"retrieved: \d{4}-\d{2}-\d{2}", page)  # the vendored text carries its date
+    table = page.split("<!-- region licenses -->")[1].split("<!-- endregion -->")[0]
+    ids = re.findall(r"^\|[^|]+\|\s*`([^`]+)`\s*\|$", table, re.M)
+    assert len(ids) == 69 and "openrail++" in ids
+    assert [i for i in ids if i not in vocab.licenses()] == []
+    for license_id in ids:  # and the check accepts each of them
+        assert problems(fm_with("license: apache-2.0", f"license: {license_id}" if license_id != "other" else
+                                "license: other\nlicense_name: x\nlicense_link: LICENSE")) == [], license_id
+
+
+def test_shipped_pipeline_tags_are_the_hub_task_list():
+    from hf_publish import vocab
+
+    listed = _vendored_ids("pipeline-tags.txt")
+    assert re.search(r"retrieved: \d{4}-\d{2}-\d{2}", (DATA / "pipeline-tags.txt").read_text())
+    assert sorted(listed) == sorted(vocab.pipeline_tags().ids)
 
 
 # --- the file itself ---------------------------------------------------------------------------
@@ -250,20 +550,10 @@ def test_crlf_is_accepted_and_lines_stay_right():
     assert problems(COMPLETE.replace("\n", "\r\n")) == []
 
 
-def test_bom_is_reported_because_huggingface_hub_then_sees_no_metadata():
-    from huggingface_hub import ModelCard
-
-    text = "\ufeff" + fm_with("pipeline_tag: text-classification", "pipeline_tag: text-clasification")
-    findings = problems(text)
-    bom = only(findings, "byte-order mark")
-    assert bom.line == 1 and "without BOM" in bom.fix
-    assert only(findings, "pipeline_tag").line == 5  # the rest is still checked, at the right lines
-    assert ModelCard(text, ignore_metadata_errors=True).data.license is None  # why the BOM is an error
-
-
 def test_no_front_matter_and_unclosed_front_matter():
-    [missing] = problems(BODY.lstrip("\n"))
+    [missing] = problems(BODY.lstrip("\n"))  # the default policy requires `license`: an org-policy error
     assert missing.line == 1 and "no metadata block" in missing.message and "license: apache-2.0" in missing.fix
+    assert missing.severity == "error" and missing.rule == "required-metadata"
     [unclosed] = problems("---\nlicense: mit\n" + BODY)
     assert unclosed.line == 1 and "never closed" in unclosed.message
 
@@ -286,8 +576,15 @@ def test_binary_and_lfs_pointer_readmes_get_a_finding_not_a_traceback():
 def test_huge_card_is_refused_without_parsing_it():
     started = time.perf_counter()
     [finding] = problems(b"---\nlicense: mit\n---\n" + b"TODO lorem ipsum\n" * (20 * 1024 * 1024 // 17))
-    assert "cards over 2 MiB are not checked" in finding.message
+    assert (finding.rule, finding.severity) == ("card-over-hub-limit", "error")
+    assert "the Hub refuses a regular file of 10 MiB or more" in finding.message
     assert time.perf_counter() - started < 5  # a guard against hanging, not a speed target
+
+
+def test_a_card_between_2_and_10_mib_is_not_checked_and_says_so():
+    [finding] = problems(b"---\nlicense: mit\n---\n" + b"TODO lorem ipsum\n" * (3 * 1024 * 1024 // 17))
+    assert (finding.rule, finding.severity) == ("card-too-large", "warning")
+    assert "cards over 2 MiB are not checked" in finding.message
 
 
 @pytest.mark.parametrize("metadata", [
@@ -650,6 +947,66 @@ def test_publishing_some_repos_checks_only_their_cards(tmp_path: Path):
     assert {f.path for f in run(ctx)} == {"models/bert/docs/README.md", "models/t5/README.md"}
 
 
+OUTSIDE_SECRET = "TODO: this text lives outside the checkout and must never be echoed"
+
+
+def _outside_card(tmp_path: Path) -> Path:
+    """A perfectly valid card outside the checkout (so following the link would pass the check),
+    plus a line that would surface in a finding if its text were ever read."""
+    return write(tmp_path / "elsewhere" / "card.md", COMPLETE.replace("Apache 2.0.", f"Apache 2.0.\n{OUTSIDE_SECRET}"))
+
+
+@pytest.mark.parametrize("source", ["index", "worktree"])
+def test_a_staged_symlinked_card_is_a_finding_and_is_never_read(tmp_path: Path, source):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    (repo / "README.md").symlink_to(_outside_card(tmp_path))
+    git(repo, "add", "README.md")
+    assert git(repo, "ls-files", "-s", "README.md").startswith("120000 ")  # git stores the link itself
+    for files in (("README.md",), None):
+        [finding] = run(ctx_for(repo, files=files, source=source))
+        assert (finding.path, finding.rule, finding.severity) == ("README.md", "card-symlink", "error")
+        assert "symbolic link" in finding.message and "the repo gets no card" in finding.message
+        assert "outside the checkout" not in finding.message + finding.fix and "TODO" not in finding.message
+
+
+def test_a_symlinked_card_in_the_index_is_a_finding_even_when_checked_out_as_a_file(tmp_path: Path):
+    # core.symlinks=false (Windows): the working tree holds the link text, the index says 120000.
+    repo = init_repo(tmp_path / "r", lfs=False)
+    git(repo, "config", "core.symlinks", "false")
+    blob = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"], input=b"../elsewhere/card.md",
+                          capture_output=True, check=True).stdout.decode().strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"120000,{blob},README.md")
+    write(repo / "README.md", COMPLETE)
+    [finding] = run(ctx_for(repo, files=("README.md",)))
+    assert finding.rule == "card-symlink" and "staged as a symbolic link (git mode 120000)" in finding.message
+
+
+def test_an_untracked_symlinked_card_and_a_card_in_a_linked_folder_are_findings(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    outside = _outside_card(tmp_path)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "README.md").symlink_to(outside)
+    (repo / "models").mkdir()
+    (repo / "models" / "bert").symlink_to(outside.parent, target_is_directory=True)
+    (outside.parent / "README.md").write_text(outside.read_text())
+    findings = run(ctx_for(repo, files=("docs/README.md", "models/bert/README.md")))
+    assert {(f.path, f.rule) for f in findings} == {("docs/README.md", "card-symlink"),
+                                                    ("models/bert/README.md", "card-symlink")}
+    linked = next(f for f in findings if f.path == "models/bert/README.md")
+    assert "inside models/bert/, which is a symbolic link" in linked.message
+    assert all(OUTSIDE_SECRET not in f.message for f in findings)
+
+
+def test_a_configured_repo_whose_card_is_a_symlink_fails_at_publish_time(tmp_path: Path):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    policy = Policy(organization="acme-ai", repos=(RepoSpec("bert-ko-v1", path="models/bert"),))
+    (repo / "models" / "bert").mkdir(parents=True)
+    (repo / "models" / "bert" / "README.md").symlink_to(_outside_card(tmp_path))
+    git(repo, "add", "-A")
+    [finding] = run(CheckContext(root=repo, policy=policy, source="worktree"))
+    assert (finding.path, finding.rule) == ("models/bert/README.md", "card-symlink")
+
+
 def test_huge_staged_card_is_refused_by_size(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
     with open(repo / "README.md", "wb") as handle:
@@ -657,20 +1014,60 @@ def test_huge_staged_card_is_refused_by_size(tmp_path: Path):
         handle.write(b"lorem ipsum TODO\n" * (20 * 1024 * 1024 // 17))
     git(repo, "add", "README.md")
     [finding] = run(ctx_for(repo, files=("README.md",)))
-    assert "cards over 2 MiB are not checked" in finding.message
+    assert finding.rule == "card-over-hub-limit" and "card is 20,971,5" in finding.message
 
 
 def test_cli_reports_path_line_and_check_id(tmp_path: Path, monkeypatch, capsys):
     repo = init_repo(tmp_path / "r", lfs=False)
-    write(repo / "models" / "bert" / "README.md", fm_with("pipeline_tag: text-classification", "pipeline_tag: sentiment"))
+    write(repo / "models" / "bert" / "README.md", fm_with("license: apache-2.0", "license: Apache 2"))
     git(repo, "add", "-A")
     monkeypatch.chdir(repo / "models")
     assert main(["check", "model-card", "bert/README.md"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("models/bert/README.md:5: [model-card] pipeline_tag: 'sentiment' is not a pipeline_tag id")
+    assert out.startswith("models/bert/README.md:4: [model-card] license: 'Apache 2' is not a license id the Hub knows")
+    assert "use `license: apache-2.0` (the Hub's id for this license)" in out
     write(repo / "models" / "bert" / "README.md", COMPLETE)
     git(repo, "add", "-A")
     assert main(["check", "model-card", "bert/README.md"]) == 0
+
+
+def test_warnings_print_and_pass_unless_strict(tmp_path: Path, monkeypatch, capsys):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / "README.md", fm_with("pipeline_tag: text-classification", "pipeline_tag: sentiment"))
+    git(repo, "add", "-A")
+    monkeypatch.chdir(repo)
+    assert main(["check", "model-card", "README.md"]) == 0
+    captured = capsys.readouterr()
+    assert "README.md:5: [model-card] warning: pipeline_tag: 'sentiment' is not a pipeline_tag the Hub knows" in captured.out
+    assert main(["check", "model-card", "--strict", "README.md"]) == 1
+    assert "--strict: 1 warning(s) fail this run" in capsys.readouterr().err
+    assert main(["check", "model-card", "--format", "github", "README.md"]) == 0
+    assert capsys.readouterr().out.startswith("::warning file=README.md,line=5,title=hf-publish model-card::")
+    assert main(["check", "model-card", "--format", "json", "README.md"]) == 0
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert (finding["severity"], finding["rule"]) == ("warning", "pipeline-tag-unknown")
+
+
+@pytest.mark.parametrize(("policy", "severity"), [
+    ("card:\n  strict: true\n", "error"),
+    ("card:\n  severity:\n    pipeline-tag-unknown: error\n", "error"),
+    ("card:\n  strict: true\n  severity:\n    pipeline-tag-unknown: warning\n", "warning"),
+])
+def test_policy_makes_a_warning_an_error(tmp_path: Path, monkeypatch, capsys, policy, severity):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / ".hf-publish.yaml", policy)
+    write(repo / "README.md", fm_with("pipeline_tag: text-classification", "pipeline_tag: sentiment"))
+    git(repo, "add", "-A")
+    monkeypatch.chdir(repo)
+    assert main(["check", "model-card", "--format", "json", "README.md"]) == (1 if severity == "error" else 0)
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert finding["severity"] == severity
+
+
+def test_policy_cannot_lower_a_rule_the_hub_enforces():
+    findings, _ = parse_policy_text(b"card:\n  severity:\n    license-unknown: warning\n", ".hf-publish.yaml")
+    [finding] = findings
+    assert finding.line == 3 and "card.severity: 'license-unknown' is not one of" in finding.message
 
 
 # --- the hook's examples -----------------------------------------------------------------------
@@ -680,8 +1077,17 @@ def _examples(kind: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("case", _examples("pass"), ids=lambda p: p.name)
-def test_pass_examples_pass(case: Path):
-    assert check_card((case / "README.md").read_bytes(), "README.md") == []
+def test_pass_examples_pass_with_exactly_the_warning_they_announce(case: Path):
+    raw = (case / "README.md").read_bytes()
+    findings = check_card(raw, "README.md")
+    announced = re.search(rb"warn: line (\d+): (.*?) -->", raw)
+    assert not errors_of(findings)
+    if announced is None:
+        assert findings == []
+    else:
+        [finding] = findings
+        assert (finding.severity, finding.line) == ("warning", int(announced.group(1)))
+        assert announced.group(2).decode() in finding.message
 
 
 @pytest.mark.parametrize("case", _examples("fail"), ids=lambda p: p.name)
@@ -701,7 +1107,8 @@ def test_fail_examples_fail_with_the_finding_they_announce(case: Path, tmp_path:
 
 
 def test_examples_cover_both_outcomes():
-    assert len(_examples("pass")) >= 4 and len(_examples("fail")) >= 15
+    assert len(_examples("pass")) >= 15 and len(_examples("fail")) >= 13
+    assert len([case for case in _examples("pass") if case.name.startswith("warns-")]) >= 7
 
 
 # --- refresh-vocab -----------------------------------------------------------------------------
@@ -766,4 +1173,31 @@ def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", licenses.date) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", tags.date)
     assert {"apache-2.0", "mit", "llama3.1", "other"} <= set(licenses.ids)
     assert {"text-classification", "text-generation", "any-to-any"} <= set(tags.ids)
-    assert licenses.closest("Apache 2.0") == "apache-2.0" and licenses.closest("MIT License") == "mit"
+    assert licenses.same_license("Apache 2.0") == "apache-2.0" and licenses.same_license("MIT License") == "mit"
+
+
+# --- the rule table: code, README, policy schema and --help agree --------------------------------
+
+def test_readme_rule_table_is_the_one_the_code_generates():
+    from hf_publish.card_rules import severity_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shipped = readme.split("<!-- generated:card-rules -->\n")[1].split("\n<!-- /generated:card-rules -->")[0]
+    assert shipped == severity_table(), "README's rule table is stale: paste `python -m hf_publish.card_rules`"
+
+
+def test_policy_schema_lets_exactly_the_adjustable_rules_change_severity():
+    from hf_publish.card_rules import ADJUSTABLE_RULE_IDS, RULES
+    from hf_publish.policy import load_schema
+
+    severity = load_schema()["properties"]["card"]["properties"]["severity"]
+    assert severity["propertyNames"]["enum"] == list(ADJUSTABLE_RULE_IDS)
+    assert all(RULES[r].severity == "warning" or RULES[r].kind == "org-policy" for r in ADJUSTABLE_RULE_IDS)
+    assert {"license-unknown", "metadata-schema", "yaml-syntax", "card-symlink"}.isdisjoint(ADJUSTABLE_RULE_IDS)
+
+
+def test_check_help_documents_strict(capsys):
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    out = capsys.readouterr().out
+    assert "--strict" in out and "card.strict" in out and "Warnings" in out

@@ -33,7 +33,8 @@ def test_no_policy_file_gives_the_documented_defaults():
     policy = load_policy(None)
     assert policy == Policy()
     assert policy.branch_naming.protected == ("main",)
-    assert "*.gguf" in policy.lfs.required_patterns and "*.safetensors" in policy.lfs.required_patterns
+    assert "*.safetensors" in policy.lfs.required_patterns and len(policy.lfs.required_patterns) == 35
+    assert "*.gguf" not in policy.lfs.required_patterns  # required only where a .gguf file exists
     assert policy.lfs.max_text_size == 10 * 1024 * 1024 and policy.lfs.max_binary_size == 1_000_000
     assert policy.card.required_sections == ("Overview", "Usage", "Performance", "License", "Contact")
     assert policy.auth.require_fine_grained is True

@@ -3,9 +3,12 @@
 Three rules, each asked of git rather than re-implemented:
 
 1. `.gitattributes` has a complete LFS rule (`filter=lfs diff=lfs merge=lfs -text`) for every
-   `lfs.required_patterns` entry. Coverage is asked of `git check-attr` on a sample path made
-   from each pattern (`*.safetensors` -> `hf-publish-sample.safetensors`), placed in each
-   configured repo folder, so macros, nested .gitattributes and git's own matching all count.
+   `lfs.required_patterns` entry (default: the Hub's own list), and for each of PRESENCE_PATTERNS
+   (`*.gguf`, ...: weights formats the Hub's list lacks) that a file of the repo folder matches.
+   Coverage is asked of `git check-attr` on a sample path made from each pattern
+   (`*.safetensors` -> `hf-publish-sample.safetensors`), placed in each configured repo folder, so
+   macros, nested .gitattributes and git's own matching all count; a pattern whose files are all
+   covered (`model.safetensors filter=lfs ...` names the one weights file) is covered too.
    A `filter=lfs` line missing `diff=lfs`, `merge=lfs` or `-text` is reported at its line.
 2. Every staged file that git's attributes put in LFS is staged as a real LFS pointer (the index
    blob is read, never the working-tree file; a blob over 1 KiB cannot be a pointer and is not
@@ -52,6 +55,9 @@ SAMPLE_NAME = "hf-publish-sample"
 BINARY_SNIFF_BYTES = 8000  # git's own binary test looks at the first 8000 bytes
 HOOK_READ_LIMIT = BINARY_SNIFF_BYTES
 LFS_FIX_HINT = "run `git lfs install` once if git-lfs is not set up in this clone"
+# Weights formats outside the Hub's default .gitattributes: required only in a repo folder that has
+# such a file (requiring them everywhere fails every real .gitattributes, the Hub's own included).
+PRESENCE_PATTERNS = ("*.gguf", "*.ggml")
 
 
 # --- pure functions ---------------------------------------------------------------------------
@@ -322,6 +328,37 @@ def matches_glob(path: str, globs: Iterable[str]) -> bool:
     return False
 
 
+def matching_files(pattern: str, folder: str, present: Sequence[str]) -> list[str]:
+    """The files of `folder` that a slash-less pattern (`*.safetensors`) names by file name, as
+    git matches such a pattern (at any depth). Anchored patterns name none here: their coverage
+    is judged on the sample path alone."""
+    if is_anchored(pattern):
+        return []
+    prefix = f"{folder}/" if folder else ""
+    return [p for p in present if p.startswith(prefix) and fnmatch.fnmatchcase(p.rpartition("/")[2], pattern)]
+
+
+def required_in_folders(required_patterns: Sequence[str], folders: Sequence[str],
+                        present: Sequence[str]) -> list[tuple[str, str]]:
+    """(folder, pattern) pairs to cover: every required pattern in every folder, and each
+    PRESENCE_PATTERNS entry in a folder holding a file it names."""
+    pairs = [(folder, pattern) for folder in folders for pattern in required_patterns]
+    for folder in folders:
+        for pattern in PRESENCE_PATTERNS:
+            if pattern not in required_patterns and matching_files(pattern, folder, present):
+                pairs.append((folder, pattern))
+    return pairs
+
+
+def present_files(ctx: "CheckContext", folders: Sequence[str], *, from_index: bool) -> list[str]:
+    """The files a repo folder holds: tracked and staged ones at commit time, the files a publish
+    uploads at publish time."""
+    if not from_index:
+        return publish_paths(ctx)
+    entries = gitrepo.index_entries(ctx.root)
+    return [e.path for e in entries if e.mode in gitrepo.REGULAR_FILE_MODES]
+
+
 # --- gathering inputs (shared with the secrets check) -----------------------------------------
 
 def staged_entries(ctx: "CheckContext") -> tuple[list[gitrepo.IndexEntry], list[str]]:
@@ -476,15 +513,21 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
     """Coverage of the required patterns, and incomplete `filter=lfs` lines; `--fix` repairs both."""
     from_index = ctx.source != "worktree"
     folders = sorted({f for f, _ in repo_folders(ctx)})
+    present = present_files(ctx, folders, from_index=from_index)
+    required = required_in_folders(ctx.policy.lfs.required_patterns, folders, present)
     samples: dict[str, tuple[str, str]] = {}  # sample path -> (required pattern, rule to add)
-    for folder in folders:
-        for pattern in ctx.policy.lfs.required_patterns:
-            sample = sample_path(pattern)
-            samples.setdefault(f"{folder}/{sample}" if folder else sample, (pattern, rule_pattern(pattern, folder)))
+    members: dict[str, list[str]] = {}  # sample path -> the folder's files the pattern names
+    for folder, pattern in required:
+        sample = sample_path(pattern)
+        key = f"{folder}/{sample}" if folder else sample
+        samples.setdefault(key, (pattern, rule_pattern(pattern, folder)))
+        members.setdefault(key, matching_files(pattern, folder, present))
     files = _attribute_files(ctx, folders, from_index=from_index)
     incomplete = [(f.path, line, missing) for f in files if f.text for line, missing in incomplete_rules(parse_gitattributes(f.text))]
-    attributes = gitrepo.check_attr(ctx.root, samples, cached=from_index)
-    uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))}
+    asked = list(samples) + sorted({m for names in members.values() for m in names})
+    attributes = gitrepo.check_attr(ctx.root, asked, cached=from_index)
+    uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))
+                 and not (members[s] and all(covered(attributes.get(m)) for m in members[s]))}
 
     refused: list[Finding] = []
     if ctx.fix:
@@ -517,13 +560,17 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
         elif rule not in missing_rules:
             missing_rules.append(rule)
     if missing_rules:
-        findings.append(_missing_finding(ctx, files[0], missing_rules, uncovered, from_index))
+        because = {rule: members[s][0] for s, (pattern, rule) in uncovered.items()
+                   if pattern not in ctx.policy.lfs.required_patterns and members[s]}
+        findings.append(_missing_finding(ctx, files[0], missing_rules, uncovered, from_index, because))
     return findings
 
 
 def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str],
-                     uncovered: dict[str, tuple[str, str]], from_index: bool) -> Finding:
-    shown = ", ".join(f"`{r}`" for r in rules[:8])
+                     uncovered: dict[str, tuple[str, str]], from_index: bool,
+                     because: dict[str, str] | None = None) -> Finding:
+    because = because or {}
+    shown = ", ".join(f"`{r}`" + (f" ({because[r]} is one)" if r in because else "") for r in rules[:8])
     if len(rules) > 8:
         shown += f" and {len(rules) - 8} more (lfs.required_patterns)"
     where = ".gitattributes" + (" (as staged)" if from_index else "")

@@ -2,29 +2,39 @@
 
 Which cards: any file named README.md (any case) among the files the run is about (the type of
 the configured repo whose folder contains it, else model); when no files are named (--all-files,
-publish), also the README.md of every configured repo folder (its type is the repo's type). Contents come from git's index at commit time (what is
-being committed; a README that is not tracked falls back to the working tree) and from the working
-tree at publish time.
+publish), also the README.md of every configured repo folder (its type is the repo's type).
+Contents come from git's index at commit time (what is being committed; a README that is not
+tracked falls back to the working tree) and from the working tree at publish time. A card that
+is a symbolic link (in the index, mode 120000, or in the working tree), or is reached through
+one, is a finding and is never read.
 
 What: the front matter parses (YAML errors at their README line); metadata matches the JSON Schema
 for the card's type (`hf_publish/data/card-{model,dataset,space}.schema.json`, each error at its
-line); license and pipeline_tag ids are in the shipped, dated vocabularies (closest id suggested);
-`license: other` has license_name and license_link; repo ids (base_model, datasets, new_version,
-a Space's models/datasets) pass huggingface_hub's `validate_repo_id`; the policy's required
-metadata keys are set; the required sections exist (any accepted heading, level >= 2) and have
-content; placeholders are reported at their line. Offline, always.
+line) as the Hub reads it (YAML 1.2), and a value PyYAML reads otherwise is a warning; license
+ids are in the shipped, dated list (an id is suggested only when it is the same license spelled
+otherwise); pipeline_tag in the task list; repo ids (base_model, datasets, new_version, a Space's
+models/datasets) pass huggingface_hub's `validate_repo_id`; the policy's required metadata keys
+are set; the required sections exist (any accepted heading, level >= 2) and have content;
+placeholders are reported at their line. Offline, always.
+
+Severity: each finding comes from a rule of `hf_publish.card_rules`, which says whether it is an
+error (the Hub refuses the push, or the Hub or huggingface_hub cannot read the card; the org's own
+requirements) or a warning (the Hub accepts it; a reader gets it wrong, or the page degrades).
+`card.strict` and `card.severity` in the policy change that.
 
 Speed: a hook has ~150 ms, and importing jsonschema costs ~95 ms. The card schemas use a small
 subset of JSON Schema, which `SchemaValidator` below implements directly; a schema using any other
 keyword is handed to jsonschema instead, and the tests check both agree on every example. Likewise
 repo ids take a local regex that mirrors `validate_repo_id`, which is imported only to word the
-message of an id that fails.
+message of an id that fails, and huggingface_hub's card classes are imported only to say how the
+client reacts to a model-index that fails the spec.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,13 +44,18 @@ from typing import Any, Iterable
 
 import yaml
 
+from hf_publish import card_rules as rules
 from hf_publish.cards import (
+    Composed,
     FrontMatter,
     MarkdownDoc,
     Problem,
+    bold_line_text,
     compose_front_matter,
     decode_card,
+    hub_reading,
     is_substantive,
+    may_hold_placeholders,
     normalize_heading,
     parse_markdown,
     placeholders_in,
@@ -51,12 +66,13 @@ from hf_publish.cards import (
     yaml_to_data,
 )
 from hf_publish.findings import Finding
-from hf_publish.yamltree import TooManyNodes, key_node_at, node_at
 from hf_publish.policy import CardPolicy, RepoSpec
+from hf_publish.yamltree import TooManyNodes, key_node_at, node_at
 
 CHECK_ID = "model-card"
 CARD_NAME = "README.md"
 CARD_TYPES = ("model", "dataset", "space")
+MAX_PLACEHOLDER_FINDINGS = 200  # per card: past this, one finding counts the rest
 
 # What to write in each org section when it is empty (from the org template in hub-rules.md).
 SECTION_HINTS = {
@@ -95,19 +111,23 @@ def run(ctx) -> list[Finding]:
     if not targets:
         return []
     sources = read_cards(ctx, [t.path for t in targets])
+    card = ctx.policy.card
     findings: list[Finding] = []
     for target in targets:
         source = sources.get(target.path)
+        if source is not None and source.symlink:
+            findings.append(_finding(target.path, _symlink_problem(source), card))
+            continue
         if source is None or source.missing:
-            findings.extend(_missing_card(ctx.root, target))
+            findings.extend(_missing_card(ctx.root, target, card))
             continue
         if source.data is None:  # too large to read
             problem = too_large(source.size)
             if problem:
-                findings.append(_finding(target.path, problem))
+                findings.append(_finding(target.path, problem, card))
             continue
-        findings.extend(check_card(source.data, target.path, target.repo_type, ctx.policy.card, target.repo))
-        findings.extend(_name_problems(target))
+        findings.extend(check_card(source.data, target.path, target.repo_type, card, target.repo))
+        findings.extend(_name_problems(target, card))
     return findings
 
 
@@ -161,23 +181,34 @@ def _join(folder: str, name: str) -> str:
 @dataclass(frozen=True)
 class CardSource:
     size: int = 0
-    data: bytes | None = None  # None when missing or too large
+    data: bytes | None = None  # None when missing, a symlink, or too large
     missing: bool = False
+    symlink: str = ""  # "" or where the link is: "index" (mode 120000), "file", or the linked folder
+
+
+GIT_SYMLINK_MODE = "120000"
+GIT_REGULAR_MODES = ("100644", "100755")
 
 
 def read_cards(ctx, paths: list[str]) -> dict[str, CardSource]:
-    """Card bytes from the index (source "index" in git) or the working tree; large ones by size only."""
+    """Card bytes from the index (source "index" in git) or the working tree; large ones by size
+    only; symbolic links never followed (a staged link, a linked file, a file in a linked folder)."""
     from hf_publish.cards import MAX_CARD_BYTES
 
     out: dict[str, CardSource] = {}
     if ctx.source == "index" and ctx.in_git:
         from hf_publish import gitrepo
 
-        # Regular files only: a symlinked card is read through the working tree, as an upload would.
-        entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths) if e.mode in ("100644", "100755")}
-        # One `git cat-file --batch` for all cards, at most MAX_CARD_BYTES + 1 bytes each kept.
-        prefixes = gitrepo.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=MAX_CARD_BYTES + 1)
+        entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths)}
         for path, entry in entries.items():
+            if entry.mode == GIT_SYMLINK_MODE:
+                out[path] = CardSource(symlink="index")
+            elif entry.mode not in GIT_REGULAR_MODES:  # a submodule named README.md
+                out[path] = CardSource(missing=True)
+        regular = {p: e for p, e in entries.items() if e.mode in GIT_REGULAR_MODES}
+        # One `git cat-file --batch` for all cards, at most MAX_CARD_BYTES + 1 bytes each kept.
+        prefixes = gitrepo.read_blob_prefixes(ctx.root, [e.oid for e in regular.values()], limit=MAX_CARD_BYTES + 1)
+        for path, entry in regular.items():
             data = prefixes.get(entry.oid)
             if data is None:
                 continue
@@ -188,27 +219,57 @@ def read_cards(ctx, paths: list[str]) -> dict[str, CardSource]:
                 out[path] = CardSource(len(data), data)
     for path in paths:
         if path not in out:
-            out[path] = _read_worktree(Path(ctx.root) / path, MAX_CARD_BYTES)
+            out[path] = read_worktree_card(Path(ctx.root), path, MAX_CARD_BYTES)
     return out
 
 
-def _read_worktree(file: Path, limit: int) -> CardSource:
-    try:
-        size = file.stat().st_size
-        if not file.is_file():
+def read_worktree_card(root: Path, path: str, limit: int) -> CardSource:
+    """A working-tree card, read without following a symbolic link anywhere on its way from `root`."""
+    current = root
+    parts = PurePosixPath(path).parts
+    for index, part in enumerate(parts):
+        current = current / part
+        try:
+            if current.is_symlink():
+                last = index == len(parts) - 1
+                return CardSource(symlink="file" if last else "/".join(parts[:index + 1]))
+        except OSError:
             return CardSource(missing=True)
-        if size > limit:
-            return CardSource(size)
-        with file.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        return CardSource(missing=True)
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(current, flags)
     except OSError:
         return CardSource(missing=True)
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        import stat
+
+        if not stat.S_ISREG(status.st_mode):
+            return CardSource(missing=True)
+        if status.st_size > limit:
+            return CardSource(status.st_size)
+        data = handle.read(limit + 1)
     return CardSource(len(data), data if len(data) <= limit else None)
 
 
-def _missing_card(root: Path, target: CardTarget) -> list[Finding]:
+def _symlink_problem(source: CardSource) -> Problem:
+    if source.symlink == "index":
+        where = "is staged as a symbolic link (git mode 120000)"
+    elif source.symlink == "file":
+        where = "is a symbolic link"
+    else:
+        where = f"is inside {source.symlink}/, which is a symbolic link"
+    return Problem(
+        None,
+        f"the card {where}: the Hub stores a link, not a card, so the repo gets no card; "
+        "hf-publish does not read through links",
+        "replace the link with a regular file holding the card: `cp --remove-destination \"$(readlink -f README.md)\" "
+        "README.md && git add README.md` (in the card's folder)",
+        rules.CARD_SYMLINK,
+    )
+
+
+def _missing_card(root: Path, target: CardTarget, card: CardPolicy) -> list[Finding]:
     folder = PurePosixPath(target.path).parent.as_posix()
     if not target.configured:
         return [Finding(CHECK_ID, target.path, None, "file not found", "check the path you passed")]
@@ -219,16 +280,16 @@ def _missing_card(root: Path, target: CardTarget) -> list[Finding]:
         siblings = []
     if siblings:
         wrong = _join(folder, siblings[0])
-        return [Finding(CHECK_ID, wrong, None,
-                        f"the card of {what} is named {siblings[0]}: the Hub only reads a card named README.md",
-                        f"rename it: git mv {wrong} {target.path}")]
+        return [_finding(wrong, Problem(
+            None, f"the card of {what} is named {siblings[0]}: the Hub only reads a card named README.md",
+            f"rename it: git mv {wrong} {target.path}", rules.CARD_MISNAMED), card)]
     init = f"hf-publish init --type {target.repo_type} --path {folder}" if target.repo else "hf-publish init"
-    return [Finding(CHECK_ID, target.path, None,
-                    f"{what} has no card: {target.path} does not exist",
-                    f"create it from the org template (`{init}` writes one) and fill in its sections")]
+    return [_finding(target.path, Problem(
+        None, f"{what} has no card: {target.path} does not exist",
+        f"create it from the org template (`{init}` writes one) and fill in its sections", rules.CARD_MISSING), card)]
 
 
-def _name_problems(target: CardTarget) -> list[Finding]:
+def _name_problems(target: CardTarget, card: CardPolicy) -> list[Finding]:
     name = PurePosixPath(target.path).name
     if name == CARD_NAME or target.repo is None:
         return []
@@ -237,13 +298,14 @@ def _name_problems(target: CardTarget) -> list[Finding]:
     if folder != repo_folder:
         return []
     right = _join(folder, CARD_NAME)
-    return [Finding(CHECK_ID, target.path, None,
-                    f"the card is named {name}: the Hub only reads a card named README.md",
-                    f"rename it: git mv {target.path} {right}")]
+    return [_finding(target.path, Problem(
+        None, f"the card is named {name}: the Hub only reads a card named README.md",
+        f"rename it: git mv {target.path} {right}", rules.CARD_MISNAMED), card)]
 
 
-def _finding(path: str, problem: Problem) -> Finding:
-    return Finding(CHECK_ID, path, problem.line, problem.message, problem.fix)
+def _finding(path: str, problem: Problem, card: CardPolicy) -> Finding:
+    return Finding(CHECK_ID, path, problem.line, problem.message, problem.fix,
+                   severity=card.severity_of(problem.rule), rule=problem.rule.id)
 
 
 # --- one card ----------------------------------------------------------------------------------
@@ -251,7 +313,8 @@ def _finding(path: str, problem: Problem) -> Finding:
 def check_card(raw: bytes, path: str, repo_type: str = "model", card: CardPolicy | None = None,
                repo: RepoSpec | None = None) -> list[Finding]:
     """Every problem of one card's bytes, as findings at README lines."""
-    return [_finding(path, p) for p in card_problems(raw, repo_type, card or CardPolicy(), repo)]
+    card = card or CardPolicy()
+    return [_finding(path, p, card) for p in card_problems(raw, repo_type, card, repo)]
 
 
 def card_problems(raw: bytes, repo_type: str, card: CardPolicy, repo: RepoSpec | None = None) -> list[Problem]:
@@ -262,32 +325,37 @@ def card_problems(raw: bytes, repo_type: str, card: CardPolicy, repo: RepoSpec |
     problems.extend(split.problems)
     fm = split.front_matter
     if fm is not None:
-        root, errors = compose_front_matter(fm)
-        problems.extend(errors)
-        if not errors:
-            problems.extend(metadata_problems(root, fm, repo_type, card, repo))
+        composed = compose_front_matter(fm)
+        problems.extend(composed.problems)
+        if composed.ok:
+            problems.extend(metadata_problems(composed, fm, repo_type, card, repo))
         if not card.allow_placeholders:
             problems.extend(front_matter_placeholders(fm))
     elif split.missing:
         problems.append(_no_front_matter(card, repo_type))
     doc = parse_markdown(split.body_lines, split.body_first_line)
-    if not card.allow_placeholders:
+    if not card.allow_placeholders and may_hold_placeholders("\n".join(split.body_lines)):
         problems.extend(placeholder_problems(doc))
     problems.extend(section_problems(doc, card, repo_type))
     return problems
 
 
 def _no_front_matter(card: CardPolicy, repo_type: str) -> Problem:
-    keys = list(card.required_metadata) or ["license"]
+    keys = list(card.required_metadata)
     if repo_type == "space" and "sdk" not in keys:
         keys.append("sdk")
-    example = ", then ".join(f"`{k}: {_EXAMPLES.get(k, '...')}`" for k in keys)
-    return Problem(
-        1,
-        "the card has no metadata block (YAML front matter between --- lines at the top): the Hub "
-        "shows no license and cannot index the " + repo_type,
-        f"put a metadata block at the very top of README.md: a line `---`, then {example}, then a line `---`",
-    )
+    example = ", then ".join(f"`{k}: {_EXAMPLES.get(k, '...')}`" for k in keys or ["license"])
+    fix = f"put a metadata block at the very top of README.md: a line `---`, then {example}, then a line `---`"
+    if repo_type == "space":
+        return Problem(1, "the Space card has no metadata block (YAML front matter between --- lines at the top): "
+                          "the Hub needs `sdk` in it to build the Space", fix, rules.METADATA_SCHEMA)
+    if card.required_metadata:
+        return Problem(1, f"the card has no metadata block (YAML front matter between --- lines at the top), so "
+                          f"the required metadata {', '.join(map(repr, card.required_metadata))} is missing "
+                          "(card.required_metadata in the policy)", fix, rules.REQUIRED_METADATA)
+    return Problem(1, "the card has no metadata block (YAML front matter between --- lines at the top): the Hub "
+                      f"accepts it, but the page shows no license and no filter finds the {repo_type}",
+                   fix, rules.METADATA_MISSING)
 
 
 _EXAMPLES = {
@@ -300,55 +368,90 @@ _EXAMPLES = {
 
 # --- metadata ----------------------------------------------------------------------------------
 
-def metadata_problems(root: yaml.Node | None, fm: FrontMatter, repo_type: str, card: CardPolicy,
+def metadata_problems(composed: Composed, fm: FrontMatter, repo_type: str, card: CardPolicy,
                       repo: RepoSpec | None = None) -> list[Problem]:
-    """Schema, vocabularies, repo ids and required keys of a composed front matter."""
-    if root is None:
-        data: Any = {}
-    else:
+    """Schema, vocabularies, repo ids and required keys of a composed front matter.
+
+    The metadata is judged as the Hub reads it (YAML 1.2); where PyYAML, and so huggingface_hub,
+    reads a value otherwise (YAML 1.1) and that reading fails where the Hub's passes, a warning
+    says both readings."""
+    root = composed.root
+    problems: list[Problem] = []
+    hub_data: Any = {}
+    client_data: Any = {}
+    if root is not None:
         try:
-            structural = structural_problems(root, fm.first_line)
+            problems.extend(structural_problems(root, fm.first_line))
         except TooManyNodes:
             return [Problem(fm.open_line, "the metadata expands to too many YAML nodes (anchors and aliases nested "
                                           "too deep: a 'billion laughs' document?)",
-                            "write the metadata out without nested anchors (&) and aliases (*)")]
-        if structural:
-            return structural
+                            "write the metadata out without nested anchors (&) and aliases (*)", rules.YAML_TOO_COMPLEX)]
+        if any(p.rule.severity == "error" for p in problems):
+            return problems
         try:
-            data = yaml_to_data(root)
+            client_data = yaml_to_data(root)
+            hub_data = hub_reading(composed)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = fm.first_line + mark.line if mark is not None else fm.open_line
-            return [Problem(line, f"metadata YAML error: {getattr(exc, 'problem', None) or exc}",
-                            "use plain YAML values: no !!tags")]
-        if data is None:
-            data = {}
-    if not isinstance(data, dict):
-        return [Problem(fm.first_line, f"the metadata must be a mapping of `key: value` lines, not {_a_type(data)}",
-                        "write one `key: value` per line, e.g. `license: apache-2.0`")]
+            return problems + [Problem(line, f"metadata YAML error: {getattr(exc, 'problem', None) or exc}",
+                                       "use plain YAML values: no !!tags", rules.YAML_UNSAFE_TAG)]
+        hub_data = {} if hub_data is None else hub_data
+        client_data = {} if client_data is None else client_data
+    if not isinstance(hub_data, dict):
+        return problems + [Problem(fm.first_line, f"the metadata must be a mapping of `key: value` lines, not "
+                                                  f"{_a_type(hub_data)}: ModelCard raises ValueError on it",
+                                   "write one `key: value` per line, e.g. `license: apache-2.0`",
+                                   rules.METADATA_NOT_MAPPING)]
     lines = _Lines(root, fm)
-    problems: list[Problem] = []
-    schema_errors = card_schema_validator(repo_type).errors(data)
-    bad_paths = {e.path for e in schema_errors}
-    for error in schema_errors:
-        problems.append(_schema_problem(error, root, lines, repo_type))
-
+    validator = card_schema_validator(repo_type)
+    # A key set to nothing (`thumbnail:`) is no value at all: huggingface_hub drops it, the Hub shows nothing.
+    hub_values = {k: v for k, v in hub_data.items() if v is not None}
+    hub_errors = validator.errors(hub_values)
+    bad_paths = {e.path for e in hub_errors}
+    model_index = [e for e in hub_errors if e.path[:1] == ("model-index",)]
+    for error in hub_errors:
+        if error not in model_index:
+            problems.append(_schema_problem(error, root, lines, repo_type, client_data))
+    if model_index:
+        problems.extend(_model_index_problems(model_index, lines, repo_type, client_data))
     def valid(*path: Any) -> bool:
         return not any(p[:len(path)] == path for p in bad_paths)
 
     if valid("license"):
-        problems.extend(_license_problems(data, lines))
-    if repo_type == "model" and "pipeline_tag" in data and valid("pipeline_tag"):
-        problems.extend(_vocab_problem("pipeline_tag", data["pipeline_tag"], ("pipeline_tag",), lines))
+        problems.extend(_license_problems(hub_values, lines))
+    if repo_type == "model" and "pipeline_tag" in hub_values and valid("pipeline_tag"):
+        problems.extend(_vocab_problem("pipeline_tag", hub_values["pipeline_tag"], ("pipeline_tag",), lines))
     for key in REPO_ID_KEYS.get(repo_type, ()):
-        if key in data and valid(key):
-            problems.extend(_repo_id_problems(key, data[key], lines))
-    if repo_type == "space" and repo is not None and repo.sdk and isinstance(data.get("sdk"), str) \
-            and data["sdk"] != repo.sdk and valid("sdk"):
-        problems.append(Problem(lines.value(("sdk",)), f"sdk is {data['sdk']!r} but the policy configures "
+        if key in hub_values and valid(key):
+            problems.extend(_repo_id_problems(key, hub_values[key], lines))
+    if repo_type == "space" and hub_values.get("sdk") == "streamlit":
+        problems.append(Problem(lines.value(("sdk",)),
+                                "sdk: streamlit: the Hub still serves existing streamlit Spaces and accepts this card, "
+                                "but no longer offers streamlit for new Spaces",
+                                "keep it for a Space that exists; for a new Space use `sdk: docker` with a "
+                                "Dockerfile that runs streamlit", rules.SPACE_SDK_STREAMLIT))
+    if repo_type == "space" and repo is not None and repo.sdk and isinstance(hub_values.get("sdk"), str) \
+            and hub_values["sdk"] != repo.sdk and valid("sdk"):
+        problems.append(Problem(lines.value(("sdk",)), f"sdk is {hub_values['sdk']!r} but the policy configures "
                                 f"{repo.sdk!r} for Space {repo.name!r}",
-                                f"set `sdk: {repo.sdk}`, or change repos[].sdk in .hf-publish.yaml"))
-    problems.extend(_required_metadata(data, card, lines))
+                                f"set `sdk: {repo.sdk}`, or change repos[].sdk in .hf-publish.yaml",
+                                rules.SPACE_SDK_POLICY))
+    judged = {p.rule for p in problems}
+    blocked = bad_paths | {(key,) for key, rule in (("license", rules.LICENSE_UNKNOWN), ("pipeline_tag",
+                                                    rules.PIPELINE_TAG_UNKNOWN)) if rule in judged}
+    if isinstance(client_data, dict):
+        # What the Hub reads passes, what PyYAML (huggingface_hub) reads fails: the readers disagree.
+        client_values = {k: v for k, v in client_data.items() if v is not None}
+        for error in validator.errors(client_values):
+            if not any(error.path[:len(p)] == p for p in blocked):
+                problems.append(_readers_disagree(error, root, lines))
+    problems.extend(_required_metadata(hub_data, card, lines))
+    if not hub_data and not card.required_metadata and repo_type != "space":
+        problems.append(Problem(fm.open_line, "the metadata block is empty: the Hub accepts it, but the page shows "
+                                              f"no license and no filter finds the {repo_type}",
+                                f"add `license: {_EXAMPLES['license']}` (and language, tags...) between the --- lines",
+                                rules.METADATA_MISSING))
     return problems
 
 
@@ -375,7 +478,7 @@ REPO_ID_KEYS = {
 
 
 def _license_problems(data: dict, lines: _Lines) -> list[Problem]:
-    if "license" not in data or data["license"] is None:
+    if "license" not in data:
         return []
     value = data["license"]
     problems: list[Problem] = []
@@ -388,9 +491,12 @@ def _license_problems(data: dict, lines: _Lines) -> list[Problem]:
         if missing:
             problems.append(Problem(
                 lines.key(("license",)),
-                f"license: other needs {' and '.join(missing)} (the Hub shows them in place of a known license)",
+                f"license: other without {' and '.join(missing)}: the Hub accepts the card, but its license shows "
+                "only \"other\"" + (", with no name" if "license_name" in missing else "")
+                + (" and no link to the terms" if "license_link" in missing else ""),
                 "add " + " and ".join(f"`{k}: {_EXAMPLES[k]}`" for k in missing)
                 + " (license_link: a URL or the path of the license file in the repo)",
+                rules.LICENSE_OTHER_UNNAMED,
             ))
     return problems
 
@@ -402,18 +508,22 @@ def _vocab_problem(kind: str, value: Any, path: tuple, lines: _Lines) -> list[Pr
     if value in known:
         return []
     where = _dotted(list(path))
+    shown = _show(value)
+    listed = f"(list of {len(known.ids)} ids dated {known.date})"
+    refresh = "; if the Hub added this id after that date, run `hf-publish refresh-vocab`"
+    if kind == "license":
+        same = known.same_license(str(value))
+        fix = (f"use `{path[0]}: {same}` (the Hub's id for this license)" if same else
+               "use the Hub's id for this license if it has one (licenses.json), or `license: other` with "
+               "`license_name` and `license_link` for a license the Hub does not list")
+        return [Problem(lines.value(path), f"{where}: {shown} is not a license id the Hub knows {listed}: "
+                                           "the Hub refuses the push", fix + refresh, rules.LICENSE_UNKNOWN)]
     close = known.closest(str(value))
-    message = (f"{where}: {value!r} is not a {kind} id the Hub knows "
-               f"(list of {len(known.ids)} ids dated {known.date})")
-    if close:
-        fix = f"use `{path[0]}: {close}`"
-    elif kind == "license":
-        fix = ("use an id from the Hub's license list (e.g. apache-2.0, mit, cc-by-4.0), or "
-               "`license: other` with license_name and license_link for a custom license")
-    else:
-        fix = "use a pipeline_tag from the Hub's task list (e.g. text-classification, text-generation)"
-    fix += "; if the Hub added this id after that date, run `hf-publish refresh-vocab`"
-    return [Problem(lines.value(path), message, fix)]
+    fix = f"use `{path[0]}: {close}`" if close else \
+        "use a pipeline_tag from the Hub's task list (e.g. text-classification, text-generation)"
+    return [Problem(lines.value(path), f"{where}: {shown} is not a pipeline_tag the Hub knows {listed}: the Hub "
+                                       "accepts the card but flags the tag on the page, and no task filter or "
+                                       "widget applies", fix + refresh, rules.PIPELINE_TAG_UNKNOWN)]
 
 
 _REPO_ID_RE = re.compile(r"(\b[\w\-.]{1,96}\b/)?\b[\w\-.]{1,96}\b", re.ASCII)
@@ -452,6 +562,7 @@ def _repo_id_problems(key: str, value: Any, lines: _Lines) -> list[Problem]:
             f"{_dotted(list(path))}: {item!r} is not a valid Hub repo id: {error}",
             f"use the {kind}'s Hub id as it appears in its URL, `namespace/name` "
             f"(e.g. {'stanfordnlp/imdb' if kind == 'dataset' else 'klue/bert-base'})",
+            rules.REPO_ID_INVALID,
         ))
     return problems
 
@@ -466,17 +577,19 @@ def _required_metadata(data: dict, card: CardPolicy, lines: _Lines) -> list[Prob
             continue
         if key in data:
             problems.append(Problem(lines.key((key,)), f"required metadata {key!r} is empty",
-                                    f"give it a value, e.g. `{key}: {_EXAMPLES.get(key, '...')}`"))
+                                    f"give it a value, e.g. `{key}: {_EXAMPLES.get(key, '...')}`",
+                                    rules.REQUIRED_METADATA))
             continue
         close = difflib.get_close_matches(key, [k for k in data if isinstance(k, str)], n=1, cutoff=0.75)
         if close:
             problems.append(Problem(lines.key((close[0],)), f"required metadata {key!r} is missing; "
                                     f"{close[0]!r} at this line looks like a misspelling of it",
-                                    f"rename {close[0]!r} to {key!r}"))
+                                    f"rename {close[0]!r} to {key!r}", rules.REQUIRED_METADATA))
         else:
             problems.append(Problem(lines.fm.open_line, f"required metadata {key!r} is missing "
                                     "(card.required_metadata in the policy)",
-                                    f"add `{key}: {_EXAMPLES.get(key, '...')}` to the metadata block"))
+                                    f"add `{key}: {_EXAMPLES.get(key, '...')}` to the metadata block",
+                                    rules.REQUIRED_METADATA))
     return problems
 
 
@@ -740,52 +853,133 @@ def _dotted(path: list) -> str:
     return out
 
 
-def _accepts_string(schema: dict, validator: SchemaValidator) -> bool:
-    schema = validator.resolve(schema)
-    if "anyOf" in schema:
-        return any(_accepts_string(s, validator) for s in schema["anyOf"])
-    return _type_fits("text", schema)
+def _value_at(data: Any, path: tuple) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
-def _schema_problem(error: SchemaError, root: yaml.Node | None, lines: _Lines, repo_type: str) -> Problem:
+def _yaml_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, default=str)
+
+
+def _schema_problem(error: SchemaError, root: yaml.Node | None, lines: _Lines, repo_type: str,
+                    client_data: Any = None) -> Problem:
     path = list(error.path)
     where = _dotted(path) or "metadata"
     validator = card_schema_validator(repo_type)
+    rule = rules.METADATA_SCHEMA
     if error.keyword == "required":
         key = error.instance
         line = lines.value(tuple(path)) if path else lines.fm.open_line
         return Problem(line, f"{where}: missing {key!r}" if path else f"{repo_type} card metadata is missing {key!r}",
-                       _REQUIRED_FIXES.get(key, f"add `{key}:` here"))
+                       _REQUIRED_FIXES.get(key, f"add `{key}:` here"), rule)
     line = lines.value(tuple(path))
     node = node_at(root, path)
-    if error.keyword in ("type", "anyOf") and isinstance(node, yaml.ScalarNode) and not node.style \
-            and not isinstance(error.instance, str) and _accepts_string(error.schema, validator):
-        # YAML 1.1 (PyYAML, huggingface_hub) reads `no`, `on`, `2024-01-01` as a boolean or a date:
-        # quoting keeps the text whatever YAML version the reader implements.
-        kind = "true/false" if isinstance(error.instance, bool) else _a(type(error.instance).__name__)
-        quoted = f'{path[-1]}: "{node.value}"' if path and isinstance(path[-1], str) else f'"{node.value}"'
-        return Problem(line, f"{where}: {node.value} is read by YAML as {kind}, not as the text {node.value!r}",
-                       f"quote it: `{quoted}`")
+    client = _value_at(client_data, tuple(path))
+    if isinstance(node, yaml.ScalarNode) and not node.style and isinstance(error.instance, str) \
+            and client is not None and not isinstance(client, str):
+        # `pinned: yes`: PyYAML (YAML 1.1) reads true, the Hub (YAML 1.2) reads the text "yes".
+        literal = _yaml_literal(client)
+        key = f"{path[-1]}: " if path and isinstance(path[-1], str) else "- "
+        return Problem(line, f"{where}: {error.message}: the Hub reads YAML 1.2, where {node.value} is text; only "
+                             f"YAML 1.1 readers such as PyYAML read it as {literal}",
+                       f"write `{key}{literal}`", rule)
     if error.keyword == "enum":
         allowed = [str(v) for v in error.schema["enum"]]
         import difflib
 
-        close = difflib.get_close_matches(str(error.instance), allowed, n=1)
+        close = difflib.get_close_matches(str(error.instance)[:200], allowed, n=1)
         fix = f"use {close[0]!r}" if close else f"use one of: {', '.join(allowed)}"
-        if path == ["sdk"] and str(error.instance).lower() == "streamlit":
-            fix = "streamlit Spaces were retired in 2025-07: use `sdk: docker` with a Dockerfile that runs streamlit"
-        return Problem(line, f"{where}: {error.message}", fix)
+        return Problem(line, f"{where}: {error.message}", fix, rule)
     if error.keyword == "maxLength":
-        return Problem(line, f"{where} {error.message}", f"shorten it to {error.schema['maxLength']} characters or fewer")
+        return Problem(line, f"{where} {error.message}", f"shorten it to {error.schema['maxLength']} characters or fewer",
+                       rule)
     if error.keyword in ("minLength", "minItems"):
-        return Problem(line, f"{where} {error.message}", "give it a value, or remove the key")
+        return Problem(line, f"{where} {error.message}", "give it a value, or remove the key", rule)
     if error.keyword == "pattern" and error.schema.get("description"):
-        return Problem(line, f"{where}: {error.message}", f"use {error.schema['description']}")
+        return Problem(line, f"{where}: {error.message}", f"use {error.schema['description']}", rule)
     expected = describe(error.schema, validator)
     fix = f"make {where} {expected}"
     if "list" in expected and not isinstance(error.instance, list):
         fix += f" (one `- item` line per entry under `{path[-1] if path else where}:`)" if path and isinstance(path[-1], str) else ""
-    return Problem(line, f"{where}: {error.message}", fix)
+    return Problem(line, f"{where}: {error.message}", fix, rule)
+
+
+def _model_index_problems(errors: list[SchemaError], lines: _Lines, repo_type: str, client_data: Any) -> list[Problem]:
+    """model-index off the spec: the Hub accepts the card and shows a notice instead of the results;
+    what huggingface_hub does with it is asked of huggingface_hub itself."""
+    reaction = ""
+    client_error = client_model_index_error(client_data) if repo_type == "model" else None
+    if client_error:
+        reaction = (f"; huggingface_hub's ModelCard.load() raises ValueError on it ({client_error}) unless "
+                    "ignore_metadata_errors=True, which drops the evaluation results")
+    problems = []
+    for error in errors:
+        base = _schema_problem(error, lines.root, lines, repo_type, client_data)
+        problems.append(Problem(base.line, base.message + ": the Hub accepts the card but shows a metadata notice on "
+                                "the page instead of the evaluation results" + reaction, base.fix,
+                                rules.MODEL_INDEX_SHAPE))
+    return problems
+
+
+def client_model_index_error(client_data: Any) -> str | None:
+    """What huggingface_hub's ModelCardData says of this metadata's model-index, or None if it loads it."""
+    if not isinstance(client_data, dict) or "model-index" not in client_data:
+        return None
+    from huggingface_hub import ModelCardData
+
+    try:
+        ModelCardData(**{"model-index": client_data["model-index"]})
+    except ValueError as exc:
+        return _clip(str(exc).split(". Pass `ignore_metadata_errors", 1)[0], 160)
+    except Exception as exc:  # noqa: BLE001 - any other failure is the client's reaction too
+        return _clip(f"{type(exc).__name__}: {exc}", 160)
+    return None
+
+
+def _readers_disagree(error: SchemaError, root: yaml.Node | None, lines: _Lines) -> Problem:
+    """The Hub's reading passes, PyYAML's fails: name the value and both readings."""
+    path = tuple(error.path)
+    node = node_at(root, list(path))
+    scalar = next(_plain_scalars_read_otherwise(node), None)
+    where = _dotted(list(path)) or "metadata"
+    if scalar is None:
+        return Problem(lines.value(path), f"{where}: PyYAML (YAML 1.1), and so huggingface_hub's ModelCard.load(), "
+                                          f"reads this value otherwise than the Hub (YAML 1.2): {error.message}",
+                       "quote the value so every YAML reader reads the same text", rules.YAML_READERS_DISAGREE)
+    line = lines.fm.first_line + scalar.start_mark.line
+    client = yaml.SafeLoader("").construct_object(scalar)
+    return Problem(
+        line,
+        f"{where}: the Hub's YAML (1.2) reads {scalar.value} as the text {scalar.value!r}, but PyYAML, and so "
+        f"huggingface_hub's ModelCard.load() (YAML 1.1), reads it as {_yaml_literal(client)}",
+        f'quote it, so both read the text: `"{scalar.value}"`', rules.YAML_READERS_DISAGREE)
+
+
+def _plain_scalars_read_otherwise(node: yaml.Node | None):
+    """Plain scalars under `node` that YAML 1.1 and YAML 1.2 resolve differently."""
+    from hf_publish.cards import CORE_RESOLVER
+
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            if not current.style and CORE_RESOLVER.resolve(yaml.ScalarNode, current.value,
+                                                                (True, False)) != current.tag:
+                yield current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in reversed(current.value):
+                stack.extend((value, key))
 
 
 _REQUIRED_FIXES = {
@@ -813,7 +1007,7 @@ def front_matter_placeholders(fm: FrontMatter) -> list[Problem]:
         found = placeholders_in(_YAML_COMMENT_RE.sub("", line))
         if found:
             problems.append(_placeholder_problem(fm.first_line + offset, found, "metadata"))
-    return problems
+    return _capped(problems)
 
 
 def placeholder_problems(doc: MarkdownDoc) -> list[Problem]:
@@ -826,6 +1020,8 @@ def placeholder_problems(doc: MarkdownDoc) -> list[Problem]:
         found = placeholders_in(line.visible)
         if not found:
             continue
+        if len(problems) >= MAX_PLACEHOLDER_FINDINGS:
+            return problems + [_more_placeholders(line.number)]
         if line.heading:
             section = None
         else:
@@ -835,8 +1031,21 @@ def placeholder_problems(doc: MarkdownDoc) -> list[Problem]:
     return problems
 
 
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PLACEHOLDER_FINDINGS findings, then one that says more follow."""
+    if len(problems) <= MAX_PLACEHOLDER_FINDINGS:
+        return problems
+    return problems[:MAX_PLACEHOLDER_FINDINGS] + [_more_placeholders(problems[MAX_PLACEHOLDER_FINDINGS].line)]
+
+
+def _more_placeholders(line: int | None) -> Problem:
+    return Problem(line, f"more template placeholders from this line on (the first {MAX_PLACEHOLDER_FINDINGS} "
+                         "lines with one are listed above)",
+                   "fill in or delete every placeholder the template left", rules.PLACEHOLDER)
+
+
 def _placeholder_problem(line: int, found: list[str], section: str | None) -> Problem:
-    shown = ", ".join(_clip(f) for f in dict.fromkeys(found))
+    shown = ", ".join(_clip(f) for f in list(dict.fromkeys(found))[:10])
     where = f" in {section}" if section == "metadata" else (f" (section {_clip(section)!r})" if section else "")
     if any(f.startswith("{{") for f in found):
         fix = "this is an unrendered template variable: replace it with the real value"
@@ -844,32 +1053,36 @@ def _placeholder_problem(line: int, found: list[str], section: str | None) -> Pr
         fix = "finish what the marker stands for and delete it"
     else:
         fix = "write the real information here, or delete the line if it does not apply to this model"
-    return Problem(line, f"template placeholder left{where}: {shown}", fix)
+    return Problem(line, f"template placeholder left{where}: {shown}", fix, rules.PLACEHOLDER)
 
 
 # --- sections ----------------------------------------------------------------------------------
 
-_BOLD_LINE_RE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*:?\s*$")
+MAX_CLOSE_HEADING_CANDIDATES = 200  # distinct headings compared with difflib for a "did you mean"
 
 
 def _bold_pseudo_heading(doc: MarkdownDoc, wanted: set[str]):
     """A prose line that is only bold text matching an accepted heading (`**Usage**`), or None."""
     for line in doc.lines:
-        if not line.code and not line.heading and _BOLD_LINE_RE.match(line.visible) \
-                and normalize_heading(line.visible) in wanted:
-            return line
+        if not line.code and not line.heading:
+            text = bold_line_text(line.visible)
+            if text is not None and normalize_heading(line.visible) in wanted:
+                return line
     return None
 
 
 def _unbold(text: str) -> str:
-    match = _BOLD_LINE_RE.match(text)
-    return match.group(2).strip() if match else text.strip()
+    bold = bold_line_text(text)
+    return bold.strip() if bold is not None else text.strip()
+
 
 def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model") -> list[Problem]:
     """Each required section: present under an accepted heading of level >= 2, and not empty."""
     import difflib
 
-    normalized = [normalize_heading(h.text) for h in doc.headings]
+    seen: dict[str, str] = {}  # a card may repeat one heading thousands of times: normalize it once
+    normalized = [seen[h.text] if h.text in seen else seen.setdefault(h.text, normalize_heading(h.text))
+                  for h in doc.headings]
     problems = []
     for section in card.required_sections:
         accepted = card.headings_for(section)
@@ -880,21 +1093,28 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
         if not deep:
             if matches:
                 h = doc.headings[matches[0]]
-                problems.append(Problem(h.line, f"required section {section!r}: '{'#' * h.level} {h.text}' is a "
+                problems.append(Problem(h.line, f"required section {section!r}: '{'#' * h.level} {_clip(h.text)}' is a "
                                         "level-1 heading (the card title's level); sections need ## or deeper",
-                                        f"make it `## {h.text}`"))
+                                        f"make it `## {_clip(h.text)}`", rules.SECTION_MISSING))
                 continue
             bold = _bold_pseudo_heading(doc, wanted)
             if bold is not None:
                 problems.append(Problem(
                     bold.number,
-                    f"required section {section!r} is missing; {bold.visible.strip()!r} here is bold text, not a heading",
-                    f"make it a heading: `## {_unbold(bold.visible)}`",
+                    f"required section {section!r} is missing; {_clip(bold.visible.strip())!r} here is bold text, "
+                    "not a heading",
+                    f"make it a heading: `## {_clip(_unbold(bold.visible))}`", rules.SECTION_MISSING,
                 ))
                 continue
             close = None
+            candidates: dict[str, int] = {}
             for i, n in enumerate(normalized):
-                if doc.headings[i].level >= 2 and n and difflib.get_close_matches(n, list(wanted), n=1, cutoff=0.8):
+                if doc.headings[i].level >= 2 and n and len(n) <= 100 and n not in candidates:
+                    candidates[n] = i
+                    if len(candidates) >= MAX_CLOSE_HEADING_CANDIDATES:
+                        break
+            for n, i in candidates.items():
+                if difflib.get_close_matches(n, list(wanted), n=1, cutoff=0.8):
                     close = doc.headings[i]
                     break
             if close is not None:
@@ -903,20 +1123,19 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
                     f"required section {section!r} is missing; the heading {close.text!r} here looks like it "
                     f"but is not one of the accepted headings ({shown})",
                     f"rename it to `{'#' * close.level} {accepted[0]}`, or accept it in .hf-publish.yaml: "
-                    f"card: {{section_headings: {{{section}: [{close.text!r}]}}}}",
+                    f"card: {{section_headings: {{{section}: [{close.text!r}]}}}}", rules.SECTION_MISSING,
                 ))
             else:
                 problems.append(Problem(
                     None,
                     f"required section {section!r} is missing (accepted headings: {shown})",
-                    f"add a `## {accepted[0]}` section: {section_hint(section, repo_type)}",
+                    f"add a `## {accepted[0]}` section: {section_hint(section, repo_type)}", rules.SECTION_MISSING,
                 ))
             continue
-        spans = {i: section_span(doc, i) for i in deep}
-        if any(any(is_substantive(line) for line in span) for span in spans.values()):
+        if any(any(is_substantive(line) for line in section_span(doc, i)) for i in deep):
             continue
         first = doc.headings[deep[0]]
-        span = spans[deep[0]]
+        span = section_span(doc, deep[0])
         detail = ""
         if any(placeholders_in(line.visible) for line in span if not line.code):
             detail = " (it holds only placeholders)"
@@ -924,7 +1143,7 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
             detail = " (its sub-sections are empty)"
         problems.append(Problem(
             first.line,
-            f"required section {section!r} ('{first.text}') is empty{detail}",
-            f"under this heading, {section_hint(section, repo_type)}",
+            f"required section {section!r} ('{_clip(first.text)}') is empty{detail}",
+            f"under this heading, {section_hint(section, repo_type)}", rules.SECTION_EMPTY,
         ))
     return problems
