@@ -163,7 +163,7 @@ def test_a_gguf_file_requires_its_rule_only_where_it_is(tmp_path, monkeypatch, c
     pattern = "*." + name.rpartition(".")[2]
     assert code == 1 and out.count("[lfs]") == 1, out
     assert f"has no LFS rule for 1 required pattern(s): `{pattern}` (models/a/{name} is one)" in out
-    assert f'git lfs track "{pattern}"' in out and "models/b" not in out
+    assert f"git lfs track '{pattern}'" in out and "models/b" not in out
     write(repo / ".gitattributes", HUB_GITATTRIBUTES.replace("saved_model/**/*", "models/*/saved_model/**/*")
           + f"{pattern} filter=lfs diff=lfs merge=lfs -text\n")
     git(repo, "add", "-A")
