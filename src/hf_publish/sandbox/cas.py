@@ -189,22 +189,31 @@ class CasApp:
         if start >= xet.size or start > end:
             raise HubError(416, "Range not satisfiable")
         end = min(end, xet.size - 1)
-        terms, fetch_info, pos, offset_into_first = [], {}, 0, None
+        terms, needed, pos, offset_into_first = [], {}, 0, None
         for seg in xet.segments:
             seg_start, pos = pos, pos + seg.size
             if pos <= start or seg_start > end:
                 continue
             if offset_into_first is None:
                 offset_into_first = start - seg_start
-            offsets = self.xet.offsets(seg.xorb)
-            if offsets is None or seg.end >= len(offsets):
-                raise HubError(500, f"Xorb {seg.xorb} is missing from the sandbox CAS")
             terms.append({"hash": seg.xorb, "unpacked_length": seg.size, "range": {"start": seg.start, "end": seg.end}})
-            info = {"range": {"start": seg.start, "end": seg.end}, "url": self._fetch_url(req, seg.xorb),
-                    "url_range": {"start": offsets[seg.start], "end": offsets[seg.end] - 1}}
-            known = fetch_info.setdefault(seg.xorb, [])
-            if all(k["range"] != info["range"] for k in known):
-                known.append(info)
+            needed.setdefault(seg.xorb, []).append((seg.start, seg.end))
+        # One fetch per run of chunks: the chunk ranges a xorb's terms need, merged and sorted (a
+        # term is always inside exactly one of them, as the client expects).
+        fetch_info = {}
+        for xorb, ranges in needed.items():
+            offsets = self.xet.offsets(xorb)
+            if offsets is None or max(e for _, e in ranges) >= len(offsets):
+                raise HubError(500, f"Xorb {xorb} is missing from the sandbox CAS")
+            merged: list[list[int]] = []
+            for s, e in sorted(ranges):
+                if merged and s <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e)
+                else:
+                    merged.append([s, e])
+            url = self._fetch_url(req, xorb)
+            fetch_info[xorb] = [{"range": {"start": s, "end": e}, "url": url,
+                                 "url_range": {"start": offsets[s], "end": offsets[e] - 1}} for s, e in merged]
         return {"terms": terms, "fetch_info": fetch_info}, offset_into_first or 0
 
     @staticmethod

@@ -221,19 +221,29 @@ class Hub:
         return p.read_text(encoding="utf-8", errors="replace") if p else None
 
     def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict]:
-        """For expand=True: the newest commit that touched each path (walks first-parent history)."""
+        """For expand=True: the newest commit that touched each path (walks first-parent history).
+
+        A file is touched when its entry changes, a folder when its git tree id does: one lookup
+        per path and commit, whatever the size of the tree.
+        """
+        def state(obj: dict | None, path: str) -> Any:
+            if obj is None:
+                return None
+            return obj["tree"].get(path) or obj.get("treeIds", {}).get(path)
+
         history = self.store.history(repo, head)
         out: dict[str, dict] = {}
+        pending = list(paths)
         for i, obj in enumerate(history):
-            older = history[i + 1]["tree"] if i + 1 < len(history) else {}
-            for p in paths:
-                if p in out:
-                    continue
-                mine = {k: v for k, v in obj["tree"].items() if k == p or k.startswith(p + "/")}
-                theirs = {k: v for k, v in older.items() if k == p or k.startswith(p + "/")}
-                if mine != theirs:
+            older = history[i + 1] if i + 1 < len(history) else None
+            still = []
+            for p in pending:
+                if state(obj, p) != state(older, p):
                     out[p] = {"id": obj["id"], "title": obj["title"], "date": obj["date"]}
-            if len(out) == len(paths):
+                else:
+                    still.append(p)
+            pending = still
+            if not pending:
                 break
         return out
 
@@ -832,8 +842,8 @@ class Hub:
         cursor = req.arg("cursor")
         if cursor:
             try:
-                after = base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)).decode()
-            except ValueError:
+                after = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+            except ValueError:  # binascii.Error and UnicodeDecodeError both are
                 raise HubError(400, "Invalid cursor")
             paths = paths[bisect.bisect_right(paths, after):]
         page = paths[:size]
@@ -1050,6 +1060,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 resp = self._run(req)
             drop = rule is not None and rule.drop
+            if resp.status in (411, 413) and not body.done:
+                self.close_connection = True  # an oversized body is never read: answer, then hang up
             planned = 0 if self.command == "HEAD" else (resp.file[2] if resp.file else len(resp.body))
             record(0 if drop else resp.status, planned // 2 if drop else planned)
             self._send(resp, drop=drop)
@@ -1094,7 +1106,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._error_response(exc)
         except StoreError as exc:
             return self._error_response(HubError(exc.status, exc.message, exc.code))
-        except (ConnectionError, BrokenPipeError):
+        except (ConnectionError, BrokenPipeError, TimeoutError):  # the client went away or went quiet
             raise
         except Exception as exc:  # a sandbox bug: answer 500 and say so on stderr
             traceback.print_exc(file=sys.stderr)
