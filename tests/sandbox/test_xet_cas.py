@@ -72,10 +72,16 @@ def _line(proc: subprocess.Popen, prefix: str) -> str:
     raise AssertionError(f"client ended without {prefix}: exit {proc.returncode}\n{proc.stderr.read()[-3000:]}")
 
 
-def test_live_clients_in_other_processes_upload_and_download_while_commits_land(hub_api, hub_sandbox, upload_lane,
+@pytest.fixture
+def xet_lane(monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", False)
+    monkeypatch.delenv("HF_HUB_DISABLE_XET", raising=False)
+
+
+def test_live_clients_in_other_processes_upload_and_download_while_commits_land(hub_api, hub_sandbox, xet_lane,
                                                                                tmp_path):
-    if upload_lane != "xet":
-        pytest.skip("the live-session case is the xet lane's")
     api = hub_api("alice-write")
     api.create_repo(REPO)
     a, b, mine = _folder(tmp_path / "a", 1), _folder(tmp_path / "b", 2), _folder(tmp_path / "mine", 3)
@@ -109,10 +115,8 @@ def test_live_clients_in_other_processes_upload_and_download_while_commits_land(
     assert not any("/v1/xorbs/" in r.path for r in hub_sandbox.requests)  # the CAS is its own server
 
 
-def test_plain_http_download_of_a_xet_file_is_rebuilt_by_the_server(hub_api, hub_sandbox, upload_lane, tmp_path):
+def test_plain_http_download_of_a_xet_file_is_rebuilt_by_the_server(hub_api, hub_sandbox, xet_lane):
     """A file uploaded through xet, fetched by a client without xet (resolve GET with Range)."""
-    if upload_lane != "xet":
-        pytest.skip("needs a xet upload")
     api = hub_api("alice-write")
     api.create_repo(REPO, private=False)
     data = b"".join(b"row %d,0.125,0.5\n" % i for i in range(400_000))  # compressible: LZ4 chunks
