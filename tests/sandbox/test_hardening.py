@@ -95,6 +95,8 @@ def test_upload_urls_take_exactly_the_signed_size(hub_sandbox):
     "acme-ai/..%2F..%2F..%2Fetc", "..%2F..%2Facme-ai/x", "acme-ai/%2E%2E", "%2E%2E/%2E%2E", "acme-ai/.hidden",
     "acme-ai/x%00y", "acme-ai/b%C3%A9rt-v2", "acme-ai/bert-korean-sentiment-v%EF%BC%92",  # é; a fullwidth 2
     "acme-ai/bert--korean", "acme-ai/model.git", "ACME-AI/BERT-KOREAN-SENTIMENT-V2%2F..",
+    # each would alias the real repo if joined onto a path
+    "acme-ai/bert-korean-sentiment-v2%2F..%2Fbert-korean-sentiment-v2", "acme-ai%2F..%2Facme-ai/bert-korean-sentiment-v2",
 ])
 def test_odd_repo_ids_never_reach_the_disk(hub_sandbox, repo_path):
     hub_sandbox.create_repo_as("alice", REPO)
