@@ -80,7 +80,7 @@ def test_xet_reader_rebuilds_every_chunk_scheme_without_hf_xet(tmp_path):
         if xorb.suffix == ".tagset":
             continue
         data = xorb.read_bytes()
-        offsets = chunk_offsets(lambda pos, n: data[pos : pos + n], len(data))
+        offsets = chunk_offsets(lambda pos, n, data=data: data[pos : pos + n], len(data))
         schemes |= {data[o + 4] for o in offsets[:-1]}
     assert schemes == {0, 1, 2}
     parsed = {f.sha256: f for shard in (cas / "xet" / "xorbs" / "shards").glob("*.mdb")

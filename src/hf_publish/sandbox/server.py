@@ -22,14 +22,12 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, quote, unquote, urlencode
 
 from . import gitmatch
-from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth, Token
+from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
 from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
 from .metadata import SPACE_SDKS, front_matter, new_space_files, validate_card

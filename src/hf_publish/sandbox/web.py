@@ -11,7 +11,10 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .auth import Token
 
 MiB = 1024 * 1024
 JSON_BODY_LIMIT = 16 * MiB  # preupload of 256 files, a 2 MiB card in validate-yaml: far below
