@@ -1,9 +1,10 @@
-"""HTTP routing for the sandbox: every Hub endpoint huggingface_hub 2.4.0 calls (see hub-api.md).
+"""HTTP routing for the sandbox: the Hub endpoints huggingface_hub 2.4.0 calls (see hub-api.md).
 
 ``Hub`` holds the logic (one method per endpoint, each returning a ``Response`` or raising
-``HubError``); ``Handler`` is the stdlib request handler that parses, injects faults, logs and
-writes. Bodies are streamed: an LFS PUT goes to disk while it is hashed, a commit is read one
-ndjson line at a time, a download is sent with ``socket.sendfile``.
+``HubError``; discussions live in ``discussions.py``); ``Handler`` is the stdlib request handler
+that parses, injects faults, logs and writes, for the Hub API and for the xet CAS server
+(``cas.py``) alike. Bodies are streamed: an LFS PUT goes to disk while it is hashed, a commit is
+read one ndjson line at a time, a download is sent with ``socket.sendfile``.
 """
 
 from __future__ import annotations
@@ -51,18 +52,18 @@ SECRET_RE = re.compile(rb"(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])")
 _NAME_RE = re.compile(r"^(?!.*(--|\.\.))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$")
 _PLURAL = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
-# What ``expand`` may name, as huggingface_hub 2.4.0 lists it (Expand*Property_T) plus the Hub's two
-# undocumented ones; anything else is a 400 that lists these.
-_EXPAND_COMMON = "author cardData createdAt disabled gated lastModified likes private resourceGroup sha siblings tags " \
-    "trendingScore usedStorage gitalyUid xetEnabled"
-EXPAND_PROPERTIES = {
-    "model": tuple(sorted(set((_EXPAND_COMMON + " baseModels childrenModelCount config downloads downloadsAllTime "
-                               "evalResults gguf inference inferenceProviderMapping library_name mask_token model-index "
-                               "pipeline_tag safetensors spaces transformersInfo widgetData").split()))),
-    "dataset": tuple(sorted(set((_EXPAND_COMMON + " citation description downloads downloadsAllTime mainSize "
-                                 "paperswithcode_id").split()))),
-    "space": tuple(sorted(set((_EXPAND_COMMON + " datasets models region runtime sdk subdomain").split()))),
+# What ``expand`` may name: huggingface_hub 2.4.0's Expand*Property_T lists plus the Hub's two
+# undocumented ones (gitalyUid, xetEnabled); anything else is a 400 that lists these.
+_EXPAND_COMMON = ("author cardData createdAt disabled gated gitalyUid lastModified likes private resourceGroup sha "
+                  "siblings tags trendingScore usedStorage xetEnabled")
+_EXPAND_OWN = {
+    "model": "baseModels childrenModelCount config downloads downloadsAllTime evalResults gguf inference "
+             "inferenceProviderMapping library_name mask_token model-index pipeline_tag safetensors spaces "
+             "transformersInfo widgetData",
+    "dataset": "citation description downloads downloadsAllTime mainSize paperswithcode_id",
+    "space": "datasets models region runtime sdk subdomain",
 }
+EXPAND_PROPERTIES = {t: tuple(sorted((_EXPAND_COMMON + " " + own).split())) for t, own in _EXPAND_OWN.items()}
 
 
 def _sdk_choices() -> str:
@@ -442,10 +443,7 @@ class Hub:
             raise HubError(400, "files must be an array")
         if len(files) > 256:
             raise HubError(400, "Too many files: at most 256 files per preupload call")
-        hit = self.store.resolve(repo, rev)
-        if hit is None and not req.flag("create_pr"):
-            raise revision_not_found(rev)
-        tree = self._tree(repo, hit[0]) if hit else {}
+        tree = self._tree(repo, self._resolve(repo, rev)[0])
         attributes = self._text_at(repo, tree, ".gitattributes") or ""
         gitignore = body.get("gitIgnore")
         if gitignore is None:
