@@ -25,7 +25,7 @@ import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs, quote, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from . import gitmatch
 from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
@@ -474,8 +474,16 @@ class Hub:
             if rev is not None and rev != "None":
                 self._resolve(repo, rev)
         token, exp = self.xet_tokens.mint(kind)
-        headers = {"X-Xet-Cas-Url": self.xet.cas_url, "X-Xet-Access-Token": token, "X-Xet-Token-Expiration": str(exp)}
-        return Response.json({"accessToken": token, "exp": exp, "casUrl": self.xet.cas_url}, headers=headers)
+        cas_url = self._cas_url(req)
+        headers = {"X-Xet-Cas-Url": cas_url, "X-Xet-Access-Token": token, "X-Xet-Token-Expiration": str(exp)}
+        return Response.json({"accessToken": token, "exp": exp, "casUrl": cas_url}, headers=headers)
+
+    def _cas_url(self, req: Request) -> str:
+        """The CAS server as this client reaches the sandbox (same host it used, the CAS port)."""
+        cas = urlsplit(self.xet.cas_url)
+        host = urlsplit(req.base).hostname or cas.hostname or "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"{cas.scheme}://{host}:{cas.port}"
 
     def _lfs_known(self, sha256: str) -> tuple[int, str | None] | None:
         """(size, xet hash or None) if the object is stored, in the blob store or the xet CAS."""
@@ -864,7 +872,7 @@ class Hub:
             paths, expand = form.get("paths") or [], form.get("expand")
             paths = [paths] if isinstance(paths, str) else paths
         else:  # what the client sends: form-encoded paths=..&paths=..&expand=false
-            form = parse_qs(req.body.read_all().decode(), keep_blank_values=True)
+            form = parse_qs(req.body.read_all().decode(errors="replace"), keep_blank_values=True)
             paths, expand = form.get("paths", []), (form.get("expand") or [""])[0]
         expand = str(expand).lower() in ("true", "1")
         obj = self.store.commit(repo, commit_id) or {"tree": {}, "treeIds": {}}
