@@ -231,7 +231,8 @@ def test_card_metadata_errors_and_warnings_as_the_hub_words_them(hub_api, hub_sa
     assert commit.oid == hub_sandbox.head(REPO)
     with pytest.raises(ValueError) as exc:
         api.upload_file(path_or_fileobj=b"---\nlicense: asdf\n---\n", path_in_repo="README.md", repo_id=REPO)
-    assert '- "license" must be one of [apache-2.0, mit, openrail, openrail++, ' in str(exc.value)
+    assert '- "license" must be one of [apache-2.0, mit, openrail, bigscience-openrail-m, ' in str(exc.value)
+    assert ", odbl, openmdw-1.0, openmdw-1.1, openrail++, osl-3.0, " in str(exc.value)
     assert str(exc.value).rstrip().endswith("unknown, other, array]")
     # RepoCard.validate asks for text/plain and raises the Hub's lines as they are
     card = RepoCard("---\nlicense: mit\ntags: [a]\n---\n# my-cool-model\n")

@@ -5,7 +5,7 @@ Messages follow the Hub's (a Joi schema): ``"license" must be one of [...]``, ``
 must be an array``, ``"model-index[0].results[0].dataset.config" must be a string``. validate-yaml
 answers JSON ``{"errors": [{"message"}], "warnings": [{"message"}]}``, or, when asked for
 ``text/plain`` (``RepoCard.validate``), the lines ``- Error: <message>`` / ``- Warning: <message>``.
-A card without metadata is accepted with a warning. The license list is the Hub's, in its order.
+A card without metadata is accepted with a warning.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+# The Hub's order, as its error message lists them (huggingface_hub issue #4218 quotes it in full).
 LICENSE_LIST = tuple(
-    """apache-2.0 mit openrail openrail++ bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0
+    """apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0
     bigcode-openrail-m afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause bsd-3-clause bsd-3-clause-clear c-uda cc
     cc0-1.0 cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-4.0 cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0
     cc-by-nc-4.0 cc-by-nd-4.0 cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0
     cdla-sharing-1.0 cdla-permissive-1.0 cdla-permissive-2.0 wtfpl ecl-2.0 epl-1.0 epl-2.0 etalab-2.0 eupl-1.1
     eupl-1.2 agpl-3.0 gfdl gpl gpl-2.0 gpl-3.0 lgpl lgpl-2.1 lgpl-3.0 isc h-research intel-research lppl-1.3c
-    ms-pl apple-ascl apple-amlr mpl-2.0 odc-by odbl openmdw-1.0 openmdw-1.1 osl-3.0 postgresql ofl-1.1 ncsa
+    ms-pl apple-ascl apple-amlr mpl-2.0 odc-by odbl openmdw-1.0 openmdw-1.1 openrail++ osl-3.0 postgresql ofl-1.1 ncsa
     unlicense zlib pddl lgpl-lr deepfloyd-if-license fair-noncommercial-research-license llama2 llama3
     llama3.1 llama3.2 llama3.3 llama4 grok2-community gemma unknown other""".split()
 )
@@ -109,6 +110,22 @@ class _Checker:
             return None
         return obj[key]
 
+    def required_string(self, obj: dict, key: str, path: str) -> None:
+        value = self.required(obj, key, path)
+        if value is not None:
+            self.string(value, f"{path}.{key}")
+
+    def required_array(self, obj: dict, key: str, path: str) -> list | None:
+        value = self.required(obj, key, path)
+        if value is not None and not isinstance(value, list):
+            self.fail(f"{path}.{key}", "must be an array")
+            return None
+        return value
+
+    def required_mapping(self, obj: dict, key: str, path: str) -> dict | None:
+        value = self.required(obj, key, path)
+        return value if value is not None and self.mapping(value, f"{path}.{key}") else None
+
     def optional_strings(self, obj: dict, keys: tuple[str, ...], path: str) -> None:
         for key in keys:
             if obj.get(key) is not None:
@@ -132,42 +149,23 @@ def _check_model_index(c: _Checker, value: Any) -> None:
         path = f"model-index[{i}]"
         if not c.mapping(model, path):
             continue
-        name = c.required(model, "name", path)
-        if name is not None:
-            c.string(name, f"{path}.name")
-        results = c.required(model, "results", path)
-        if results is None:
-            continue
-        if not isinstance(results, list):
-            c.fail(f"{path}.results", "must be an array")
-            continue
-        for j, result in enumerate(results):
+        c.required_string(model, "name", path)
+        for j, result in enumerate(c.required_array(model, "results", path) or []):
             rpath = f"{path}.results[{j}]"
             if not c.mapping(result, rpath):
                 continue
-            task = c.required(result, "task", rpath)
-            if task is not None and c.mapping(task, f"{rpath}.task"):
-                if (t := c.required(task, "type", f"{rpath}.task")) is not None:
-                    c.string(t, f"{rpath}.task.type")
+            if (task := c.required_mapping(result, "task", rpath)) is not None:
+                c.required_string(task, "type", f"{rpath}.task")
                 c.optional_strings(task, ("name",), f"{rpath}.task")
-            dataset = c.required(result, "dataset", rpath)
-            if dataset is not None and c.mapping(dataset, f"{rpath}.dataset"):
+            if (dataset := c.required_mapping(result, "dataset", rpath)) is not None:
                 for key in ("type", "name"):
-                    if (v := c.required(dataset, key, f"{rpath}.dataset")) is not None:
-                        c.string(v, f"{rpath}.dataset.{key}")
+                    c.required_string(dataset, key, f"{rpath}.dataset")
                 c.optional_strings(dataset, ("config", "split", "revision"), f"{rpath}.dataset")
-            metrics = c.required(result, "metrics", rpath)
-            if metrics is None:
-                continue
-            if not isinstance(metrics, list):
-                c.fail(f"{rpath}.metrics", "must be an array")
-                continue
-            for k, metric in enumerate(metrics):
+            for k, metric in enumerate(c.required_array(result, "metrics", rpath) or []):
                 mpath = f"{rpath}.metrics[{k}]"
                 if not c.mapping(metric, mpath):
                     continue
-                if (t := c.required(metric, "type", mpath)) is not None:
-                    c.string(t, f"{mpath}.type")
+                c.required_string(metric, "type", mpath)
                 c.required(metric, "value", mpath)
                 c.optional_strings(metric, ("name", "config"), mpath)
                 if metric.get("verified") is not None and not isinstance(metric["verified"], bool):

@@ -96,36 +96,32 @@ def parse_shard(data: bytes) -> list[XetFile]:
 
 
 # -- chunk decoding ---------------------------------------------------------------------------
+def _lz4_length(src: memoryview, i: int, length: int) -> tuple[int, int]:
+    """A token's 4-bit length, extended by the 255-runs that follow it when it is 15."""
+    if length == 15:
+        while True:
+            b = src[i]
+            i += 1
+            length += b
+            if b != 255:
+                break
+    return length, i
+
+
 def _lz4_block(src: memoryview, out: bytearray) -> None:
     """Decode one LZ4 block, appending to ``out`` (earlier output is the match window)."""
     i, n = 0, len(src)
     while i < n:
         token = src[i]
-        i += 1
-        length = token >> 4
-        if length == 15:
-            while True:
-                b = src[i]
-                i += 1
-                length += b
-                if b != 255:
-                    break
+        length, i = _lz4_length(src, i + 1, token >> 4)
         out += src[i : i + length]
         i += length
         if i >= n:
             return
         offset = src[i] | (src[i + 1] << 8)
-        i += 2
         if offset == 0 or offset > len(out):
             raise ValueError("LZ4 match offset outside the decoded data")
-        length = token & 15
-        if length == 15:
-            while True:
-                b = src[i]
-                i += 1
-                length += b
-                if b != 255:
-                    break
+        length, i = _lz4_length(src, i + 2, token & 15)
         length += 4
         start = len(out) - offset
         if length <= offset:
