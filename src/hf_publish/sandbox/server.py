@@ -437,13 +437,13 @@ class Hub:
 
     def preupload(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
         repo = self._write_target(req, repo_type, repo_id, rev)
+        tree = self._tree(repo, self._resolve(repo, rev)[0])  # a missing revision is 404 before any 400
         body = req.json()
         files = body.get("files")
         if not isinstance(files, list):
             raise HubError(400, "files must be an array")
         if len(files) > 256:
             raise HubError(400, "Too many files: at most 256 files per preupload call")
-        tree = self._tree(repo, self._resolve(repo, rev)[0])
         attributes = self._text_at(repo, tree, ".gitattributes") or ""
         gitignore = body.get("gitIgnore")
         if gitignore is None:
