@@ -208,6 +208,8 @@ def test_create_pr_against_a_commit_id_or_missing_branch_is_revision_not_found(h
                               commit_message="PR against a non-branch", revision=revision, create_pr=True)
     assert [p.ref for p in api.list_repo_refs(REPO, include_pull_requests=True).pull_requests] == ["refs/pr/1"]
     assert not [r for r in hub_sandbox.requests if r.status == 200 and "/commit/" in r.path]
+    r = _raw(hub_sandbox, "POST", f"/api/models/{REPO}/preupload/missing_branch", content=b"not json")
+    assert r.status_code == 404 and r.headers["X-Error-Code"] == "RevisionNotFound"  # the revision is checked first
 
 
 # -- 11.9 validate-yaml ------------------------------------------------------------------------------
@@ -273,6 +275,11 @@ def test_valid_cards_pass_and_commit_time_check_matches(hub_sandbox):
             "base_model: acme-ai/base-v1\npipeline_tag: text-classification\n---\n# Card\n")
     r = _raw(hub_sandbox, "POST", "/api/validate-yaml", json={"content": good, "repoType": "model"})
     assert r.status_code == 200 and r.json() == {"errors": [], "warnings": []}
+    other = _raw(hub_sandbox, "POST", "/api/validate-yaml", json={"content": "---\nlicense: other\n---\n",
+                                                                  "repoType": "model"})
+    assert other.status_code == 200 and other.json()["errors"] == [] and other.json()["warnings"]  # accepted, warned
+    bare = _raw(hub_sandbox, "POST", "/api/validate-yaml", json={"content": "# Dataset\n", "repoType": "dataset"})
+    assert bare.status_code == 200 and "empty or missing yaml metadata" in bare.json()["warnings"][0]["message"]
     hub_sandbox.create_repo_as("alice", REPO)
     import base64
 
@@ -353,6 +360,10 @@ def test_pull_requests_and_discussions(hub_api, hub_sandbox, upload_lane, tmp_pa
     with pytest.raises(HfHubHTTPError) as exc:
         hub_api("dave-fg-org").merge_pull_request(REPO, 1)
     assert exc.value.response.status_code == 403
+    r = _raw(hub_sandbox, "POST", f"/api/models/{REPO}/discussions", token=None, json={"title": "anonymous"})
+    assert r.status_code == 401
+    r = _raw(hub_sandbox, "POST", f"/api/models/{REPO}/discussions", token="alice-read", json={"title": "read only"})
+    assert r.status_code == 403
 
 
 def test_repo_info_expand_selects_fields_and_refuses_unknown_ones(hub_api):
