@@ -83,13 +83,13 @@ def test_one_segment_ids_are_routed_and_not_found(hub_sandbox, method, path):
 
 
 # -- 11.3 paths the Hub stores and refuses -------------------------------------------------------
-def test_backslash_paths_are_stored_and_download_safely(hub_api, hub_sandbox, tmp_path):
+def test_backslash_paths_are_stored_and_download_safely(hub_api, hub_sandbox, upload_lane, tmp_path):
     api = hub_api("alice-write")
     api.create_repo(REPO)
     odd = "folder/..\\..\\..\\file"
-    for path in (odd, "a/..\\b.txt", "win\\style\\name.txt"):
-        api.upload_file(path_or_fileobj=b"content", path_in_repo=path, repo_id=REPO)
-        assert hub_sandbox.read_file(REPO, path) == b"content"
+    for path, data in ((odd, b"content"), ("a/..\\b.txt", b"content"), ("win\\weights\\model.bin", b"\0w" * 999)):
+        api.upload_file(path_or_fileobj=data, path_in_repo=path, repo_id=REPO)
+        assert hub_sandbox.read_file(REPO, path) == data
     for local_dir in (None, tmp_path / "local"):  # the client's own guard refuses to write such a name
         with pytest.raises(ValueError, match="Invalid filename"):
             hf_hub_download(REPO, odd, endpoint=api.endpoint, token=api.token, cache_dir=tmp_path / "c",
@@ -112,12 +112,12 @@ def test_paths_the_hub_refuses_are_422(hub_sandbox, path):
 
 
 # -- 11.4 deleting a folder by name ------------------------------------------------------------------
-def test_delete_of_a_folder_name_deletes_its_files(hub_api, hub_sandbox):
+def test_delete_of_a_folder_name_deletes_its_files(hub_api, hub_sandbox, upload_lane):
     api = hub_api("alice-write")
     api.create_repo(REPO)
     api.create_commit(REPO, commit_message="Init repo", operations=[
         CommitOperationAdd(path_or_fileobj=b"data", path_in_repo="1/file_1.md"),
-        CommitOperationAdd(path_or_fileobj=b"data", path_in_repo="1/sub/file_2.md"),
+        CommitOperationAdd(path_or_fileobj=b"\0lfs" * 300, path_in_repo="1/sub/file_2.bin"),
         CommitOperationAdd(path_or_fileobj=b"data", path_in_repo="2/file_3.md"),
         CommitOperationAdd(path_or_fileobj=b"data", path_in_repo="10/file_4.md"),
     ])
@@ -133,7 +133,7 @@ def test_delete_of_a_folder_name_deletes_its_files(hub_api, hub_sandbox):
 
 
 # -- 11.5 short commit ids ----------------------------------------------------------------------------
-def test_short_commit_ids_resolve_everywhere(hub_api, hub_sandbox, tmp_path):
+def test_short_commit_ids_resolve_everywhere(hub_api, hub_sandbox, upload_lane, tmp_path):
     api = hub_api("alice-write")
     ds = "acme-ai/ko-reviews-v1"
     api.create_repo(ds, repo_type="dataset")
@@ -216,7 +216,7 @@ def test_create_pr_against_a_commit_id_or_missing_branch_is_revision_not_found(h
 INVALID_MODELCARD = "\n---\nmodel-index: foo\n---\n\nThis is a modelcard with an invalid metadata section.\n"
 
 
-def test_card_metadata_errors_and_warnings_as_the_hub_words_them(hub_api, hub_sandbox):
+def test_card_metadata_errors_and_warnings_as_the_hub_words_them(hub_api, hub_sandbox, upload_lane):
     api = hub_api("alice-write")
     api.create_repo(REPO)
     hub_sandbox.clear_log()
@@ -228,7 +228,8 @@ def test_card_metadata_errors_and_warnings_as_the_hub_words_them(hub_api, hub_sa
     assert not [r for r in hub_sandbox.requests if "/preupload/" in r.path or "/commit/" in r.path]
     with pytest.warns(UserWarning, match="Warnings while validating metadata in README.md") as warned:
         commit = api.create_commit(REPO, commit_message="no metadata", operations=[
-            CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=b"This is a modelcard without metadata")])
+            CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=b"This is a modelcard without metadata"),
+            CommitOperationAdd(path_in_repo="lfs.bin", path_or_fileobj=b"\0content" * 100)])
     assert any("empty or missing yaml metadata in repo card" in str(w.message) for w in warned)
     assert commit.oid == hub_sandbox.head(REPO)
     with pytest.raises(ValueError) as exc:
