@@ -3,7 +3,9 @@
     PYTHONPATH=src python benchmarks/sandbox.py [--size-mb 1024] [--lanes xet,lfs] [--dir DIR]
 
 The point: the sandbox must never be what a publish benchmark measures. Each lane gets a fresh
-sandbox and client cache; the file is random bytes (no xet dedup shortcut), written once.
+sandbox and client cache; the file is random bytes (no xet dedup shortcut), written once. The xet
+lane talks to the sandbox's CAS server; its extra row is a client without xet downloading the same
+file over plain HTTP, which the server rebuilds from its CAS itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx2
 
 REPO = "acme-ai/benchmark-weights-v1"
 
@@ -40,7 +44,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_lane(lane: str, src: Path, expected: str, work: Path) -> tuple[float, float]:
+def run_lane(lane: str, src: Path, expected: str, work: Path) -> list[tuple[str, float, float]]:
     from huggingface_hub import HfApi, constants, hf_hub_download
     from huggingface_hub.utils import _xet
 
@@ -60,9 +64,23 @@ def run_lane(lane: str, src: Path, expected: str, work: Path) -> tuple[float, fl
         download = time.perf_counter() - started
         if sha256_file(Path(out)) != expected:
             raise SystemExit(f"{lane}: downloaded bytes differ from the uploaded ones")
+        rows = [(f"sandbox, {lane} lane", upload, download)]
+        if lane == "xet":  # a client without xet: the server rebuilds the file from its CAS itself
+            started = time.perf_counter()
+            plain = work / "plain.bin"
+            with httpx2.stream("GET", f"{sb.endpoint}/{REPO}/resolve/main/model.safetensors", timeout=600,
+                               headers={"authorization": f"Bearer {sb.tokens['alice-write']}"}) as r, open(plain, "wb") as f:
+                r.raise_for_status()
+                for block in r.iter_bytes(8 << 20):
+                    f.write(block)
+            rebuilt = time.perf_counter() - started
+            if sha256_file(plain) != expected:
+                raise SystemExit("xet lane: the plain-HTTP download differs from the uploaded bytes")
+            plain.unlink()
+            rows.append(("  same, plain HTTP GET", upload, rebuilt))
     shutil.rmtree(work / f"hub-{lane}", ignore_errors=True)
     shutil.rmtree(work / f"cache-{lane}", ignore_errors=True)
-    return upload, download
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         mb = size / 1e6
         rows = [("plain file copy", copy, copy)]
         for lane in args.lanes.split(","):
-            up, down = run_lane(lane.strip(), src, expected, work)
-            rows.append((f"sandbox, {lane.strip()} lane", up, down))
+            rows += run_lane(lane.strip(), src, expected, work)
         print(f"{args.size_mb} MiB ({mb:.0f} MB) of random bytes, {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
         print(f"{'path':<22} {'upload MB/s':>12} {'download MB/s':>14} {'upload s':>9} {'download s':>11}")
         for name, up, down in rows:

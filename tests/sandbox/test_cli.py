@@ -33,7 +33,7 @@ def test_serve_prints_endpoint_and_tokens_and_stops_on_sigterm(tmp_path):
                 break
         text = "".join(lines)
         endpoint = re.search(r"export HF_ENDPOINT=(http://127\.0\.0\.1:\d+)", text).group(1)
-        assert f"alice-write" in text and derive_token("alice-write") in text
+        assert "alice-write" in text and derive_token("alice-write") in text
         me = httpx2.get(f"{endpoint}/api/whoami-v2", headers={"authorization": f"Bearer {derive_token('bob-write')}"})
         assert me.json()["name"] == "bob"
     finally:

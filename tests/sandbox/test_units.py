@@ -9,7 +9,7 @@ import pytest
 from hf_publish.sandbox import gitmatch
 from hf_publish.sandbox.auth import Auth
 from hf_publish.sandbox.store import LFS_PATTERNS, default_gitattributes, git_blob_sha1, lfs_pointer
-from hf_publish.sandbox.xet import XetIndex, parse_shard
+from hf_publish.sandbox.xet import XetIndex, chunk_offsets, lz4_frame_decompress, parse_shard
 
 DEFAULT = default_gitattributes("model").decode()
 
@@ -56,26 +56,57 @@ def test_git_blob_ids_match_git():
     assert pointer.startswith(b"version https://git-lfs.github.com/spec/v1\noid sha256:") and len(pointer) < 200
 
 
-def test_shard_parsing_maps_sha256_to_xet_hash(tmp_path):
+def test_xet_reader_rebuilds_every_chunk_scheme_without_hf_xet(tmp_path):
+    """hf-xet writes the bytes (a local:// CAS, the layout older sandboxes used); the sandbox's own
+    shard parser and LZ4 decoder read them back: stored, LZ4 and byte-grouped LZ4 chunks alike."""
+    import random
+    import struct
+
     hf_xet = pytest.importorskip("hf_xet")
-    data = bytes(range(256)) * 4096
-    src = tmp_path / "f.bin"
-    src.write_bytes(data)
+    rng = random.Random(1)
+    files = {
+        "random.bin": rng.randbytes(300_000),  # incompressible: stored chunks
+        "zeros.bin": bytes(2_500_000),  # LZ4, long overlapping matches, repeated chunks (dedup)
+        "floats.bin": struct.pack("<400000f", *[rng.gauss(0, 0.02) for _ in range(400_000)]),  # byte-grouped
+        "text.txt": b"".join(b"line %d: the quick brown fox jumps over the lazy dog\n" % i for i in range(60_000)),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
     cas = tmp_path / "cas"
     with hf_xet.XetSession().new_upload_commit(endpoint=f"local://{cas}", token="t", token_expiry_unix_secs=2**40) as c:
-        handle = c.start_upload_file(str(src), sha256=hf_xet.COMPUTE_SHA256)
-    result = handle.result()
-    sha = hashlib.sha256(data).hexdigest()
-    shards = list((cas / "xet" / "xorbs" / "shards").glob("*.mdb"))
-    assert shards
-    mapping = {}
-    for shard in shards:
-        mapping.update(parse_shard(shard.read_bytes()))
-    assert mapping[sha] == (result.hash if hasattr(result, "hash") else result.xet_info.hash, len(data))
+        handles = {name: c.start_upload_file(str(tmp_path / name), sha256=hf_xet.COMPUTE_SHA256) for name in files}
+    schemes = set()
+    for xorb in (cas / "xet" / "xorbs" / "xorbs").glob("default.*"):
+        if xorb.suffix == ".tagset":
+            continue
+        data = xorb.read_bytes()
+        offsets = chunk_offsets(lambda pos, n, data=data: data[pos : pos + n], len(data))
+        schemes |= {data[o + 4] for o in offsets[:-1]}
+    assert schemes == {0, 1, 2}
+    parsed = {f.sha256: f for shard in (cas / "xet" / "xorbs" / "shards").glob("*.mdb")
+              for f in parse_shard(shard.read_bytes())}
     index = XetIndex(cas)
-    assert index.lookup(sha)[1] == len(data) and index.lookup("0" * 64) is None
-    out = tmp_path / "rebuilt.bin"
-    assert index.materialize(sha, out) and out.read_bytes() == data
+    for name, data in files.items():
+        sha = hashlib.sha256(data).hexdigest()
+        assert parsed[sha].xet_hash == handles[name].result().xet_info.hash and parsed[sha].size == len(data)
+        assert index.lookup(sha) == (parsed[sha].xet_hash, len(data))
+        out = tmp_path / f"rebuilt-{name}"
+        assert index.materialize(sha, out) and out.read_bytes() == data, name
+    assert index.lookup("0" * 64) is None and not index.materialize("0" * 64, tmp_path / "none")
+
+
+def test_lz4_and_shard_parsers_refuse_damaged_input():
+    with pytest.raises(ValueError):
+        lz4_frame_decompress(b"not a frame")
+    frame = b"\x04\x22\x4d\x18\x40\x40\xc0" + struct_u32(5) + b"\x10abc"  # block cut short
+    with pytest.raises((ValueError, IndexError)):
+        lz4_frame_decompress(frame)
+    with pytest.raises(ValueError, match="bookend"):
+        parse_shard(b"\0" * 48 + b"\x01" * 32 + (1).to_bytes(4, "little") + (5).to_bytes(4, "little") + b"\0" * 8)
+
+
+def struct_u32(n: int) -> bytes:
+    return n.to_bytes(4, "little")
 
 
 def test_rules_matrix():

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .auth import Auth
+from .cas import CasApp, XetTokens
 from .faults import FaultRule, Faults, RequestLog, RequestRecord
 from .server import Hub, HubServer
 from .store import REPO_TYPES, Store
@@ -22,7 +23,9 @@ class Sandbox:
 
     ``data_dir=None`` uses a temporary directory removed by ``stop()``. ``users`` is a YAML path,
     a dict in the same shape, or None for the built-in org ``acme-ai`` and its users and tokens.
-    The xet CAS lives in ``cas_dir`` (default ``<data_dir>/cas``).
+    Two servers run: the Hub API on ``port`` and, as on the Hub, a separate xet CAS server
+    (``cas_endpoint``, its own request log ``cas_requests`` and faults ``cas_faults``) storing into
+    ``cas_dir`` (default ``<data_dir>/cas``). A connection idle for ``idle_timeout`` s is closed.
     """
 
     def __init__(
@@ -34,7 +37,9 @@ class Sandbox:
         *,
         cas_dir: str | Path | None = None,
         tree_page_size: int = 1000,
+        tree_expand_page_size: int = 50,
         commits_page_size: int = 50,
+        idle_timeout: float | None = 60.0,
     ):
         self._tmp = None if data_dir is not None else tempfile.mkdtemp(prefix="hf-sandbox-")
         self.data_dir = Path(data_dir if data_dir is not None else self._tmp)
@@ -43,11 +48,17 @@ class Sandbox:
         self.auth = Auth(users)
         self.faults = Faults()
         self.log = RequestLog()
-        self._page_sizes = (tree_page_size, commits_page_size)
+        self.cas_faults = Faults()  # the CAS server's own: faults on the Hub API never touch xet storage
+        self.cas_log = RequestLog()
+        self.xet_tokens = XetTokens()  # kept across restarts: clients keep their xet tokens
+        self._page_sizes = (tree_page_size, tree_expand_page_size, commits_page_size)
+        self.idle_timeout = idle_timeout
+        self.host, self.port, self.cas_port = host, port, 0
         self._load()
-        self.host, self.port = host, port
         self._server: HubServer | None = None
+        self._cas_server: HubServer | None = None
         self._thread: threading.Thread | None = None
+        self._cas_thread: threading.Thread | None = None
         self._lifecycle = threading.RLock()
         self._stopped = False
         self.crashes = 0  # injected crashes so far
@@ -57,7 +68,9 @@ class Sandbox:
         self.store = Store(self.data_dir)
         self.xet = XetIndex(self.cas_dir)
         self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
-                       commits_page_size=self._page_sizes[1])
+                       tree_expand_page_size=self._page_sizes[1], commits_page_size=self._page_sizes[2],
+                       xet_tokens=self.xet_tokens)
+        self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> "Sandbox":
@@ -65,23 +78,32 @@ class Sandbox:
             if self._server is not None:
                 return self
             self._stopped = False
-            self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log, on_crash=self._crashed)
+            self._cas_server = HubServer((self.host, self.cas_port), self.cas, self.cas_faults, self.cas_log,
+                                         idle_timeout=self.idle_timeout)
+            self.cas_port = self._cas_server.server_address[1]
+            self.xet.cas_url = self.cas_endpoint
+            self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log, on_crash=self._crashed,
+                                     idle_timeout=self.idle_timeout)
             self.port = self._server.server_address[1]
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name=f"hf-sandbox-{self.port}", daemon=True)
+            self._cas_thread = threading.Thread(target=self._cas_server.serve_forever, kwargs={"poll_interval": 0.05},
+                                                name=f"hf-sandbox-cas-{self.cas_port}", daemon=True)
             self._thread.start()
+            self._cas_thread.start()
             return self
 
     def _halt(self) -> None:
         with self._lifecycle:
-            if self._server is not None:
-                self._server.dead = True
-                self._server.shutdown()
-                self._server.close_connections()
-                self._server.server_close()
-                if self._thread is not None:
-                    self._thread.join(timeout=10)
-                self._server = self._thread = None
+            for server, thread in ((self._server, self._thread), (self._cas_server, self._cas_thread)):
+                if server is not None:
+                    server.dead = True
+                    server.shutdown()
+                    server.close_connections()
+                    server.server_close()
+                    if thread is not None:
+                        thread.join(timeout=10)
+            self._server = self._thread = self._cas_server = self._cas_thread = None
 
     def stop(self) -> None:
         with self._lifecycle:
@@ -140,6 +162,12 @@ class Sandbox:
         return f"http://{host}:{self.port}"
 
     @property
+    def cas_endpoint(self) -> str:
+        """The xet CAS server (what ``X-Xet-Cas-Url`` answers)."""
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.cas_port}"
+
+    @property
     def tokens(self) -> dict[str, str]:
         """Token name -> token value (deterministic for the built-in users)."""
         return self.auth.token_values()
@@ -157,6 +185,11 @@ class Sandbox:
     @property
     def requests(self) -> list[RequestRecord]:
         return self.log.snapshot()
+
+    @property
+    def cas_requests(self) -> list[RequestRecord]:
+        """The xet CAS server's request log (uploads and downloads of xet bytes)."""
+        return self.cas_log.snapshot()
 
     def clear_log(self) -> None:
         self.log.clear()
@@ -188,6 +221,7 @@ class Sandbox:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+        self.cas_faults.clear()
 
     def reset(self) -> None:
         """Wipe every repo, stored blob and the request log; users and tokens stay."""
@@ -196,6 +230,7 @@ class Sandbox:
             shutil.rmtree(self.data_dir / "blobs" / kind, ignore_errors=True)
             (self.data_dir / "blobs" / kind).mkdir(parents=True, exist_ok=True)
         self.clear_log()
+        self.cas_log.clear()
         self.clear_faults()
 
     # -- direct store access for assertions ---------------------------------------------------

@@ -225,6 +225,20 @@ class Auth:
             return bool(perms & {READ, WRITE})
         return WRITE in perms
 
+    @staticmethod
+    def can_push_somewhere(tok: Token | None) -> bool:
+        """May this token open a pull request (where it can read)? Not anonymous, not a read-only token.
+
+        A classic read token or a fine-grained token without ``repo.write`` anywhere cannot push or
+        open pull requests; a trusted-publisher token writes to its one repo only.
+        """
+        if tok is None or tok.oidc_repo is not None:
+            return False
+        if tok.role == "fineGrained":
+            return any(WRITE in entry.get("permissions", []) or "discussion.write" in entry.get("permissions", [])
+                       for entry in tok.scoped)
+        return tok.role == "write"
+
     def repo_access(self, tok: Token | None, repo_type: str, repo_id: str, private: bool, creator: str | None) -> Access:
         namespace = repo_id.split("/")[0]
         if tok is None:

@@ -46,6 +46,7 @@ def serve_command(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         print(f"Hub sandbox serving at {sandbox.endpoint}")
+        print(f"xet CAS server at {sandbox.cas_endpoint} (handed to clients by the xet token endpoints)")
         print(f"data dir: {sandbox.data_dir}" + ("" if args.data_dir else " (temporary, removed on exit)"))
         print("\nUse it with:")
         print(f"  export HF_ENDPOINT={sandbox.endpoint}")

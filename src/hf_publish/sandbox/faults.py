@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 
 
@@ -89,8 +90,10 @@ class RequestRecord:
 
 
 class RequestLog:
-    def __init__(self) -> None:
-        self._records: list[RequestRecord] = []
+    """The newest ``limit`` requests (older ones are forgotten: a long-running server stays bounded)."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._records: deque[RequestRecord] = deque(maxlen=limit)
         self._lock = threading.Lock()
 
     def append(self, record: RequestRecord) -> None:

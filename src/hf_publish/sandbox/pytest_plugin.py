@@ -58,18 +58,22 @@ def _hf_isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def hub_sandbox(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     """A started sandbox with its own data and CAS dirs, stopped after the test.
 
-    HF_ENDPOINT and ``huggingface_hub.constants.ENDPOINT`` point at it, so code that relies on the
-    default endpoint (``get_token()``'s OIDC exchange, ``hf_hub_url``) reaches the sandbox too.
+    HF_ENDPOINT, ``huggingface_hub.constants.ENDPOINT`` and the module-level client point at it, so
+    code that relies on the default endpoint (``get_token()``'s OIDC exchange, ``hf_hub_url``,
+    ``upload_file``, ``metadata_update``, ``RepoCard.validate``) reaches the sandbox too.
     """
     root = tmp_path_factory.mktemp("hub_sandbox")
     sandbox = Sandbox(data_dir=root / "data", cas_dir=root / "cas").start()
     monkeypatch.setenv("HF_ENDPOINT", sandbox.endpoint)
     try:
-        from huggingface_hub import constants
+        from huggingface_hub import constants, hf_api
 
         monkeypatch.setattr(constants, "ENDPOINT", sandbox.endpoint)
         monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
                             sandbox.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+        # module-level helpers (upload_file, metadata_update, RepoCard.push_to_hub) use this client,
+        # whose endpoint was fixed at import time
+        monkeypatch.setattr(hf_api.api, "endpoint", sandbox.endpoint)
     except ImportError:
         pass
     try:

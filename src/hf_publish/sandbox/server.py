@@ -1,14 +1,16 @@
-"""HTTP routing for the sandbox: every Hub endpoint huggingface_hub 2.4.0 calls (see hub-api.md).
+"""HTTP routing for the sandbox: the Hub endpoints huggingface_hub 2.4.0 calls (see hub-api.md).
 
 ``Hub`` holds the logic (one method per endpoint, each returning a ``Response`` or raising
-``HubError``); ``Handler`` is the stdlib request handler that parses, injects faults, logs and
-writes. Bodies are streamed: an LFS PUT goes to disk while it is hashed, a commit is read one
-ndjson line at a time, a download is sent with ``socket.sendfile``.
+``HubError``; discussions live in ``discussions.py``); ``Handler`` is the stdlib request handler
+that parses, injects faults, logs and writes, for the Hub API and for the xet CAS server
+(``cas.py``) alike. Bodies are streamed: an LFS PUT goes to disk while it is hashed, a commit is
+read one ndjson line at a time, a download is sent with ``socket.sendfile``.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import hmac
 import io
@@ -21,24 +23,27 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import parse_qs, quote, unquote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from . import gitmatch
-from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth, Token
+from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
+from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
-from .metadata import validate_card
-from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer
+from .metadata import SPACE_SDKS, front_matter, new_space_files, validate_card
+from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
+from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
 from .xet import XetIndex
 
-MiB = 1024 * 1024
 LFS_THRESHOLD = 10 * MiB
 BINARY_REGULAR_LIMIT = 1 * MiB
+COMMIT_LINE_LIMIT = 16 * MiB  # one ndjson line: a regular file < 10 MiB, base64-encoded
+COMMIT_BODY_LIMIT = 1100 * MiB  # the Hub caps a commit's regular content at 1 GB
 STALE_PARENT = "The branch was updated since you opened this page. Please refresh and try again."
 WRITE_DENIED = "Forbidden: pass `create_pr=1` as a query parameter to create a Pull Request"
+AUTH_REQUIRED = "You must be authenticated to do this. Pass a token with the `Authorization: Bearer` header"
+READ_TOKEN_DENIED = "Forbidden: this token is read-only and can neither push nor open pull requests"
 REPO_NAME_RULES = (
     "Only regular characters and '-', '_', '.' are accepted. '--' and '..' are forbidden. '-' and '.' cannot "
     'start or end the name. The name cannot end with ".git". Max length is 96.'
@@ -47,122 +52,22 @@ SECRET_RE = re.compile(rb"(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9_])")
 _NAME_RE = re.compile(r"^(?!.*(--|\.\.))[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$")
 _PLURAL = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+# What ``expand`` may name: huggingface_hub 2.4.0's Expand*Property_T lists plus the Hub's two
+# undocumented ones (gitalyUid, xetEnabled); anything else is a 400 that lists these.
+_EXPAND_COMMON = ("author cardData createdAt disabled gated gitalyUid lastModified likes private resourceGroup sha "
+                  "siblings tags trendingScore usedStorage xetEnabled")
+_EXPAND_OWN = {
+    "model": "baseModels childrenModelCount config downloads downloadsAllTime evalResults gguf inference "
+             "inferenceProviderMapping library_name mask_token model-index pipeline_tag safetensors spaces "
+             "transformersInfo widgetData",
+    "dataset": "citation description downloads downloadsAllTime mainSize paperswithcode_id",
+    "space": "datasets models region runtime sdk subdomain",
+}
+EXPAND_PROPERTIES = {t: tuple(sorted((_EXPAND_COMMON + " " + own).split())) for t, own in _EXPAND_OWN.items()}
 
 
-class HubError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None, body: Any = None):
-        super().__init__(message)
-        self.status, self.message, self.code = status, message, code
-        self.headers = headers or {}
-        self.body = body
-
-
-def repo_not_found(anonymous: bool) -> HubError:
-    return HubError(401 if anonymous else 404, "Repository not found", "RepoNotFound")
-
-
-def revision_not_found(rev: str) -> HubError:
-    return HubError(404, f"Invalid rev id: {rev}", "RevisionNotFound")
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    file: tuple[Path, int, int] | None = None  # (path, offset, length) streamed instead of body
-    content_type: str = "application/json; charset=utf-8"
-
-    @classmethod
-    def json(cls, obj: Any, status: int = 200, headers: dict | None = None) -> "Response":
-        return cls(status=status, body=json.dumps(obj).encode(), headers=headers or {})
-
-
-class BodyReader(io.RawIOBase):
-    """The request body, bounded by Content-Length or decoded from chunked transfer encoding."""
-
-    def __init__(self, rfile: Any, length: int | None, chunked: bool):
-        self.rfile, self.remaining, self.chunked = rfile, (length or 0), chunked
-        self.done = not chunked and not length
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buf: Any) -> int:
-        if self.done:
-            return 0
-        if self.chunked and self.remaining == 0:
-            line = self.rfile.readline(65537)
-            size = int(line.split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass
-                self.done = True
-                return 0
-            self.remaining = size
-        n = self.rfile.readinto(memoryview(buf)[: min(len(buf), self.remaining)])
-        if not n:
-            raise ConnectionError("client closed the connection mid-body")
-        self.remaining -= n
-        self.count += n
-        if self.remaining == 0:
-            if self.chunked:
-                self.rfile.readline(65537)
-            else:
-                self.done = True
-        return n
-
-    def read_all(self, limit: int = 64 * MiB) -> bytes:
-        out = bytearray()
-        buf = bytearray(1 << 20)
-        while True:
-            n = self.readinto(buf)
-            if not n:
-                return bytes(out)
-            out += buf[:n]
-            if len(out) > limit:
-                raise HubError(413, "Payload Too Large")
-
-    def drain(self, limit: int | None = None) -> bool:
-        """Read and discard the rest (at most ``limit`` bytes); True if the body is finished."""
-        buf = bytearray(1 << 20)
-        seen = 0
-        while not self.done:
-            n = self.readinto(buf)
-            if not n:
-                break
-            seen += n
-            if limit is not None and seen >= limit:
-                return self.done
-        return True
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: Any
-    body: BodyReader
-    base: str  # "http://host:port" as the client addressed us
-    token: Token | None = None
-
-    def arg(self, name: str, default: str | None = None) -> str | None:
-        values = self.query.get(name)
-        return values[0] if values else default
-
-    def flag(self, name: str) -> bool:
-        return (self.arg(name) or "").lower() in ("1", "true", "yes")
-
-    def json(self) -> Any:
-        raw = self.body.read_all()
-        if not raw.strip():
-            return {}
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise HubError(400, "Invalid JSON body")
+def _sdk_choices() -> str:
+    return "must be one of [" + ", ".join(SPACE_SDKS) + "]"
 
 
 def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> dict:
@@ -188,18 +93,28 @@ def _dirs_of(tree: dict[str, dict]) -> set[str]:
 
 
 def _valid_path(path: str) -> bool:
-    if not path or path.startswith("/") or path.endswith("/") or "\\" in path or "\0" in path:
+    """A path in a commit, as the Hub checks it (422 otherwise).
+
+    Refused: empty, absolute, NUL, an empty / ``.`` / ``..`` segment (so no trailing slash), a path
+    that starts by climbing out with either separator (``..\\x``), and ``.git`` as any segment in
+    any case. A backslash anywhere else is an ordinary character: the Hub stores
+    ``folder/..\\..\\file`` and the client's download guards deal with it.
+    """
+    if not path or path.startswith("/") or "\0" in path:
         return False
-    parts = path.split("/")
-    return all(p not in ("", ".", "..") for p in parts) and parts[0] != ".git"
+    if path == ".." or path.startswith(("../", "..\\")):
+        return False
+    return all(p not in ("", ".", "..") and p.lower() != ".git" for p in path.split("/"))
 
 
 class Hub:
     """The sandbox's behaviour, independent of the HTTP plumbing."""
 
-    def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000, commits_page_size: int = 50):
-        self.store, self.auth, self.xet = store, auth, xet
-        self.tree_page_size, self.commits_page_size = tree_page_size, commits_page_size
+    def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000,
+                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None):
+        self.store, self.auth, self.xet, self.xet_tokens = store, auth, xet, xet_tokens
+        self.tree_page_size, self.tree_expand_page_size = tree_page_size, tree_expand_page_size
+        self.commits_page_size = commits_page_size
         self._secret = secrets.token_bytes(32)
         self.routes: list[tuple[str, re.Pattern[str], Callable[..., Response]]] = []
         r = self._route
@@ -208,7 +123,10 @@ class Hub:
         r("POST", r"/api/repos/create", self.create_repo)
         r("DELETE", r"/api/repos/delete", self.delete_repo)
         r("POST", r"/api/validate-yaml", self.validate_yaml)
-        api = r"/api/(?P<t>models|datasets|spaces)/(?P<ns>[^/]+)/(?P<name>[^/]+)"
+        # Repo ids are ``ns/name`` or, for the Hub's canonical repos, one segment (``gpt2``): the
+        # optional namespace is tried first, so ``/api/models/gpt2/revision/main`` is gpt2 at main.
+        repo = r"(?:(?P<ns>[^/]+)/)?(?P<name>[^/]+)"
+        api = r"/api/(?P<t>models|datasets|spaces)/" + repo
         r("GET", api, self.repo_info)
         r("GET", api + r"/revision/(?P<rev>[^/]+)", self.repo_info)
         r("GET", api + r"/auth-check(?P<write>/write)?", self.auth_check)
@@ -224,39 +142,61 @@ class Hub:
         r("GET", api + r"/commits/(?P<rev>[^/]+)", self.list_commits)
         r("GET", api + r"/tree/(?P<rev>[^/]+)(?:/(?P<path>.*))?", self.tree)
         r("POST", api + r"/paths-info/(?P<rev>[^/]+)", self.paths_info)
+        self.discussions = Discussions(self)
+        self.discussions.add_routes(r, api)
         r("PUT", r"/_sandbox/lfs/(?P<oid>[0-9a-f]{64})", self.lfs_put)
-        git = r"/(?:(?P<t>datasets|spaces)/)?(?P<ns>[^/]+)/(?P<name>[^/]+?)\.git/info/lfs/objects"
+        git = r"/(?:(?P<t>datasets|spaces)/)?(?:(?P<ns>[^/]+)/)?(?P<name>[^/]+?)\.git/info/lfs/objects"
         r("POST", git + r"/batch", self.lfs_batch)
         r("POST", git + r"/verify", self.lfs_verify)
-        resolve = r"/(?:(?P<t>datasets|spaces)/)?(?P<ns>[^/]+)/(?P<name>[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)"
+        resolve = r"/(?:(?P<t>datasets|spaces)/)?" + repo + r"/resolve/(?P<rev>[^/]+)/(?P<path>.+)"
         r("GET", resolve, self.resolve)
         r("HEAD", resolve, self.resolve)
 
     def _route(self, method: str, pattern: str, fn: Callable[..., Response]) -> None:
         self.routes.append((method, re.compile(pattern + r"\Z"), fn))
 
+    def handle(self, req: Request) -> Response:
+        """Authenticate (a bad or expired token is 401 everywhere, as on the Hub), then dispatch."""
+        auth_header = req.headers.get("Authorization") or ""
+        if auth_header and not req.path.startswith("/_sandbox/lfs/"):
+            value = auth_header[7:].strip() if auth_header.lower().startswith("bearer ") else auth_header
+            tok = self.auth.lookup(value)
+            if tok is None or tok.expired:
+                raise HubError(401, INVALID_TOKEN if req.path == "/api/whoami-v2" else INVALID_CREDENTIALS)
+            req.token = tok
+        return self.dispatch(req)
+
     def dispatch(self, req: Request) -> Response:
         for method, pattern, fn in self.routes:
             m = pattern.match(req.path)
             if m and method == req.method:
                 args = {k: unquote(v) for k, v in m.groupdict().items() if v is not None}
+                if "name" in args:
+                    ns = args.pop("ns", None)
+                    args["repo_id"] = f"{ns}/{args.pop('name')}" if ns is not None else args.pop("name")
                 if "t" in pattern.groupindex:  # /api/{t}s/... always has it; download URLs omit "models/"
                     args["repo_type"] = _PLURAL[args.pop("t", "models")]
                 return fn(req, **args)
         raise HubError(404, "Sorry, we can't find the page you are looking for.")
 
     # -- helpers ------------------------------------------------------------------------------
-    def _repo(self, req: Request, repo_type: str, ns: str, name: str, need: str = "read") -> Repo:
-        repo = self.store.get(repo_type, f"{ns}/{name}")
+    def _repo(self, req: Request, repo_type: str, repo_id: str, need: str = "read") -> Repo:
+        """The repo if the caller may ``need`` it: "read", "write", or "pr" (open or push to a pull
+        request: read access, authenticated, with a token that is not read-only)."""
+        repo = self.store.get(repo_type, repo_id)
         if repo is None:
             raise repo_not_found(req.token is None)
         access = self.auth.repo_access(req.token, repo_type, repo.repo_id, repo.private, repo.meta.get("creator"))
-        if access.deny_message and (need == "write" or not access.read):
+        if access.deny_message and (need != "read" or not access.read):
             raise HubError(403, access.deny_message)
         if not access.read:
             raise repo_not_found(req.token is None)
+        if need != "read" and req.token is None:
+            raise HubError(401, AUTH_REQUIRED)
         if need == "write" and not access.write:
             raise HubError(403, WRITE_DENIED)
+        if need == "pr" and not access.write and not self.auth.can_push_somewhere(req.token):
+            raise HubError(403, READ_TOKEN_DENIED)
         return repo
 
     def _resolve(self, repo: Repo, rev: str) -> tuple[str, str | None]:
@@ -280,19 +220,29 @@ class Hub:
         return p.read_text(encoding="utf-8", errors="replace") if p else None
 
     def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict]:
-        """For expand=True: the newest commit that touched each path (walks first-parent history)."""
+        """For expand=True: the newest commit that touched each path (walks first-parent history).
+
+        A file is touched when its entry changes, a folder when its git tree id does: one lookup
+        per path and commit, whatever the size of the tree.
+        """
+        def state(obj: dict | None, path: str) -> Any:
+            if obj is None:
+                return None
+            return obj["tree"].get(path) or obj.get("treeIds", {}).get(path)
+
         history = self.store.history(repo, head)
         out: dict[str, dict] = {}
+        pending = list(paths)
         for i, obj in enumerate(history):
-            older = history[i + 1]["tree"] if i + 1 < len(history) else {}
-            for p in paths:
-                if p in out:
-                    continue
-                mine = {k: v for k, v in obj["tree"].items() if k == p or k.startswith(p + "/")}
-                theirs = {k: v for k, v in older.items() if k == p or k.startswith(p + "/")}
-                if mine != theirs:
+            older = history[i + 1] if i + 1 < len(history) else None
+            still = []
+            for p in pending:
+                if state(obj, p) != state(older, p):
                     out[p] = {"id": obj["id"], "title": obj["title"], "date": obj["date"]}
-            if len(out) == len(paths):
+                else:
+                    still.append(p)
+            pending = still
+            if not pending:
                 break
         return out
 
@@ -348,8 +298,11 @@ class Hub:
             raise HubError(401, "You must be authenticated to create a repo")
         if namespace is None:
             namespace = req.token.user or ""
-        if not _NAME_RE.match(name) or name.endswith(".git"):
+        if not _NAME_RE.match(name) or name.endswith(".git") or not valid_repo_id(f"{namespace}/{name}"):
             raise HubError(400, REPO_NAME_RULES)
+        sdk = body.get("sdk")
+        if repo_type == "space" and sdk not in SPACE_SDKS:
+            raise HubError(400, f'"sdk" is required for a Space and {_sdk_choices()}')
         canonical = self.auth.canonical_namespace(namespace) or namespace
         denied = self.auth.can_create(req.token, repo_type, canonical)
         if denied:
@@ -358,10 +311,12 @@ class Hub:
         private = body.get("private")
         if "visibility" in body:
             private = body["visibility"] != "public"
-        extra = {"sdk": body["sdk"]} if repo_type == "space" and body.get("sdk") else {}
+        extra = {"sdk": sdk} if repo_type == "space" else {}
+        files = new_space_files(name, sdk) if repo_type == "space" else None
         url = f"{req.base}/{_URL_PREFIX[repo_type]}{repo_id}"
         try:
-            repo = self.store.create(repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra)
+            repo = self.store.create(repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra,
+                                     files=files)
         except StoreError as exc:
             existing = self.store.get(repo_type, repo_id)
             url = f"{req.base}/{_URL_PREFIX[repo_type]}{existing.repo_id if existing else repo_id}"
@@ -371,13 +326,16 @@ class Hub:
     def delete_repo(self, req: Request) -> Response:
         body = req.json()
         repo_type = body.get("type") or "model"
+        if repo_type not in REPO_TYPES:
+            raise HubError(400, f"Invalid repo type: {repo_type}")
         namespace = body.get("organization") or (req.token.user if req.token else "") or ""
-        repo = self._repo(req, repo_type, namespace, str(body.get("name") or ""), need="write")
+        name = str(body.get("name") or "")
+        repo = self._repo(req, repo_type, f"{namespace}/{name}" if namespace else name, need="write")
         self.store.delete(repo)
         return Response.json({})
 
-    def settings(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name, need="write")
+    def settings(self, req: Request, repo_type: str, repo_id: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id, need="write")
         body = req.json()
         changes: dict[str, Any] = {}
         if "private" in body:
@@ -391,8 +349,26 @@ class Hub:
         self.store.update_meta(repo, **changes)
         return Response.json({"private": repo.private, "gated": repo.meta.get("gated", False)})
 
-    def repo_info(self, req: Request, repo_type: str, ns: str, name: str, rev: str = "main") -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def _card_data(self, repo: Repo, tree: dict) -> dict | None:
+        text = self._text_at(repo, tree, "README.md")
+        block = front_matter(text) if text else None
+        if block is None:
+            return None
+        import yaml
+
+        try:
+            data = yaml.safe_load(block)
+        except (yaml.YAMLError, RecursionError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def repo_info(self, req: Request, repo_type: str, repo_id: str, rev: str = "main") -> Response:
+        repo = self._repo(req, repo_type, repo_id)
+        expand = req.query.get("expand", []) + req.query.get("expand[]", [])
+        allowed = EXPAND_PROPERTIES[repo.repo_type]
+        unknown = [e for e in expand if e not in allowed]
+        if unknown:
+            raise HubError(400, f'"expand" must be one of [{", ".join(allowed)}]')
         commit_id, _ = self._resolve(repo, rev)
         obj = self.store.commit(repo, commit_id) or {"tree": {}, "date": repo.meta["lastModified"]}
         blobs = req.flag("blobs")
@@ -406,6 +382,8 @@ class Hub:
                     lfs = entry["lfs"]
                     sib["lfs"] = {"size": lfs["size"], "sha256": lfs["oid"], "pointerSize": lfs["pointerSize"]}
             siblings.append(sib)
+        card = self._card_data(repo, obj["tree"])
+        tags = [t for t in (card or {}).get("tags") or [] if isinstance(t, str)] if card else []
         info: dict[str, Any] = {
             "_id": hashlib.sha1(repo.key.encode()).hexdigest()[:24],
             "id": repo.repo_id,
@@ -417,43 +395,55 @@ class Hub:
             "gated": repo.meta.get("gated", False),
             "disabled": False,
             "downloads": 0,
+            "downloadsAllTime": 0,
             "likes": 0,
-            "tags": [],
+            "tags": tags,
             "siblings": siblings,
             "usedStorage": sum(e["size"] for e in obj["tree"].values()),
         }
+        if card is not None:
+            info["cardData"] = card
+            for key in ("library_name", "pipeline_tag"):
+                if isinstance(card.get(key), str):
+                    info[key] = card[key]
         if repo.repo_type == "space":
             info["sdk"] = repo.meta.get("sdk")
+        if expand:  # only what was asked for (and the ids), as the Hub answers
+            info = {k: v for k, v in info.items() if k in ("_id", "id") or k in expand}
         return Response.json(info)
 
-    def auth_check(self, req: Request, repo_type: str, ns: str, name: str, write: str | None = None) -> Response:
-        self._repo(req, repo_type, ns, name, need="write" if write else "read")
+    def auth_check(self, req: Request, repo_type: str, repo_id: str, write: str | None = None) -> Response:
+        self._repo(req, repo_type, repo_id, need="write" if write else "read")
         return Response.json({})
 
     def validate_yaml(self, req: Request) -> Response:
         body = req.json()
-        errors = validate_card(str(body.get("content") or ""), str(body.get("repoType") or "model"))
-        status = 400 if errors else 200
-        return Response.json({"errors": [{"message": e} for e in errors], "warnings": []}, status=status)
+        repo_type = str(body.get("repoType") or "model")
+        if repo_type not in REPO_TYPES:
+            raise HubError(400, f"Invalid repo type: {repo_type}")
+        found = validate_card(str(body.get("content") or ""), repo_type)
+        status = 400 if found.errors else 200
+        if "text/plain" in (req.headers.get("Accept") or ""):  # RepoCard.validate() asks for the plain text
+            return Response(status=status, body=found.text().encode(), content_type="text/plain; charset=utf-8")
+        return Response.json({"errors": [{"message": e} for e in found.errors],
+                              "warnings": [{"message": w} for w in found.warnings]}, status=status)
 
     # -- uploads ------------------------------------------------------------------------------
-    def _write_target(self, req: Request, repo_type: str, ns: str, name: str) -> Repo:
-        """Write access, or read access when opening a PR (create_pr=1) or pushing to a PR ref."""
-        create_pr = req.flag("create_pr")
-        return self._repo(req, repo_type, ns, name, need="read" if create_pr else "write")
+    def _write_target(self, req: Request, repo_type: str, repo_id: str, rev: str | None = None) -> Repo:
+        """Write access, or what opening a PR takes when the request opens one (create_pr=1) or
+        pushes to a PR ref: read access and a token that can push."""
+        to_pr = req.flag("create_pr") or (rev or "").startswith("refs/pr/")
+        return self._repo(req, repo_type, repo_id, need="pr" if to_pr else "write")
 
-    def preupload(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
-        repo = self._write_target(req, repo_type, ns, name)
+    def preupload(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
+        repo = self._write_target(req, repo_type, repo_id, rev)
+        tree = self._tree(repo, self._resolve(repo, rev)[0])  # a missing revision is 404 before any 400
         body = req.json()
         files = body.get("files")
         if not isinstance(files, list):
             raise HubError(400, "files must be an array")
         if len(files) > 256:
             raise HubError(400, "Too many files: at most 256 files per preupload call")
-        hit = self.store.resolve(repo, rev)
-        if hit is None and not req.flag("create_pr"):
-            raise revision_not_found(rev)
-        tree = self._tree(repo, hit[0]) if hit else {}
         attributes = self._text_at(repo, tree, ".gitattributes") or ""
         gitignore = body.get("gitIgnore")
         if gitignore is None:
@@ -475,15 +465,25 @@ class Hub:
                         "shouldIgnore": bool(gitignore) and gitmatch.ignored(gitignore, path), "oid": oid})
         return Response.json({"files": out})
 
-    def xet_token(self, req: Request, repo_type: str, ns: str, name: str, kind: str, rev: str | None = None) -> Response:
+    def xet_token(self, req: Request, repo_type: str, repo_id: str, kind: str, rev: str | None = None) -> Response:
+        """A short-lived token for the CAS server (``X-Xet-Cas-Url``): write tokens need push rights."""
         if kind == "write":
-            self._write_target(req, repo_type, ns, name)
+            self._write_target(req, repo_type, repo_id, rev)
         else:
-            self._repo(req, repo_type, ns, name)
-        exp = int(time.time()) + 3600
-        token = "xet_" + secrets.token_hex(16)
-        headers = {"X-Xet-Cas-Url": self.xet.cas_url, "X-Xet-Access-Token": token, "X-Xet-Token-Expiration": str(exp)}
-        return Response.json({"accessToken": token, "exp": exp, "casUrl": self.xet.cas_url}, headers=headers)
+            repo = self._repo(req, repo_type, repo_id)
+            if rev is not None and rev != "None":
+                self._resolve(repo, rev)
+        token, exp = self.xet_tokens.mint(kind)
+        cas_url = self._cas_url(req)
+        headers = {"X-Xet-Cas-Url": cas_url, "X-Xet-Access-Token": token, "X-Xet-Token-Expiration": str(exp)}
+        return Response.json({"accessToken": token, "exp": exp, "casUrl": cas_url}, headers=headers)
+
+    def _cas_url(self, req: Request) -> str:
+        """The CAS server as this client reaches the sandbox (same host it used, the CAS port)."""
+        cas = urlsplit(self.xet.cas_url)
+        host = urlsplit(req.base).hostname or cas.hostname or "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        return f"{cas.scheme}://{host}:{cas.port}"
 
     def _lfs_known(self, sha256: str) -> tuple[int, str | None] | None:
         """(size, xet hash or None) if the object is stored, in the blob store or the xet CAS."""
@@ -496,8 +496,10 @@ class Hub:
     def _sign(self, oid: str, size: int) -> str:
         return hmac.new(self._secret, f"{oid}:{size}".encode(), hashlib.sha256).hexdigest()[:32]
 
-    def lfs_batch(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def lfs_batch(self, req: Request, repo_type: str, repo_id: str) -> Response:
+        # Upload URLs go to whoever may push here or open a pull request: never to anonymous
+        # clients or read-only tokens, which could otherwise park bytes in the sandbox.
+        repo = self._repo(req, repo_type, repo_id, need="pr")
         body = req.json()
         if body.get("operation") != "upload":
             raise HubError(422, "Only the upload operation is supported by the sandbox")
@@ -522,25 +524,32 @@ class Hub:
                         content_type="application/vnd.git-lfs+json")
 
     def lfs_put(self, req: Request, oid: str) -> Response:
+        """The signed upload URL: takes exactly the signed size, hashing it on the way to disk."""
         try:
             size = int(req.arg("size") or "-1")
         except ValueError:
             size = -1
         if not hmac.compare_digest(req.arg("sig") or "", self._sign(oid, size)):
             raise HubError(403, "Invalid or expired upload URL signature")
+        length = req.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) != size:
+            raise HubError(400, f"This upload URL takes exactly {size} bytes, the request announces {length}")
         tmp = self.store.tmp_path()
         digest = hashlib.sha256()
         buf = bytearray(1 << 20)
         view = memoryview(buf)
+        got = 0
         try:
             with open(tmp, "wb") as f:
                 while True:
                     n = req.body.readinto(buf)
                     if not n:
                         break
+                    got += n
+                    if got > size:
+                        raise HubError(400, f"This upload URL takes exactly {size} bytes; more were sent")
                     digest.update(view[:n])
                     f.write(view[:n])
-            got = tmp.stat().st_size
             if digest.hexdigest() != oid or got != size:
                 raise HubError(400, f"Uploaded content does not match: expected sha256 {oid} size {size}, "
                                     f"got sha256 {digest.hexdigest()} size {got}")
@@ -549,8 +558,8 @@ class Hub:
             tmp.unlink(missing_ok=True)
         return Response(body=b"", content_type="text/plain")
 
-    def lfs_verify(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
-        self._repo(req, repo_type, ns, name)
+    def lfs_verify(self, req: Request, repo_type: str, repo_id: str) -> Response:
+        self._repo(req, repo_type, repo_id)
         body = req.json()
         known = self._lfs_known(str(body.get("oid")))
         if known is None or known[0] != body.get("size"):
@@ -564,7 +573,12 @@ class Hub:
         header: dict = {}
         ops: list[tuple[str, str, dict | None]] = []
         leaks: list[str] = []
-        for raw in iter(reader.readline, b""):
+        while raw := reader.readline(COMMIT_LINE_LIMIT + 1):
+            if len(raw) > COMMIT_LINE_LIMIT:
+                raise HubError(413, f"A commit payload line is over {COMMIT_LINE_LIMIT} bytes: regular files must "
+                                    "stay under 10 MiB (use LFS/xet for larger ones)")
+            if req.body.count > COMMIT_BODY_LIMIT:
+                raise HubError(413, f"The commit payload is over {COMMIT_BODY_LIMIT} bytes")
             if not raw.strip():
                 continue
             try:
@@ -594,10 +608,10 @@ class Hub:
                 if SECRET_RE.search(data):
                     leaks.append(path)
                 if path == "README.md":
-                    errors = validate_card(data.decode("utf-8", "replace"), repo_type)
-                    if errors:
+                    found = validate_card(data.decode("utf-8", "replace"), repo_type)
+                    if found.errors:
                         raise HubError(400, "Sorry, your push was rejected during YAML metadata verification:\n"
-                                       + "\n".join(f' - Error: {e}' for e in errors))
+                                       + "\n".join(f"- Error: {e}" for e in found.errors))
                 ops.append(("add", path, {"oid": self.store.put_git_blob(data), "size": len(data)}))
             elif key == "lfsFile":
                 sha256 = str(value.get("oid") or "")
@@ -632,6 +646,8 @@ class Hub:
 
     @staticmethod
     def _apply(tree: dict[str, dict], ops: list[tuple[str, str, dict | None]]) -> dict[str, dict]:
+        """The tree after the operations. A delete names a file or a folder (its files go), either
+        way: ``deletedFile`` on a folder deletes the folder's files, as on the Hub."""
         tree = dict(tree)
         for op, path, entry in ops:
             if op == "add":
@@ -642,53 +658,61 @@ class Hub:
                     if "/".join(parts[:i]) in tree:
                         raise HubError(422, f"Invalid path: {'/'.join(parts[:i])} is a file in the repo")
                 tree[path] = entry
-            elif op == "delete":
-                if path not in tree:
-                    raise HubError(404, f"A file with this name doesn't exist: {path}", "EntryNotFound")
-                del tree[path]
-            else:
-                doomed = [p for p in tree if p.startswith(path + "/")]
-                if not doomed:
-                    raise HubError(404, f"A folder with this name doesn't exist: {path}", "EntryNotFound")
-                for p in doomed:
-                    del tree[p]
+                continue
+            doomed = [p for p in tree if p == path or p.startswith(path + "/")]
+            if not doomed:
+                what = "file" if op == "delete" else "folder"
+                raise HubError(404, f"A {what} with this name doesn't exist: {path}", "EntryNotFound")
+            for p in doomed:
+                del tree[p]
         return tree
 
-    def commit(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
+    def _commit_target(self, repo: Repo, rev: str, create_pr: bool) -> tuple[str, str]:
+        """(ref kind, name) a commit lands on, checked before any of its bytes are read: a pull
+        request opens against a branch only (a commit id or tag is RevisionNotFound)."""
+        refs = self.store.refs(repo)
+        if rev.startswith("refs/pr/"):
+            if create_pr or rev[len("refs/pr/"):] not in refs["pr"]:
+                raise revision_not_found(rev)
+            return "pr", rev[len("refs/pr/"):]
+        branch = rev[len("refs/heads/"):] if rev.startswith("refs/heads/") else rev
+        if branch not in refs["heads"]:
+            raise revision_not_found(rev)
+        return "heads", branch
+
+    def commit(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
         create_pr = req.flag("create_pr")
-        repo = self._repo(req, repo_type, ns, name, need="read" if create_pr or rev.startswith("refs/pr/") else "write")
+        repo = self._write_target(req, repo_type, repo_id, rev)
+        kind, branch = self._commit_target(repo, rev, create_pr)
         header, ops = self._parse_commit(req, repo.repo_type)
         title = str(header.get("summary") or "").strip()
         if not title:
             raise HubError(400, "Commit summary is required")
         parent = header.get("parentCommit")
+        description = str(header.get("description") or "")
         author = (req.token.user if req.token else None) or "trusted-publisher"
         with self.store.lock(repo.key):
             if self.store.get(repo.repo_type, repo.repo_id) is None:
                 raise repo_not_found(req.token is None)
+            kind, branch = self._commit_target(repo, rev, create_pr)  # again: a ref may be gone meanwhile
             refs = self.store.refs(repo)
+            base = refs[kind][branch]
             if create_pr:
-                base = parent or self._resolve(repo, rev)[0]
                 if parent and self.store.commit(repo, parent) is None:
                     raise revision_not_found(parent)
-                number = str(max([int(n) for n in refs["pr"]] + [0]) + 1)
-                kind, branch = "pr", number
-            elif rev.startswith("refs/pr/"):
-                kind, branch = "pr", rev[len("refs/pr/"):]
-                if branch not in refs["pr"]:
-                    raise revision_not_found(rev)
-                base = refs["pr"][branch]
-            else:
-                kind, branch = "heads", rev[len("refs/heads/"):] if rev.startswith("refs/heads/") else rev
-                if branch not in refs["heads"]:
-                    raise revision_not_found(rev)
-                base = refs["heads"][branch]
-            if parent and not create_pr and parent != base:
+                base, kind, pr_base = parent or base, "pr", branch
+                branch = str(self.discussions.next_number(repo))
+            elif parent and parent != base:
                 raise HubError(412, STALE_PARENT)
             tree = self._apply(self._tree(repo, base), ops)
             commit_id = self.store.apply_commit(repo, branch=branch, base=base, tree=tree, title=title,
-                                                message=str(header.get("description") or ""), author=author,
-                                                ref_kind=kind)
+                                                message=description, author=author, ref_kind=kind)
+            if create_pr:
+                self.discussions.open_pr_record(repo, int(branch), title=title, author=author,
+                                                description=description or title, base=f"refs/heads/{pr_base}",
+                                                base_commit=base, status="open")
+            elif kind == "pr":
+                self.discussions.note_commit(repo, int(branch), author, title, commit_id)
         url = self._url(req, repo)
         out = {"success": True, "commitOid": commit_id, "commitUrl": f"{url}/commit/{commit_id}", "hookOutput": ""}
         if kind == "pr":
@@ -701,14 +725,16 @@ class Hub:
         return bool(name) and re.fullmatch(r"[A-Za-z0-9._/-]+", name) is not None and ".." not in name \
             and not name.startswith(("/", "refs/")) and not name.endswith(("/", ".lock", "."))
 
-    def create_tag(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name, need="write")
+    def create_tag(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
+        """The revision is resolved first (a bad name on a missing revision is 404 RevisionNotFound,
+        as on the Hub), then the name is checked (400), then that it is new (409)."""
+        repo = self._repo(req, repo_type, repo_id, need="write")
         body = req.json()
         tag = str(body.get("tag") or "")
-        if not self._valid_ref_name(tag):
-            raise HubError(400, f"Invalid tag name: {tag!r}")
         with self.store.lock(repo.key):
             commit_id, _ = self._resolve(repo, rev)
+            if not self._valid_ref_name(tag):
+                raise HubError(400, f"Invalid tag name: {tag!r}")
             refs = self.store.refs(repo)
             if tag in refs["tags"]:
                 raise HubError(409, f"Tag reference refs/tags/{tag} already exists")
@@ -716,8 +742,8 @@ class Hub:
             self.store.set_refs(repo, refs)
         return Response.json({})
 
-    def delete_tag(self, req: Request, repo_type: str, ns: str, name: str, tag: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name, need="write")
+    def delete_tag(self, req: Request, repo_type: str, repo_id: str, tag: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id, need="write")
         with self.store.lock(repo.key):
             refs = self.store.refs(repo)
             if refs["tags"].pop(tag, None) is None:
@@ -725,13 +751,16 @@ class Hub:
             self.store.set_refs(repo, refs)
         return Response.json({})
 
-    def create_branch(self, req: Request, repo_type: str, ns: str, name: str, branch: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name, need="write")
+    def create_branch(self, req: Request, repo_type: str, repo_id: str, branch: str) -> Response:
+        """Same order as tags: the starting point, then the name, then that the branch is new."""
+        repo = self._repo(req, repo_type, repo_id, need="write")
         body = req.json()
-        if not self._valid_ref_name(branch):
-            raise HubError(400, f"Invalid branch name: {branch!r}")
         with self.store.lock(repo.key):
             start, _ = self._resolve(repo, str(body.get("startingPoint") or "main"))
+            if branch.startswith("refs/"):
+                raise HubError(400, f"Invalid reference for a branch: {branch}")
+            if not self._valid_ref_name(branch):
+                raise HubError(400, f"Invalid branch name: {branch!r}")
             refs = self.store.refs(repo)
             if branch in refs["heads"]:
                 raise HubError(409, f"Reference refs/heads/{branch} already exists")
@@ -739,19 +768,20 @@ class Hub:
             self.store.set_refs(repo, refs)
         return Response.json({})
 
-    def delete_branch(self, req: Request, repo_type: str, ns: str, name: str, branch: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name, need="write")
-        if branch == "main":
-            raise HubError(403, "Cannot delete the default branch main")
+    def delete_branch(self, req: Request, repo_type: str, repo_id: str, branch: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id, need="write")
+        name = branch[len("refs/heads/"):] if branch.startswith("refs/heads/") else branch
+        if name == "main":
+            raise HubError(403, "Cannot delete refs/heads/main")
         with self.store.lock(repo.key):
             refs = self.store.refs(repo)
-            if refs["heads"].pop(branch, None) is None:
+            if refs["heads"].pop(name, None) is None:
                 raise revision_not_found(branch)
             self.store.set_refs(repo, refs)
         return Response.json({})
 
-    def list_refs(self, req: Request, repo_type: str, ns: str, name: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def list_refs(self, req: Request, repo_type: str, repo_id: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id)
         refs = self.store.refs(repo)
         out: dict[str, Any] = {
             "branches": [{"name": b, "ref": f"refs/heads/{b}", "targetCommit": c} for b, c in sorted(refs["heads"].items())],
@@ -763,22 +793,25 @@ class Hub:
                                    for n, c in sorted(refs["pr"].items(), key=lambda kv: int(kv[0]))]
         return Response.json(out)
 
-    def _page(self, req: Request, items: list, size: int, param: str) -> Response:
-        """One page of ``items`` and a ``Link: rel=next``: ``p`` counts pages (commits), ``cursor`` items (tree)."""
+    def _next_link(self, req: Request, param: str, value: str) -> dict[str, str]:
+        """``Link: <same URL with param=value>; rel="next"`` (the path as the client sent it)."""
+        query = {k: v for k, v in req.query.items() if k != param}
+        query[param] = [value]
+        path = quote(req.path, safe="/%:@!$&'()*+,;=-._~")
+        return {"Link": f'<{req.base}{path}?{urlencode(query, doseq=True)}>; rel="next"'}
+
+    def _page(self, req: Request, items: list, size: int) -> Response:
+        """Page ``p`` (0-based) of ``size`` items and a next link while more remain (commit lists)."""
         try:
-            value = max(int(req.arg(param) or "0"), 0)
+            page = max(int(req.arg("p") or "0"), 0)
         except ValueError:
-            raise HubError(400, f"Invalid {param}")
-        offset = value * size if param == "p" else value
-        headers = {}
-        if offset + size < len(items):
-            query = {k: v for k, v in req.query.items() if k != param}
-            query[param] = [str(value + 1 if param == "p" else offset + size)]
-            headers["Link"] = f'<{req.base}{quote(req.path)}?{urlencode(query, doseq=True)}>; rel="next"'
+            raise HubError(400, "Invalid p")
+        offset = page * size
+        headers = self._next_link(req, "p", str(page + 1)) if offset + size < len(items) else {}
         return Response.json(items[offset : offset + size], headers=headers)
 
-    def list_commits(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def list_commits(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id)
         head, _ = self._resolve(repo, rev)
         formatted = "formatted" in (req.query.get("expand[]") or [])
         items = []
@@ -788,10 +821,10 @@ class Hub:
             if formatted:
                 item["formatted"] = {"title": obj["title"], "message": obj["message"]}
             items.append(item)
-        return self._page(req, items, self.commits_page_size, "p")
+        return self._page(req, items, self.commits_page_size)
 
-    def tree(self, req: Request, repo_type: str, ns: str, name: str, rev: str, path: str = "") -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def tree(self, req: Request, repo_type: str, repo_id: str, rev: str, path: str = "") -> Response:
+        repo = self._repo(req, repo_type, repo_id)
         commit_id, _ = self._resolve(repo, rev)
         obj = self.store.commit(repo, commit_id) or {"tree": {}, "treeIds": {}}
         tree, tree_ids = obj["tree"], obj["treeIds"]
@@ -806,24 +839,40 @@ class Hub:
             return p.startswith(prefix) and (recursive or "/" not in p[len(prefix):])
 
         paths = sorted([p for p in tree if wanted(p)] + [d for d in dirs if wanted(d)])
-        last = self._last_commits(repo, commit_id, paths) if req.flag("expand") else {}
+        # Pages of 1000 entries (50 with expand=True, which costs the Hub more), each ending with a
+        # cursor: the last path sent, so a page never repeats or skips entries.
+        expand = req.flag("expand")
+        size = self.tree_expand_page_size if expand else self.tree_page_size
+        cursor = req.arg("cursor")
+        if cursor:
+            try:
+                after = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+            except ValueError:  # binascii.Error and UnicodeDecodeError both are
+                raise HubError(400, "Invalid cursor")
+            paths = paths[bisect.bisect_right(paths, after):]
+        page = paths[:size]
+        last = self._last_commits(repo, commit_id, page) if expand else {}
         items = [
             _entry_json(p, tree[p], last_commit=last.get(p)) if p in tree
             else {"type": "directory", "oid": tree_ids.get(p, ""), "size": 0, "path": p,
                   **({"lastCommit": last[p]} if p in last else {})}
-            for p in paths
+            for p in page
         ]
-        return self._page(req, items, self.tree_page_size, "cursor")
+        headers = {}
+        if len(paths) > size:
+            token = base64.urlsafe_b64encode(page[-1].encode()).decode().rstrip("=")
+            headers = self._next_link(req, "cursor", token)
+        return Response.json(items, headers=headers)
 
-    def paths_info(self, req: Request, repo_type: str, ns: str, name: str, rev: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def paths_info(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id)
         commit_id, _ = self._resolve(repo, rev)
         if "json" in req.headers.get("Content-Type", ""):
             form = req.json()
             paths, expand = form.get("paths") or [], form.get("expand")
             paths = [paths] if isinstance(paths, str) else paths
         else:  # what the client sends: form-encoded paths=..&paths=..&expand=false
-            form = parse_qs(req.body.read_all().decode(), keep_blank_values=True)
+            form = parse_qs(req.body.read_all().decode(errors="replace"), keep_blank_values=True)
             paths, expand = form.get("paths", []), (form.get("expand") or [""])[0]
         expand = str(expand).lower() in ("true", "1")
         obj = self.store.commit(repo, commit_id) or {"tree": {}, "treeIds": {}}
@@ -840,8 +889,8 @@ class Hub:
         return Response.json(out)
 
     # -- downloads ----------------------------------------------------------------------------
-    def resolve(self, req: Request, repo_type: str, ns: str, name: str, rev: str, path: str) -> Response:
-        repo = self._repo(req, repo_type, ns, name)
+    def resolve(self, req: Request, repo_type: str, repo_id: str, rev: str, path: str) -> Response:
+        repo = self._repo(req, repo_type, repo_id)
         commit_id, _ = self._resolve(repo, rev)
         entry = self._tree(repo, commit_id).get(path)
         base_headers = {"X-Repo-Commit": commit_id, "Accept-Ranges": "bytes"}
@@ -890,14 +939,21 @@ class Hub:
 
 
 class HubServer(ThreadingHTTPServer):
+    """Serves one app (``Hub``, or the xet ``CasApp``): anything with ``handle(req) -> Response``.
+
+    A connection idle for ``idle_timeout`` seconds (no request, or a body that stops arriving) is
+    closed, so stalled clients cannot hold handler threads for ever.
+    """
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], hub: Hub, faults: Faults, log: RequestLog,
-                 on_crash: Callable[[Any], None] | None = None):
+    def __init__(self, address: tuple[str, int], hub: Any, faults: Faults, log: RequestLog,
+                 on_crash: Callable[[Any], None] | None = None, idle_timeout: float | None = 60.0):
         self.hub, self.faults, self.log = hub, faults, log
         self.on_crash = on_crash
+        self.idle_timeout = idle_timeout
         self.dead = False  # set by an injected crash: every request from then on is cut
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
@@ -946,6 +1002,10 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "hf-publish-sandbox"
     sys_version = ""
     server: HubServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # applied to the socket by StreamRequestHandler.setup
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -1004,6 +1064,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 resp = self._run(req)
             drop = rule is not None and rule.drop
+            if resp.status in (411, 413) and not body.done:
+                self.close_connection = True  # an oversized body is never read: answer, then hang up
             planned = 0 if self.command == "HEAD" else (resp.file[2] if resp.file else len(resp.body))
             record(0 if drop else resp.status, planned // 2 if drop else planned)
             self._send(resp, drop=drop)
@@ -1043,19 +1105,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _run(self, req: Request) -> Response:
         try:
-            auth_header = self.headers.get("Authorization") or ""
-            if auth_header and not req.path.startswith("/_sandbox/lfs/"):
-                value = auth_header[7:].strip() if auth_header.lower().startswith("bearer ") else auth_header
-                tok = self.server.hub.auth.lookup(value)
-                if tok is None or tok.expired:
-                    raise HubError(401, INVALID_TOKEN if req.path == "/api/whoami-v2" else INVALID_CREDENTIALS)
-                req.token = tok
-            return self.server.hub.dispatch(req)
+            return self.server.hub.handle(req)
         except HubError as exc:
             return self._error_response(exc)
         except StoreError as exc:
             return self._error_response(HubError(exc.status, exc.message, exc.code))
-        except (ConnectionError, BrokenPipeError):
+        except (ConnectionError, BrokenPipeError, TimeoutError):  # the client went away or went quiet
             raise
         except Exception as exc:  # a sandbox bug: answer 500 and say so on stderr
             traceback.print_exc(file=sys.stderr)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -54,6 +55,23 @@ def default_gitattributes(repo_type: str) -> bytes:
             lines.append(comment)
             lines += [f"{p} filter=lfs diff=lfs merge=lfs -text" for p in exts.split()]
     return ("\n".join(lines) + "\n").encode()
+
+
+_SEGMENT_RE = re.compile(r"^(?!.*(--|\.\.))[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?\Z")
+
+
+_COMMIT_PREFIX_RE = re.compile(r"[0-9a-fA-F]{7,40}")
+
+
+def valid_repo_id(repo_id: str) -> bool:
+    """``name`` or ``namespace/name`` in ASCII, each segment a possible Hub name.
+
+    Checked before any filesystem path is built from an id, so ``..%2F``, dot segments and
+    look-alike Unicode never reach the disk (a user namespace may start or end with ``_``, as the
+    Hub's own test user ``__DUMMY_HUB_USER__`` does).
+    """
+    parts = repo_id.split("/")
+    return 1 <= len(parts) <= 2 and all(_SEGMENT_RE.match(p) for p in parts) and not repo_id.endswith(".git")
 
 
 def git_blob_sha1(data: bytes) -> str:
@@ -180,6 +198,10 @@ class Store:
             return self._locks.setdefault(key, threading.RLock())
 
     def get(self, repo_type: str, repo_id: str) -> Repo | None:
+        """The repo, or None; an id that could not exist (one segment: the sandbox has no canonical
+        repos, or not a valid name) is never turned into a path."""
+        if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
+            return None
         key = self.key(repo_type, repo_id)
         path = self.root / "repos" / key
         try:
@@ -198,7 +220,11 @@ class Store:
                 out.append(repo)
         return out
 
-    def create(self, repo_type: str, repo_id: str, *, private: bool, creator: str | None, extra: dict | None = None) -> Repo:
+    def create(self, repo_type: str, repo_id: str, *, private: bool, creator: str | None, extra: dict | None = None,
+               files: dict[str, bytes] | None = None) -> Repo:
+        """A new repo whose initial commit holds .gitattributes plus ``files`` (a new Space's README)."""
+        if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
+            raise StoreError(400, f"Invalid repo id {repo_id!r}")
         key = self.key(repo_type, repo_id)
         with self.lock(key):
             if self.get(repo_type, repo_id) is not None:
@@ -212,11 +238,10 @@ class Store:
             repo = Repo(key=key, path=staging, meta=meta)
             _write_json_atomic(staging / "repo.json", meta)
             _write_json_atomic(staging / "refs.json", {"heads": {}, "tags": {}, "pr": {}})
-            oid = self.put_git_blob(default_gitattributes(repo_type))
-            size = len(default_gitattributes(repo_type))
-            commit_id = self._write_commit(
-                repo, {".gitattributes": {"oid": oid, "size": size}}, [], "initial commit", "", creator or "sandbox"
-            )
+            tree = {}
+            for file_path, data in {".gitattributes": default_gitattributes(repo_type), **(files or {})}.items():
+                tree[file_path] = {"oid": self.put_git_blob(data), "size": len(data)}
+            commit_id = self._write_commit(repo, tree, [], "initial commit", "", creator or "sandbox")
             _write_json_atomic(staging / "refs.json", {"heads": {"main": commit_id}, "tags": {}, "pr": {}})
             path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, path)
@@ -266,7 +291,7 @@ class Store:
         return data
 
     def resolve(self, repo: Repo, revision: str) -> tuple[str, str | None] | None:
-        """(commit id, branch name or None) for a branch, tag, refs/... name or commit id."""
+        """(commit id, branch name or None) for a branch, tag, refs/... name, commit id or short commit id."""
         refs = self.refs(repo)
         rev = revision
         if rev.startswith("refs/heads/"):
@@ -281,8 +306,12 @@ class Store:
             return refs["heads"][rev], rev
         if rev in refs["tags"]:
             return refs["tags"][rev], None
-        if len(rev) == 40 and self.commit(repo, rev.lower()) is not None:
-            return rev.lower(), None
+        if _COMMIT_PREFIX_RE.fullmatch(rev):  # a full commit id, or an unambiguous prefix of 7+ hex digits
+            rev = rev.lower()
+            if len(rev) == 40:
+                return (rev, None) if self.commit(repo, rev) is not None else None
+            matches = [p.name[:-5] for p in (repo.path / "commits").glob(f"{rev}*.json")]
+            return (matches[0], None) if len(matches) == 1 else None
         return None
 
     def _write_commit(self, repo: Repo, tree: dict, parents: list[str], title: str, message: str, author: str) -> str:
