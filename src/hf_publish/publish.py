@@ -53,13 +53,18 @@ from hf_publish.hub import (
     resolve_token,
 )
 from hf_publish.plan import (
+    Base,
     LocalFile,
     Plan,
+    RepoSource,
+    base_files,
     changed_paths,
+    checkout_is_dirty,
+    contested_paths,
     kept_remote_files,
-    list_checkout,
-    list_folder,
     make_plan,
+    overlay,
+    repo_source,
 )
 from hf_publish.policy import Policy, RepoSpec
 from hf_publish.preflight import Target, Verdict, decode_whoami, judge
@@ -126,13 +131,22 @@ class _Job:
 
     spec: RepoSpec
     repo_id: str
-    folder: Path
+    source: RepoSource
     local: dict[str, LocalFile]
     root: Path = Path(".")
-    in_git: bool = False
+    dirty: bool = False  # what is published differs from the git commit (staged, modified, untracked...)
+    policy_path: Path | None = None
     exists: bool | None = None
     verdict: Verdict | None = None
     tag_target: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.source.folder
+
+    @property
+    def in_git(self) -> bool:
+        return self.source.in_git
 
     @property
     def repo_type(self) -> str:
@@ -280,30 +294,22 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
         where = f"{policy.source}:{spec.line}" if policy.source and spec.line else (policy.source or "policy")
         raise UsageError(f"{where}: repo {spec.name}: folder {spec.path!r} does not exist. Next: fix its "
                          "`path:` (relative to the git root)")
-    exclude = []
-    if policy_path is not None:
-        try:
-            exclude.append(policy_path.resolve().relative_to(folder).as_posix())
-        except ValueError:
-            pass
-    if in_git:
-        rel = folder.relative_to(root).as_posix()
-        local = list_checkout(root, rel, ignore=spec.ignore, exclude=exclude)
-    else:
-        local = list_folder(folder, ignore=spec.ignore, exclude=exclude)
-    return _Job(spec, spec.repo_id(policy.organization), folder, local, root=root, in_git=in_git)
+    source = repo_source(root, in_git, spec.path, ignore=spec.ignore, policy_path=policy_path)
+    local = source.files(root)
+    dirty = source.in_git and checkout_is_dirty(root, source)
+    return _Job(spec, spec.repo_id(policy.organization), source, local, root=root, dirty=dirty,
+                policy_path=policy_path)
 
 
 def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
                 env: dict[str, str]) -> list[Finding]:
-    """Every content check on the files about to be published (working-tree contents)."""
+    """Every content check on exactly the files the plan uploads (working-tree contents)."""
     from hf_publish.checks import CONTENT_CHECK_IDS, CheckContext, run_checks
     from hf_publish.plan import pointer_standing_in
 
-    # files=None: in "worktree" mode each check takes the configured repo folders' files (tracked and
-    # untracked, less the `ignore` globs), i.e. what is about to be uploaded, read from the working tree.
+    upload = sorted({local.source.relative_to(root).as_posix() for job in jobs for local in job.local.values()})
     ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, files=None, source="worktree",
-                       in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs))
+                       in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs), upload=tuple(upload))
     findings = run_checks(CONTENT_CHECK_IDS, ctx)
     # The lfs check owns this rule; this guard also covers a checkout the check did not see.
     seen = {(f.check, f.path) for f in findings}
@@ -380,7 +386,7 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
         state = hub.read_state(job.repo_id, job.repo_type, revision)
         if state.head is None and revision != DEFAULT_REVISION:
             state = hub.read_state(job.repo_id, job.repo_type, DEFAULT_REVISION)
-        plan, base, notes = _plan(hub, job, state, revision)
+        plan, _, notes = _plan(hub, job, state, revision)
         result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
                                verdict=job.verdict, notes=notes)
         if tag:
@@ -453,7 +459,7 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     and `commit` is the current head (so a release can tag it).
     """
     state = hub.read_state(job.repo_id, job.repo_type, revision)
-    plan, base, notes = _plan(hub, job, state, revision)
+    plan, strategy, notes = _plan(hub, job, state, revision)
     if tag and job.tag_target is not None and (plan.changed or job.tag_target != state.head):
         raise HubError(f"{job.repo_id}: tag {tag} already exists at {job.tag_target[:12]}, and tags are "
                        f"immutable, but this publish {'would change the repo' if plan.changed else 'is at another commit'}. "
@@ -461,6 +467,8 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     if not plan.changed:
         head = state.head
         return plan, (CommitResult(head, _commit_url(hub, job, head), None) if head else None), False, 0, notes
+    if strategy.mode == "mirror" and plan.by_action("delete"):
+        log(f"{job.repo_id}: {notes[-1]}")  # said before anything is deleted
     intent = changed_paths(plan)
     first_plan = plan
     ambiguous = False
@@ -476,8 +484,7 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
                     sleep(exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT
                           else _backoff(attempt))
                 continue
-            plan = make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
-                             base=base[1] if base else None)
+            plan = strategy.plan(job, state.files, only=intent)
             if not plan.changed:
                 if ambiguous:
                     notes.append("the connection failed after the commit was sent; the Hub shows it landed")
@@ -512,8 +519,7 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
                                    "commit and cannot be reached to check: one whose answer was lost may have "
                                    "landed (whole: each attempt is all or nothing), so re-run: it re-reads the Hub. "
                                    f"Last error: {last_error}") from None
-        if not make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
-                         base=base[1] if base else None).changed:
+        if not strategy.plan(job, state.files, only=intent).changed:
             notes.append("the connection failed after the commit was sent; the Hub shows it landed")
             return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
                 MAX_ATTEMPTS, notes
@@ -521,43 +527,144 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
                            f"(each attempt is all or nothing). Last error: {last_error}")
 
 
-GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})\b", re.M)
-MAX_BASE_CANDIDATES = 50
+GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})( plus uncommitted changes)?", re.M)
+RULES_LINE = re.compile(r"^Publish rules: (\{.*\})$", re.M)
+FOLDER_IN_TITLE_LINE = re.compile(r"^Published by hf-publish \S+ from `(.*)`\.$", re.M)
 
 
-def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str
-          ) -> tuple[Plan, tuple[str, dict] | None, list[str]]:
-    """The plan against the head just read: a mirror when it changes nothing or no base is known,
-    else a three-way plan from the last publish of this checkout's history (see plan.py)."""
+@dataclass
+class _Strategy:
+    """How this run plans, decided once per repo from the Hub history and this checkout's git:
+
+    - "three-way": a base exists (the last publish from this checkout's history); only what this
+      checkout changed since is applied;
+    - "mirror": no base, and none can exist (no earlier hf-publish commit on the branch, or a
+      folder outside git): the managed remote files are made equal to the folder, deletions included;
+    - "no-delete": the branch holds publishes, but none from this history (a shallow clone, a
+      rewritten history, another repository): nothing is deleted, because what this checkout
+      deleted cannot be told;
+    - "in-sync": the Hub already equals the folder.
+    """
+
+    mode: str
+    base: Base | None = None
+
+    def plan(self, job: _Job, remote: dict, only: Sequence[str] | None = None) -> Plan:
+        return make_plan(job.local, remote, ignore=job.spec.ignore, only=only,
+                         base=self.base.files if self.base else None, deletes=self.mode != "no-delete")
+
+
+def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str) -> tuple[Plan, _Strategy, list[str]]:
+    """The plan against the head just read, and the strategy behind it (see `_Strategy`), with the
+    notes that say what it keeps, overwrites or deletes and why."""
     mirror = make_plan(job.local, state.files, ignore=job.spec.ignore)
-    if not mirror.changed or state.head is None:
-        return mirror, None, []
-    base = _find_base(hub, job, revision)
+    if not mirror.changed:
+        return mirror, _Strategy("in-sync"), []
+    if state.head is None:  # nothing on the Hub yet (a dry run of a new branch or repo)
+        return mirror, _Strategy("mirror"), []
+    base, why = _find_base(hub, job, revision)
     if base is None:
-        return mirror, None, []
-    plan = make_plan(job.local, state.files, ignore=job.spec.ignore, base=base[1])
+        strategy = _Strategy("no-delete" if why in ("shallow", "foreign") else "mirror")
+        plan = strategy.plan(job, state.files)
+        plan.hashed_bytes += mirror.hashed_bytes
+        return plan, strategy, _no_base_notes(job, plan, why)
+    strategy = _Strategy("three-way", base)
+    plan = strategy.plan(job, state.files)
     plan.hashed_bytes += mirror.hashed_bytes
-    notes = []
-    kept = kept_remote_files(job.local, state.files, base[1], job.spec.ignore)
+    notes = list(base.notes)
+    kept = kept_remote_files(job.local, state.files, base.files, job.spec.ignore)
     if kept:
-        shown = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
         notes.append(f"kept {len(kept)} file(s) added on the Hub since the last publish from this history "
-                     f"({base[0][:12]}): {shown}")
-    return plan, base, notes
+                     f"(git {base.git_commit[:12]}): {_shown(kept)}")
+    contested = contested_paths(plan, state.files, base.files)
+    for path in contested:
+        notes.append(f"{path}: changed on the Hub since the last publish and by this checkout too: this "
+                     "publish's version wins")
+    return plan, strategy, notes
 
 
-def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[str, dict] | None:
-    """(Hub commit, its files): the newest hf-publish commit on the branch whose git commit is in
-    this checkout's history; None outside git, in a shallow clone that lacks it, or on a first publish."""
+def _shown(paths: Sequence[str], limit: int = 5) -> str:
+    return ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def _no_base_notes(job: _Job, plan: Plan, why: str) -> list[str]:
+    deletes = [c.path for c in plan.changes if c.action == "delete"]
+    if why == "outside-git":
+        reason = "the folder is not in git (or git ignores it), so there is no record of what was published before"
+    elif why == "first":
+        reason = "no earlier hf-publish commit on this branch"
+    else:
+        what = ("this is a shallow clone: fetch the history (actions/checkout with `fetch-depth: 0`, or "
+                "`git fetch --unshallow`) to let deletions through" if why == "shallow" else
+                "history rewritten (force-push, rebase, squash) or another repository")
+        notes = [f"the publishes on the Hub come from git commits not in this checkout's history ({what}); "
+                 "hf-publish cannot tell which files this checkout deleted, so it deletes none"]
+        if plan.not_deleted:
+            notes.append(f"not deleted: {len(plan.not_deleted)} file(s) on the Hub that the folder lacks: "
+                         f"{_shown(plan.not_deleted)}")
+        return notes
+    if not deletes:
+        return [f"mirror: {reason}"]
+    return [f"mirror: {reason}, so the Hub repo is made equal to the folder: deleting {len(deletes)} file(s) "
+            f"it lacks: {_shown(deletes)}"]
+
+
+def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
+    """(the base, "") or (None, why not): "outside-git", "first" (no hf-publish commit on the
+    branch), "shallow" or "foreign" (publishes exist, none from this checkout's history).
+
+    The base is the newest hf-publish commit on the branch whose git commit is in this checkout's
+    history (HEAD or an ancestor; publishes of other clones' commits are skipped); its files are
+    what this checkout published then: the folder at that git commit, read from git (see plan.Base).
+    """
     from hf_publish import gitrepo
 
-    if not job.in_git or gitrepo.head_commit(job.root) is None:
-        return None
-    for commit_id, message in hub.history(job.repo_id, job.repo_type, revision)[:MAX_BASE_CANDIDATES]:
+    if not job.in_git:
+        return None, "outside-git"
+    history = hub.history(job.repo_id, job.repo_type, revision)
+    candidates = []
+    for index, (commit_id, message) in enumerate(history):
         match = GIT_COMMIT_LINE.search(message)
-        if match and gitrepo.is_ancestor(job.root, match.group(1)):
-            return commit_id, hub.tree(job.repo_id, job.repo_type, commit_id)
-    return None
+        if match:
+            candidates.append((index, commit_id, message, match.group(1), bool(match.group(2))))
+    if not candidates:
+        return None, "first"
+    known = gitrepo.known_commits(job.root, [c[3] for c in candidates]) if gitrepo.head_commit(job.root) else set()
+    skipped: list[str] = []
+    for index, commit_id, message, git_commit, dirty in candidates:
+        if git_commit not in known or not gitrepo.is_ancestor(job.root, git_commit):
+            skipped.append(git_commit)
+            continue
+        folder, ignore = _published_rules(message, job.spec)
+        source = repo_source(job.root, True, folder, ignore=ignore, policy_path=job.policy_path)
+        files = base_files(job.root, git_commit, source.rel, ignore=source.ignore, exclude=source.exclude)
+        if dirty:  # it published more than its git commit: take what it changed as the Hub holds it
+            parent = history[index + 1][0] if index + 1 < len(history) else None
+            before = hub.tree(job.repo_id, job.repo_type, parent) if parent else {}
+            files = overlay(files, before, hub.tree(job.repo_id, job.repo_type, commit_id))
+        notes = []
+        if skipped:
+            notes.append(f"planned from the publish of git {git_commit[:12]}: the {len(skipped)} newer publish(es) "
+                         "on the Hub came from commits not in this checkout's history (another clone, or a "
+                         "rewritten history); what they changed stays unless this checkout changed the same paths")
+        return Base(commit_id, git_commit, files, notes), ""
+    return None, ("shallow" if gitrepo.is_shallow(job.root) else "foreign")
+
+
+def _published_rules(message: str, spec: RepoSpec) -> tuple[str, tuple[str, ...]]:
+    """The folder and `ignore` globs a publish used, from its commit description (older publishes
+    name only the folder: the current globs stand in for theirs)."""
+    match = RULES_LINE.search(message)
+    if match:
+        try:
+            rules = json.loads(match.group(1))
+            folder, ignore = rules.get("path"), rules.get("ignore")
+            if isinstance(folder, str) and isinstance(ignore, list) and all(isinstance(g, str) for g in ignore):
+                return folder, tuple(ignore)
+        except ValueError:
+            pass
+    match = FOLDER_IN_TITLE_LINE.search(message)
+    return (match.group(1) if match else spec.path), tuple(spec.ignore)
 
 
 def _commit_url(hub: Hub, job: _Job, sha: str | None) -> str | None:
@@ -600,19 +707,23 @@ def _release(hub: Hub, job: _Job, tag: str, commit_sha: str, description: str, l
 
 
 def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag: str | None) -> tuple[str, str]:
-    """Title and description: the git commit, and in GitHub Actions the run URL and actor."""
-    lines = [f"Published by hf-publish {__version__} from `{job.spec.path}`."]
+    """Title and description: the git commit (and whether the tree was dirty), the folder and
+    `ignore` globs used (a later publish reads them back to rebuild what was published: its base),
+    and in GitHub Actions the run URL and actor."""
+    lines = [f"Published by hf-publish {__version__} from `{job.spec.path}`.",
+             "Publish rules: " + json.dumps({"path": job.spec.path, "ignore": list(job.spec.ignore)},
+                                            ensure_ascii=False)]
     title = f"Publish {job.spec.name}"
-    if in_git:
+    if in_git and job.in_git:
         from hf_publish import gitrepo
 
         head = gitrepo.head_commit(root)
         if head:
-            dirty = any(local.dirty for local in job.local.values())  # modified or untracked files published
-            title += f" from git {head[:12]}" + (" (with uncommitted changes)" if dirty else "")
-            lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if dirty else ""))
+            title += f" from git {head[:12]}" + (" (with uncommitted changes)" if job.dirty else "")
+            lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if job.dirty else ""))
     elif env.get("GITHUB_SHA"):
-        lines.append(f"Git commit: {env['GITHUB_SHA']}")
+        # Not "Git commit:": the folder is not that commit's tree, so it must never become a base.
+        lines.append(f"Workflow commit: {env['GITHUB_SHA']} (the folder published is not in git)")
     if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         run = f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
