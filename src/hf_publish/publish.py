@@ -40,14 +40,20 @@ from hf_publish.errors import (
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
 from hf_publish.hub import (
+    DEFAULT_RETRY_BUDGET,
+    DEFAULT_TIMEOUT,
     ERROR_TABLE,
     CommitResult,
     ConflictError,
     Hub,
     RemoteState,
     ResolvedToken,
+    RetryBudget,
+    RetryBudgetError,
     StaleHeadError,
+    Timeouts,
     TransientHubError,
+    bounded_http,
     make_api,
     repo_url,
     resolve_token,
@@ -177,6 +183,8 @@ def publish(
     env: dict[str, str] | None = None,
     log: Log = _stderr,
     sleep: Callable[[float], None] = time.sleep,
+    timeout: float | None = None,
+    retry_budget: float | None = None,
 ) -> PublishReport:
     """Check, preflight, plan and publish the policy's repos; return one result per repo.
 
@@ -184,8 +192,52 @@ def publish(
     (tests, the sandbox); without it the token comes from huggingface_hub's own resolution
     (HF_OIDC_RESOURCE, HF_TOKEN, stored login) and `endpoint` (default HF_ENDPOINT / huggingface.co).
     `env` defaults to os.environ (GitHub Actions variables feed the commit description and release).
+    `timeout`: seconds an API call may wait for an answer (default HF_PUBLISH_TIMEOUT, else 60);
+    `retry_budget`: seconds the run may spend retrying failures, in total (default
+    HF_PUBLISH_RETRY_BUDGET, else 120). Both apply to huggingface_hub's shared client while the
+    run lasts (see `hub.bounded_http`).
     """
     env = dict(os.environ) if env is None else env
+    timeouts = Timeouts(read=_seconds(timeout, env, TIMEOUT_ENV, DEFAULT_TIMEOUT))
+    budget = RetryBudget(_seconds(retry_budget, env, RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET))
+    with bounded_http(timeouts, budget):
+        return _publish(path, repos=repos, dry_run=dry_run, tag=tag, revision=revision, create_pr=create_pr,
+                        api=api, endpoint=endpoint, token_source=token_source, config=config, env=env, log=log,
+                        sleep=_budget_sleep(sleep, budget), budget=budget)
+
+
+TIMEOUT_ENV = "HF_PUBLISH_TIMEOUT"
+RETRY_BUDGET_ENV = "HF_PUBLISH_RETRY_BUDGET"
+
+
+def _seconds(value: float | None, env: dict[str, str], name: str, default: float) -> float:
+    if value is None:
+        raw = env.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"{name}={raw!r} is not a number of seconds. Next: set it to e.g. 60, or unset it") \
+                from None
+    if not value > 0 or value == float("inf"):
+        raise UsageError(f"{name.replace('HF_PUBLISH_', '').lower().replace('_', '-')} must be a positive number "
+                         f"of seconds, not {value!r}")
+    return float(value)
+
+
+def _budget_sleep(sleep: Callable[[float], None], budget: RetryBudget) -> Callable[[float], None]:
+    """`sleep`, and whatever part of the wait it did not really sleep (a test recording its waits)
+    is added to the budget's clock, so the budget holds either way."""
+    def wait(seconds: float) -> None:
+        started = time.monotonic()
+        sleep(seconds)
+        budget.advance(seconds - (time.monotonic() - started))
+    return wait
+
+
+def _publish(path, *, repos, dry_run, tag, revision, create_pr, api, endpoint, token_source, config, env, log,
+             sleep, budget: RetryBudget) -> PublishReport:
     root, in_git, policy, policy_path = _load(Path(path), config)
     specs = _select(policy, repos)
     revision = revision or DEFAULT_REVISION
@@ -222,7 +274,7 @@ def publish(
                 report.results.append(_dry_run(hub, job, revision, tag))
                 continue
             report.results.append(_publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr,
-                                               tag=tag, env=env, log=log, sleep=sleep))
+                                               tag=tag, env=env, log=log, sleep=sleep, budget=budget))
         except HubError as exc:
             exc.report = report  # type: ignore[attr-defined]
             raise
@@ -411,7 +463,8 @@ def _tag_outlook(job: _Job, tag: str, state: RemoteState, plan: Plan) -> str:
 
 
 def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str, create_pr: bool,
-                 tag: str | None, env: dict[str, str], log: Log, sleep: Callable[[float], None]) -> PublishResult:
+                 tag: str | None, env: dict[str, str], log: Log, sleep: Callable[[float], None],
+                 budget: RetryBudget) -> PublishResult:
     url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
     created = False
     if not job.exists:
@@ -422,7 +475,7 @@ def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str
     title, description = commit_message(job, root, in_git, env, tag)
     plan, commit, changed, attempts, notes = _commit(hub, job, title=title, description=description,
                                                       revision=revision, create_pr=create_pr, tag=tag,
-                                                      log=log, sleep=sleep)
+                                                      log=log, sleep=sleep, budget=budget)
     result = PublishResult(job.repo_id, job.repo_type, url, plan, commit_sha=commit.sha if commit else None,
                            commit_url=commit.url if commit else None, pr_url=commit.pr_url if commit else None,
                            changed=changed, created=created, verdict=job.verdict, attempts=attempts, notes=notes)
@@ -451,7 +504,7 @@ def _backoff(attempt: int) -> float:
 
 
 def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str, create_pr: bool,
-            tag: str | None, log: Log, sleep: Callable[[float], None]
+            tag: str | None, log: Log, sleep: Callable[[float], None], budget: RetryBudget
             ) -> tuple[Plan, CommitResult | None, bool, int, list[str]]:
     """Plan against the head just read and apply it as ONE commit, retrying what is worth retrying.
 
@@ -472,17 +525,27 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     intent = changed_paths(plan)
     first_plan = plan
     ambiguous = False
+    out_of_budget = False
     last_error: HubError | None = None
+    attempts = 0
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
             try:
                 state = hub.read_state(job.repo_id, job.repo_type, revision)
+            except RetryBudgetError as exc:
+                last_error, out_of_budget = exc, True
+                break
             except TransientHubError as exc:  # e.g. a server restarting: wait it out like a failed commit
                 last_error = exc
-                log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying")
+                budget.failed()
+                wait = exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT \
+                    else _backoff(attempt)
+                if not budget.allows(wait):
+                    out_of_budget = True
+                    break
+                log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying in {wait:.1f} s")
                 if attempt + 1 < MAX_ATTEMPTS:
-                    sleep(exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT
-                          else _backoff(attempt))
+                    sleep(wait)
                 continue
             plan = strategy.plan(job, state.files, only=intent)
             if not plan.changed:
@@ -494,6 +557,7 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
                 return plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), False, attempt, notes
         operations = build_operations(plan, job.local)
         log(f"{job.repo_id}: committing {_plan_summary(plan)}" + (f" (attempt {attempt + 1})" if attempt else ""))
+        attempts = attempt + 1
         try:
             commit = hub.commit(job.repo_id, job.repo_type, operations, title=title, description=description,
                                 revision=revision, parent_commit=state.head, create_pr=create_pr)
@@ -501,30 +565,43 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
         except StaleHeadError as exc:
             last_error, wait = exc, _backoff(attempt)
             log(f"{job.repo_id}: another commit landed first; re-reading the head and re-planning")
+        except RetryBudgetError as exc:
+            last_error, out_of_budget = exc, True
+            break
         except TransientHubError as exc:
             last_error = exc
             ambiguous = ambiguous or exc.ambiguous
+            budget.failed()
             if exc.retry_after is not None and exc.retry_after > MAX_WAIT:
                 raise
             wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
+            if not budget.allows(wait):
+                out_of_budget = True
+                break
             log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying in {wait:.1f} s")
         if attempt + 1 < MAX_ATTEMPTS:
             sleep(wait)
     assert last_error is not None
+    if out_of_budget:
+        gave_up = (f"{job.repo_id}: gave up after {attempts} commit attempt(s) and {budget.spent():.0f} s of "
+                   f"failures: the retry budget is {budget.seconds:g} s (--retry-budget, {RETRY_BUDGET_ENV})")
+    else:
+        gave_up = f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts"
+    error_type = RetryBudgetError if out_of_budget else type(last_error)
     if ambiguous:  # a commit's answer was lost: look before saying nothing was committed
         try:
-            state = hub.read_state(job.repo_id, job.repo_type, revision)
+            with budget.final_look():
+                state = hub.read_state(job.repo_id, job.repo_type, revision)
         except HubError:
-            raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts; the Hub never confirmed a "
-                                   "commit and cannot be reached to check: one whose answer was lost may have "
-                                   "landed (whole: each attempt is all or nothing), so re-run: it re-reads the Hub. "
-                                   f"Last error: {last_error}") from None
+            raise error_type(f"{gave_up}; the Hub never confirmed a commit and cannot be reached to check: one "
+                             "whose answer was lost may have landed (whole: each attempt is all or nothing), so "
+                             f"re-run: it re-reads the Hub. Last error: {last_error}") from None
         if not strategy.plan(job, state.files, only=intent).changed:
             notes.append("the connection failed after the commit was sent; the Hub shows it landed")
             return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
-                MAX_ATTEMPTS, notes
-    raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts, nothing was committed "
-                           f"(each attempt is all or nothing). Last error: {last_error}")
+                attempts, notes
+    raise error_type(f"{gave_up}, nothing was committed (each attempt is all or nothing). "
+                     f"Last error: {last_error}")
 
 
 GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})( plus uncommitted changes)?", re.M)
