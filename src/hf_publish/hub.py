@@ -269,7 +269,7 @@ DEFAULT_TIMEOUT = 60.0  # seconds an API call may wait for the Hub's answer (rea
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection
 UPLOAD_READ_TIMEOUT = 300.0  # an upload PUT: the storage may take a while to answer after the body
 DEFAULT_RETRY_BUDGET = 120.0  # seconds a publish may spend retrying, in total
-CLIENT_MAX_WAIT = 8.0  # huggingface_hub's http_backoff waits up to this long between its retries
+CLIENT_MAX_WAIT = 8.0  # huggingface_hub's http_backoff waits 1, 2, 4, then at most 8 s between retries
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -360,7 +360,7 @@ class Timeouts:
 
 _BUDGET: contextvars.ContextVar[RetryBudget | None] = contextvars.ContextVar("hf_publish_budget", default=None)
 _INSTALL_LOCK = threading.Lock()
-_installed: dict[str, Any] = {"count": 0, "previous": None, "budgets": []}
+_installed: dict[str, Any] = {"count": 0, "previous": None, "budgets": [], "timeouts": None}
 _pending = threading.local()  # per thread: when its last request started, until an answer came
 
 
@@ -375,14 +375,18 @@ def _budget() -> RetryBudget | None:
 
 
 def _on_request(request: Any) -> None:
+    timeout = dict(request.extensions.get("timeout") or {})
+    if not any(timeout.get(name) is not None for name in ("connect", "read", "write", "pool")):
+        # huggingface_hub passes `timeout=None` explicitly on some calls (the tree listing's paging),
+        # which overrides any client default: such a call gets the API timeouts here.
+        timeout = _installed["timeouts"].for_api().as_dict() if _installed["timeouts"] else timeout
+    if request.method == "PUT" and timeout.get("read") is not None:
+        # An upload: its body is bounded by the write timeout (no progress for that long), and the
+        # storage gets longer to answer once it has all the bytes.
+        timeout["read"] = max(timeout["read"], UPLOAD_READ_TIMEOUT)
+    if timeout:
+        request.extensions = {**request.extensions, "timeout": timeout}
     budget = _budget()
-    if request.method == "PUT":
-        # An upload: its body is bounded by the write timeout (no progress in `read` seconds), and the
-        # storage gets longer to answer once it has the bytes.
-        timeout = dict(request.extensions.get("timeout") or {})
-        if timeout.get("read") is not None:
-            timeout["read"] = max(timeout["read"], UPLOAD_READ_TIMEOUT)
-            request.extensions["timeout"] = timeout
     if budget is None:
         return
     started = getattr(_pending, "started", None)
@@ -401,13 +405,20 @@ def _on_response(response: Any) -> None:
     if budget is None:
         return
     if response.status_code not in RETRYABLE_STATUSES:
+        _pending.streak = (None, 0)
         budget.succeeded()
         return
     budget.failed()
+    # The wait http_backoff is about to make: Retry-After + 1, else 1, 2, 4, 8, 8 s for the
+    # successive failures of one request.
+    request = response.request
+    key = (request.method, str(request.url))
+    streak = getattr(_pending, "streak", (None, 0))
+    count = streak[1] + 1 if streak[0] == key else 1
+    _pending.streak = (key, count)
     retry_after = _retry_after(response)
-    wait = retry_after + 1 if retry_after is not None else CLIENT_MAX_WAIT  # as http_backoff would wait
+    wait = retry_after + 1 if retry_after is not None else min(CLIENT_MAX_WAIT, 2.0 ** (count - 1))
     if not budget.allows(wait) and not budget._looking:
-        request = response.request
         raise RetryBudgetExhausted(
             f"{request.method} {request.url.path}: retrying would go past the retry budget "
             f"({budget.seconds:g} s, {budget.spent():.0f} s spent)",
@@ -440,6 +451,7 @@ def bounded_http(timeouts: Timeouts, budget: RetryBudget):
         if _installed["count"] == 0:
             previous = getattr(_http, "_GLOBAL_CLIENT_FACTORY", None) or _http.default_client_factory
             _installed["previous"] = previous
+            _installed["timeouts"] = timeouts
             set_client_factory(_bounded_factory(previous, timeouts))
         _installed["count"] += 1
         _installed["budgets"].append(budget)
@@ -454,7 +466,7 @@ def bounded_http(timeouts: Timeouts, budget: RetryBudget):
             _installed["count"] -= 1
             if _installed["count"] == 0:
                 set_client_factory(_installed["previous"])
-                _installed["previous"] = None
+                _installed["previous"] = _installed["timeouts"] = None
 
 
 # --- token resolution ------------------------------------------------------------------------
@@ -550,6 +562,8 @@ class Hub:
         return self.api.endpoint
 
     def _call(self, fn: Callable[[], T], doing: str, repo: str = "the repo", ambiguous: bool = False) -> T:
+        budget = _budget()
+        started = budget.clock() if budget is not None else 0.0
         try:
             return fn()
         except HubError:
@@ -558,6 +572,9 @@ class Hub:
             error = translate(exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous)
             if error is None:
                 raise
+            if budget is not None and isinstance(error, TransientHubError):
+                # Failures the HTTP hooks cannot see (hf_xet retries in Rust) count from the call's start.
+                budget.failed(at=started)
             raise error from None
 
     # identity and rights

@@ -221,8 +221,9 @@ def _seconds(value: float | None, env: dict[str, str], name: str, default: float
             raise UsageError(f"{name}={raw!r} is not a number of seconds. Next: set it to e.g. 60, or unset it") \
                 from None
     if not value > 0 or value == float("inf"):
-        raise UsageError(f"{name.replace('HF_PUBLISH_', '').lower().replace('_', '-')} must be a positive number "
-                         f"of seconds, not {value!r}")
+        flag = "--" + name.replace("HF_PUBLISH_", "").lower().replace("_", "-")
+        raise UsageError(f"{flag} ({name}) must be a positive number of seconds, not {value!r}. "
+                         "Next: pass e.g. 60")
     return float(value)
 
 
@@ -874,16 +875,15 @@ def format_results(report: PublishReport) -> str:
 
 # --- CLI ------------------------------------------------------------------------------------------
 
-XET_RETRY_MAX_DURATION = "60s"
-
-
 def command_publish(args: argparse.Namespace) -> int:
     from hf_publish.cli import default_format
     from hf_publish.report import github_annotation
 
-    # hf_xet retries a failing upload on its own for minutes by default, and publish retries each
-    # attempt again: cap hf_xet's share (read once per process) unless the user chose a value.
-    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", XET_RETRY_MAX_DURATION)
+    budget = _seconds(args.retry_budget, dict(os.environ), RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)
+    timeout = _seconds(args.timeout, dict(os.environ), TIMEOUT_ENV, DEFAULT_TIMEOUT)
+    # hf_xet retries a failing upload on its own (minutes, by default) where the HTTP hooks cannot see
+    # it: hold it to the retry budget too (hf_xet reads this once per process) unless the user chose.
+    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", f"{max(1, int(budget))}s")
     fmt = default_format(args.format)
     path = Path(args.path or ".")
     if fmt != "text" or not sys.stderr.isatty():
@@ -891,7 +891,7 @@ def command_publish(args: argparse.Namespace) -> int:
 
         disable_progress_bars()  # progress bars are for people at a terminal, not logs
     kwargs = dict(repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
-                  create_pr=args.create_pr, config=args.config)
+                  create_pr=args.create_pr, config=args.config, timeout=timeout, retry_budget=budget)
     sandbox = None
     try:
         if args.sandbox:
