@@ -437,8 +437,9 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
     url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
     if job.exists:
         state = hub.read_state(job.repo_id, job.repo_type, revision)
-        if state.head is None and revision != DEFAULT_REVISION:
-            state = hub.read_state(job.repo_id, job.repo_type, DEFAULT_REVISION)
+        if state.head is None and revision != DEFAULT_REVISION:  # a new branch starts from main
+            revision = DEFAULT_REVISION
+            state = hub.read_state(job.repo_id, job.repo_type, revision)
         plan, _, notes = _plan(hub, job, state, revision)
         result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
                                verdict=job.verdict, notes=notes)

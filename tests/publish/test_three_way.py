@@ -347,3 +347,16 @@ def test_a_git_ignored_output_folder_is_published_as_a_plain_folder(publish_with
     assert hub_sandbox.read_file(REPO, "config.json") == b'{"epoch": 1}\n'
     (latest, *_) = hub_api("alice-fg-org").list_repo_commits(REPO)
     assert "Git commit:" not in latest.message  # never a base: it is not that commit's tree
+
+
+def test_a_dry_run_to_a_new_branch_plans_from_mains_last_publish(publish_with, checkout, hub_sandbox, hub_api):
+    publish_with("alice-fg-org", checkout)
+    upload_as_colleague(hub_api, "web.md", b"online\n")
+    checkout.write("config.json", '{"branch": 1}\n')
+    checkout.commit("branch work")
+
+    dry = publish_with("alice-fg-org", checkout, revision="new-branch", dry_run=True).results[0]
+    real = publish_with("alice-fg-org", checkout, revision="new-branch").results[0]
+
+    assert changes(dry) == changes(real) == [("config.json", "update")]
+    assert "web.md" in hub_sandbox.list_files(REPO, revision="new-branch")
