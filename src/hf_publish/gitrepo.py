@@ -91,15 +91,17 @@ def index_entries(root: Path, paths: Sequence[str] | None = None) -> list[IndexE
         if not paths:
             return []
         args += ["--", *[f":(literal){p}" for p in paths]]
-    entries = []
-    for record in _git(root, *args).split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, oid, stage = meta.decode().split()
-        if stage == "0":
-            entries.append(IndexEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
-    return entries
+    return [IndexEntry(path, mode, oid) for (mode, oid, stage), path in _listing(_git(root, *args)) if stage == "0"]
+
+
+def _listing(out: bytes) -> list[tuple[list[str], str]]:
+    """`<fields> TAB <path>` records of `git ls-files -s -z` / `git ls-tree -z`: (fields, path)."""
+    records = []
+    for record in out.split(b"\0"):
+        if record:
+            meta, _, path = record.partition(b"\t")
+            records.append((meta.decode().split(), path.decode("utf-8", "surrogateescape")))
+    return records
 
 
 def check_attr(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
@@ -345,15 +347,8 @@ def tree_entries(root: Path, commit: str, folder: str = ".") -> list[IndexEntry]
     args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit]
     if folder not in ("", "."):
         args += ["--", f":(literal){folder.rstrip('/')}"]
-    entries = []
-    for record in _git(root, *args).split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, kind, oid = meta.decode().split()
-        if kind == "blob" and mode in REGULAR_FILE_MODES:
-            entries.append(IndexEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
-    return entries
+    return [IndexEntry(path, mode, oid) for (mode, kind, oid), path in _listing(_git(root, *args))
+            if kind == "blob" and mode in REGULAR_FILE_MODES]
 
 
 def known_commits(root: Path, shas: Iterable[str]) -> set[str]:

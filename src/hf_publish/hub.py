@@ -4,6 +4,9 @@ Everything goes through one injected `huggingface_hub.HfApi` (built by `make_api
 caller or a test), and every exception the client raises is turned into a `HubError` whose message
 says what failed and ends with the next step to take, through ONE table: `ERROR_TABLE`.
 
+Bounded waits live here too: `bounded_http` gives huggingface_hub's shared client API timeouts
+and one `RetryBudget` for a run, through the client's own `set_client_factory` hook.
+
 Nothing here decides policy: `preflight` judges the token, `plan` compares trees, `publish`
 orchestrates. huggingface_hub is imported lazily (this module is never imported by a hook).
 """

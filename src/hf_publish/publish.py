@@ -7,9 +7,13 @@ Order of a run (nothing is uploaded before step 4):
      plain words by `preflight.judge`; a token that cannot do the job stops the run (exit 4).
   3. repo: created (private per policy, repo type, Space sdk) only when `repo_exists` says it is
      missing.
-  4. plan and ONE `create_commit` with `parent_commit` = the head just read. A 412 (another commit
-     landed) re-reads the head, re-plans only this publish's own changes and retries; 429/5xx and
-     dropped connections are retried honouring Retry-After; never a partial update.
+  4. plan and ONE `create_commit` with `parent_commit` = the head just read. The plan is three-way
+     against the base (the last publish from this checkout's history, rebuilt from git: see
+     `_find_base` and `plan.Base`), a mirror when no base can exist, and never deletes when
+     publishes exist but none from this history. A 412 (another commit landed) re-reads the head,
+     re-plans only this publish's own changes and retries; 429/5xx, dropped connections and
+     timeouts are retried honouring Retry-After, all within one retry budget (`hub.bounded_http`);
+     never a partial update.
   5. release: with a tag, the Hub repo is tagged at the published commit (idempotent, immutable).
 
 Python API: `publish(path, ...) -> PublishReport` (raises ChecksFailed, AuthError, HubError,
