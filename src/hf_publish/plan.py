@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from hf_publish import paths
+from hf_publish.errors import GitError
 from hf_publish.hub import RemoteFile
 
 NEVER_DELETED = (".gitattributes",)
@@ -196,7 +197,12 @@ def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[s
     from hf_publish import gitrepo
 
     rels = folder_paths(folder, ignore=ignore, exclude=exclude)
-    attrs = gitrepo.folder_check_attr(folder, rels, ("filter",)) if (folder / ".gitattributes").is_file() else {}
+    attrs: dict[str, dict[str, str]] = {}
+    if any(rel.rpartition("/")[2] == ".gitattributes" for rel in rels):
+        try:
+            attrs = gitrepo.folder_check_attr(folder, rels, ("filter",))
+        except GitError:  # no git on this machine: the Hub's own rules decide alone
+            attrs = {}
     files: dict[str, LocalFile] = {}
     for rel in rels:
         full = folder / rel
