@@ -156,7 +156,7 @@ def diff(before: dict[str, bytes], after: dict[str, bytes]) -> list[tuple[str, s
 
 # --- the machine -----------------------------------------------------------------------------------
 
-def make_machine(sandbox, workdir: Path, lane: str, stats: Counter):
+def make_machine(sandbox, workdir: Path, stats: Counter):
     from huggingface_hub import HfApi
 
     from hf_publish.hub import make_api
@@ -365,7 +365,7 @@ def _mode(notes: list[str]) -> str:
 
 def test_publish_against_a_model_of_the_hub(hub_sandbox, tmp_path, upload_lane):
     stats: Counter = Counter()
-    machine = make_machine(hub_sandbox, tmp_path, upload_lane, stats)
+    machine = make_machine(hub_sandbox, tmp_path, stats)
     run_state_machine_as_test(machine, settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
         suppress_health_check=list(HealthCheck), print_blob=True))
