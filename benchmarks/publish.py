@@ -5,6 +5,8 @@ model.safetensors, beside the example's card and config), in a real git + git-lf
 
   first publish         a new repo: create it and upload everything
   no-change re-publish  the same folder again: nothing to upload
+  one-file change       config.json edited and committed: one small file to upload (hf-publish
+                        looks up its base, the last publish, in the Hub history and in git)
 
 each measured for hf-publish (`hf_publish.publish.publish`) and for `HfApi.upload_folder`
 (preceded by `create_repo` on the first run, as a publish does), each tool on its own fresh
@@ -38,6 +40,7 @@ EXAMPLE = ROOT / "examples" / "acme-models"
 REPO = "acme-ai/bert-korean-sentiment-v2"
 TOKEN = "alice-fg-org"
 UNITS = {"MB": 10**6, "GB": 10**9}
+STEPS = ("first", "again", "changed")
 
 
 # --- the measured side (a fresh process per measurement) ------------------------------------------
@@ -148,17 +151,22 @@ def run(sizes: list[int], lane: str, work: Path, repeat: int) -> list[dict]:
         case = work / f"w{size}"
         case.mkdir()
         setup = make_checkout(case / "checkout", size)
-        runs: dict[str, dict[str, list[dict]]] = {tool: {"first": [], "again": []} for tool in tools}
+        runs: dict[str, dict[str, list[dict]]] = {tool: {step: [] for step in STEPS} for tool in tools}
+        checkout = case / "checkout"
         for attempt in range(repeat):
             for tool in (tools if attempt % 2 == 0 else tools[::-1]):  # alternate who goes first
                 store = case / f"hub-{tool}-{attempt}"
                 with Sandbox(data_dir=store) as sandbox:  # fresh: no xet dedup against an earlier run
                     os.sync()  # the previous run's writeback must not slow this one
-                    runs[tool]["first"].append(measure(tool, sandbox, case / "checkout", True, env))
-                    runs[tool]["again"].append(measure(tool, sandbox, case / "checkout", False, env))
+                    runs[tool]["first"].append(measure(tool, sandbox, checkout, True, env))
+                    runs[tool]["again"].append(measure(tool, sandbox, checkout, False, env))
+                    (checkout / "config.json").write_text('{"model_type": "bert", "benchmark": %d}\n' % attempt)
+                    git(checkout, "commit", "-q", "-am", "one-file change")
+                    runs[tool]["changed"].append(measure(tool, sandbox, checkout, False, env))
+                    git(checkout, "reset", "-q", "--hard", "HEAD~1")  # the next tool starts from the same tree
                 shutil.rmtree(store, ignore_errors=True)
         row = {"size": size, "setup_s": setup, "repeat": repeat,
-               **{tool: {step: _median(runs[tool][step]) for step in ("first", "again")} for tool in tools},
+               **{tool: {step: _median(runs[tool][step]) for step in STEPS} for tool in tools},
                "all": runs}
         rows.append(row)
         print(f"  {human(size)} done (checkout {setup:.1f} s)", file=sys.stderr, flush=True)
@@ -172,7 +180,7 @@ def table(rows: list[dict], lane: str) -> str:
            "runs, each tool on a fresh sandbox, order alternating", "",
            "| weights | step | hf-publish | upload_folder | ratio |", "|---|---|---|---|---|"]
     for row in rows:
-        for step, label in (("first", "first publish"), ("again", "no-change re-publish")):
+        for step, label in zip(STEPS, ("first publish", "no-change re-publish", "one-file change")):
             ours, theirs = row["hf-publish"][step], row["upload_folder"][step]
             cell = lambda m: f"{m['seconds']:.2f} s, RSS {m['rss_mb']:.0f} MB, read {human(m['read_bytes'])}"
             out.append(f"| {human(row['size'])} | {label} | {cell(ours)} | {cell(theirs)} | "
@@ -191,6 +199,10 @@ def table(rows: list[dict], lane: str) -> str:
                f"{'PASS' if max(noop) < 1 else 'FAIL'}; weights bytes hashed: "
                f"{', '.join(str(r['hf-publish']['again']['hashed_bytes']) for r in rows)}; "
                f"upload_folder: {theirs_noop}")
+    out.append("- one-file change: " + "; ".join(
+        f"{human(r['size'])}: {r['hf-publish']['changed']['seconds']:.2f} s (bytes hashed: "
+        f"{r['hf-publish']['changed']['hashed_bytes']}) vs upload_folder {r['upload_folder']['changed']['seconds']:.2f} s"
+        for r in rows))
     for size in (10**9, 4 * 10**9):
         if size in by_size:
             row = by_size[size]

@@ -136,6 +136,70 @@ def uncapped_xet() -> None:
             time.perf_counter() - started)
 
 
+# --- bounded waits ------------------------------------------------------------------------------------
+
+WAIT_CAP = 30.0  # how long the unbounded alternative is watched before the row says "still waiting"
+
+
+def bounded_waits(lanes: list[str]) -> None:
+    """A preupload that never answers, and one that answers 503 for ever: hf-publish with a 1 s
+    timeout and a 5 s retry budget, real sleeps, beside `HfApi.upload_folder` on the same fault."""
+    import threading
+
+    from hf_publish.errors import HubError
+    from huggingface_hub import HfApi
+    from tests.reliability.helpers import HubState, Publisher
+    from tests.reliability.scenarios import pending_change, route
+
+    for lane_name in lanes:
+        for fault, spec in (("never answers", {"hang": True}), ("503 for the whole run", {"status": 503})):
+            with lane(lane_name), hub() as sandbox:
+                checkout = fresh_checkout()
+                publisher = Publisher(sandbox)
+                publisher.run(checkout, log=lambda line: None)
+                pending_change(checkout, seed=2)
+                before = HubState.of(sandbox)
+                method, path = route("preupload", lane_name)
+                rule = sandbox.inject(method=method, path=path, times=None, **spec)
+                started = time.perf_counter()
+                try:
+                    publisher.run(checkout, real_sleep=True, timeout=1, retry_budget=5, log=lambda line: None)
+                    outcome = "VIOLATION: reported success"
+                except HubError as exc:
+                    outcome = "clean failure, exit 4" + (" naming the endpoint" if "/preupload/" in str(exc) else "")
+                seconds = time.perf_counter() - started
+                sandbox.clear_faults()
+                lost = 0 if HubState.of(sandbox) == before else 1
+                row(f"preupload {fault}: publish --timeout 1 --retry-budget 5 [{lane_name}]", rule.hits, outcome,
+                    lost, seconds)
+
+                rule = sandbox.inject(method=method, path=path, times=None, **spec)
+                api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-org"])
+                done: dict = {}
+
+                def upload() -> None:
+                    try:
+                        api.upload_folder(folder_path=str(checkout.path), repo_id="acme-ai/bert-korean-sentiment-v2",
+                                          ignore_patterns=[".git/*", ".hf-publish.yaml"])
+                        done["outcome"] = "committed"
+                    except Exception as exc:  # what the caller would see
+                        done["outcome"] = f"failed ({type(exc).__name__})"
+                    done["seconds"] = time.perf_counter() - started
+
+                started = time.perf_counter()
+                worker = threading.Thread(target=upload, daemon=True)
+                worker.start()
+                worker.join(WAIT_CAP)
+                hits = rule.hits
+                if worker.is_alive():
+                    outcome, seconds = f"still waiting after {WAIT_CAP:.0f} s (no timeout, no budget)", WAIT_CAP
+                else:
+                    outcome, seconds = done["outcome"], done["seconds"]
+                row(f"preupload {fault}: HfApi.upload_folder [{lane_name}]", hits, outcome, 0, seconds)
+                sandbox.clear_faults()
+            worker.join(10)  # the sandbox stopped: the hung request is cut
+
+
 # --- races --------------------------------------------------------------------------------------------
 
 def races(lanes: list[str]) -> None:
@@ -308,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         faults(lanes, args.quick)
         if args.uncapped_xet:
             uncapped_xet()
+        note("bounded waits ...")
+        bounded_waits(lanes)
         note("races ...")
         races(lanes)
         note("hostile input ...")

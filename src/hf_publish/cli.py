@@ -46,8 +46,10 @@ examples:
 {EXIT_CODES_HELP}
 
 environment:
-  HF_TOKEN            token used by publish (or HF_OIDC_RESOURCE for Trusted Publishing)
-  HF_PUBLISH_DEBUG=1  print tracebacks of unexpected errors
+  HF_TOKEN                 token used by publish (or HF_OIDC_RESOURCE for Trusted Publishing)
+  HF_PUBLISH_TIMEOUT       publish: seconds an API call may wait for an answer (default 60)
+  HF_PUBLISH_RETRY_BUDGET  publish: seconds the run may spend retrying, in total (default 120)
+  HF_PUBLISH_DEBUG=1       print tracebacks of unexpected errors
 """
 
 CHECK_HELP = """\
@@ -115,7 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or huggingface.co)")
     publish.add_argument("--sandbox", action="store_true",
                          help="start a local in-process Hub sandbox and publish there (no account, no network)")
-    publish.add_argument("--path", metavar="DIR", default=None, help="the git checkout to publish (default: current folder)")
+    publish.add_argument("--path", metavar="DIR", default=None,
+                         help="the git checkout (or plain folder) to publish (default: current folder)")
+    publish.add_argument("--timeout", metavar="SECONDS", type=float, default=None,
+                         help="how long an API call may wait for the Hub's answer "
+                              "(default: HF_PUBLISH_TIMEOUT, else 60; uploads wait on progress instead)")
+    publish.add_argument("--retry-budget", metavar="SECONDS", type=float, default=None,
+                         help="the total time the run may spend retrying failures (429, 5xx, no answer) "
+                              "before it stops with exit 4 (default: HF_PUBLISH_RETRY_BUDGET, else 120)")
     _add_config(publish)
     _add_format(publish)
 

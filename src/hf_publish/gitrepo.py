@@ -91,19 +91,21 @@ def index_entries(root: Path, paths: Sequence[str] | None = None) -> list[IndexE
         if not paths:
             return []
         args += ["--", *[f":(literal){p}" for p in paths]]
-    entries = []
-    for record in _git(root, *args).split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, oid, stage = meta.decode().split()
-        if stage == "0":
-            entries.append(IndexEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
-    return entries
+    return [IndexEntry(path, mode, oid) for (mode, oid, stage), path in _listing(_git(root, *args)) if stage == "0"]
+
+
+def _listing(out: bytes) -> list[tuple[list[str], str]]:
+    """`<fields> TAB <path>` records of `git ls-files -s -z` / `git ls-tree -z`: (fields, path)."""
+    records = []
+    for record in out.split(b"\0"):
+        if record:
+            meta, _, path = record.partition(b"\t")
+            records.append((meta.decode().split(), path.decode("utf-8", "surrogateescape")))
+    return records
 
 
 def check_attr(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
-               *, cached: bool = False) -> dict[str, dict[str, str]]:
+               *, cached: bool = False, git_dir: str | None = None) -> dict[str, dict[str, str]]:
     """What the repository's .gitattributes files say for each path, as git computes it (the path
     need not exist). Values are git's: "set", "unset", "unspecified" or the value string.
 
@@ -115,6 +117,8 @@ def check_attr(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS
     if not paths:
         return {}
     args = ["-c", "core.attributesFile=/dev/null", "check-attr", "-z", "--stdin"]
+    if git_dir is not None:  # a folder outside git (see folder_check_attr)
+        args = ["--git-dir", git_dir, "--work-tree", str(root)] + args
     args += (["--cached"] if cached else []) + list(attributes)
     out = _git(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
     fields = out.split(b"\0")
@@ -171,7 +175,8 @@ def modified_paths(root: Path) -> set[str]:
 
 def untracked_paths(root: Path, under: str = ".") -> list[str]:
     """Untracked, not ignored files below `under` (relative to the root)."""
-    return _split_z(_git(root, "ls-files", "-o", "--exclude-standard", "-z", "--full-name", "--", under))
+    return _split_z(_git(root, "ls-files", "-o", "--exclude-standard", "-z", "--full-name", "--",
+                         f":(literal){under or '.'}"))
 
 
 def is_shallow(root: Path) -> bool:
@@ -334,3 +339,56 @@ def is_ancestor(root: Path, commit: str, of: str = "HEAD") -> bool:
         return False
     out = _git(root, "merge-base", "--end-of-options", commit, of, check=False).strip().decode()
     return bool(out) and out == commit
+
+
+def tree_entries(root: Path, commit: str, folder: str = ".") -> list[IndexEntry]:
+    """Regular files of `folder` (relative to the root) in a commit's tree, with their blob ids:
+    what a clean checkout of that commit held. Paths are relative to the root."""
+    args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit]
+    if folder not in ("", "."):
+        args += ["--", f":(literal){folder.rstrip('/')}"]
+    return [IndexEntry(path, mode, oid) for (mode, kind, oid), path in _listing(_git(root, *args))
+            if kind == "blob" and mode in REGULAR_FILE_MODES]
+
+
+def known_commits(root: Path, shas: Iterable[str]) -> set[str]:
+    """Which of these commit shas this clone holds (one `git cat-file --batch-check`)."""
+    shas = [s for s in dict.fromkeys(shas) if s and not s.startswith("-")]
+    if not shas:
+        return set()
+    out = _git(root, "cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
+    return {parts[0] for parts in (line.split() for line in out.decode().splitlines())
+            if len(parts) == 3 and parts[1] == "commit"}
+
+
+def folder_check_attr(folder: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES
+                      ) -> dict[str, dict[str, str]]:
+    """`check_attr` for a folder that is not in a git work tree: git reads the folder's own
+    .gitattributes files through a throwaway, empty git dir (the folder is not touched)."""
+    import tempfile
+
+    paths = list(paths)
+    if not paths:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="hf-publish-attr-") as git_dir:
+        _git(git_dir, "init", "-q", "--bare", git_dir)
+        return check_attr(folder, paths, attributes, git_dir=git_dir)
+
+
+def is_ignored_folder(root: Path, folder: str) -> bool:
+    """Does git ignore this folder as a whole (`git check-ignore`), e.g. `outputs/` in .gitignore?"""
+    result = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "--", folder.rstrip("/") + "/"],
+                            capture_output=True, env=_git_env())
+    return result.returncode == 0
+
+
+def changed_since_head(root: Path, folder: str = ".") -> list[str]:
+    """Paths below `folder` whose working-tree state differs from HEAD: staged, modified, deleted
+    or untracked (not ignored). Every path when there is no commit yet."""
+    out = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
+               f":(literal){folder or '.'}")
+    paths = []
+    for record in out.split(b"\0"):
+        if len(record) > 3:
+            paths.append(record[3:].decode("utf-8", "surrogateescape"))
+    return paths

@@ -4,13 +4,20 @@ Everything goes through one injected `huggingface_hub.HfApi` (built by `make_api
 caller or a test), and every exception the client raises is turned into a `HubError` whose message
 says what failed and ends with the next step to take, through ONE table: `ERROR_TABLE`.
 
+Bounded waits live here too: `bounded_http` gives huggingface_hub's shared client API timeouts
+and one `RetryBudget` for a run, through the client's own `set_client_factory` hook.
+
 Nothing here decides policy: `preflight` judges the token, `plan` compares trees, `publish`
 orchestrates. huggingface_hub is imported lazily (this module is never imported by a hook).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -52,6 +59,10 @@ class ConflictError(HubError):
 
 class NotFoundError(HubError):
     """The repo, revision or file is missing, or hidden from this token."""
+
+
+class RetryBudgetError(HubError):
+    """The run spent its whole retry budget on failures: it stops rather than wait longer."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,11 @@ ERROR_TABLE: dict[str, ErrorRule] = {rule.name: rule for rule in (
               "wait and re-run; the Hub limits repo creation and API calls per token"),
     ErrorRule("server", TransientHubError, "{doing}: the Hub failed (HTTP {status}): {server}",
               f"re-run in a few minutes; see {STATUS_URL}"),
-    ErrorRule("network", TransientHubError, "{doing}: could not reach {endpoint}: {server}",
+    ErrorRule("network", TransientHubError, "{doing}: could not reach {endpoint}{request}: {server}",
               "check the network (and --endpoint / HF_ENDPOINT), then re-run"),
+    ErrorRule("retry-budget", RetryBudgetError, "{doing}: gave up: {server}",
+              f"re-run later (see {STATUS_URL}), or allow longer with --retry-budget SECONDS "
+              "(HF_PUBLISH_RETRY_BUDGET)"),
     ErrorRule("http", HubError, "{doing}: the Hub answered HTTP {status}: {server}",
               "re-run with HF_PUBLISH_DEBUG=1 and report the message if it persists"),
 )}
@@ -125,6 +139,8 @@ def _classify(exc: BaseException) -> tuple[str, int | None]:
     response = getattr(exc, "response", None)
     if response is not None:
         status = getattr(response, "status_code", None)
+    if isinstance(exc, RetryBudgetExhausted):
+        return "retry-budget", exc.status
     if isinstance(exc, hf_errors.LocalTokenNotFoundError):
         return "no-token", status
     if isinstance(exc, hf_errors.OIDCError):
@@ -172,8 +188,19 @@ def _server_message(exc: BaseException) -> str:
     return redact(" ".join(str(text).split()))[:500]
 
 
+def _request_line(exc: BaseException) -> str:
+    """" (POST /api/models/x/y/preupload/main)" for a transport error that knows its request."""
+    try:
+        request = exc.request  # type: ignore[attr-defined]  # httpx raises RuntimeError when unset
+    except Exception:
+        return ""
+    method, url = getattr(request, "method", None), getattr(request, "url", None)
+    return f" ({method} {url.path})" if method and url is not None else ""
+
+
 def _retry_after(exc: BaseException) -> float | None:
-    response = getattr(exc, "response", None)
+    """The server's Retry-After (or rate-limit reset) of an HTTP error or a response, in seconds."""
+    response = getattr(exc, "response", None) if not hasattr(exc, "status_code") else exc
     headers = getattr(response, "headers", None)
     if not headers:
         return None
@@ -210,11 +237,20 @@ def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoin
     exc = cause
     if rule is not None and name not in ("network", "offline"):
         name = rule
+    if isinstance(exc, RetryBudgetExhausted) and exc.status is not None:
+        # What the Hub answered, then why it is not retried.
+        kind = _STATUS_KINDS.get(exc.status) or ("server" if exc.status >= 500 else "http")
+        answered = ERROR_TABLE[kind].message.format(
+            doing=doing, repo=repo, endpoint=endpoint, server=redact(" ".join(exc.server.split()))[:500],
+            status=exc.status, request="",
+            retry_after=f"; retry after {exc.retry_after:g} s" if exc.retry_after is not None else "")
+        return RetryBudgetError(redact(f"{answered}; {exc}. Next: {ERROR_TABLE[name].next_step}"))
     row = ERROR_TABLE[name]
     retry_after = _retry_after(exc) if name in ("rate-limited", "server") else None
     message = row.message.format(
         doing=doing, repo=repo, endpoint=endpoint, server=_server_message(exc), status=status,
         retry_after=f"; retry after {retry_after:g} s" if retry_after is not None else "",
+        request=_request_line(exc),
     )
     text = redact(f"{message}. Next: {row.next_step}")
     if row.error is TransientHubError:
@@ -223,6 +259,217 @@ def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoin
     error = row.error(text)
     error.status = status  # type: ignore[attr-defined]
     return error
+
+
+# --- bounded waits ---------------------------------------------------------------------------
+# huggingface_hub's shared HTTP client has no timeout at all: a Hub that accepts a connection and
+# never answers would hold a publish until the CI job's own limit. And retries stack (hf_xet, then
+# the client's http_backoff, then publish's own loop). `bounded_http` gives the client, through
+# huggingface_hub's own hook (`set_client_factory`), a connect and read timeout for API calls and
+# ONE retry budget that every retry of the run draws from.
+
+DEFAULT_TIMEOUT = 60.0  # seconds an API call may wait for the Hub's answer (read timeout)
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection
+UPLOAD_READ_TIMEOUT = 300.0  # an upload PUT: the storage may take a while to answer after the body
+DEFAULT_RETRY_BUDGET = 120.0  # seconds a publish may spend retrying, in total
+CLIENT_MAX_WAIT = 8.0  # huggingface_hub's http_backoff waits 1, 2, 4, then at most 8 s between retries
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class RetryBudgetExhausted(Exception):
+    """Raised from the HTTP client's hooks: retrying this request would go past the retry budget.
+    Not an httpx error, so huggingface_hub's http_backoff does not retry it. For a failed answer,
+    `status`, `server` (the Hub's message) and `retry_after` say what the Hub answered."""
+
+    def __init__(self, message: str, *, status: int | None = None, server: str = "",
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.server = server
+        self.retry_after = retry_after
+
+
+class RetryBudget:
+    """The total time one publish may spend retrying: counted from a failure (a retryable status,
+    or a request that got no answer) until the next answer that is not a failure.
+
+    `clock` is monotonic time plus whatever `advance` added (waits a test records instead of sleeping).
+    """
+
+    def __init__(self, seconds: float = DEFAULT_RETRY_BUDGET) -> None:
+        self.seconds = float(seconds)
+        self._now = time.monotonic
+        self._offset = 0.0
+        self._spent = 0.0
+        self._since: float | None = None
+        self._looking = False
+        self._lock = threading.Lock()
+
+    def clock(self) -> float:
+        return self._now() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += max(0.0, seconds)
+
+    def failed(self, at: float | None = None) -> None:
+        with self._lock:
+            if self._since is None:
+                self._since = self.clock() if at is None else min(at, self.clock())
+
+    def succeeded(self) -> None:
+        with self._lock:
+            if self._since is not None:
+                self._spent += self.clock() - self._since
+                self._since = None
+
+    def spent(self) -> float:
+        with self._lock:
+            return self._spent + (self.clock() - self._since if self._since is not None else 0.0)
+
+    def remaining(self) -> float:
+        return self.seconds - self.spent()
+
+    def allows(self, wait: float) -> bool:
+        """May the run wait `wait` seconds and retry?"""
+        return wait < self.remaining()
+
+    def refuses(self) -> bool:
+        """Is the budget spent, so that no further request may start? (not during `final_look`)"""
+        return not self._looking and self.remaining() <= 0
+
+    @contextlib.contextmanager
+    def final_look(self):
+        """Let requests through although the budget is spent: one last read of the Hub, so that a
+        failed run can say whether a commit whose answer was lost landed."""
+        self._looking = True
+        try:
+            yield
+        finally:
+            self._looking = False
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    read: float = DEFAULT_TIMEOUT
+    connect: float = CONNECT_TIMEOUT
+
+    def for_api(self):
+        import httpx2
+
+        return httpx2.Timeout(connect=min(self.connect, self.read), read=self.read, write=self.read,
+                              pool=min(self.connect, self.read))
+
+
+_BUDGET: contextvars.ContextVar[RetryBudget | None] = contextvars.ContextVar("hf_publish_budget", default=None)
+_INSTALL_LOCK = threading.Lock()
+_installed: dict[str, Any] = {"count": 0, "previous": None, "budgets": [], "timeouts": None}
+_pending = threading.local()  # per thread: when its last request started, until an answer came
+
+
+def _budget() -> RetryBudget | None:
+    """The budget of the publish this request belongs to: the thread's own, else the one publish
+    running (the client uploads from worker threads that do not inherit the context)."""
+    budget = _BUDGET.get()
+    if budget is None:
+        budgets = _installed["budgets"]
+        budget = budgets[0] if len(budgets) == 1 else None
+    return budget
+
+
+def _on_request(request: Any) -> None:
+    timeout = dict(request.extensions.get("timeout") or {})
+    if not any(timeout.get(name) is not None for name in ("connect", "read", "write", "pool")):
+        # huggingface_hub passes `timeout=None` explicitly on some calls (the tree listing's paging),
+        # which overrides any client default: such a call gets the API timeouts here.
+        timeout = _installed["timeouts"].for_api().as_dict() if _installed["timeouts"] else timeout
+    if request.method == "PUT" and timeout.get("read") is not None:
+        # An upload: its body is bounded by the write timeout (no progress for that long), and the
+        # storage gets longer to answer once it has all the bytes.
+        timeout["read"] = max(timeout["read"], UPLOAD_READ_TIMEOUT)
+    if timeout:
+        request.extensions = {**request.extensions, "timeout": timeout}
+    budget = _budget()
+    if budget is None:
+        return
+    started = getattr(_pending, "started", None)
+    if started is not None:  # the previous request of this thread got no answer: a failure
+        budget.failed(at=started)
+    if budget.refuses():
+        _pending.started = None
+        raise RetryBudgetExhausted(f"{request.method} {request.url.path}: the retry budget ({budget.seconds:g} s) "
+                                   f"is spent ({budget.spent():.0f} s of failures)")
+    _pending.started = budget.clock()
+
+
+def _on_response(response: Any) -> None:
+    _pending.started = None
+    budget = _budget()
+    if budget is None:
+        return
+    if response.status_code not in RETRYABLE_STATUSES:
+        _pending.streak = (None, 0)
+        budget.succeeded()
+        return
+    budget.failed()
+    # The wait http_backoff is about to make: Retry-After + 1, else 1, 2, 4, 8, 8 s for the
+    # successive failures of one request.
+    request = response.request
+    key = (request.method, str(request.url))
+    streak = getattr(_pending, "streak", (None, 0))
+    count = streak[1] + 1 if streak[0] == key else 1
+    _pending.streak = (key, count)
+    retry_after = _retry_after(response)
+    wait = retry_after + 1 if retry_after is not None else min(CLIENT_MAX_WAIT, 2.0 ** (count - 1))
+    if not budget.allows(wait) and not budget._looking:
+        raise RetryBudgetExhausted(
+            f"{request.method} {request.url.path}: retrying would go past the retry budget "
+            f"({budget.seconds:g} s, {budget.spent():.0f} s spent)",
+            status=response.status_code, retry_after=retry_after,
+            server=response.headers.get("X-Error-Message") or response.reason_phrase or "")
+
+
+def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callable[[], Any]:
+    def factory():
+        client = previous()
+        current = client.timeout
+        if all(getattr(current, name) is None for name in ("connect", "read", "write", "pool")):
+            client.timeout = timeouts.for_api()  # a factory that set its own timeout keeps it
+        hooks = client.event_hooks
+        client.event_hooks = {"request": [*hooks.get("request", []), _on_request],
+                              "response": [*hooks.get("response", []), _on_response]}
+        return client
+    factory.hf_publish = True  # type: ignore[attr-defined]
+    return factory
+
+
+@contextlib.contextmanager
+def bounded_http(timeouts: Timeouts, budget: RetryBudget):
+    """Within the block, huggingface_hub's shared client has `timeouts` (unless the factory in
+    place set its own) and every request draws on `budget`. Nested and concurrent publishes share
+    one installation; the previous factory is put back when the last one ends."""
+    from huggingface_hub.utils import _http, set_client_factory
+
+    with _INSTALL_LOCK:
+        if _installed["count"] == 0:
+            previous = getattr(_http, "_GLOBAL_CLIENT_FACTORY", None) or _http.default_client_factory
+            _installed["previous"] = previous
+            _installed["timeouts"] = timeouts
+            set_client_factory(_bounded_factory(previous, timeouts))
+        _installed["count"] += 1
+        _installed["budgets"].append(budget)
+    token = _BUDGET.set(budget)
+    _pending.started = None
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+        with _INSTALL_LOCK:
+            _installed["budgets"].remove(budget)
+            _installed["count"] -= 1
+            if _installed["count"] == 0:
+                set_client_factory(_installed["previous"])
+                _installed["previous"] = _installed["timeouts"] = None
 
 
 # --- token resolution ------------------------------------------------------------------------
@@ -318,6 +565,8 @@ class Hub:
         return self.api.endpoint
 
     def _call(self, fn: Callable[[], T], doing: str, repo: str = "the repo", ambiguous: bool = False) -> T:
+        budget = _budget()
+        started = budget.clock() if budget is not None else 0.0
         try:
             return fn()
         except HubError:
@@ -326,6 +575,9 @@ class Hub:
             error = translate(exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous)
             if error is None:
                 raise
+            if budget is not None and isinstance(error, TransientHubError):
+                # Failures the HTTP hooks cannot see (hf_xet retries in Rust) count from the call's start.
+                budget.failed(at=started)
             raise error from None
 
     # identity and rights

@@ -1,8 +1,11 @@
 """What a publish would change: the local repo folder against the remote tree.
 
-The local side is the repo folder minus the `ignore` globs, `.git` and `.cache` folders (the Hub
-refuses them) and the policy file itself. The remote side is the Hub's recursive tree at the head
-just read: a regular file's `oid` is its git blob sha1, an LFS/xet file carries the content sha256.
+The local side (what a publish uploads) is decided here, once: the repo folder's files (in a git
+checkout: tracked files still present plus untracked ones git does not ignore; symlinks never),
+less the `ignore` globs (`hf_publish.paths.matches`), `.git` and `.cache` folders and the policy
+file itself. The publish-time checks run over exactly this list. The remote side is the Hub's
+recursive tree at the head just read: a regular file's `oid` is its git blob sha1, an LFS/xet file
+carries the content sha256.
 
 In a git checkout the local ids come from git itself: a clean regular file's index blob id IS the
 Hub's oid, and a clean LFS file's pointer names the sha256 the Hub lists, so unchanged files are
@@ -11,25 +14,27 @@ whose kind differs on the two sides are hashed (`Plan.hashed_bytes` counts what 
 
 What hf-publish manages (and so may delete): never `.gitattributes` (the Hub's LFS rules: updated
 when the folder has one, never deleted) nor paths matching the repo's `ignore` globs (files other
-tools put there, e.g. `ignore: ["runs/"]`). When the Hub history holds an earlier publish from this
-checkout's git history (its description names the git commit), that publish is the merge base:
-only the files changed locally since then are added, updated or deleted, and whatever others did
-on the Hub meanwhile is kept. Without such a base (a first publish, a shallow clone, a folder
-outside git) every other remote file is managed: the repo mirrors the folder.
+tools put there, e.g. `ignore: ["runs/"]`). The three-way plan (`make_plan(base=...)`) compares
+three sides: the folder now, the Hub now, and the BASE: what this checkout published last (the
+repo folder at that publish's git commit, read from git; see `Base`). Only the paths whose local
+content differs from the base are this publish's to change; everything else others did on the Hub
+is left alone. Without a base the plan mirrors (publish.py decides when that is allowed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
+from hf_publish import paths
+from hf_publish.errors import GitError
 from hf_publish.hub import RemoteFile
 
 NEVER_DELETED = (".gitattributes",)
-FORBIDDEN_PARTS = (".git", ".cache")  # the Hub refuses paths inside these folders
 LFS_SIZE_THRESHOLD = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
 HASH_CHUNK = 8 * 1024 * 1024
 
@@ -98,6 +103,7 @@ class Plan:
     unchanged: int = 0
     hashed_bytes: int = 0  # local bytes read to compute ids (0 for an unchanged git+LFS checkout)
     empty_remote: bool = False  # planned against an empty remote (no token, or the repo is missing)
+    not_deleted: list[str] = field(default_factory=list)  # deletions left out (make_plan(deletes=False))
 
     @property
     def changed(self) -> bool:
@@ -131,16 +137,12 @@ class Plan:
 # --- which paths ------------------------------------------------------------------------------
 
 def is_ignored(path: str, ignore: Sequence[str]) -> bool:
-    """`ignore` globs as upload_folder's ignore_patterns (fnmatch; `*` crosses `/`; `dir/` = below it)."""
-    if not ignore:
-        return False
-    from huggingface_hub.utils import filter_repo_objects
-
-    return not list(filter_repo_objects([path], ignore_patterns=list(ignore)))
+    """`ignore` globs, by the one matcher every check uses too (`hf_publish.paths.matches`)."""
+    return bool(ignore) and paths.matches(path, ignore)
 
 
 def is_forbidden(path: str) -> bool:
-    return any(part in FORBIDDEN_PARTS for part in PurePosixPath(path).parts)
+    return paths.is_skipped(path)
 
 
 def is_managed(path: str, ignore: Sequence[str]) -> bool:
@@ -152,87 +154,200 @@ def _keep(path: str, ignore: Sequence[str], exclude: Iterable[str]) -> bool:
     return not is_forbidden(path) and path not in exclude and not is_ignored(path, ignore)
 
 
-# --- the local side ----------------------------------------------------------------------------
+def _regular_file(full: Path) -> os.stat_result | None:
+    """The file's stat when it is a regular file (never through a symlink: it may point outside)."""
+    try:
+        info = full.lstat()
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
 
-def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
-    """Every file below `folder` (outside git: nothing is known, everything compared is hashed)."""
+
+def policy_exclude(policy_path: Path | None, folder: Path) -> tuple[str, ...]:
+    """The policy file's path inside the repo folder, if it is there: it is never published."""
+    if policy_path is None:
+        return ()
+    try:
+        return (policy_path.resolve().relative_to(folder.resolve()).as_posix(),)
+    except ValueError:
+        return ()
+
+
+# --- the local side ----------------------------------------------------------------------------
+# What a publish uploads is decided HERE, once: `folder_paths` / `checkout_paths` list it, the
+# publish-time checks run over exactly that list, and `list_folder` / `list_checkout` add the ids.
+
+def folder_paths(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()) -> list[str]:
+    """Every regular file below `folder` (outside git), relative to it, that a publish uploads."""
     exclude = set(exclude)
-    files: dict[str, LocalFile] = {}
+    out = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in FORBIDDEN_PARTS)
+        dirnames[:] = sorted(d for d in dirnames if d not in paths.SKIPPED_FOLDERS)
         for name in sorted(filenames):
             full = Path(dirpath) / name
             rel = full.relative_to(folder).as_posix()
-            if full.is_symlink() or not full.is_file() or not _keep(rel, ignore, exclude):
-                continue  # symlinks are never followed: they may point outside the repo
-            files[rel] = LocalFile(rel, full, full.stat().st_size)
+            if _keep(rel, ignore, exclude) and _regular_file(full) is not None:
+                out.append(rel)
+    return sorted(out)
+
+
+def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
+    """The files a publish uploads from a folder outside git: every id is computed by hashing on
+    demand; LFS as the folder's own .gitattributes says (asked of git), else the Hub's size rules."""
+    from hf_publish import gitrepo
+
+    rels = folder_paths(folder, ignore=ignore, exclude=exclude)
+    attrs: dict[str, dict[str, str]] = {}
+    if any(rel.rpartition("/")[2] == ".gitattributes" for rel in rels):
+        try:
+            attrs = gitrepo.folder_check_attr(folder, rels, ("filter",))
+        except GitError:  # no git on this machine: the Hub's own rules decide alone
+            attrs = {}
+    files: dict[str, LocalFile] = {}
+    for rel in rels:
+        full = folder / rel
+        info = _regular_file(full)
+        if info is None:
+            continue
+        lfs = True if attrs.get(rel, {}).get("filter") == "lfs" else None
+        files[rel] = LocalFile(rel, full, info.st_size, lfs=lfs)
     return files
 
 
-def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
-                  exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
-    """The folder's files in a git checkout: tracked files still present plus untracked, not
-    git-ignored ones; ids taken from git for every file the working tree has not changed.
-
-    `folder` is relative to `root`; `exclude` holds paths relative to `folder`.
-    """
+def _checkout_candidates(root: Path, folder: str, ignore: Sequence[str], exclude: Iterable[str]
+                         ) -> tuple[str, list, list[str]]:
+    """(prefix, index entries, untracked paths) of what a publish of `folder` uploads: tracked
+    regular files still present plus untracked files git does not ignore, less `ignore`, the skipped
+    folders and `exclude`; symlinks never (they may point outside the repo)."""
     from hf_publish import gitrepo
 
     exclude = set(exclude)
     folder = PurePosixPath(folder).as_posix()
     prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+    entries = [e for e in gitrepo.index_entries(root, [folder] if prefix else None)
+               if e.mode in gitrepo.REGULAR_FILE_MODES and _keep(e.path[len(prefix):], ignore, exclude)
+               and _regular_file(root / e.path) is not None]
+    tracked = {e.path for e in entries}
+    untracked = [p for p in gitrepo.untracked_paths(root, folder if prefix else ".")
+                 if p not in tracked and _keep(p[len(prefix):], ignore, exclude) and _regular_file(root / p) is not None]
+    return prefix, entries, untracked
 
-    def in_repo(root_rel: str) -> str:
-        return root_rel[len(prefix):]
+
+def checkout_paths(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
+                   exclude: Iterable[str] = ()) -> list[str]:
+    """The files a publish of `folder` uploads from a git checkout, relative to the ROOT."""
+    _, entries, untracked = _checkout_candidates(root, folder, ignore, exclude)
+    return sorted([e.path for e in entries] + untracked)
+
+
+def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
+                  exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
+    """The folder's files in a git checkout (as `checkout_paths`), keyed relative to the folder,
+    with ids taken from git for every file the working tree has not changed.
+
+    `folder` is relative to `root`; `exclude` holds paths relative to `folder`.
+    """
+    from hf_publish import gitrepo
 
     gitrepo.refresh_index(root)  # else racily-clean files are re-read by every git call below
-
-    entries = [e for e in gitrepo.index_entries(root, [folder] if prefix else None)
-               if e.mode in ("100644", "100755") and _keep(in_repo(e.path), ignore, exclude)]
-    untracked = [p for p in gitrepo.untracked_paths(root, folder if prefix else ".")
-                 if _keep(in_repo(p), ignore, exclude)]
+    prefix, entries, untracked = _checkout_candidates(root, folder, ignore, exclude)
     dirty = gitrepo.modified_paths(root)
     attrs = gitrepo.check_attr(root, [e.path for e in entries] + untracked, ("filter",))
     lfs_oids = [e.oid for e in entries if attrs.get(e.path, {}).get("filter") == "lfs" and e.path not in dirty]
     pointer_blobs = gitrepo.read_blobs(root, lfs_oids, max_bytes=gitrepo.MAX_POINTER_SIZE)
     regular_oids = [e.oid for e in entries if attrs.get(e.path, {}).get("filter") in (None, "unspecified", "unset")
                     and e.path not in dirty]
-    regular_blobs = gitrepo.read_blobs(root, regular_oids, max_bytes=-1)
+    regular_blobs = gitrepo.blob_sizes(root, regular_oids)
 
     files: dict[str, LocalFile] = {}
     for entry in entries:
         full = root / entry.path
-        try:
-            stat = full.stat()
-        except OSError:
-            continue  # deleted in the working tree: not published (so deleted remotely)
-        if full.is_symlink() or not full.is_file():
-            continue  # a symlink in the working tree is never followed (it may point outside the repo)
-        rel = in_repo(entry.path)
+        info = _regular_file(full)
+        if info is None:
+            continue  # deleted (or replaced by a symlink) since the listing
+        rel = entry.path[len(prefix):]
         filter_attr = attrs.get(entry.path, {}).get("filter")
         is_lfs = filter_attr == "lfs"
-        local = LocalFile(rel, full, stat.st_size, lfs=is_lfs, dirty=entry.path in dirty)
+        local = LocalFile(rel, full, info.st_size, lfs=is_lfs, dirty=entry.path in dirty)
         if entry.path not in dirty:
             if is_lfs:
                 blob = pointer_blobs.get(entry.oid)
                 pointer = gitrepo.parse_lfs_pointer(blob.data) if blob is not None and blob.data is not None else None
-                if pointer is not None and pointer[1] == stat.st_size:
+                if pointer is not None and pointer[1] == info.st_size:
                     local.sha256 = pointer[0]
-                elif pointer is None and blob is not None and blob.size == stat.st_size:
+                elif pointer is None and blob is not None and blob.size == info.st_size:
                     local.git_oid = entry.oid  # committed before the LFS rule: a plain blob
             else:
-                blob = regular_blobs.get(entry.oid)
                 # Same size as the blob: no eol/ident/encoding conversion between index and tree.
-                if blob is not None and blob.size == stat.st_size and filter_attr in (None, "unspecified", "unset"):
+                if regular_blobs.get(entry.oid) == info.st_size and filter_attr in (None, "unspecified", "unset"):
                     local.git_oid = entry.oid
         files[rel] = local
     for path in untracked:
-        full = root / path
-        if full.is_file() and not full.is_symlink():  # never follow a symlink out of the repo
-            rel = in_repo(path)
-            files[rel] = LocalFile(rel, full, full.stat().st_size, lfs=attrs.get(path, {}).get("filter") == "lfs",
+        info = _regular_file(root / path)
+        if info is not None:
+            rel = path[len(prefix):]
+            files[rel] = LocalFile(rel, root / path, info.st_size, lfs=attrs.get(path, {}).get("filter") == "lfs",
                                    dirty=True)
     return dict(sorted(files.items()))
+
+
+@dataclass(frozen=True)
+class RepoSource:
+    """Where one configured repo's files come from. `in_git` is False for a folder outside any git
+    work tree, and for a folder git ignores as a whole (e.g. a training job's `outputs/`)."""
+
+    folder: Path  # absolute
+    rel: str  # relative to the root, "/"-separated ("." for the root itself)
+    in_git: bool
+    ignore: tuple[str, ...]
+    exclude: tuple[str, ...]  # paths relative to the folder never published (the policy file)
+
+    def paths(self, root: Path) -> list[str]:
+        """What a publish uploads from this folder, relative to the ROOT."""
+        if self.in_git:
+            return checkout_paths(root, self.rel, ignore=self.ignore, exclude=self.exclude)
+        prefix = "" if self.rel in ("", ".") else self.rel + "/"
+        return [prefix + p for p in folder_paths(self.folder, ignore=self.ignore, exclude=self.exclude)]
+
+    def files(self, root: Path) -> dict[str, LocalFile]:
+        """The same files, keyed relative to the folder, with their ids."""
+        if self.in_git:
+            return list_checkout(root, self.rel, ignore=self.ignore, exclude=self.exclude)
+        return list_folder(self.folder, ignore=self.ignore, exclude=self.exclude)
+
+
+def repo_source(root: Path, in_git: bool, folder_rel: str, *, ignore: Sequence[str] = (),
+                policy_path: Path | None = None) -> RepoSource:
+    from hf_publish import gitrepo
+
+    folder = (root / folder_rel).resolve()
+    rel = folder.relative_to(root.resolve()).as_posix() if folder != root.resolve() else "."
+    # A folder git ignores as a whole, with nothing tracked in it, is a plain folder for publishing.
+    tracked = in_git and not (rel != "." and gitrepo.is_ignored_folder(root, rel)
+                              and not gitrepo.index_entries(root, [rel]))
+    return RepoSource(folder, rel, tracked, tuple(ignore), policy_exclude(policy_path, folder))
+
+
+def publish_paths(root: Path, specs: Sequence, *, in_git: bool, policy_path: Path | None = None) -> list[str]:
+    """Every file (relative to the root) a publish of the configured repos `specs` uploads, by the
+    same listing publish itself uses; with no repo configured, every file the work tree holds."""
+    if not specs:
+        return repo_source(root, in_git, ".").paths(root)
+    out: set[str] = set()
+    for spec in specs:
+        if (root / spec.path).is_dir():
+            out.update(repo_source(root, in_git, spec.path, ignore=spec.ignore, policy_path=policy_path).paths(root))
+    return sorted(out)
+
+
+def checkout_is_dirty(root: Path, source: RepoSource) -> bool:
+    """Does what this folder publishes differ from HEAD's tree (staged, modified, deleted or
+    untracked files the rules keep)? Then the publish is not "of" its git commit alone."""
+    from hf_publish import gitrepo
+
+    prefix = "" if source.rel in ("", ".") else source.rel + "/"
+    return any(_keep(p[len(prefix):], source.ignore, source.exclude)
+               for p in gitrepo.changed_since_head(root, source.rel) if p.startswith(prefix))
 
 
 def pointer_standing_in(files: dict[str, LocalFile]) -> list[str]:
@@ -251,18 +366,74 @@ def pointer_standing_in(files: dict[str, LocalFile]) -> list[str]:
     return out
 
 
+# --- the base: what this checkout published last ----------------------------------------------
+
+@dataclass
+class Base:
+    """The last publish from this checkout's history.
+
+    `files` is that publish's LOCAL side: the repo folder at `git_commit`, read from git, through
+    the folder and `ignore` globs that publish used (plus, for a publish of a dirty tree, the
+    files that publish itself changed, as the Hub holds them). Never the Hub's tree after the
+    publish: that also holds the files others had added, which this checkout never had.
+    """
+
+    hub_commit: str
+    git_commit: str
+    files: dict[str, RemoteFile]
+    notes: list[str] = field(default_factory=list)
+
+
+def base_files(root: Path, git_commit: str, folder: str, *, ignore: Sequence[str] = (),
+               exclude: Iterable[str] = ()) -> dict[str, RemoteFile]:
+    """The files a clean checkout of `git_commit` would have published from `folder`, with the
+    ids the Hub lists (blob sha1; the content sha256 for an LFS pointer), keyed relative to the folder."""
+    from hf_publish import gitrepo
+
+    exclude = set(exclude)
+    folder = PurePosixPath(folder).as_posix()
+    prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
+    entries = [e for e in gitrepo.tree_entries(root, git_commit, folder)
+               if e.path.startswith(prefix) and _keep(e.path[len(prefix):], ignore, exclude)]
+    blobs = gitrepo.read_blobs(root, [e.oid for e in entries], max_bytes=gitrepo.MAX_POINTER_SIZE)
+    files: dict[str, RemoteFile] = {}
+    for entry in entries:
+        blob = blobs.get(entry.oid)
+        if blob is None:
+            continue
+        rel = entry.path[len(prefix):]
+        pointer = gitrepo.parse_lfs_pointer(blob.data) if blob.data is not None else None
+        files[rel] = (RemoteFile(rel, pointer[1], entry.oid, pointer[0]) if pointer is not None
+                      else RemoteFile(rel, blob.size, entry.oid))
+    return files
+
+
+def overlay(files: dict[str, RemoteFile], before: dict[str, RemoteFile], after: dict[str, RemoteFile]
+            ) -> dict[str, RemoteFile]:
+    """`files` with the paths one Hub commit changed (tree `before` -> `after`) set as `after` has them."""
+    out = dict(files)
+    for path in set(before) | set(after):
+        if before.get(path) != after.get(path):
+            if path in after:
+                out[path] = after[path]
+            else:
+                out.pop(path, None)
+    return out
+
+
 # --- the plan ----------------------------------------------------------------------------------
 
 def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ignore: Sequence[str] = (),
               only: Iterable[str] | None = None, base: dict[str, RemoteFile] | None = None,
-              empty_remote: bool = False) -> Plan:
+              empty_remote: bool = False, deletes: bool = True) -> Plan:
     """Adds, updates and deletes that make the remote files this publish manages equal the local ones.
 
-    `base`: the tree of the last Hub commit published from this checkout's git history. With it the
-    plan is a three-way merge: only what changed locally since that base is applied, so files that
-    other publishers added or changed on the Hub since then are kept. Without it the managed remote
-    files mirror the folder. `only` restricts the plan to those paths (re-planning, without a base,
-    after another commit landed first: only this publish's own changes are re-applied).
+    `base`: what this checkout published last (`Base.files`). With it the plan is a three-way
+    merge: only the paths whose local content differs from the base are this publish's to change,
+    so files that others added, changed or deleted on the Hub since then are left as they are.
+    Without it the managed remote files mirror the folder. `only` restricts the plan to those paths
+    (re-planning after another commit landed first: only this publish's own changes are
+    re-applied). `deletes=False` plans no deletion (they are listed in `Plan.not_deleted`).
     """
     plan = Plan(empty_remote=empty_remote)
     only_set = set(only) if only is not None else None
@@ -284,10 +455,12 @@ def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ign
     if only_set is not None:  # "unchanged": local files this publish leaves as they are on the Hub
         plan.unchanged = len(local) - len(plan.changes)
     for path, theirs in remote.items():
-        if path in local or (only_set is not None and path not in only_set):
+        if path in local or (only_set is not None and path not in only_set) or not is_managed(path, ignore):
             continue
-        if is_managed(path, ignore):
+        if deletes:
             plan.changes.append(FileChange(path, "delete", theirs.lfs, theirs.size))
+        else:
+            plan.not_deleted.append(path)
     plan.changes.sort(key=lambda c: ({"add": 0, "update": 1, "delete": 2}[c.action], c.path))
     return plan
 
@@ -297,6 +470,25 @@ def kept_remote_files(local: dict[str, LocalFile], remote: dict[str, RemoteFile]
     """Managed remote files a mirror would delete but a three-way plan keeps: added on the Hub
     since the base by someone else (another publisher, the website, a training job)."""
     return sorted(p for p in remote if p not in local and p not in base and is_managed(p, ignore))
+
+
+def contested_paths(plan: Plan, remote: dict[str, RemoteFile], base: dict[str, RemoteFile]) -> list[str]:
+    """Paths this plan changes that were ALSO changed on the Hub since the base: this publish wins."""
+    return [c.path for c in plan.changes if _differs(remote.get(c.path), base.get(c.path))]
+
+
+def _differs(a: RemoteFile | None, b: RemoteFile | None) -> bool:
+    """Do two listed files hold different content? (an LFS and a regular entry of the same size
+    cannot be told apart without the bytes: not reported as different)"""
+    if a is None or b is None:
+        return a is not b
+    if a.size != b.size:
+        return True
+    if a.lfs and b.lfs:
+        return a.sha256 != b.sha256
+    if not a.lfs and not b.lfs:
+        return a.oid != b.oid
+    return False
 
 
 def _same(mine: LocalFile, theirs: RemoteFile, plan: Plan) -> bool:

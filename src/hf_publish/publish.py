@@ -7,9 +7,13 @@ Order of a run (nothing is uploaded before step 4):
      plain words by `preflight.judge`; a token that cannot do the job stops the run (exit 4).
   3. repo: created (private per policy, repo type, Space sdk) only when `repo_exists` says it is
      missing.
-  4. plan and ONE `create_commit` with `parent_commit` = the head just read. A 412 (another commit
-     landed) re-reads the head, re-plans only this publish's own changes and retries; 429/5xx and
-     dropped connections are retried honouring Retry-After; never a partial update.
+  4. plan and ONE `create_commit` with `parent_commit` = the head just read. The plan is three-way
+     against the base (the last publish from this checkout's history, rebuilt from git: see
+     `_find_base` and `plan.Base`), a mirror when no base can exist, and never deletes when
+     publishes exist but none from this history. A 412 (another commit landed) re-reads the head,
+     re-plans only this publish's own changes and retries; 429/5xx, dropped connections and
+     timeouts are retried honouring Retry-After, all within one retry budget (`hub.bounded_http`);
+     never a partial update.
   5. release: with a tag, the Hub repo is tagged at the published commit (idempotent, immutable).
 
 Python API: `publish(path, ...) -> PublishReport` (raises ChecksFailed, AuthError, HubError,
@@ -39,26 +43,37 @@ from hf_publish.errors import (
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
 from hf_publish.hub import (
+    DEFAULT_RETRY_BUDGET,
+    DEFAULT_TIMEOUT,
     ERROR_TABLE,
     CommitResult,
     ConflictError,
     Hub,
     RemoteState,
     ResolvedToken,
+    RetryBudget,
+    RetryBudgetError,
     StaleHeadError,
+    Timeouts,
     TransientHubError,
+    bounded_http,
     make_api,
     repo_url,
     resolve_token,
 )
 from hf_publish.plan import (
+    Base,
     LocalFile,
     Plan,
+    RepoSource,
+    base_files,
     changed_paths,
+    checkout_is_dirty,
+    contested_paths,
     kept_remote_files,
-    list_checkout,
-    list_folder,
     make_plan,
+    overlay,
+    repo_source,
 )
 from hf_publish.policy import Policy, RepoSpec
 from hf_publish.preflight import Target, Verdict, decode_whoami, judge
@@ -125,13 +140,22 @@ class _Job:
 
     spec: RepoSpec
     repo_id: str
-    folder: Path
+    source: RepoSource
     local: dict[str, LocalFile]
     root: Path = Path(".")
-    in_git: bool = False
+    dirty: bool = False  # what is published differs from the git commit (staged, modified, untracked...)
+    policy_path: Path | None = None
     exists: bool | None = None
     verdict: Verdict | None = None
     tag_target: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.source.folder
+
+    @property
+    def in_git(self) -> bool:
+        return self.source.in_git
 
     @property
     def repo_type(self) -> str:
@@ -162,6 +186,8 @@ def publish(
     env: dict[str, str] | None = None,
     log: Log = _stderr,
     sleep: Callable[[float], None] = time.sleep,
+    timeout: float | None = None,
+    retry_budget: float | None = None,
 ) -> PublishReport:
     """Check, preflight, plan and publish the policy's repos; return one result per repo.
 
@@ -169,8 +195,53 @@ def publish(
     (tests, the sandbox); without it the token comes from huggingface_hub's own resolution
     (HF_OIDC_RESOURCE, HF_TOKEN, stored login) and `endpoint` (default HF_ENDPOINT / huggingface.co).
     `env` defaults to os.environ (GitHub Actions variables feed the commit description and release).
+    `timeout`: seconds an API call may wait for an answer (default HF_PUBLISH_TIMEOUT, else 60);
+    `retry_budget`: seconds the run may spend retrying failures, in total (default
+    HF_PUBLISH_RETRY_BUDGET, else 120). Both apply to huggingface_hub's shared client while the
+    run lasts (see `hub.bounded_http`).
     """
     env = dict(os.environ) if env is None else env
+    timeouts = Timeouts(read=_seconds(timeout, env, TIMEOUT_ENV, DEFAULT_TIMEOUT))
+    budget = RetryBudget(_seconds(retry_budget, env, RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET))
+    with bounded_http(timeouts, budget):
+        return _publish(path, repos=repos, dry_run=dry_run, tag=tag, revision=revision, create_pr=create_pr,
+                        api=api, endpoint=endpoint, token_source=token_source, config=config, env=env, log=log,
+                        sleep=_budget_sleep(sleep, budget), budget=budget)
+
+
+TIMEOUT_ENV = "HF_PUBLISH_TIMEOUT"
+RETRY_BUDGET_ENV = "HF_PUBLISH_RETRY_BUDGET"
+
+
+def _seconds(value: float | None, env: dict[str, str], name: str, default: float) -> float:
+    if value is None:
+        raw = env.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"{name}={raw!r} is not a number of seconds. Next: set it to e.g. 60, or unset it") \
+                from None
+    if not value > 0 or value == float("inf"):
+        flag = "--" + name.replace("HF_PUBLISH_", "").lower().replace("_", "-")
+        raise UsageError(f"{flag} ({name}) must be a positive number of seconds, not {value!r}. "
+                         "Next: pass e.g. 60")
+    return float(value)
+
+
+def _budget_sleep(sleep: Callable[[float], None], budget: RetryBudget) -> Callable[[float], None]:
+    """`sleep`, and whatever part of the wait it did not really sleep (a test recording its waits)
+    is added to the budget's clock, so the budget holds either way."""
+    def wait(seconds: float) -> None:
+        started = time.monotonic()
+        sleep(seconds)
+        budget.advance(seconds - (time.monotonic() - started))
+    return wait
+
+
+def _publish(path, *, repos, dry_run, tag, revision, create_pr, api, endpoint, token_source, config, env, log,
+             sleep, budget: RetryBudget) -> PublishReport:
     root, in_git, policy, policy_path = _load(Path(path), config)
     specs = _select(policy, repos)
     revision = revision or DEFAULT_REVISION
@@ -207,7 +278,7 @@ def publish(
                 report.results.append(_dry_run(hub, job, revision, tag))
                 continue
             report.results.append(_publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr,
-                                               tag=tag, env=env, log=log, sleep=sleep))
+                                               tag=tag, env=env, log=log, sleep=sleep, budget=budget))
         except HubError as exc:
             exc.report = report  # type: ignore[attr-defined]
             raise
@@ -279,30 +350,22 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
         where = f"{policy.source}:{spec.line}" if policy.source and spec.line else (policy.source or "policy")
         raise UsageError(f"{where}: repo {spec.name}: folder {spec.path!r} does not exist. Next: fix its "
                          "`path:` (relative to the git root)")
-    exclude = []
-    if policy_path is not None:
-        try:
-            exclude.append(policy_path.resolve().relative_to(folder).as_posix())
-        except ValueError:
-            pass
-    if in_git:
-        rel = folder.relative_to(root).as_posix()
-        local = list_checkout(root, rel, ignore=spec.ignore, exclude=exclude)
-    else:
-        local = list_folder(folder, ignore=spec.ignore, exclude=exclude)
-    return _Job(spec, spec.repo_id(policy.organization), folder, local, root=root, in_git=in_git)
+    source = repo_source(root, in_git, spec.path, ignore=spec.ignore, policy_path=policy_path)
+    local = source.files(root)
+    dirty = source.in_git and checkout_is_dirty(root, source)
+    return _Job(spec, spec.repo_id(policy.organization), source, local, root=root, dirty=dirty,
+                policy_path=policy_path)
 
 
 def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
                 env: dict[str, str]) -> list[Finding]:
-    """Every content check on the files about to be published (working-tree contents)."""
+    """Every content check on exactly the files the plan uploads (working-tree contents)."""
     from hf_publish.checks import CONTENT_CHECK_IDS, CheckContext, run_checks
     from hf_publish.plan import pointer_standing_in
 
-    # files=None: in "worktree" mode each check takes the configured repo folders' files (tracked and
-    # untracked, less the `ignore` globs), i.e. what is about to be uploaded, read from the working tree.
+    upload = sorted({local.source.relative_to(root).as_posix() for job in jobs for local in job.local.values()})
     ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, files=None, source="worktree",
-                       in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs))
+                       in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs), upload=tuple(upload))
     findings = run_checks(CONTENT_CHECK_IDS, ctx)
     # The lfs check owns this rule; this guard also covers a checkout the check did not see.
     seen = {(f.check, f.path) for f in findings}
@@ -377,9 +440,10 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
     url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
     if job.exists:
         state = hub.read_state(job.repo_id, job.repo_type, revision)
-        if state.head is None and revision != DEFAULT_REVISION:
-            state = hub.read_state(job.repo_id, job.repo_type, DEFAULT_REVISION)
-        plan, base, notes = _plan(hub, job, state, revision)
+        if state.head is None and revision != DEFAULT_REVISION:  # a new branch starts from main
+            revision = DEFAULT_REVISION
+            state = hub.read_state(job.repo_id, job.repo_type, revision)
+        plan, _, notes = _plan(hub, job, state, revision)
         result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
                                verdict=job.verdict, notes=notes)
         if tag:
@@ -404,7 +468,8 @@ def _tag_outlook(job: _Job, tag: str, state: RemoteState, plan: Plan) -> str:
 
 
 def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str, create_pr: bool,
-                 tag: str | None, env: dict[str, str], log: Log, sleep: Callable[[float], None]) -> PublishResult:
+                 tag: str | None, env: dict[str, str], log: Log, sleep: Callable[[float], None],
+                 budget: RetryBudget) -> PublishResult:
     url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
     created = False
     if not job.exists:
@@ -415,7 +480,7 @@ def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str
     title, description = commit_message(job, root, in_git, env, tag)
     plan, commit, changed, attempts, notes = _commit(hub, job, title=title, description=description,
                                                       revision=revision, create_pr=create_pr, tag=tag,
-                                                      log=log, sleep=sleep)
+                                                      log=log, sleep=sleep, budget=budget)
     result = PublishResult(job.repo_id, job.repo_type, url, plan, commit_sha=commit.sha if commit else None,
                            commit_url=commit.url if commit else None, pr_url=commit.pr_url if commit else None,
                            changed=changed, created=created, verdict=job.verdict, attempts=attempts, notes=notes)
@@ -444,7 +509,7 @@ def _backoff(attempt: int) -> float:
 
 
 def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str, create_pr: bool,
-            tag: str | None, log: Log, sleep: Callable[[float], None]
+            tag: str | None, log: Log, sleep: Callable[[float], None], budget: RetryBudget
             ) -> tuple[Plan, CommitResult | None, bool, int, list[str]]:
     """Plan against the head just read and apply it as ONE commit, retrying what is worth retrying.
 
@@ -452,7 +517,7 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     and `commit` is the current head (so a release can tag it).
     """
     state = hub.read_state(job.repo_id, job.repo_type, revision)
-    plan, base, notes = _plan(hub, job, state, revision)
+    plan, strategy, notes = _plan(hub, job, state, revision)
     if tag and job.tag_target is not None and (plan.changed or job.tag_target != state.head):
         raise HubError(f"{job.repo_id}: tag {tag} already exists at {job.tag_target[:12]}, and tags are "
                        f"immutable, but this publish {'would change the repo' if plan.changed else 'is at another commit'}. "
@@ -460,23 +525,34 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     if not plan.changed:
         head = state.head
         return plan, (CommitResult(head, _commit_url(hub, job, head), None) if head else None), False, 0, notes
+    if strategy.mode == "mirror" and plan.by_action("delete"):
+        log(f"{job.repo_id}: {notes[-1]}")  # said before anything is deleted
     intent = changed_paths(plan)
     first_plan = plan
     ambiguous = False
+    out_of_budget = False
     last_error: HubError | None = None
+    attempts = 0
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
             try:
                 state = hub.read_state(job.repo_id, job.repo_type, revision)
+            except RetryBudgetError as exc:
+                last_error, out_of_budget = exc, True
+                break
             except TransientHubError as exc:  # e.g. a server restarting: wait it out like a failed commit
                 last_error = exc
-                log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying")
+                budget.failed()
+                wait = exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT \
+                    else _backoff(attempt)
+                if not budget.allows(wait):
+                    out_of_budget = True
+                    break
+                log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying in {wait:.1f} s")
                 if attempt + 1 < MAX_ATTEMPTS:
-                    sleep(exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT
-                          else _backoff(attempt))
+                    sleep(wait)
                 continue
-            plan = make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
-                             base=base[1] if base else None)
+            plan = strategy.plan(job, state.files, only=intent)
             if not plan.changed:
                 if ambiguous:
                     notes.append("the connection failed after the commit was sent; the Hub shows it landed")
@@ -486,6 +562,7 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
                 return plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), False, attempt, notes
         operations = build_operations(plan, job.local)
         log(f"{job.repo_id}: committing {_plan_summary(plan)}" + (f" (attempt {attempt + 1})" if attempt else ""))
+        attempts = attempt + 1
         try:
             commit = hub.commit(job.repo_id, job.repo_type, operations, title=title, description=description,
                                 revision=revision, parent_commit=state.head, create_pr=create_pr)
@@ -493,70 +570,183 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
         except StaleHeadError as exc:
             last_error, wait = exc, _backoff(attempt)
             log(f"{job.repo_id}: another commit landed first; re-reading the head and re-planning")
+        except RetryBudgetError as exc:
+            last_error, out_of_budget = exc, True
+            break
         except TransientHubError as exc:
             last_error = exc
             ambiguous = ambiguous or exc.ambiguous
+            budget.failed()
             if exc.retry_after is not None and exc.retry_after > MAX_WAIT:
                 raise
             wait = exc.retry_after if exc.retry_after is not None else _backoff(attempt)
+            if not budget.allows(wait):
+                out_of_budget = True
+                break
             log(f"{job.repo_id}: {str(exc).split('. Next:')[0]}; retrying in {wait:.1f} s")
         if attempt + 1 < MAX_ATTEMPTS:
             sleep(wait)
     assert last_error is not None
+    if out_of_budget:
+        gave_up = (f"{job.repo_id}: gave up after {attempts} commit attempt(s) and {budget.spent():.0f} s of "
+                   f"failures: the retry budget is {budget.seconds:g} s (--retry-budget, {RETRY_BUDGET_ENV})")
+    else:
+        gave_up = f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts"
+    error_type = RetryBudgetError if out_of_budget else type(last_error)
     if ambiguous:  # a commit's answer was lost: look before saying nothing was committed
         try:
-            state = hub.read_state(job.repo_id, job.repo_type, revision)
+            with budget.final_look():
+                state = hub.read_state(job.repo_id, job.repo_type, revision)
         except HubError:
-            raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts; the Hub never confirmed a "
-                                   "commit and cannot be reached to check: one whose answer was lost may have "
-                                   "landed (whole: each attempt is all or nothing), so re-run: it re-reads the Hub. "
-                                   f"Last error: {last_error}") from None
-        if not make_plan(job.local, state.files, ignore=job.spec.ignore, only=intent,
-                         base=base[1] if base else None).changed:
+            raise error_type(f"{gave_up}; the Hub never confirmed a commit and cannot be reached to check: one "
+                             "whose answer was lost may have landed (whole: each attempt is all or nothing), so "
+                             f"re-run: it re-reads the Hub. Last error: {last_error}") from None
+        if not strategy.plan(job, state.files, only=intent).changed:
             notes.append("the connection failed after the commit was sent; the Hub shows it landed")
             return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
-                MAX_ATTEMPTS, notes
-    raise type(last_error)(f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts, nothing was committed "
-                           f"(each attempt is all or nothing). Last error: {last_error}")
+                attempts, notes
+    raise error_type(f"{gave_up}, nothing was committed (each attempt is all or nothing). "
+                     f"Last error: {last_error}")
 
 
-GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})\b", re.M)
-MAX_BASE_CANDIDATES = 50
+GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})( plus uncommitted changes)?", re.M)
+RULES_LINE = re.compile(r"^Publish rules: (\{.*\})$", re.M)
+FOLDER_IN_TITLE_LINE = re.compile(r"^Published by hf-publish \S+ from `(.*)`\.$", re.M)
 
 
-def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str
-          ) -> tuple[Plan, tuple[str, dict] | None, list[str]]:
-    """The plan against the head just read: a mirror when it changes nothing or no base is known,
-    else a three-way plan from the last publish of this checkout's history (see plan.py)."""
+@dataclass
+class _Strategy:
+    """How this run plans, decided once per repo from the Hub history and this checkout's git:
+
+    - "three-way": a base exists (the last publish from this checkout's history); only what this
+      checkout changed since is applied;
+    - "mirror": no base, and none can exist (no earlier hf-publish commit on the branch, or a
+      folder outside git): the managed remote files are made equal to the folder, deletions included;
+    - "no-delete": the branch holds publishes, but none from this history (a shallow clone, a
+      rewritten history, another repository): nothing is deleted, because what this checkout
+      deleted cannot be told;
+    - "in-sync": the Hub already equals the folder.
+    """
+
+    mode: str
+    base: Base | None = None
+
+    def plan(self, job: _Job, remote: dict, only: Sequence[str] | None = None) -> Plan:
+        return make_plan(job.local, remote, ignore=job.spec.ignore, only=only,
+                         base=self.base.files if self.base else None, deletes=self.mode != "no-delete")
+
+
+def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str) -> tuple[Plan, _Strategy, list[str]]:
+    """The plan against the head just read, and the strategy behind it (see `_Strategy`), with the
+    notes that say what it keeps, overwrites or deletes and why."""
     mirror = make_plan(job.local, state.files, ignore=job.spec.ignore)
-    if not mirror.changed or state.head is None:
-        return mirror, None, []
-    base = _find_base(hub, job, revision)
+    if not mirror.changed:
+        return mirror, _Strategy("in-sync"), []
+    if state.head is None:  # nothing on the Hub yet (a dry run of a new branch or repo)
+        return mirror, _Strategy("mirror"), []
+    base, why = _find_base(hub, job, revision)
     if base is None:
-        return mirror, None, []
-    plan = make_plan(job.local, state.files, ignore=job.spec.ignore, base=base[1])
+        strategy = _Strategy("no-delete" if why in ("shallow", "foreign") else "mirror")
+        plan = strategy.plan(job, state.files)
+        plan.hashed_bytes += mirror.hashed_bytes
+        return plan, strategy, _no_base_notes(job, plan, why)
+    strategy = _Strategy("three-way", base)
+    plan = strategy.plan(job, state.files)
     plan.hashed_bytes += mirror.hashed_bytes
-    notes = []
-    kept = kept_remote_files(job.local, state.files, base[1], job.spec.ignore)
+    notes = list(base.notes)
+    kept = kept_remote_files(job.local, state.files, base.files, job.spec.ignore)
     if kept:
-        shown = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
         notes.append(f"kept {len(kept)} file(s) added on the Hub since the last publish from this history "
-                     f"({base[0][:12]}): {shown}")
-    return plan, base, notes
+                     f"(git {base.git_commit[:12]}): {_shown(kept)}")
+    contested = contested_paths(plan, state.files, base.files)
+    for path in contested:
+        notes.append(f"{path}: changed on the Hub since the last publish and by this checkout too: this "
+                     "publish's version wins")
+    return plan, strategy, notes
 
 
-def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[str, dict] | None:
-    """(Hub commit, its files): the newest hf-publish commit on the branch whose git commit is in
-    this checkout's history; None outside git, in a shallow clone that lacks it, or on a first publish."""
+def _shown(paths: Sequence[str], limit: int = 5) -> str:
+    return ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def _no_base_notes(job: _Job, plan: Plan, why: str) -> list[str]:
+    deletes = [c.path for c in plan.changes if c.action == "delete"]
+    if why == "outside-git":
+        reason = "the folder is not in git (or git ignores it), so there is no record of what was published before"
+    elif why == "first":
+        reason = "no earlier hf-publish commit on this branch"
+    else:
+        what = ("this is a shallow clone: fetch the history (actions/checkout with `fetch-depth: 0`, or "
+                "`git fetch --unshallow`) to let deletions through" if why == "shallow" else
+                "history rewritten (force-push, rebase, squash) or another repository")
+        notes = [f"the publishes on the Hub come from git commits not in this checkout's history ({what}); "
+                 "hf-publish cannot tell which files this checkout deleted, so it deletes none"]
+        if plan.not_deleted:
+            notes.append(f"not deleted: {len(plan.not_deleted)} file(s) on the Hub that the folder lacks: "
+                         f"{_shown(plan.not_deleted)}")
+        return notes
+    if not deletes:
+        return [f"mirror: {reason}"]
+    return [f"mirror: {reason}, so the Hub repo is made equal to the folder: deleting {len(deletes)} file(s) "
+            f"it lacks: {_shown(deletes)}"]
+
+
+def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
+    """(the base, "") or (None, why not): "outside-git", "first" (no hf-publish commit on the
+    branch), "shallow" or "foreign" (publishes exist, none from this checkout's history).
+
+    The base is the newest hf-publish commit on the branch whose git commit is in this checkout's
+    history (HEAD or an ancestor; publishes of other clones' commits are skipped); its files are
+    what this checkout published then: the folder at that git commit, read from git (see plan.Base).
+    """
     from hf_publish import gitrepo
 
-    if not job.in_git or gitrepo.head_commit(job.root) is None:
-        return None
-    for commit_id, message in hub.history(job.repo_id, job.repo_type, revision)[:MAX_BASE_CANDIDATES]:
+    if not job.in_git:
+        return None, "outside-git"
+    history = hub.history(job.repo_id, job.repo_type, revision)
+    candidates = []
+    for index, (commit_id, message) in enumerate(history):
         match = GIT_COMMIT_LINE.search(message)
-        if match and gitrepo.is_ancestor(job.root, match.group(1)):
-            return commit_id, hub.tree(job.repo_id, job.repo_type, commit_id)
-    return None
+        if match:
+            candidates.append((index, commit_id, message, match.group(1), bool(match.group(2))))
+    if not candidates:
+        return None, "first"
+    known = gitrepo.known_commits(job.root, [c[3] for c in candidates]) if gitrepo.head_commit(job.root) else set()
+    skipped: list[str] = []
+    for index, commit_id, message, git_commit, dirty in candidates:
+        if git_commit not in known or not gitrepo.is_ancestor(job.root, git_commit):
+            skipped.append(git_commit)
+            continue
+        folder, ignore = _published_rules(message, job.spec)
+        source = repo_source(job.root, True, folder, ignore=ignore, policy_path=job.policy_path)
+        files = base_files(job.root, git_commit, source.rel, ignore=source.ignore, exclude=source.exclude)
+        if dirty:  # it published more than its git commit: take what it changed as the Hub holds it
+            parent = history[index + 1][0] if index + 1 < len(history) else None
+            before = hub.tree(job.repo_id, job.repo_type, parent) if parent else {}
+            files = overlay(files, before, hub.tree(job.repo_id, job.repo_type, commit_id))
+        notes = []
+        if skipped:
+            notes.append(f"planned from the publish of git {git_commit[:12]}: the {len(skipped)} newer publish(es) "
+                         "on the Hub came from commits not in this checkout's history (another clone, or a "
+                         "rewritten history); what they changed stays unless this checkout changed the same paths")
+        return Base(commit_id, git_commit, files, notes), ""
+    return None, ("shallow" if gitrepo.is_shallow(job.root) else "foreign")
+
+
+def _published_rules(message: str, spec: RepoSpec) -> tuple[str, tuple[str, ...]]:
+    """The folder and `ignore` globs a publish used, from its commit description (older publishes
+    name only the folder: the current globs stand in for theirs)."""
+    match = RULES_LINE.search(message)
+    if match:
+        try:
+            rules = json.loads(match.group(1))
+            folder, ignore = rules.get("path"), rules.get("ignore")
+            if isinstance(folder, str) and isinstance(ignore, list) and all(isinstance(g, str) for g in ignore):
+                return folder, tuple(ignore)
+        except ValueError:
+            pass
+    match = FOLDER_IN_TITLE_LINE.search(message)
+    return (match.group(1) if match else spec.path), tuple(spec.ignore)
 
 
 def _commit_url(hub: Hub, job: _Job, sha: str | None) -> str | None:
@@ -599,19 +789,23 @@ def _release(hub: Hub, job: _Job, tag: str, commit_sha: str, description: str, l
 
 
 def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag: str | None) -> tuple[str, str]:
-    """Title and description: the git commit, and in GitHub Actions the run URL and actor."""
-    lines = [f"Published by hf-publish {__version__} from `{job.spec.path}`."]
+    """Title and description: the git commit (and whether the tree was dirty), the folder and
+    `ignore` globs used (a later publish reads them back to rebuild what was published: its base),
+    and in GitHub Actions the run URL and actor."""
+    lines = [f"Published by hf-publish {__version__} from `{job.spec.path}`.",
+             "Publish rules: " + json.dumps({"path": job.spec.path, "ignore": list(job.spec.ignore)},
+                                            ensure_ascii=False)]
     title = f"Publish {job.spec.name}"
-    if in_git:
+    if in_git and job.in_git:
         from hf_publish import gitrepo
 
         head = gitrepo.head_commit(root)
         if head:
-            dirty = any(local.dirty for local in job.local.values())  # modified or untracked files published
-            title += f" from git {head[:12]}" + (" (with uncommitted changes)" if dirty else "")
-            lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if dirty else ""))
+            title += f" from git {head[:12]}" + (" (with uncommitted changes)" if job.dirty else "")
+            lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if job.dirty else ""))
     elif env.get("GITHUB_SHA"):
-        lines.append(f"Git commit: {env['GITHUB_SHA']}")
+        # Not "Git commit:": the folder is not that commit's tree, so it must never become a base.
+        lines.append(f"Workflow commit: {env['GITHUB_SHA']} (the folder published is not in git)")
     if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
         server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         run = f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
@@ -685,16 +879,15 @@ def format_results(report: PublishReport) -> str:
 
 # --- CLI ------------------------------------------------------------------------------------------
 
-XET_RETRY_MAX_DURATION = "60s"
-
-
 def command_publish(args: argparse.Namespace) -> int:
     from hf_publish.cli import default_format
     from hf_publish.report import emit_command, github_annotation
 
-    # hf_xet retries a failing upload on its own for minutes by default, and publish retries each
-    # attempt again: cap hf_xet's share (read once per process) unless the user chose a value.
-    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", XET_RETRY_MAX_DURATION)
+    budget = _seconds(args.retry_budget, dict(os.environ), RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)
+    timeout = _seconds(args.timeout, dict(os.environ), TIMEOUT_ENV, DEFAULT_TIMEOUT)
+    # hf_xet retries a failing upload on its own (minutes, by default) where the HTTP hooks cannot see
+    # it: hold it to the retry budget too (hf_xet reads this once per process) unless the user chose.
+    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", f"{max(1, int(budget))}s")
     fmt = default_format(args.format)
     path = Path(args.path or ".")
     if fmt != "text" or not sys.stderr.isatty():
@@ -702,7 +895,7 @@ def command_publish(args: argparse.Namespace) -> int:
 
         disable_progress_bars()  # progress bars are for people at a terminal, not logs
     kwargs = dict(repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
-                  create_pr=args.create_pr, config=args.config)
+                  create_pr=args.create_pr, config=args.config, timeout=timeout, retry_budget=budget)
     sandbox = None
     try:
         if args.sandbox:

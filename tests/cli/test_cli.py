@@ -96,8 +96,11 @@ def test_text_output_escapes_control_characters_in_paths():
 def test_publish_caps_hf_xet_retries_unless_the_user_set_them(tmp_path: Path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HF_XET_CLIENT_RETRY_MAX_DURATION", raising=False)
-    main(["publish", "--dry-run"])  # fails (not a git repo); the cap is set before anything runs
-    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "60s"
+    main(["publish", "--dry-run"])  # fails (nothing configured); the cap is set before anything runs
+    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "120s"  # the retry budget
+    monkeypatch.delenv("HF_XET_CLIENT_RETRY_MAX_DURATION")
+    main(["publish", "--dry-run", "--retry-budget", "30"])
+    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "30s"
     monkeypatch.setenv("HF_XET_CLIENT_RETRY_MAX_DURATION", "5m")
     main(["publish", "--dry-run"])
     assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "5m"

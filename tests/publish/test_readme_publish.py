@@ -50,3 +50,27 @@ def test_every_publish_flag_is_documented():
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
                 assert flag in publish, flag
+
+
+def test_timeout_and_retry_budget_are_documented_with_their_defaults():
+    from hf_publish.cli import build_parser
+    from hf_publish.hub import DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT
+    from hf_publish.publish import RETRY_BUDGET_ENV, TIMEOUT_ENV
+
+    parser = build_parser()
+    top_help = parser.format_help()
+    publish_help = parser._subparsers._group_actions[0].choices["publish"].format_help()
+    readme = _section("publish") + _section("reliability")
+    for env, default in ((TIMEOUT_ENV, DEFAULT_TIMEOUT), (RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)):
+        assert env in top_help and env in publish_help and env in readme
+        assert f"default {default:g}" in top_help
+        assert f"else {default:g}" in publish_help
+        assert f"default {default:g} s" in readme
+    assert DEFAULT_RETRY_BUDGET <= 120
+
+
+def test_the_guarantees_and_edge_cases_are_stated():
+    publish = _section("publish")
+    for case in ("force-push", "shallow clone", "renamed or moved", "`ignore` globs changed", "`.gitattributes` changed",
+                 "`--revision BRANCH`", "`--create-pr`", "a folder outside git", "says so before it deletes"):
+        assert case in publish, case

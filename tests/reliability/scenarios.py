@@ -93,12 +93,21 @@ PERSISTENT = [
 
 @contextlib.contextmanager
 def client_backoff_recorded(waits: list[float]) -> Iterator[None]:
-    """huggingface_hub's `http_backoff` records its sleeps in `waits` instead of sleeping."""
+    """huggingface_hub's `http_backoff` records its sleeps in `waits` instead of sleeping; the
+    publish's retry budget is charged for them as if they had been slept."""
     from huggingface_hub.utils import _http
+
+    from hf_publish import hub
+
+    def record(seconds: float) -> None:
+        waits.append(seconds)
+        budget = hub._budget()
+        if budget is not None:
+            budget.advance(seconds)
 
     real = _http.time
     shim = types.SimpleNamespace(**{k: getattr(real, k) for k in dir(real) if not k.startswith("__")})
-    shim.sleep = waits.append
+    shim.sleep = record
     _http.time = shim
     try:
         yield

@@ -187,8 +187,8 @@ def test_the_deep_card_no_longer_crashes_the_process(checkout):
 
 # --- file names ----------------------------------------------------------------------------------------
 
-NAMES = ["new\nline.txt", "모델/설명서.md", "café ñ.txt", "comma,colon:equals=percent%.txt", " leading space.txt",
-         "emoji-🤗.txt"]
+NAMES = ["모델/설명서.md", "café ñ.txt", "comma,colon:equals=percent%.txt", " leading space.txt",
+         "emoji-🤗.txt", "[brackets] and 'quotes'.txt"]
 
 
 def test_unusual_file_names_are_published_exactly(cli, checkout, hub_sandbox):

@@ -51,20 +51,34 @@ class CheckContext:
     in_git: bool = True
     env: dict[str, str] = field(default_factory=dict)
     repos: tuple[str, ...] | None = None  # restrict to these configured repo names (publish)
+    # At publish time: the files the publish uploads (relative to `root`), as the plan listed them.
+    upload: tuple[str, ...] | None = None
 
     def target_paths(self) -> list[str]:
-        """The files this run is about."""
+        """The files this run is about.
+
+        In "worktree" mode (publish time) that is exactly what a publish of the selected repos
+        uploads: the list handed over in `upload`, else the same list computed by the plan layer
+        (`plan.publish_paths`), so the checks never select files by rules of their own.
+        """
         from hf_publish import gitrepo
 
         if self.files is not None:
             return list(self.files)
+        if self.source == "worktree":
+            if self.upload is None:
+                from hf_publish.plan import publish_paths
+
+                self.upload = tuple(publish_paths(self.root, self.selected_repos(), in_git=self.in_git,
+                                                  policy_path=self.policy_path))
+            return list(self.upload)
         if not self.in_git:
             return sorted(
                 p.relative_to(self.root).as_posix()
                 for p in self.root.rglob("*")
                 if p.is_file() and ".git" not in p.relative_to(self.root).parts
             )
-        if self.all_files or self.source == "worktree":
+        if self.all_files:
             return [entry.path for entry in gitrepo.index_entries(self.root)]
         return gitrepo.staged_paths(self.root)
 

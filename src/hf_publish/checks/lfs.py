@@ -31,7 +31,6 @@ exits 1, like pre-commit's own fixers: review, `git add .gitattributes`, commit 
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shlex
 from dataclasses import dataclass
@@ -316,18 +315,6 @@ def folder_of(spec_path: str) -> str:
     return "" if path in (".", "") else path.strip("/")
 
 
-def matches_glob(path: str, globs: Iterable[str]) -> bool:
-    """fnmatch on the whole path (`*` crosses `/`, so `tests/**` works), or on the file name for a
-    pattern without `/`."""
-    name = path.rpartition("/")[2]
-    for glob in globs:
-        if fnmatch.fnmatchcase(path, glob) or ("/" not in glob and fnmatch.fnmatchcase(name, glob)):
-            return True
-        if glob.endswith("/**") and (path + "/").startswith(glob[:-2]):
-            return True
-    return False
-
-
 def matching_files(pattern: str, folder: str, present: Sequence[str]) -> list[str]:
     """The files of `folder` that a slash-less pattern (`*.safetensors`) names by file name, as
     git matches such a pattern (at any depth). Anchored patterns name none here: their coverage
@@ -386,25 +373,9 @@ def repo_folders(ctx: "CheckContext") -> list[tuple[str, "RepoSpec | None"]]:
 
 
 def publish_paths(ctx: "CheckContext") -> list[str]:
-    """At publish time: the files of the configured repo folders, tracked or untracked (not
-    ignored by git), less each repo's `ignore` globs; or the files named on the command line."""
-    if ctx.files is not None:
-        return list(ctx.files)
-    folders = repo_folders(ctx)
-    if ctx.in_git:
-        candidates = gitrepo.files_under(ctx.root, sorted({f for f, _ in folders}))
-    else:
-        candidates = ctx.target_paths()
-    keep = []
-    for path in candidates:
-        for folder, spec in folders:
-            if folder and not path.startswith(folder + "/"):
-                continue
-            relative = path[len(folder) + 1:] if folder else path
-            if spec is None or not matches_glob(relative, spec.ignore):
-                keep.append(path)
-                break
-    return keep
+    """At publish time: exactly the files the publish uploads, as the plan layer lists them
+    (`CheckContext.target_paths`); or the files named on the command line."""
+    return ctx.target_paths()
 
 
 def read_worktree_head(root: Path, path: str, limit: int) -> tuple[int, bytes] | None:
@@ -423,18 +394,18 @@ def read_worktree_head(root: Path, path: str, limit: int) -> tuple[int, bytes] |
 # --- the check --------------------------------------------------------------------------------
 
 def run(ctx: "CheckContext") -> list[Finding]:
+    if ctx.source == "worktree":
+        # At publish time outside git the Hub decides what goes to LFS (size, binary content, the
+        # folder's .gitattributes): only the rules about the files themselves apply.
+        findings = check_rules(ctx) if ctx.in_git else []
+        return findings + check_worktree_files(ctx)
     if not ctx.in_git:
         return [Finding(
             CHECK_ID, "", None,
             "not inside a git work tree: LFS rules and staged files cannot be checked",
             "create the repo and set up LFS: git init && git lfs install --local && hf-publish init",
         )]
-    findings = check_rules(ctx)
-    if ctx.source == "worktree":
-        findings += check_worktree_files(ctx)
-    else:
-        findings += check_staged_files(ctx)
-    return findings
+    return check_rules(ctx) + check_staged_files(ctx)
 
 
 def check_staged_files(ctx: "CheckContext") -> list[Finding]:
@@ -467,11 +438,13 @@ def check_staged_files(ctx: "CheckContext") -> list[Finding]:
 
 
 def check_worktree_files(ctx: "CheckContext") -> list[Finding]:
+    """At publish time, over exactly what the publish uploads: names the Hub refuses, and LFS
+    files whose working-tree bytes are still a pointer. Outside git, any file that is a pointer."""
     paths = publish_paths(ctx)
-    attributes = gitrepo.check_attr(ctx.root, paths, ("filter",))
-    findings = []
+    findings = [finding for path in paths if (finding := judge_path_name(path)) is not None]
+    attributes = gitrepo.check_attr(ctx.root, paths, ("filter",)) if ctx.in_git else {}
     for path in paths:
-        if not gitrepo.is_lfs_tracked(attributes.get(path, {})):
+        if ctx.in_git and not gitrepo.is_lfs_tracked(attributes.get(path, {})):
             continue
         read = read_worktree_head(ctx.root, path, gitrepo.MAX_POINTER_SIZE + 1)
         if read is not None and read[0] <= gitrepo.MAX_POINTER_SIZE:
@@ -479,6 +452,17 @@ def check_worktree_files(ctx: "CheckContext") -> list[Finding]:
             if finding:
                 findings.append(finding)
     return findings
+
+
+def judge_path_name(path: str) -> Finding | None:
+    """A file name the Hub refuses is a finding before any upload (not a failed commit)."""
+    from hf_publish.paths import hub_path_problem
+
+    problem = hub_path_problem(path)
+    if problem is None:
+        return None
+    return Finding(CHECK_ID, path, None, problem.message,
+                   "rename the file, or add it to the repo's `ignore` in the policy", severity=problem.severity)
 
 
 @dataclass

@@ -29,7 +29,8 @@ import stat
 from typing import TYPE_CHECKING, NamedTuple
 
 from hf_publish import gitrepo
-from hf_publish.checks.lfs import matches_glob, publish_paths, read_worktree_head, staged_entries
+from hf_publish.checks.lfs import publish_paths, read_worktree_head, staged_entries
+from hf_publish.paths import matches
 from hf_publish.findings import Finding
 from hf_publish.tokens import mask, register_secret
 
@@ -162,8 +163,8 @@ def run(ctx: "CheckContext") -> list[Finding]:
     if ctx.source == "worktree" or not ctx.in_git:
         return _scan_worktree(ctx, excluded)
     entries, not_staged = staged_entries(ctx)
-    entries = [e for e in entries if not matches_glob(e.path, excluded)]
-    not_staged = [p for p in not_staged if not matches_glob(p, excluded)]
+    entries = [e for e in entries if not matches(e.path, excluded)]
+    not_staged = [p for p in not_staged if not matches(p, excluded)]
     attributes = gitrepo.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
     entries = [e for e in entries if not gitrepo.is_lfs_tracked(attributes.get(e.path, {}))]
     sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
@@ -182,7 +183,7 @@ def run(ctx: "CheckContext") -> list[Finding]:
 
 
 def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Finding]:
-    paths = [p for p in publish_paths(ctx) if not matches_glob(p, excluded)]
+    paths = [p for p in publish_paths(ctx) if not matches(p, excluded)]
     if ctx.in_git:
         # LFS-tracked files are scanned too when small (a notes.bin, a tiny .pt with a token in it
         # would otherwise reach the Hub's storage); weights are never read for this.

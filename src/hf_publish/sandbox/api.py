@@ -197,7 +197,7 @@ class Sandbox:
     def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
                retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
                times: int | None = 1, crash: str | None = None, restart_after: float | None = None,
-               hold: int = 0, rate: float = 1.0) -> FaultRule:
+               hold: int = 0, rate: float = 1.0, hang: bool = False) -> FaultRule:
         """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave.
 
         ``crash``: the server dies on the request, as a killed process would: "before" it is applied,
@@ -210,14 +210,18 @@ class Sandbox:
 
         ``rate``: only that share of matching requests gets the fault, drawn from a seeded generator
         (``faults.seed(n)``), e.g. ``inject(status=503, times=None, rate=0.05)`` for a 5% error rate.
+
+        ``hang=True``: accept the request and never answer (until the client closes the connection
+        or the server stops): a Hub that holds a connection open forever.
         """
-        if status is None and not drop and not delay and crash is None and not hold:
-            raise ValueError("inject() needs a status, drop=True, a delay, a crash or a hold")
+        if status is None and not drop and not delay and crash is None and not hold and not hang:
+            raise ValueError("inject() needs a status, drop=True, a delay, a crash, a hold or hang=True")
         if crash not in (None, "before", "commit", "after"):
             raise ValueError("crash must be 'before', 'commit' or 'after'")
         return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
                                          retry_after=retry_after, drop=drop, delay=delay, times=times,
-                                         crash=crash, restart_after=restart_after, hold=hold, rate=rate))
+                                         crash=crash, restart_after=restart_after, hold=hold, rate=rate,
+                                         hang=hang))
 
     def clear_faults(self) -> None:
         self.faults.clear()

@@ -29,6 +29,9 @@ class FaultRule:
     hold: int = 0
     arrived: int = 0
     rate: float = 1.0  # the share of matching requests that get the fault (seeded: see Faults.seed)
+    # Accept the request and never answer: the handler waits until the client gives up (closes the
+    # connection) or the server stops, then cuts the connection without a byte of response.
+    hang: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method.upper() == method) and bool(self.path.search(path))

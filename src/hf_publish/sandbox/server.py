@@ -17,6 +17,7 @@ import io
 import json
 import re
 import secrets
+import select
 import socket
 import sys
 import threading
@@ -1052,6 +1053,10 @@ class Handler(BaseHTTPRequestHandler):
                     self.server.faults.gate(rule)
                 if rule.delay:
                     time.sleep(rule.delay)
+                if rule.hang:
+                    fault = True
+                    self._hang()
+                    raise _Dropped()
             if rule is not None and rule.crash is not None:
                 self._crash_on(req, rule)
             if rule is not None and rule.drop and (chunked or (length and length != "0")):
@@ -1089,6 +1094,18 @@ class Handler(BaseHTTPRequestHandler):
                         self.close_connection = True
                 except (ConnectionError, OSError, ValueError):
                     self.close_connection = True
+
+    def _hang(self) -> None:
+        """Answer nothing until the client closes the connection or the server goes down."""
+        while not self.server.dead:
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0.05)
+                if readable:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return  # the client gave up and closed its end
+                    time.sleep(0.05)  # unread body bytes: not an answer, keep waiting
+            except (OSError, ValueError):
+                return
 
     def _crash_on(self, req: Request, rule: Any) -> None:
         """Die before, half-way through (commit object written, ref not moved) or after the request."""
