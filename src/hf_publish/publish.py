@@ -23,6 +23,7 @@ UsageError, PolicyError). CLI: `command_publish(args) -> int`.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re

@@ -31,6 +31,7 @@ exits 1, like pre-commit's own fixers: review, `git add .gitattributes`, commit 
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shlex
 from dataclasses import dataclass
