@@ -573,7 +573,8 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
     from huggingface_hub.utils import disable_progress_bars
 
     from hf_publish.hub import make_api
-    from hf_publish.publish import XET_RETRY_MAX_DURATION, format_plan, publish
+    from hf_publish.publish import (DEFAULT_RETRY_BUDGET, RETRY_BUDGET_ENV, XET_RETRY_ENV, _seconds, format_plan,
+                                    publish, xet_retry_cap)
 
     if event.is_pull_request and not inputs.dry_run:
         if event.is_fork:
@@ -596,7 +597,7 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
     else:
         batches = [([spec.name for spec in selected] if inputs.repos else [], None)]
     # hf_xet reads its retry budget once per process: cap it as `hf-publish publish` does.
-    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", XET_RETRY_MAX_DURATION)
+    os.environ.setdefault(XET_RETRY_ENV, xet_retry_cap(_seconds(None, env, RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)))
     disable_progress_bars()
     results: list[dict] = []
     for names, spec in batches:

@@ -212,6 +212,13 @@ def publish(
 
 TIMEOUT_ENV = "HF_PUBLISH_TIMEOUT"
 RETRY_BUDGET_ENV = "HF_PUBLISH_RETRY_BUDGET"
+XET_RETRY_ENV = "HF_XET_CLIENT_RETRY_MAX_DURATION"
+
+
+def xet_retry_cap(budget: float) -> str:
+    """hf_xet retries a failing upload on its own (minutes, by default) where the HTTP hooks cannot
+    see it: its cap, held to the retry budget (hf_xet reads it once per process)."""
+    return f"{max(1, int(budget))}s"
 
 
 def _seconds(value: float | None, env: dict[str, str], name: str, default: float) -> float:
@@ -886,9 +893,7 @@ def command_publish(args: argparse.Namespace) -> int:
 
     budget = _seconds(args.retry_budget, dict(os.environ), RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)
     timeout = _seconds(args.timeout, dict(os.environ), TIMEOUT_ENV, DEFAULT_TIMEOUT)
-    # hf_xet retries a failing upload on its own (minutes, by default) where the HTTP hooks cannot see
-    # it: hold it to the retry budget too (hf_xet reads this once per process) unless the user chose.
-    os.environ.setdefault("HF_XET_CLIENT_RETRY_MAX_DURATION", f"{max(1, int(budget))}s")
+    os.environ.setdefault(XET_RETRY_ENV, xet_retry_cap(budget))
     fmt = default_format(args.format)
     path = Path(args.path or ".")
     if fmt != "text" or not sys.stderr.isatty():
