@@ -140,13 +140,16 @@ def test_the_action_and_publish_apply_one_full_match_tag_rule(checkout, tmp_path
 
 
 def test_every_line_of_a_run_over_hostile_names_is_inert(checkout, tmp_path, hub_sandbox):
+    # A name with a control character ("a\r::error::x") is refused by the lfs check: its annotation
+    # is the one error line, everything else prints as data.
     for name in ("::set-output name=changed::true", "a\r::error::x", "##[error]y", "\u2028::warning::z"):
         (checkout / "model" / name).write_text("text\n")
     git(checkout, "add", "-A")
     git(checkout, "commit", "-q", "-m", "hostile names")
     step = gh_action(checkout, tmp_path, dry_run="true", endpoint=hub_sandbox.endpoint)
-    assert step.returncode == 0, step.stdout + step.stderr
-    ours = ("::group::", "::endgroup::", "::notice title=hf-publish::", "::add-mask::")
+    assert step.returncode == 1, step.stdout + step.stderr
+    ours = ("::group::", "::endgroup::", "::notice title=hf-publish::", "::add-mask::", "::error title=hf-publish::",
+            "::error file=model/a%0D%3A%3Aerror%3A%3Ax,title=hf-publish lfs::")
     assert all(line.startswith(ours) for line in commands(step.stdout)), commands(step.stdout)
     assert commands(step.stderr) == []
 

@@ -962,8 +962,10 @@ def test_a_staged_symlinked_card_is_a_finding_and_is_never_read(tmp_path: Path, 
     (repo / "README.md").symlink_to(_outside_card(tmp_path))
     git(repo, "add", "README.md")
     assert git(repo, "ls-files", "-s", "README.md").startswith("120000 ")  # git stores the link itself
+    # Without named files, publish time looks at what a publish of the configured repos uploads.
+    policy = Policy(repos=(RepoSpec("bert-korean-sentiment-v2", "model", path="."),))
     for files in (("README.md",), None):
-        [finding] = run(ctx_for(repo, files=files, source=source))
+        [finding] = run(ctx_for(repo, policy, files=files, source=source))
         assert (finding.path, finding.rule, finding.severity) == ("README.md", "card-symlink", "error")
         assert "symbolic link" in finding.message and "the repo gets no card" in finding.message
         assert "outside the checkout" not in finding.message + finding.fix and "TODO" not in finding.message

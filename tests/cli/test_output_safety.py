@@ -20,6 +20,7 @@ from hf_publish.report import RunnerSafeStream, inert_line, inert_text, json_tex
 from tests.action.runner_model import commands
 from tests.helpers import git, init_repo, write
 
+FORMATS = ["text", "github", "json"]
 HOSTILE_NAMES = [
     "::set-output name=changed::true",
     "::stop-commands::pwned",
@@ -75,7 +76,7 @@ def only_annotations(output: str, expected: int) -> None:
     assert len(found) == expected, found
 
 
-@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_check_output_in_every_format_holds_no_forged_command(hostile_repo, fmt):
     result = cli(hostile_repo, "check", "secrets", "--all-files", "--format", fmt)
     assert result.returncode == 1, result.stderr
@@ -91,19 +92,47 @@ def test_check_output_in_every_format_holds_no_forged_command(hostile_repo, fmt)
         assert "model/::set-output name=changed::true" in result.stdout  # shown, just inert
 
 
-@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def _has_control(name: str) -> bool:
+    """C0 controls and DEL: what the Hub refuses in a path (C1 controls such as U+0085 are stored)."""
+    return any(ord(char) < 32 or ord(char) == 127 for char in name)
+
+
+PUBLISHABLE_NAMES = [name for name in HOSTILE_NAMES if not _has_control(name)]
+REFUSED_NAMES = [name for name in HOSTILE_NAMES if _has_control(name)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_publish_dry_run_plan_in_every_format_holds_no_forged_command(hostile_repo, fmt):
-    for name in HOSTILE_NAMES:
+    """Names the Hub accepts are planned and printed inert; the ones with control characters (the
+    Hub refuses them) are removed first: the next test covers them."""
+    for name in REFUSED_NAMES:
+        (hostile_repo / "model" / name).unlink()
+    for name in PUBLISHABLE_NAMES:
         write(hostile_repo / "model" / name, "plain text\n")
-    git(hostile_repo, "commit", "-q", "-am", "no tokens")
+    git(hostile_repo, "add", "-A")
+    git(hostile_repo, "commit", "-q", "-m", "no tokens, no control characters")
     result = cli(hostile_repo, "publish", "--dry-run", "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert commands(result.stdout) == [] and commands(result.stderr) == [], result.stdout + result.stderr
     if fmt == "json":
         (plan,) = [r["plan"] for r in json.loads(result.stdout)["results"]]
-        assert set(HOSTILE_NAMES) <= set(plan["add"])
+        assert set(PUBLISHABLE_NAMES) <= set(plan["add"])
     else:
         assert "::stop-commands::pwned" in result.stdout  # the plan names it
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_names_the_hub_refuses_are_findings_before_upload_and_print_inert(hostile_repo, fmt):
+    for name in HOSTILE_NAMES:
+        write(hostile_repo / "model" / name, "plain text\n")
+    git(hostile_repo, "commit", "-q", "-am", "no tokens")
+    result = cli(hostile_repo, "publish", "--dry-run", "--format", fmt)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert commands(result.stdout) == [] or fmt == "github", result.stdout
+    if fmt == "github":
+        only_annotations(result.stdout, len(REFUSED_NAMES))
+    assert commands(result.stderr) == [], result.stderr
+    assert "control character" in result.stdout + result.stderr
 
 
 def test_matrix_json_keeps_hostile_repo_names_intact_and_inert(tmp_path):

@@ -103,7 +103,8 @@ def test_backslash_paths_are_stored_and_download_safely(hub_api, hub_sandbox, up
 
 
 @pytest.mark.parametrize("path", ["..\\ddd", "..", "../x", "a/../b", "./a", "a/./b", "a//b", "/abs", "dir/",
-                                  ".git/config", "sub/.GIT/hooks/x", "nul\0byte"])
+                                  ".git/config", "sub/.GIT/hooks/x", "nul\0byte", "tab\there",
+                                  "cr\rhere", "new\nline", "del\x7fhere"])
 def test_paths_the_hub_refuses_are_422(hub_sandbox, path):
     hub_sandbox.create_repo_as("alice", REPO)
     r = _commit_raw(hub_sandbox, [{"key": "file", "value": {"path": path, "content": "eA==", "encoding": "base64"}}])

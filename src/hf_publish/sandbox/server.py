@@ -96,12 +96,12 @@ def _dirs_of(tree: dict[str, dict]) -> set[str]:
 def _valid_path(path: str) -> bool:
     """A path in a commit, as the Hub checks it (422 otherwise).
 
-    Refused: empty, absolute, NUL, an empty / ``.`` / ``..`` segment (so no trailing slash), a path
+    Refused: empty, absolute, a control character (U+0000-U+001F, U+007F), an empty / ``.`` / ``..`` segment (so no trailing slash), a path
     that starts by climbing out with either separator (``..\\x``), and ``.git`` as any segment in
     any case. A backslash anywhere else is an ordinary character: the Hub stores
     ``folder/..\\..\\file`` and the client's download guards deal with it.
     """
-    if not path or path.startswith("/") or "\0" in path:
+    if not path or path.startswith("/") or any(ord(c) < 32 or ord(c) == 127 for c in path):
         return False
     if path == ".." or path.startswith(("../", "..\\")):
         return False
