@@ -232,3 +232,38 @@ def test_every_variable_a_user_can_set_for_the_action_is_documented():
     section = readme_action_section()
     for name in used:
         assert f"`{name}" in section, name
+
+
+def publishing_checkouts(workflow: dict) -> list[tuple[str, dict]]:
+    """The `actions/checkout` steps of jobs that can publish (a deployment environment or OIDC)."""
+    found = []
+    for job_name, job in workflow["jobs"].items():
+        can_publish = bool(job.get("environment")) or (job.get("permissions") or {}).get("id-token") == "write"
+        steps = job.get("steps", [])
+        if not can_publish or not any(str(s.get("uses", "")).startswith("org/hf-publish@") for s in steps):
+            continue
+        found += [(job_name, s.get("with") or {}) for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")]
+    return found
+
+
+def checkout_problems(workflow: dict, name: str) -> list[str]:
+    """A publishing job that checks out LFS pointers (every weights file fails) or one commit (no base)."""
+    problems = []
+    for job_name, options in publishing_checkouts(workflow):
+        if options.get("lfs") is not True:
+            problems.append(f"{name}:{job_name} checks out LFS pointer files (set lfs: true)")
+        if options.get("fetch-depth") != 0:
+            problems.append(f"{name}:{job_name} checks out one commit (set fetch-depth: 0)")
+    return problems
+
+
+def test_every_documented_publishing_job_checks_out_lfs_content_and_history(tmp_path: Path):
+    workflows = [*EXAMPLES, readme_workflow(tmp_path)]
+    publishing = [path.name for path in workflows if publishing_checkouts(yaml.safe_load(path.read_text()))]
+    assert len(publishing) >= 5, publishing  # every example but pr-checks publishes, and so does README's
+    for path in workflows:
+        assert checkout_problems(yaml.safe_load(path.read_text()), path.name) == []
+    # actions/checkout's defaults (no LFS, depth 1) are what the rule exists for
+    bare = yaml.safe_load("jobs:\n  publish:\n    environment: hub\n    steps:\n      - uses: actions/checkout@v4\n"
+                          "      - uses: org/hf-publish@v1\n")
+    assert len(checkout_problems(bare, "bare")) == 2
