@@ -345,7 +345,7 @@ def command_check(args: argparse.Namespace) -> int:
     fmt = default_format(args.format)
     print_findings(findings, fmt)
     if fmt == "text" and findings:
-        print(summary_line(findings), file=sys.stderr)
+        print(summary_line(findings, fixed=getattr(ctx, "fixed", False)), file=sys.stderr)
     if args.strict and not has_errors(findings) and has_errors(findings, strict=True):
         warnings = sum(f.severity == "warning" for f in findings)
         print(f"hf-publish: --strict: {warnings} warning(s) fail this run", file=sys.stderr)

@@ -227,13 +227,19 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def summary_line(findings: list[Finding]) -> str:
-    errors = sum(f.is_error for f in findings)
-    others = len(findings) - errors
-    if not errors:
-        return "hf-publish: all checks passed" + (f" ({others} note(s))" if others else "")
-    text = f"hf-publish: {errors} error(s)"
-    return text + (f", {others} warning(s)/note(s)" if others else "")
+def summary_line(findings: list[Finding], fixed: bool = False) -> str:
+    """One closing line that counts each severity and never calls a run with changes "passed"."""
+    counts = {severity: sum(f.severity == severity for f in findings) for severity in ("error", "warning", "notice")}
+    parts = [f"{n} {severity}(s)" for severity, n in counts.items() if n]
+    if fixed:
+        return "hf-publish: --fix changed files (listed above): review them, then stage them and commit again" + (
+            f"; {', '.join(parts)}" if parts else "")
+    if counts["error"]:
+        return "hf-publish: " + ", ".join(parts)
+    if not parts:
+        return "hf-publish: all checks passed"
+    return "hf-publish: no errors; " + ", ".join(parts) + (
+        " (warnings pass unless --strict)" if counts["warning"] else "")
 
 
 # --- Markdown (the job summary) ---------------------------------------------------------------

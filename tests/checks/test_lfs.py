@@ -280,6 +280,9 @@ def test_fix_through_the_real_command_exits_1_then_0(tmp_path):
                                  cwd=repo, capture_output=True, text=True)
     first = run()
     assert first.returncode == 1, first.stdout + first.stderr
+    # the closing line says files changed and what to do; a run that changed files never "passed"
+    assert "--fix changed files" in first.stderr and "stage them" in first.stderr, first.stderr
+    assert "passed" not in first.stderr
     assert (repo / ".gitattributes").read_text().startswith("*.md text\n*.safetensors filter=lfs")
     git(repo, "add", ".gitattributes")
     second = run()

@@ -104,3 +104,17 @@ def test_publish_caps_hf_xet_retries_unless_the_user_set_them(tmp_path: Path, mo
     monkeypatch.setenv("HF_XET_CLIENT_RETRY_MAX_DURATION", "5m")
     main(["publish", "--dry-run"])
     assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "5m"
+
+
+def test_the_closing_line_counts_each_severity_and_never_says_passed_for_findings():
+    from hf_publish.findings import Finding
+    from hf_publish.report import summary_line
+
+    warning = Finding("model-card", "README.md", 3, "license other", severity="warning")
+    notice = Finding("lfs", ".gitattributes", None, "fixed: appended 1 LFS rule(s)", severity="notice")
+    error = Finding("secrets", "a.py", 1, "a token")
+    assert summary_line([]) == "hf-publish: all checks passed"
+    assert summary_line([warning]) == "hf-publish: no errors; 1 warning(s) (warnings pass unless --strict)"
+    assert summary_line([notice]) == "hf-publish: no errors; 1 notice(s)"
+    assert summary_line([error, warning, notice]) == "hf-publish: 1 error(s), 1 warning(s), 1 notice(s)"
+    assert summary_line([notice], fixed=True).startswith("hf-publish: --fix changed files")
