@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData  # noqa: E402
 
 from hf_publish.checks.model_card import check_card  # noqa: E402
-from hf_publish.policy import CardPolicy  # noqa: E402
+from hf_publish.policy.model import CardPolicy
 
 HUB_ONLY = CardPolicy(required_metadata=(), required_sections=(), allow_placeholders=True)
 POLICIES = {"hub only": HUB_ONLY, "default": CardPolicy()}

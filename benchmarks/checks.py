@@ -104,7 +104,7 @@ def stage_weights(repo: Path, paths: list[str], pointer: bytes) -> None:
 
 
 def build_repo(root: Path) -> tuple[Path, list[str]]:
-    from hf_publish.policy import DEFAULT_LFS_PATTERNS
+    from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
 
     repo = root / "repo"
     repo.mkdir()

@@ -8,7 +8,7 @@ model.safetensors, beside the example's card and config), in a real git + git-lf
   one-file change       config.json edited and committed: one small file to upload (hf-publish
                         looks up its base, the last publish, in the Hub history and in git)
 
-each measured for hf-publish (`hf_publish.publish.publish`) and for `HfApi.upload_folder`
+each measured for hf-publish (`hf_publish.publishing.run.publish`) and for `HfApi.upload_folder`
 (preceded by `create_repo` on the first run, as a publish does), each tool on its own fresh
 sandbox so xet deduplication cannot favour the second, `--repeat` times with the order
 alternating and dirty pages flushed before each run; the median run is shown. Every measurement
@@ -59,8 +59,8 @@ def worker(tool: str, endpoint: str, token: str, folder: str, first: bool) -> di
     from huggingface_hub import HfApi
     from huggingface_hub.utils import disable_progress_bars
 
-    from hf_publish.hub import make_api
-    from hf_publish.publish import publish
+    from hf_publish.publishing.hub import make_api
+    from hf_publish.publishing.run import publish
 
     disable_progress_bars()
     read_before, start = _rchar(), time.perf_counter()

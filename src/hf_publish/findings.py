@@ -7,6 +7,8 @@ from typing import Literal
 
 Severity = Literal["error", "warning", "notice"]
 SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
+# The rule of the notice a `--fix` writes when it changed files (the run then exits 1).
+FIXED_RULE = "fixed"
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,7 @@ class Finding:
     repo as a whole, e.g. the current branch); `line` is 1-based or None. `severity`: "error"
     fails the run; "warning" (the Hub accepts it, but something reads it wrong or the page
     degrades) prints and passes unless the run is strict; "notice" only informs. `rule` names
-    the rule within its check where there is a catalogue of them (model-card: hf_publish.card_rules).
+    the rule within its check where there is a catalogue of them (model-card: hf_publish.cards.rules).
     """
 
     check: str

@@ -26,6 +26,15 @@ from hf_publish.findings import Finding, sort_findings
 
 FORMATS = ("text", "github", "json")
 
+
+def default_format(explicit: str | None) -> str:
+    """The output format: the one asked for, else `github` inside GitHub Actions, else `text`."""
+    if explicit:
+        return explicit
+    import os
+
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
 # Characters a culture-sensitive .NET comparison (ICU) may skip, so `:\u00ad:` can compare equal to
 # `::`: controls and the Unicode default-ignorable code points. Over-wide on purpose.
 _IGNORABLE = (

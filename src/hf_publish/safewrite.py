@@ -14,11 +14,7 @@ import os
 import uuid
 from pathlib import Path
 
-from hf_publish.errors import UsageError
-
-
-class UnsafeWriteError(UsageError):
-    """A write was refused: the target or a folder on its way is a symlink, or it is outside the tree."""
+from hf_publish.errors import UnsafeWriteError
 
 
 def _describe_link(path: Path) -> str:

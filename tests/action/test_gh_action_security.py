@@ -155,7 +155,8 @@ def test_every_line_of_a_run_over_hostile_names_is_inert(checkout, tmp_path, hub
 
 
 def test_the_job_summary_escapes_markdown_and_html_from_untrusted_text():
-    from hf_publish.action import Decision, render_summary
+    from hf_publish.action.decide import Decision
+    from hf_publish.action.summary import render_summary
     from hf_publish.findings import Finding
 
     hostile = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hf_publish.action import outputs_for
+from hf_publish.action.summary import outputs_for
 from tests.action.conftest import ACTION_YML, FIXTURES, ROOT
 
 EXAMPLES = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
@@ -153,7 +153,7 @@ def test_every_input_and_output_is_documented_in_the_readme():
 def test_every_input_is_used_and_every_output_is_set():
     meta = action()
     steps_text = yaml.safe_dump(meta["runs"]["steps"])
-    action_py = (ROOT / "src" / "hf_publish" / "action.py").read_text()
+    action_py = "".join(path.read_text() for path in sorted((ROOT / "src" / "hf_publish" / "action").glob("*.py")))
     run_env = next(s for s in meta["runs"]["steps"] if s.get("id") == "run")["env"]
     for name in meta["inputs"]:
         assert f"inputs.{name}" in steps_text, f"input {name} is never used"
@@ -165,10 +165,10 @@ def test_every_input_is_used_and_every_output_is_set():
                 assert run_env.get("HF_TOKEN") == expected.replace("inputs.token", "env.HF_TOKEN")
             else:
                 assert run_env.get(variable) == f"${{{{ inputs.{name} }}}}", f"{name} does not reach the script"
-            assert f'"{variable}"' in action_py, f"action.py never reads {variable}"
+            assert f'"{variable}"' in action_py, f"hf_publish/action/ never reads {variable}"
     for name, spec in meta["outputs"].items():
         assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}", name
-    assert set(outputs_for([])) == set(meta["outputs"])  # what action.py writes is what is declared
+    assert set(outputs_for([])) == set(meta["outputs"])  # what the action writes is what is declared
 
 
 def test_kebab_case_and_branding():

@@ -7,20 +7,12 @@ import re
 
 import pytest
 
-from hf_publish.action import (
-    Decision,
-    Event,
-    Inputs,
-    command_line,
-    decide,
-    format_outputs,
-    oidc_resource,
-    outputs_for,
-    render_summary,
-)
+from hf_publish.action.decide import Decision, Event, Inputs, decide
+from hf_publish.action.summary import command_line, format_outputs, outputs_for, render_summary
+from hf_publish.action.runner import oidc_resource
 from hf_publish.errors import UsageError
 from hf_publish.findings import Finding
-from hf_publish.policy import ReleasePolicy
+from hf_publish.policy.model import ReleasePolicy
 
 REPO = {"repository": {"default_branch": "main", "full_name": "acme-ai/models"}}
 
@@ -168,7 +160,7 @@ def test_oidc_resource_names_the_repo_type(repo_type, resource):
 
 
 def test_no_token_message_is_one_actionable_line():
-    from hf_publish.action import NO_TOKEN_MESSAGE
+    from hf_publish.action.runner import NO_TOKEN_MESSAGE
 
     line = command_line("error", NO_TOKEN_MESSAGE)
     assert "\n" not in line and re.search(r"secrets\.HF_TOKEN", line) and "id-token: write" in line

@@ -6,7 +6,7 @@ import pytest
 
 from hf_publish.checks.branch_name import BranchUnderTest, branch_from_env, check_branch
 from hf_publish.cli import main
-from hf_publish.policy import BranchNaming
+from hf_publish.policy.model import BranchNaming
 from tests.helpers import git, init_repo
 
 NAMING = BranchNaming()

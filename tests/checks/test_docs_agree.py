@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hf_publish.policy import Policy, load_schema, parse_policy_text
+from hf_publish.policy.model import Policy
+from hf_publish.policy.load import load_schema, parse_policy_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

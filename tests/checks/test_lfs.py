@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from hf_publish import gitrepo
-from hf_publish.checks import CheckContext, lfs
+from hf_publish import _git
+from hf_publish.checks._inputs import CheckContext
+from hf_publish.checks import lfs
 from hf_publish.cli import main
-from hf_publish.policy import DEFAULT_LFS_PATTERNS, LfsPolicy, Policy, policy_from_data
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, LfsPolicy, Policy
+from hf_publish.policy.load import policy_from_data
 from tests.helpers import commit_all, git, init_repo, write
 
 # The Hub's own .gitattributes for a new model repo, as it writes it (hub-rules.md: 35 patterns).
@@ -65,7 +67,7 @@ def test_every_default_pattern_sample_is_matched_by_git_itself(tmp_path):
     for pattern in DEFAULT_LFS_PATTERNS:
         write(repo / ".gitattributes", f"{pattern} filter=lfs diff=lfs merge=lfs -text\n")
         sample = lfs.sample_path(pattern)
-        assert lfs.covered(gitrepo.check_attr(repo, [sample])[sample]), pattern
+        assert lfs.covered(_git.check_attr(repo, [sample])[sample]), pattern
 
 
 def test_required_rules_for_a_repo_in_a_folder():
@@ -116,10 +118,10 @@ def test_blob_prefixes_streamed_or_read_at_once_agree(tmp_path):
     for i, content in enumerate(contents):
         write(repo / f"f{i}.txt", content)
     oids = git(repo, "hash-object", "-w", *[f"f{i}.txt" for i in range(len(contents))]).split()
-    sizes = gitrepo.blob_sizes(repo, oids)
+    sizes = _git.blob_sizes(repo, oids)
     assert [sizes[o] for o in oids] == [len(c) for c in contents]
-    streamed = gitrepo.read_blob_prefixes(repo, oids, limit=20)
-    at_once = gitrepo.read_blob_prefixes(repo, oids, limit=20, sizes=sizes)
+    streamed = _git.read_blob_prefixes(repo, oids, limit=20)
+    at_once = _git.read_blob_prefixes(repo, oids, limit=20, sizes=sizes)
     assert streamed == at_once == {o: c[:20] for o, c in zip(oids, contents)}
 
 
@@ -381,7 +383,7 @@ def test_a_2gb_staged_file_outside_lfs_is_refused_without_being_read(tmp_path):
     write(repo / ".gitattributes", HUB_GITATTRIBUTES)
     size = 2 * 2**30
     oid = _stage_huge_sparse_blob(repo, "model.dat", size)
-    assert gitrepo.blob_sizes(repo, [oid]) == {oid: size}  # git agrees: a 2 GiB staged blob
+    assert _git.blob_sizes(repo, [oid]) == {oid: size}  # git agrees: a 2 GiB staged blob
     # The hook, with every byte it (and its git children) read counted by the kernel.
     measured = subprocess.run([sys.executable, "-c", READS, sys.executable, "-m", "hf_publish", "check", "lfs", "model.dat"],
                               cwd=repo, capture_output=True, text=True, timeout=120)

@@ -18,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hf_publish.checks import CheckContext
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.checks.model_card import (
     SchemaValidator,
     card_schema_validator,
@@ -28,7 +28,8 @@ from hf_publish.checks.model_card import (
     run,
 )
 from hf_publish.cli import main
-from hf_publish.policy import CardPolicy, Policy, RepoSpec, parse_policy_text, policy_from_data
+from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
+from hf_publish.policy.load import parse_policy_text, policy_from_data
 from tests.helpers import git, init_repo, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "hooks" / "model-card" / "examples"
@@ -496,7 +497,7 @@ def test_unknown_pipeline_tag_is_a_warning_with_the_closest_tag():
 @pytest.mark.parametrize("value", ["openrail+", "cc-by-5.0", "llama5", "apache-3.0", "gpl-4.0", "openrail-m++",
                                    "mit-0", "bsd-4-clause"])
 def test_an_unknown_license_never_gets_another_license_as_its_fix(value):
-    from hf_publish import vocab
+    from hf_publish.cards import vocab
 
     [finding] = problems(fm_with("license: apache-2.0", f"license: {value}"))
     assert finding.severity == "error" and f"license: {value!r} is not a license id" in finding.message
@@ -519,7 +520,7 @@ def _vendored_ids(name: str) -> list[str]:
 
 
 def test_shipped_licenses_hold_every_id_of_the_hub_licenses_page():
-    from hf_publish import vocab
+    from hf_publish.cards import vocab
 
     page = (DATA / "repositories-licenses.md").read_text(encoding="utf-8")
     assert re.search(r"retrieved: \d{4}-\d{2}-\d{2}", page)  # the vendored text carries its date
@@ -533,7 +534,7 @@ def test_shipped_licenses_hold_every_id_of_the_hub_licenses_page():
 
 
 def test_shipped_pipeline_tags_are_the_hub_task_list():
-    from hf_publish import vocab
+    from hf_publish.cards import vocab
 
     listed = _vendored_ids("pipeline-tags.txt")
     assert re.search(r"retrieved: \d{4}-\d{2}-\d{2}", (DATA / "pipeline-tags.txt").read_text())
@@ -867,8 +868,8 @@ def test_repo_id_fast_path_agrees_with_validate_repo_id(value):
 def test_valid_card_hook_run_imports_neither_jsonschema_nor_huggingface_hub(tmp_path: Path):
     write(tmp_path / "README.md", COMPLETE)
     code = (
-        "import sys; from pathlib import Path; from hf_publish.checks import CheckContext; "
-        "from hf_publish.policy import Policy; from hf_publish.checks import model_card; "
+        "import sys; from pathlib import Path; from hf_publish.checks._inputs import CheckContext; "
+        "from hf_publish.policy.model import Policy; from hf_publish.checks import model_card; "
         f"ctx = CheckContext(root=Path({str(tmp_path)!r}), policy=Policy(), files=('README.md',), in_git=False); "
         "assert model_card.run(ctx) == []; "
         "print(sorted(m for m in ('jsonschema', 'huggingface_hub', 'git') if m in sys.modules))"
@@ -1169,7 +1170,7 @@ def test_refresh_vocab_fails_cleanly_and_writes_nothing_when_the_hub_does_not_an
 
 
 def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
-    from hf_publish import vocab
+    from hf_publish.cards import vocab
 
     licenses, tags = vocab.licenses(), vocab.pipeline_tags()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", licenses.date) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", tags.date)
@@ -1181,16 +1182,16 @@ def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
 # --- the rule table: code, README, policy schema and --help agree --------------------------------
 
 def test_readme_rule_table_is_the_one_the_code_generates():
-    from hf_publish.card_rules import severity_table
+    from hf_publish.cards.rules import severity_table
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     shipped = readme.split("<!-- generated:card-rules -->\n")[1].split("\n<!-- /generated:card-rules -->")[0]
-    assert shipped == severity_table(), "README's rule table is stale: paste `python -m hf_publish.card_rules`"
+    assert shipped == severity_table(), "README's rule table is stale: paste `python -m hf_publish.cards.rules`"
 
 
 def test_policy_schema_lets_exactly_the_adjustable_rules_change_severity():
-    from hf_publish.card_rules import ADJUSTABLE_RULE_IDS, RULES
-    from hf_publish.policy import load_schema
+    from hf_publish.cards.rules import ADJUSTABLE_RULE_IDS, RULES
+    from hf_publish.policy.load import load_schema
 
     severity = load_schema()["properties"]["card"]["properties"]["severity"]
     assert severity["propertyNames"]["enum"] == list(ADJUSTABLE_RULE_IDS)

@@ -9,14 +9,8 @@ import pytest
 
 from hf_publish.cli import main
 from hf_publish.errors import PolicyError
-from hf_publish.policy import (
-    DEFAULT_LFS_PATTERNS,
-    Policy,
-    load_policy,
-    load_schema,
-    parse_policy_text,
-    parse_size,
-)
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, Policy, parse_size
+from hf_publish.policy.load import load_policy, load_schema, parse_policy_text
 
 
 @pytest.fixture(autouse=True)

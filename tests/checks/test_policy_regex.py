@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hf_publish.policy import PatternTimeout, PolicyError, ReleasePolicy, RepoNaming, load_policy
+from hf_publish.errors import PatternTimeout, PolicyError
+from hf_publish.policy.model import ReleasePolicy, RepoNaming
+from hf_publish.policy.load import load_policy
 from tests.helpers import git, init_repo, write
 
 WALL_LIMIT = 20.0  # seconds for a whole command; each of these patterns takes hours without the bound

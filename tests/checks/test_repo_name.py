@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from hf_publish.checks.repo_name import check_repo_names, forbidden_word, suggest_name
-from hf_publish.policy import Policy, RepoNaming, RepoSpec
+from hf_publish.policy.model import Policy, RepoNaming, RepoSpec
 
 
 def findings_for(*names: str, organization: str | None = "acme-ai", naming: RepoNaming = RepoNaming()):

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hf_publish.checks import CheckContext, secrets
+from hf_publish.checks._inputs import CheckContext
+from hf_publish.checks import secrets
 from hf_publish.cli import main
-from hf_publish.policy import Policy, policy_from_data
+from hf_publish.policy.model import Policy
+from hf_publish.policy.load import policy_from_data
 from tests.helpers import git, init_repo, write
 
 # Shaped like a user access token (hf_ + 34 letters); not a real one.

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from hf_publish import __version__
-from hf_publish.cli import build_parser, main, split_targets
+from hf_publish.cli import build_parser, main
+from hf_publish.cli.check import split_targets
 from hf_publish.errors import EXIT_CODES_HELP
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def test_unexpected_errors_are_one_line_unless_debug(tmp_path: Path):
     bad.mkdir()  # a directory where a file is expected: an OS error deep inside
     env = {k: v for k, v in os.environ.items() if k != "HF_PUBLISH_DEBUG"}
     run = lambda extra: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "hf_publish", "check", "config", "--config", str(bad)],
+        [sys.executable, "-m", "hf_publish", "check", "lfs", "--config", str(bad)],
         capture_output=True, text=True, cwd=tmp_path, env={**env, **extra},
     )
     quiet = run({})

@@ -3,7 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hf_publish.cli import main
-from hf_publish.policy import DEFAULT_LFS_PATTERNS, load_policy
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
+from hf_publish.policy.load import load_policy
 from tests.helpers import git, init_repo
 
 

@@ -15,7 +15,7 @@ import pytest
 from hf_publish.checks.branch_name import BranchUnderTest, check_branch
 from hf_publish.checks.lfs import judge_staged_file
 from hf_publish.cli import main
-from hf_publish.policy import BranchNaming, LfsPolicy
+from hf_publish.policy.model import BranchNaming, LfsPolicy
 from tests.checks.test_model_card import _serve
 from tests.helpers import git, init_repo, write
 
@@ -71,7 +71,9 @@ def test_a_path_with_dot_dot_or_absolute_stays_a_config_error(tmp_path):
     write(repo / ".hf-publish.yaml", "organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n    path: ../x\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "up")
-    assert cli(repo, "check", "config").returncode == 2
+    config = cli(repo, "check", "config")  # the config hook reports through findings
+    assert config.returncode == 1 and ".hf-publish.yaml:4: [config] repos[0].path:" in config.stdout
+    assert cli(repo, "check", "--all-files").returncode == 2  # the other checks cannot run on it
 
 
 # --- writers --------------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ def test_manifest_is_valid_for_pre_commit() -> None:
 
 
 def test_manifest_entries_match_the_checks() -> None:
-    from hf_publish.checks import CHECK_IDS
+    from hf_publish.checks.registry import CHECK_IDS
 
     assert set(HOOKS) == set(CHECK_IDS)
     for hook_id, hook in HOOKS.items():

@@ -17,10 +17,10 @@ def checkout(tmp_path: Path) -> Checkout:
 
 @pytest.fixture
 def publish_with(hub_sandbox):
-    """`publish_with("alice-fg-org", checkout, **kwargs)`: hf_publish.publish.publish with an HfApi on
+    """`publish_with("alice-fg-org", checkout, **kwargs)`: hf_publish.publishing.run.publish with an HfApi on
     the sandbox carrying that named token; sleeps are recorded, not slept."""
-    from hf_publish.hub import make_api
-    from hf_publish.publish import publish
+    from hf_publish.publishing.hub import make_api
+    from hf_publish.publishing.run import publish
 
     def run(token_name: str, checkout: Checkout, **kwargs):
         sleeps: list[float] = []

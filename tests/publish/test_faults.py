@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hf_publish.errors import EXIT_HUB, HubError
-from hf_publish.publish import MAX_ATTEMPTS
+from hf_publish.publishing.run import MAX_ATTEMPTS
 from tests.publish.helpers import REPO, weights
 
 
@@ -91,7 +91,7 @@ def test_retry_after_longer_than_a_minute_stops_with_its_own_message(publish_wit
 
 def test_commit_that_landed_before_its_answer_was_lost_is_not_repeated(publish_with, published, hub_sandbox):
     # The commit is applied, then the server fails before answering (as a proxy timing out would).
-    import hf_publish.hub as hub_module
+    import hf_publish.publishing.hub as hub_module
 
     original = hub_module.Hub.commit
     calls = []

@@ -7,7 +7,8 @@ import socket
 import pytest
 
 from hf_publish.errors import AuthError, HubError
-from hf_publish.hub import ERROR_TABLE, ConflictError, Hub, NotFoundError, StaleHeadError, TransientHubError, make_api
+from hf_publish.publishing.hub import ERROR_TABLE, Hub, make_api
+from hf_publish.errors import ConflictError, NotFoundError, StaleHeadError, TransientHubError
 
 REPO = "acme-ai/bert-korean-sentiment-v2"
 

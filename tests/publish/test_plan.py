@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from hf_publish.errors import ChecksFailed
-from hf_publish.hub import RemoteFile
-from hf_publish.plan import LocalFile, is_ignored, list_checkout, list_folder, make_plan, pointer_standing_in
+from hf_publish.publishing.hub import RemoteFile
+from hf_publish.selection import LocalFile, is_ignored, list_checkout, list_folder, pointer_standing_in
+from hf_publish.publishing.plan import make_plan
 from tests.publish.helpers import git, make_checkout, write_requests
 
 

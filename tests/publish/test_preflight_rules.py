@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hf_publish.preflight import Target, decode_whoami, judge
+from hf_publish.publishing.preflight import Target, decode_whoami, judge
 
 REPO = "acme-ai/bert-korean-sentiment-v2"
 

@@ -75,7 +75,7 @@ def test_expired_token_is_rejected_at_whoami(publish_with, checkout, hub_sandbox
 
 
 def test_oidc_trusted_publisher_pushes_to_its_existing_repo(checkout, hub_sandbox, monkeypatch, upload_lane):
-    from hf_publish.publish import publish
+    from hf_publish.publishing.run import publish
 
     hub_sandbox.create_repo_as("alice", REPO)
     monkeypatch.setenv("HF_OIDC_RESOURCE", REPO)
@@ -90,7 +90,7 @@ def test_oidc_trusted_publisher_pushes_to_its_existing_repo(checkout, hub_sandbo
 
 
 def test_oidc_cannot_create_a_missing_repo(checkout, hub_sandbox, monkeypatch):
-    from hf_publish.publish import publish
+    from hf_publish.publishing.run import publish
 
     monkeypatch.setenv("HF_OIDC_RESOURCE", REPO)
     monkeypatch.setenv("HF_OIDC_ID_TOKEN", DEFAULT_OIDC_ID_TOKEN)
@@ -116,7 +116,7 @@ def test_dry_run_with_a_read_only_token_plans_and_writes_nothing(publish_with, c
 
 
 def test_dry_run_without_a_token_plans_against_an_empty_remote_offline(checkout, hub_sandbox):
-    from hf_publish.publish import publish
+    from hf_publish.publishing.run import publish
 
     lines: list[str] = []
     result = publish(checkout.path, dry_run=True, endpoint=hub_sandbox.endpoint, env={},

@@ -27,8 +27,8 @@ def test_setup_shows_the_demo_and_the_test_command():
 
 
 def test_documented_json_shape_is_the_one_printed(tmp_path):
-    from hf_publish.plan import FileChange, Plan
-    from hf_publish.publish import PublishReport, PublishResult
+    from hf_publish.publishing.plan import FileChange, Plan
+    from hf_publish.publishing.run import PublishReport, PublishResult
 
     block = re.search(r"```json\n(.*?)```", _section("publish"), re.S).group(1)
     documented = json.loads(block)
@@ -54,8 +54,8 @@ def test_every_publish_flag_is_documented():
 
 def test_timeout_and_retry_budget_are_documented_with_their_defaults():
     from hf_publish.cli import build_parser
-    from hf_publish.hub import DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT
-    from hf_publish.publish import RETRY_BUDGET_ENV, TIMEOUT_ENV
+    from hf_publish.publishing.hub import DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT
+    from hf_publish.publishing.run import RETRY_BUDGET_ENV, TIMEOUT_ENV
 
     parser = build_parser()
     top_help = parser.format_help()

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hf_publish.checks import CheckContext
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.errors import ChecksFailed
 from hf_publish.paths import hub_path_problem, matches
-from hf_publish.policy import load_policy
-from hf_publish.publish import publish
+from hf_publish.policy.load import load_policy
+from hf_publish.publishing.run import publish
 from tests.publish.helpers import REPO, Checkout, git, make_checkout
 
 # Shaped like a user access token (hf_ + 34 letters); not a real one.
@@ -224,7 +224,7 @@ def test_a_folder_outside_git_is_published_and_mirrors_saying_so(outside_git, pu
 
 
 def test_outside_git_the_folders_gitattributes_and_the_hub_size_rule_decide_lfs(outside_git):
-    from hf_publish.plan import list_folder
+    from hf_publish.selection import list_folder
 
     (outside_git / ".gitattributes").write_text("*.dat filter=lfs diff=lfs merge=lfs -text\n")
     (outside_git / "table.dat").write_text("text, but LFS by the folder's rule\n")

@@ -67,7 +67,7 @@ def clone(origin: Checkout, dest: Path) -> Checkout:
 
 
 class Publisher:
-    """hf_publish.publish.publish with an HfApi on the sandbox and a named token."""
+    """hf_publish.publishing.run.publish with an HfApi on the sandbox and a named token."""
 
     def __init__(self, sandbox) -> None:
         self.sandbox = sandbox
@@ -75,13 +75,13 @@ class Publisher:
         self.logs: list[str] = []
 
     def api(self, token: str = "alice-fg-org"):
-        from hf_publish.hub import make_api
+        from hf_publish.publishing.hub import make_api
 
         return make_api(self.sandbox.endpoint, self.sandbox.tokens[token])
 
     def run(self, checkout: Checkout, token: str = "alice-fg-org", *, real_sleep: bool = False,
             sleep: Callable[[float], None] | None = None, **kwargs: Any):
-        from hf_publish.publish import publish
+        from hf_publish.publishing.run import publish
 
         def record(seconds: float) -> None:
             self.sleeps.append(seconds)

@@ -97,7 +97,7 @@ def client_backoff_recorded(waits: list[float]) -> Iterator[None]:
     publish's retry budget is charged for them as if they had been slept."""
     from huggingface_hub.utils import _http
 
-    from hf_publish import hub
+    from hf_publish.publishing import hub
 
     def record(seconds: float) -> None:
         waits.append(seconds)

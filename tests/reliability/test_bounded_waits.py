@@ -13,7 +13,7 @@ import time
 import pytest
 
 from hf_publish.errors import EXIT_HUB, HubError
-from hf_publish.hub import RetryBudget
+from hf_publish.publishing.hub import RetryBudget
 from tests.reliability.helpers import REPO, HubState
 from tests.reliability.scenarios import pending_change, route
 

@@ -13,9 +13,9 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hf_publish.cards import decode_card, split_front_matter
+from hf_publish.cards.parse import decode_card, split_front_matter
 from hf_publish.checks.model_card import check_card
-from hf_publish.policy import CardPolicy
+from hf_publish.policy.model import CardPolicy
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hf_publish.policy import parse_policy_text, policy_from_data
+from hf_publish.policy.load import parse_policy_text, policy_from_data
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -77,7 +77,7 @@ def test_symlinks_out_of_the_repo_are_never_followed(how, cli, checkout, outside
 
 def test_a_plain_folder_listing_never_follows_symlinks(checkout, outside, tmp_path):
     # Outside git, publish stops at the lfs check's finding; the listing itself must be safe too.
-    from hf_publish.plan import list_folder
+    from hf_publish.selection import list_folder
 
     folder = tmp_path / "plain"
     shutil.copytree(checkout.path, folder, ignore=shutil.ignore_patterns(".git"))

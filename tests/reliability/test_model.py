@@ -159,8 +159,8 @@ def diff(before: dict[str, bytes], after: dict[str, bytes]) -> list[tuple[str, s
 def make_machine(sandbox, workdir: Path, stats: Counter):
     from huggingface_hub import HfApi
 
-    from hf_publish.hub import make_api
-    from hf_publish.publish import publish
+    from hf_publish.publishing.hub import make_api
+    from hf_publish.publishing.run import publish
 
     counter = {"n": 0}
 

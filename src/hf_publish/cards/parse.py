@@ -1,7 +1,7 @@
 """Read a Hub card (README.md): bytes to text, the YAML front matter, the Markdown structure.
 
 Pure functions over bytes and strings, no I/O; `hf_publish.checks.model_card` holds the rules and
-`hf_publish.card_rules` their severities. Every line number here is a line of the README itself
+`hf_publish.cards.rules` their severities. Every line number here is a line of the README itself
 (1-based), never a line inside the YAML block, so that `README.md:12` in a finding is where an
 editor should jump.
 
@@ -31,8 +31,8 @@ from typing import Any
 
 import yaml
 
-from hf_publish import card_rules as rules
-from hf_publish.card_rules import Rule
+from hf_publish.cards import rules
+from hf_publish.cards.rules import Rule
 from hf_publish.yamltree import key_problems
 
 MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump

@@ -9,7 +9,7 @@ Severity follows one principle:
 Hooks and `hf-publish check` fail on errors only; warnings print and pass unless `--strict`,
 `card.strict: true`, or `card.severity: {rule: error}` says otherwise.
 
-`python -m hf_publish.card_rules` prints the Markdown table that README.md carries.
+`python -m hf_publish.cards.rules` prints the Markdown table that README.md carries.
 """
 
 from __future__ import annotations

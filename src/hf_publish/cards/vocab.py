@@ -1,25 +1,22 @@
-"""The Hub's license and pipeline_tag vocabularies, shipped as dated data files.
+"""The Hub's license and pipeline_tag vocabularies, as dated data files.
 
-Checks read `hf_publish/data/licenses.json` and `pipeline_tags.json` (offline, always). The Hub adds
-ids over time; `hf-publish refresh-vocab` fetches the current lists with
-`HfApi.get_model_tags()` and rewrites the files with today's date. Each file is
+Checks read them offline, always: first the user's refreshed copy (`hf-publish refresh-vocab`
+writes it to `$XDG_CACHE_HOME/hf-publish/vocab/`, default `~/.cache/hf-publish/vocab/`), else the
+copy vendored in the package (`hf_publish/data/licenses.json`, `pipeline_tags.json`), which is
+never written at run time. Each file is
 `{"date": "YYYY-MM-DD", "source": "...", "kind": "license", "ids": [...]}`.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as _dt
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from hf_publish.errors import HubError, UsageError
 
 # vocabulary name -> (data file, key of HfApi.get_model_tags()'s answer)
 FILES = {
@@ -71,12 +68,39 @@ class Vocab:
         return close[0] if close else None
 
 
+def user_dir() -> Path:
+    """Where `refresh-vocab` writes and checks look first: the user's cache, never the package."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hf-publish" / "vocab"
+
+
+def parse_vocab(kind: str, text: str) -> Vocab | None:
+    """A vocabulary file's content, or None when it is not one (a refreshed copy may be damaged)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    ids = data.get("ids") if isinstance(data, dict) else None
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        return None
+    return Vocab(kind, str(data.get("date", "?")), str(data.get("source", "")), tuple(ids))
+
+
 @lru_cache(maxsize=None)
 def load(kind: str) -> Vocab:
-    """A shipped vocabulary: "license" or "pipeline_tag"."""
+    """A vocabulary ("license" or "pipeline_tag"): the refreshed copy in `user_dir()` when there
+    is a valid one, else the vendored one."""
     filename, _ = FILES[kind]
-    data = json.loads(resources.files("hf_publish.data").joinpath(filename).read_text(encoding="utf-8"))
-    return Vocab(kind, data["date"], data.get("source", ""), tuple(data["ids"]))
+    refreshed = user_dir() / filename
+    try:
+        found = parse_vocab(kind, refreshed.read_text(encoding="utf-8")) if refreshed.is_file() else None
+    except OSError:
+        found = None
+    if found is not None:
+        return found
+    vendored = parse_vocab(kind, resources.files("hf_publish.data").joinpath(filename).read_text(encoding="utf-8"))
+    assert vendored is not None, f"the vendored {filename} is damaged"
+    return vendored
 
 
 def licenses() -> Vocab:
@@ -87,83 +111,3 @@ def pipeline_tags() -> Vocab:
     return load("pipeline_tag")
 
 
-# --- refresh (online; the only network use outside publish) ------------------------------------
-
-def ids_from_model_tags(answer: object, key: str) -> list[str]:
-    """The ids under `key` in `/api/models-tags-by-type`'s answer: {key: [{"id": ..., "label": ...}]}."""
-    entries = answer.get(key) if isinstance(answer, dict) else None
-    if not isinstance(entries, list):
-        raise HubError(f"the Hub's model tags answer has no {key!r} list; refusing to overwrite the shipped list")
-    ids = [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str) and e["id"]]
-    if not ids:
-        raise HubError(f"the Hub's model tags answer has an empty {key!r} list; refusing to overwrite the shipped list")
-    return list(dict.fromkeys(ids))
-
-
-def fetch_model_tags(endpoint: str | None) -> dict:
-    """The Hub's current tag lists (through hub.py, the one module that talks to the Hub)."""
-    from hf_publish.hub import fetch_model_tags as fetch
-
-    return fetch(endpoint)
-
-
-def write_vocab(directory: Path, kind: str, ids: list[str], *, source: str, date: str) -> tuple[Path, Vocab | None]:
-    """Write one data file; returns its path and the previous vocabulary (None if there was none)."""
-    filename, _ = FILES[kind]
-    from hf_publish.safewrite import write_file
-
-    path = directory / filename
-    previous = None
-    if path.is_file() and not path.is_symlink():
-        try:
-            old = json.loads(path.read_text(encoding="utf-8"))
-            previous = Vocab(kind, old.get("date", "?"), old.get("source", ""), tuple(old.get("ids", ())))
-        except (ValueError, OSError):
-            previous = None
-    payload = {"date": date, "source": source, "kind": kind, "ids": ids}
-    write_file(path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
-               what=f"the {kind} list")
-    return path, previous
-
-
-def default_output_dir() -> Path:
-    return Path(str(resources.files("hf_publish.data")))
-
-
-def command_refresh(args: argparse.Namespace) -> int:
-    """`hf-publish refresh-vocab [--endpoint URL] [--output DIR]`."""
-    output = Path(args.output) if getattr(args, "output", None) else default_output_dir()
-    if not output.is_dir() or output.is_symlink():
-        raise UsageError(f"--output {output}: not a folder" + (" (a symlink: hf-publish never writes through one)"
-                                                                if output.is_symlink() else ""))
-    endpoint = getattr(args, "endpoint", None)
-    answer = fetch_model_tags(endpoint)
-    where = (endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
-    today = _dt.date.today().isoformat()
-    lists = {kind: ids_from_model_tags(answer, key) for kind, (_, key) in FILES.items()}
-    from hf_publish.safewrite import UnsafeWriteError, write_problem
-
-    for filename, _ in FILES.values():  # refuse before the first write: both lists or neither
-        problem = write_problem(output / filename)
-        if problem:
-            raise UnsafeWriteError(f"refusing to write {output / filename}: {problem}; hf-publish never writes "
-                                   "through a symlink. Nothing was written. Next: remove the link, or pass --output DIR")
-    for kind, ids in lists.items():
-        try:
-            path, previous = write_vocab(output, kind, ids, date=today,
-                                         source=f"{where}/api/models-tags-by-type (HfApi.get_model_tags)")
-        except OSError as exc:
-            raise UsageError(f"cannot write the {kind} list to {output}: {exc.strerror}; "
-                             "pass --output DIR with a folder you can write to") from None
-        change = ""
-        if previous is not None:
-            added = [i for i in ids if i not in previous.ids]
-            removed = [i for i in previous.ids if i not in ids]
-            change = f" (+{len(added)} added, -{len(removed)} removed since {previous.date})"
-            if added:
-                change += f"; added: {', '.join(added[:10])}{' ...' if len(added) > 10 else ''}"
-            if removed:
-                change += f"; removed: {', '.join(removed[:10])}{' ...' if len(removed) > 10 else ''}"
-        print(f"{kind}: {len(ids)} ids dated {today} -> {path}{change}", file=sys.stdout)
-    load.cache_clear()
-    return 0

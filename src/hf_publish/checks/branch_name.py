@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Mapping
 
-from hf_publish.checks import CheckContext
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.findings import Finding
-from hf_publish.policy import BranchNaming
+from hf_publish.policy.model import BranchNaming
 
 CHECK_ID = "branch-name"
 
@@ -77,9 +77,9 @@ def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]
 
 
 def run(ctx: CheckContext) -> list[Finding]:
-    from hf_publish import gitrepo
+    from hf_publish import _git
 
-    checked_out = gitrepo.current_branch(ctx.root) if ctx.in_git else None
+    checked_out = _git.current_branch(ctx.root) if ctx.in_git else None
     if not ctx.in_git and "GITHUB_ACTIONS" not in ctx.env and "PRE_COMMIT_REMOTE_BRANCH" not in ctx.env:
         return [Finding(CHECK_ID, "", None, "not a git repository: no branch to check", severity="notice")]
     return check_branch(branch_from_env(ctx.env, checked_out), ctx.policy.branch_naming)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hf_publish.checks import CheckContext
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.findings import Finding
-from hf_publish.policy import parse_policy_text
+from hf_publish.policy.load import parse_policy_text
 
 CHECK_ID = "config"
 POLICY_NAMES = (".hf-publish.yaml", ".hf-publish.yml")

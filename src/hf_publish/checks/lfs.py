@@ -25,7 +25,7 @@ Outside a git work tree nothing of this can be asked of git: the check reports t
 (fix: `git init`) rather than guessing.
 
 `--fix` rewrites incomplete `filter=lfs` lines in place and appends the missing rules to the
-root .gitattributes (content and final newline preserved), then sets `ctx.fixed` so the command
+root .gitattributes (content and final newline preserved), then reports a `fixed` notice so the command
 exits 1, like pre-commit's own fixers: review, `git add .gitattributes`, commit again.
 """
 
@@ -38,12 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from hf_publish import gitrepo
-from hf_publish.findings import Finding
+from hf_publish import _git
+from hf_publish.findings import FIXED_RULE, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hf_publish.checks import CheckContext
-    from hf_publish.policy import LfsPolicy, RepoSpec
+    from hf_publish.checks._inputs import CheckContext
+    from hf_publish.policy.model import LfsPolicy, RepoSpec
 
 CHECK_ID = "lfs"
 GITATTRIBUTES = ".gitattributes"
@@ -263,7 +263,7 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
     needed only for an LFS path of pointer size, or a non-LFS path between the two size limits."""
     quoted = shlex.quote(path)
     if in_lfs:
-        if size <= gitrepo.MAX_POINTER_SIZE and head is not None and gitrepo.parse_lfs_pointer(head):
+        if size <= _git.MAX_POINTER_SIZE and head is not None and _git.parse_lfs_pointer(head):
             return None
         return Finding(
             CHECK_ID, path, None,
@@ -290,13 +290,13 @@ def needs_head(size: int, in_lfs: bool, policy: "LfsPolicy") -> bool:
     """Whether `judge_staged_file` needs the blob's first bytes: never for a blob too big to be a
     pointer or over max_text_size, so a huge blob is sized but never read."""
     if in_lfs:
-        return size <= gitrepo.MAX_POINTER_SIZE
+        return size <= _git.MAX_POINTER_SIZE
     return policy.max_binary_size < size <= policy.max_text_size
 
 
 def judge_worktree_file(path: str, head: bytes) -> Finding | None:
     """At publish time: an LFS path whose working-tree file is still a pointer."""
-    pointer = gitrepo.parse_lfs_pointer(head)
+    pointer = _git.parse_lfs_pointer(head)
     if pointer is None:
         return None
     return Finding(
@@ -343,26 +343,26 @@ def present_files(ctx: "CheckContext", folders: Sequence[str], *, from_index: bo
     uploads at publish time."""
     if not from_index:
         return publish_paths(ctx)
-    entries = gitrepo.index_entries(ctx.root)
-    return [e.path for e in entries if e.mode in gitrepo.REGULAR_FILE_MODES]
+    entries = _git.index_entries(ctx.root)
+    return [e.path for e in entries if e.mode in _git.REGULAR_FILE_MODES]
 
 
 # --- gathering inputs (shared with the secrets check) -----------------------------------------
 
-def staged_entries(ctx: "CheckContext") -> tuple[list[gitrepo.IndexEntry], list[str]]:
+def staged_entries(ctx: "CheckContext") -> tuple[list[_git.IndexEntry], list[str]]:
     """Index entries of the files this run is about, and the named files not in the index."""
     if ctx.files is None and ctx.all_files:
-        entries = gitrepo.index_entries(ctx.root)
-        return [e for e in entries if e.mode in gitrepo.REGULAR_FILE_MODES], []
+        entries = _git.index_entries(ctx.root)
+        return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], []
     paths = ctx.target_paths()
     if len(paths) <= 200:
-        entries = gitrepo.index_entries(ctx.root, paths)
+        entries = _git.index_entries(ctx.root, paths)
     else:  # thousands of pathspecs make ls-files slow: list everything once and filter
         wanted = set(paths)
-        entries = [e for e in gitrepo.index_entries(ctx.root) if e.path in wanted]
+        entries = [e for e in _git.index_entries(ctx.root) if e.path in wanted]
     found = {e.path for e in entries}
     missing = [p for p in paths if p not in found]
-    return [e for e in entries if e.mode in gitrepo.REGULAR_FILE_MODES], missing
+    return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], missing
 
 
 def repo_folders(ctx: "CheckContext") -> list[tuple[str, "RepoSpec | None"]]:
@@ -412,11 +412,11 @@ def run(ctx: "CheckContext") -> list[Finding]:
 def check_staged_files(ctx: "CheckContext") -> list[Finding]:
     policy = ctx.policy.lfs
     entries, not_staged = staged_entries(ctx)
-    attributes = gitrepo.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
-    in_lfs = {path: gitrepo.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
-    sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
+    attributes = _git.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
+    in_lfs = {path: _git.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
+    sizes = _git.blob_sizes(ctx.root, [e.oid for e in entries])
     wanted = [e.oid for e in entries if e.oid in sizes and needs_head(sizes[e.oid], in_lfs.get(e.path, False), policy)]
-    heads = gitrepo.read_blob_prefixes(ctx.root, wanted, limit=HOOK_READ_LIMIT, sizes=sizes)
+    heads = _git.read_blob_prefixes(ctx.root, wanted, limit=HOOK_READ_LIMIT, sizes=sizes)
     findings = []
     for entry in entries:
         if entry.oid not in sizes:
@@ -443,12 +443,12 @@ def check_worktree_files(ctx: "CheckContext") -> list[Finding]:
     files whose working-tree bytes are still a pointer. Outside git, any file that is a pointer."""
     paths = publish_paths(ctx)
     findings = [finding for path in paths if (finding := judge_path_name(path)) is not None]
-    attributes = gitrepo.check_attr(ctx.root, paths, ("filter",)) if ctx.in_git else {}
+    attributes = _git.check_attr(ctx.root, paths, ("filter",)) if ctx.in_git else {}
     for path in paths:
-        if ctx.in_git and not gitrepo.is_lfs_tracked(attributes.get(path, {})):
+        if ctx.in_git and not _git.is_lfs_tracked(attributes.get(path, {})):
             continue
-        read = read_worktree_head(ctx.root, path, gitrepo.MAX_POINTER_SIZE + 1)
-        if read is not None and read[0] <= gitrepo.MAX_POINTER_SIZE:
+        read = read_worktree_head(ctx.root, path, _git.MAX_POINTER_SIZE + 1)
+        if read is not None and read[0] <= _git.MAX_POINTER_SIZE:
             finding = judge_worktree_file(path, read[1])
             if finding:
                 findings.append(finding)
@@ -480,8 +480,8 @@ def _attribute_files(ctx: "CheckContext", folders: Sequence[str], *, from_index:
     paths = list(dict.fromkeys(paths))
     if not from_index:
         return [_AttrFile(p, _read_text(ctx.root / p)) for p in paths]
-    entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths)}
-    blobs = gitrepo.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=1 << 20)
+    entries = {e.path: e for e in _git.index_entries(ctx.root, paths)}
+    blobs = _git.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=1 << 20)
     return [_AttrFile(p, blobs[entries[p].oid].decode("utf-8", "replace") if p in entries and entries[p].oid in blobs else None)
             for p in paths]
 
@@ -510,20 +510,21 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
     files = _attribute_files(ctx, folders, from_index=from_index)
     incomplete = [(f.path, line, missing) for f in files if f.text for line, missing in incomplete_rules(parse_gitattributes(f.text))]
     asked = list(samples) + sorted({m for names in members.values() for m in names})
-    attributes = gitrepo.check_attr(ctx.root, asked, cached=from_index)
+    attributes = _git.check_attr(ctx.root, asked, cached=from_index)
     uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))
                  and not (members[s] and all(covered(attributes.get(m)) for m in members[s]))}
 
     refused: list[Finding] = []
+    done: list[Finding] = []
     if ctx.fix:
         fixed, refused = _fix(ctx, files, incomplete, uncovered)
-        if fixed:
-            ctx.fixed = True  # the CLI exits 1, like pre-commit's fixers: review and stage
+        if fixed:  # the rule makes the CLI exit 1, like pre-commit's fixers: review and stage
+            done = [Finding(CHECK_ID, GITATTRIBUTES, None, f"fixed: {fixed}",
+                            "review the change, then: git add .gitattributes", severity="notice", rule=FIXED_RULE)]
         if fixed and not refused:
-            return [Finding(CHECK_ID, GITATTRIBUTES, None, f"fixed: {fixed}",
-                            "review the change, then: git add .gitattributes", severity="notice")]
+            return done
 
-    findings = refused + [
+    findings = done + refused + [
         Finding(CHECK_ID, path, line.line,
                 f"incomplete LFS rule for `{line.pattern}`: it has filter=lfs but not {' '.join(missing)}",
                 f"make the line `{quote_pattern(line.pattern)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)")
@@ -564,7 +565,7 @@ def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str]
     else:
         message = f"{where} has no LFS rule for {len(rules)} required pattern(s): {shown}"
     if from_index:
-        worktree = gitrepo.check_attr(ctx.root, [s for s, (_, r) in uncovered.items() if r in rules])
+        worktree = _git.check_attr(ctx.root, [s for s, (_, r) in uncovered.items() if r in rules])
         if worktree and all(covered(a) for a in worktree.values()):
             message += "; your working-tree .gitattributes has them but is not staged"
             return Finding(CHECK_ID, GITATTRIBUTES, None, message, "stage it: git add .gitattributes")
@@ -617,7 +618,7 @@ def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete,
             done.append(f"completed {changed} LFS rule(s) in {path}")
     if uncovered and writable(GITATTRIBUTES):
         # Ask the working tree (after the rewrite above), so a rule already added is not added twice.
-        now = gitrepo.check_attr(ctx.root, uncovered)
+        now = _git.check_attr(ctx.root, uncovered)
         rules = list(dict.fromkeys(rule for s, (_, rule) in uncovered.items() if not covered(now.get(s))))
         if rules:
             target = ctx.root / GITATTRIBUTES

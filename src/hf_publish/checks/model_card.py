@@ -17,7 +17,7 @@ models/datasets) pass huggingface_hub's `validate_repo_id`; the policy's require
 are set; the required sections exist (any accepted heading, level >= 2) and have content;
 placeholders are reported at their line. Offline, always.
 
-Severity: each finding comes from a rule of `hf_publish.card_rules`, which says whether it is an
+Severity: each finding comes from a rule of `hf_publish.cards.rules`, which says whether it is an
 error (the Hub refuses the push, or the Hub or huggingface_hub cannot read the card; the org's own
 requirements) or a warning (the Hub accepts it; a reader gets it wrong, or the page degrades).
 `card.strict` and `card.severity` in the policy change that.
@@ -44,8 +44,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from hf_publish import card_rules as rules
-from hf_publish.cards import (
+from hf_publish.cards import rules
+from hf_publish.cards.parse import (
     Composed,
     FrontMatter,
     MarkdownDoc,
@@ -66,7 +66,7 @@ from hf_publish.cards import (
     yaml_to_data,
 )
 from hf_publish.findings import Finding
-from hf_publish.policy import CardPolicy, RepoSpec
+from hf_publish.policy.model import CardPolicy, RepoSpec
 from hf_publish.yamltree import TooManyNodes, key_node_at, node_at
 
 CHECK_ID = "model-card"
@@ -193,13 +193,13 @@ GIT_REGULAR_MODES = ("100644", "100755")
 def read_cards(ctx, paths: list[str]) -> dict[str, CardSource]:
     """Card bytes from the index (source "index" in git) or the working tree; large ones by size
     only; symbolic links never followed (a staged link, a linked file, a file in a linked folder)."""
-    from hf_publish.cards import MAX_CARD_BYTES
+    from hf_publish.cards.parse import MAX_CARD_BYTES
 
     out: dict[str, CardSource] = {}
     if ctx.source == "index" and ctx.in_git:
-        from hf_publish import gitrepo
+        from hf_publish import _git
 
-        entries = {e.path: e for e in gitrepo.index_entries(ctx.root, paths)}
+        entries = {e.path: e for e in _git.index_entries(ctx.root, paths)}
         for path, entry in entries.items():
             if entry.mode == GIT_SYMLINK_MODE:
                 out[path] = CardSource(symlink="index")
@@ -207,13 +207,13 @@ def read_cards(ctx, paths: list[str]) -> dict[str, CardSource]:
                 out[path] = CardSource(missing=True)
         regular = {p: e for p, e in entries.items() if e.mode in GIT_REGULAR_MODES}
         # One `git cat-file --batch` for all cards, at most MAX_CARD_BYTES + 1 bytes each kept.
-        prefixes = gitrepo.read_blob_prefixes(ctx.root, [e.oid for e in regular.values()], limit=MAX_CARD_BYTES + 1)
+        prefixes = _git.read_blob_prefixes(ctx.root, [e.oid for e in regular.values()], limit=MAX_CARD_BYTES + 1)
         for path, entry in regular.items():
             data = prefixes.get(entry.oid)
             if data is None:
                 continue
             if len(data) > MAX_CARD_BYTES:
-                size = gitrepo.blob_sizes(ctx.root, [entry.oid]).get(entry.oid, len(data))
+                size = _git.blob_sizes(ctx.root, [entry.oid]).get(entry.oid, len(data))
                 out[path] = CardSource(size)
             else:
                 out[path] = CardSource(len(data), data)
@@ -502,7 +502,7 @@ def _license_problems(data: dict, lines: _Lines) -> list[Problem]:
 
 
 def _vocab_problem(kind: str, value: Any, path: tuple, lines: _Lines) -> list[Problem]:
-    from hf_publish import vocab
+    from hf_publish.cards import vocab
 
     known = vocab.load(kind)
     if value in known:
@@ -966,7 +966,7 @@ def _readers_disagree(error: SchemaError, root: yaml.Node | None, lines: _Lines)
 
 def _plain_scalars_read_otherwise(node: yaml.Node | None):
     """Plain scalars under `node` that YAML 1.1 and YAML 1.2 resolve differently."""
-    from hf_publish.cards import CORE_RESOLVER
+    from hf_publish.cards.parse import CORE_RESOLVER
 
     stack = [node] if node is not None else []
     while stack:

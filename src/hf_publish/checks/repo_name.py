@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from hf_publish.checks import CheckContext
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.findings import Finding
-from hf_publish.policy import PatternTimeout, Policy, RepoNaming, RepoSpec
+from hf_publish.errors import PatternTimeout
+from hf_publish.policy.model import Policy, RepoNaming, RepoSpec
 
 CHECK_ID = "repo-name"
 # The Hub's rule (hub-rules.md), mirrored so the common case needs no huggingface_hub import;

@@ -28,14 +28,14 @@ import re
 import stat
 from typing import TYPE_CHECKING, NamedTuple
 
-from hf_publish import gitrepo
+from hf_publish import _git
 from hf_publish.checks.lfs import publish_paths, read_worktree_head, staged_entries
 from hf_publish.paths import matches
 from hf_publish.findings import Finding
 from hf_publish.tokens import mask, register_secret
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hf_publish.checks import CheckContext
+    from hf_publish.checks._inputs import CheckContext
 
 CHECK_ID = "secrets"
 SCAN_LIMIT = 1 << 20  # bytes scanned per file: tokens past the first MiB of a text file are rare
@@ -165,11 +165,11 @@ def run(ctx: "CheckContext") -> list[Finding]:
     entries, not_staged = staged_entries(ctx)
     entries = [e for e in entries if not matches(e.path, excluded)]
     not_staged = [p for p in not_staged if not matches(p, excluded)]
-    attributes = gitrepo.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
-    entries = [e for e in entries if not gitrepo.is_lfs_tracked(attributes.get(e.path, {}))]
-    sizes = gitrepo.blob_sizes(ctx.root, [e.oid for e in entries])
+    attributes = _git.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
+    entries = [e for e in entries if not _git.is_lfs_tracked(attributes.get(e.path, {}))]
+    sizes = _git.blob_sizes(ctx.root, [e.oid for e in entries])
     readable_max = max(ctx.policy.lfs.max_text_size, SCAN_LIMIT)
-    blobs = gitrepo.read_blob_prefixes(
+    blobs = _git.read_blob_prefixes(
         ctx.root, [e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT, sizes=sizes)
     findings: list[Finding] = []
     for entry in entries:
@@ -177,7 +177,7 @@ def run(ctx: "CheckContext") -> list[Finding]:
         if data and not is_binary(data):
             findings.extend(secret_findings(entry.path, data))
     for path in not_staged:  # named on the command line but not staged: the working-tree file
-        if not gitrepo.is_lfs_tracked(attributes.get(path, {})):
+        if not _git.is_lfs_tracked(attributes.get(path, {})):
             findings.extend(_scan_file(ctx, path, publishing=False))
     return findings
 
@@ -187,9 +187,9 @@ def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Findi
     if ctx.in_git:
         # LFS-tracked files are scanned too when small (a notes.bin, a tiny .pt with a token in it
         # would otherwise reach the Hub's storage); weights are never read for this.
-        attributes = gitrepo.check_attr(ctx.root, paths, ("filter",))
+        attributes = _git.check_attr(ctx.root, paths, ("filter",))
         paths = [p for p in paths
-                 if not gitrepo.is_lfs_tracked(attributes.get(p, {})) or _is_small_file(ctx.root / p)]
+                 if not _git.is_lfs_tracked(attributes.get(p, {})) or _is_small_file(ctx.root / p)]
     findings: list[Finding] = []
     for path in paths:
         findings.extend(_scan_file(ctx, path, publishing=ctx.source == "worktree"))

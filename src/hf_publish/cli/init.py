@@ -8,8 +8,10 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from hf_publish.errors import EXIT_OK, UsageError
-from hf_publish.policy import DEFAULT_LFS_PATTERNS, POLICY_FILENAME, parse_policy_text
-from hf_publish.safewrite import UnsafeWriteError, make_folders, write_file, write_problem
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, POLICY_FILENAME
+from hf_publish.policy.load import parse_policy_text
+from hf_publish.errors import UnsafeWriteError
+from hf_publish.safewrite import make_folders, write_file, write_problem
 
 LFS_RULE = "filter=lfs diff=lfs merge=lfs -text"
 
@@ -75,9 +77,9 @@ def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: 
 
 
 def command_init(args: argparse.Namespace) -> int:
-    from hf_publish import gitrepo
+    from hf_publish import _git
 
-    root = gitrepo.find_root(Path.cwd())
+    root = _git.find_root(Path.cwd())
     if root is None:
         raise UsageError("not inside a git repository: run `git init` first, then `hf-publish init`")
     name = args.name or default_name(root.name if args.path == "." else PurePosixPath(args.path).name)

@@ -9,15 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from typing import Sequence
 
 from hf_publish import __version__
 from hf_publish.errors import (
     EXIT_CODES_HELP,
-    EXIT_FINDINGS,
     EXIT_INTERRUPTED,
-    EXIT_OK,
     EXIT_UNEXPECTED,
     EXIT_USAGE,
     HfPublishError,
@@ -25,7 +22,6 @@ from hf_publish.errors import (
     UsageError,
 )
 
-from hf_publish.checks import CHECK_IDS
 
 DESCRIPTION = """\
 Policy as code for a Hugging Face Hub organization.
@@ -180,12 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser(
         "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
         description="Fetch the Hub's current license and pipeline_tag ids (HfApi.get_model_tags) and write them\n"
-                    "as dated data files. The only command that needs the network besides publish;\n"
+                    "as dated data files to your cache ($XDG_CACHE_HOME/hf-publish/vocab, default\n"
+                    "~/.cache/hf-publish/vocab), which the model-card check reads before the lists shipped\n"
+                    "in the package. The only command that needs the network besides publish;\n"
                     "checks never fetch anything.",
         formatter_class=_formatter,
     )
     refresh.add_argument("--endpoint", metavar="URL")
-    refresh.add_argument("--output", metavar="DIR", help="where to write the files (default: the package's data folder)")
+    refresh.add_argument("--output", metavar="DIR", help="where to write the files (default: $XDG_CACHE_HOME/hf-publish/vocab)")
     return parser
 
 
@@ -196,12 +194,6 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 def _add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "github", "json"), default=None,
                         help="output format (default: text; github inside GitHub Actions)")
-
-
-def default_format(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -233,6 +225,8 @@ def _run(args: argparse.Namespace) -> int:
         from hf_publish.report import print_findings
 
         if exc.findings:
+            from hf_publish.report import default_format
+
             print_findings(exc.findings, default_format(getattr(args, "format", None)))
         print(f"hf-publish: {_redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -269,103 +263,28 @@ def _print_traceback() -> None:
     print(_redact(traceback.format_exc()), file=sys.stderr)
 
 
+# command -> the module (one per command) and its function; imported only when the command runs,
+# so `hf-publish check` (a pre-commit hook) never pays for huggingface_hub.
+COMMANDS = {
+    "check": ("hf_publish.cli.check", "command_check"),
+    "schema": ("hf_publish.cli.schema", "command_schema"),
+    "init": ("hf_publish.cli.init", "command_init"),
+    "publish": ("hf_publish.cli.publish", "command_publish"),
+    "sandbox": ("hf_publish.cli.sandbox", "command_sandbox"),
+    "matrix": ("hf_publish.cli.matrix", "command_matrix"),
+    "gh-action": ("hf_publish.action.runner", "command_gh_action"),
+    "refresh-vocab": ("hf_publish.cli.refresh_vocab", "command_refresh"),
+}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "check":
-        return command_check(args)
-    if args.command == "schema":
-        from importlib import resources
+    import importlib
 
-        sys.stdout.write(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
-        return EXIT_OK
-    if args.command == "init":
-        from hf_publish.init import command_init
-
-        return command_init(args)
-    if args.command == "publish":
-        from hf_publish.publish import command_publish
-
-        return command_publish(args)
-    if args.command == "sandbox":
-        from hf_publish.sandbox.cli import serve_command
-
-        rest = list(args.sandbox_args)
-        if not rest or rest[0] != "serve":
-            raise UsageError("usage: hf-publish sandbox serve [--host H] [--port N] [--data-dir DIR] [--users FILE]")
-        return serve_command(rest[1:])
-    if args.command == "matrix":
-        from hf_publish.matrix import command_matrix
-
-        return command_matrix(args)
-    if args.command == "gh-action":
-        from hf_publish.action import command_gh_action
-
-        return command_gh_action(args)
-    if args.command == "refresh-vocab":
-        from hf_publish.vocab import command_refresh
-
-        return command_refresh(args)
-    raise UsageError(f"unknown command {args.command!r}")
-
-
-def split_targets(targets: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Leading check ids are checks; everything from the first non-id on is a file."""
-    checks: list[str] = []
-    for index, target in enumerate(targets):
-        if target in CHECK_IDS and len(checks) == index:
-            checks.append(target)
-    return checks, list(targets[len(checks):])
-
-
-def command_check(args: argparse.Namespace) -> int:
-    from hf_publish import gitrepo
-    from hf_publish.checks import CheckContext, run_checks
-    from hf_publish.findings import has_errors
-    from hf_publish.policy import find_policy_file, load_policy
-    from hf_publish.report import print_findings, summary_line
-
-    check_ids, files = split_targets(args.targets)
-    cwd = Path.cwd()
-    root = gitrepo.find_root(cwd)
-    in_git = root is not None
-    root = root or cwd
-    policy_path = find_policy_file(root, args.config)
-    shown = _shown_path(policy_path, root) if policy_path else None
-    policy = load_policy(policy_path, display_path=shown, root=root)
-    ctx = CheckContext(
-        root=root,
-        policy=policy,
-        policy_path=policy_path,
-        files=tuple(_relative_to_root(f, cwd, root) for f in files) if files else None,
-        all_files=args.all_files,
-        fix=args.fix,
-        in_git=in_git,
-        env=dict(os.environ),
-    )
-    findings = run_checks(check_ids or CHECK_IDS, ctx)
-    fmt = default_format(args.format)
-    print_findings(findings, fmt)
-    if fmt == "text" and findings:
-        print(summary_line(findings, fixed=getattr(ctx, "fixed", False)), file=sys.stderr)
-    if args.strict and not has_errors(findings) and has_errors(findings, strict=True):
-        warnings = sum(f.severity == "warning" for f in findings)
-        print(f"hf-publish: --strict: {warnings} warning(s) fail this run", file=sys.stderr)
-    return EXIT_FINDINGS if has_errors(findings, strict=args.strict) or getattr(ctx, "fixed", False) else EXIT_OK
-
-
-def _shown_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _relative_to_root(name: str, cwd: Path, root: Path) -> str:
-    path = (cwd / name)
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix() if not path.is_symlink() else \
-            path.parent.resolve().relative_to(root.resolve()).joinpath(path.name).as_posix()
-    except ValueError:
-        return Path(name).as_posix()
+    if args.command not in COMMANDS:
+        raise UsageError(f"unknown command {args.command!r}. Next: run `hf-publish --help` for the commands")
+    module, function = COMMANDS[args.command]
+    result: int = getattr(importlib.import_module(module), function)(args)
+    return result
 
 
 if __name__ == "__main__":

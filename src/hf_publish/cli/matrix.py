@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from hf_publish.errors import EXIT_OK
-from hf_publish.policy import POLICY_FILENAME, Policy, RepoSpec
+from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec
 from hf_publish.report import json_text
 
 # Files that affect every repo when they change.
@@ -37,23 +37,23 @@ def changed_repos(repos: Sequence[RepoSpec], changed: Iterable[str], policy_file
 
 
 def matrix_for(root: Path, policy: Policy, base: str | None, policy_file: str | None = None) -> dict[str, list[str]]:
-    from hf_publish import gitrepo
+    from hf_publish import _git
 
     names = [spec.name for spec in policy.repos]
-    base_sha = gitrepo.resolve_commit(root, base or "HEAD~1")
-    head_sha = gitrepo.resolve_commit(root, "HEAD")
+    base_sha = _git.resolve_commit(root, base or "HEAD~1")
+    head_sha = _git.resolve_commit(root, "HEAD")
     if base_sha is None or head_sha is None:
         return {"repo": names}
-    return {"repo": changed_repos(policy.repos, gitrepo.changed_paths(root, base_sha, head_sha), policy_file)}
+    return {"repo": changed_repos(policy.repos, _git.changed_paths(root, base_sha, head_sha), policy_file)}
 
 
 def command_matrix(args: argparse.Namespace) -> int:
-    from hf_publish import gitrepo
+    from hf_publish import _git
     from hf_publish.errors import UsageError
-    from hf_publish.policy import find_policy_file, load_policy
+    from hf_publish.policy.load import find_policy_file, load_policy
 
     cwd = Path.cwd()
-    root = gitrepo.find_root(cwd)
+    root = _git.find_root(cwd)
     if root is None:
         raise UsageError(f"{cwd} is not inside a git repository: run hf-publish matrix in the checkout")
     policy_path = find_policy_file(root, getattr(args, "config", None))

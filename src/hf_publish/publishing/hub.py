@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 
 from hf_publish import __version__
-from hf_publish.errors import AuthError, HubError
+from hf_publish.errors import (
+    AuthError,
+    ConflictError,
+    HubError,
+    NotFoundError,
+    RetryBudgetError,
+    RetryBudgetExhausted,
+    StaleHeadError,
+    TransientHubError,
+)
 from hf_publish.tokens import redact, register_secret
 
 T = TypeVar("T")
@@ -30,39 +39,6 @@ T = TypeVar("T")
 LIBRARY_NAME = "hf-publish"
 TOKENS_URL = "https://huggingface.co/settings/tokens"
 STATUS_URL = "https://status.huggingface.co"
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-class TransientHubError(HubError):
-    """A failure worth retrying: rate limit, server error, dropped connection.
-
-    `retry_after` is the server's Retry-After (seconds) when it sent one. `ambiguous` is True
-    when the request may have been applied before the failure (a commit whose answer was lost).
-    """
-
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
-                 ambiguous: bool = False) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.ambiguous = ambiguous
-
-
-class StaleHeadError(HubError):
-    """412: the branch moved since its head was read (another commit landed first)."""
-
-
-class ConflictError(HubError):
-    """409: the thing being created already exists (a repo, a tag, a branch)."""
-
-
-class NotFoundError(HubError):
-    """The repo, revision or file is missing, or hidden from this token."""
-
-
-class RetryBudgetError(HubError):
-    """The run spent its whole retry budget on failures: it stops rather than wait longer."""
 
 
 @dataclass(frozen=True)
@@ -256,9 +232,7 @@ def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoin
     if row.error is TransientHubError:
         return TransientHubError(text, status=status, retry_after=retry_after,
                                  ambiguous=ambiguous and name in ("network", "server"))
-    error = row.error(text)
-    error.status = status  # type: ignore[attr-defined]
-    return error
+    return row.error(text, status=status)
 
 
 # --- bounded waits ---------------------------------------------------------------------------
@@ -274,19 +248,6 @@ UPLOAD_READ_TIMEOUT = 300.0  # an upload PUT: the storage may take a while to an
 DEFAULT_RETRY_BUDGET = 120.0  # seconds a publish may spend retrying, in total
 CLIENT_MAX_WAIT = 8.0  # huggingface_hub's http_backoff waits 1, 2, 4, then at most 8 s between retries
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
-
-class RetryBudgetExhausted(Exception):
-    """Raised from the HTTP client's hooks: retrying this request would go past the retry budget.
-    Not an httpx error, so huggingface_hub's http_backoff does not retry it. For a failed answer,
-    `status`, `server` (the Hub's message) and `retry_after` say what the Hub answered."""
-
-    def __init__(self, message: str, *, status: int | None = None, server: str = "",
-                 retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.server = server
-        self.retry_after = retry_after
 
 
 class RetryBudget:

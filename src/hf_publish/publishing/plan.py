@@ -1,6 +1,6 @@
 """What a publish would change: the local repo folder against the remote tree.
 
-The local side (what a publish uploads) is decided here, once: the repo folder's files (in a git
+The local side (what a publish uploads) is decided once, in `hf_publish.selection`: the repo folder's files (in a git
 checkout: tracked files still present plus untracked ones git does not ignore; symlinks never),
 less the `ignore` globs (`hf_publish.paths.matches`), `.git` and `.cache` folders and the policy
 file itself. The publish-time checks run over exactly this list. The remote side is the Hub's
@@ -23,67 +23,12 @@ is left alone. Without a base the plan mirrors (publish.py decides when that is 
 
 from __future__ import annotations
 
-import hashlib
-import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
-from hf_publish import paths
-from hf_publish.errors import GitError
-from hf_publish.hub import RemoteFile
-
-NEVER_DELETED = (".gitattributes",)
-LFS_SIZE_THRESHOLD = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
-HASH_CHUNK = 8 * 1024 * 1024
-
-
-@dataclass
-class LocalFile:
-    """A file about to be published.
-
-    `git_oid` / `sha256`: the content's git blob id / sha256 when known without reading the file
-    (from git's index or an LFS pointer); otherwise computed on demand by `ensure_hashes`.
-    `lfs`: tracked by LFS in the local .gitattributes (None outside git). `dirty`: modified or
-    untracked in a git checkout (not what the checked-out commit holds).
-    """
-
-    path: str
-    source: Path
-    size: int
-    git_oid: str | None = None
-    sha256: str | None = None
-    lfs: bool | None = None
-    hashed: bool = False
-    dirty: bool = False
-
-    def ensure_hashes(self) -> int:
-        """Read the file once, filling git_oid and sha256. Returns the bytes read."""
-        if self.hashed or (self.git_oid and self.sha256):
-            return 0
-        sha1 = hashlib.sha1(b"blob %d\0" % self.source.stat().st_size)
-        sha256 = hashlib.sha256()
-        read = 0
-        with open(self.source, "rb") as handle:
-            while chunk := handle.read(HASH_CHUNK):
-                sha1.update(chunk)
-                sha256.update(chunk)
-                read += len(chunk)
-        self.git_oid, self.sha256, self.size, self.hashed = sha1.hexdigest(), sha256.hexdigest(), read, True
-        return read
-
-    def predicted_lfs(self) -> bool:
-        """Will the Hub store it in LFS/xet? Our best guess (the Hub decides at upload time)."""
-        if self.lfs is not None and self.lfs:
-            return True
-        if self.size >= LFS_SIZE_THRESHOLD:
-            return True
-        try:
-            with open(self.source, "rb") as handle:
-                return b"\0" in handle.read(512)
-        except OSError:
-            return False
+from hf_publish.publishing.hub import RemoteFile
+from hf_publish.selection import LocalFile, is_managed, is_published
 
 
 @dataclass(frozen=True)
@@ -134,238 +79,6 @@ class Plan:
         }
 
 
-# --- which paths ------------------------------------------------------------------------------
-
-def is_ignored(path: str, ignore: Sequence[str]) -> bool:
-    """`ignore` globs, by the one matcher every check uses too (`hf_publish.paths.matches`)."""
-    return bool(ignore) and paths.matches(path, ignore)
-
-
-def is_forbidden(path: str) -> bool:
-    return paths.is_skipped(path)
-
-
-def is_managed(path: str, ignore: Sequence[str]) -> bool:
-    """May a publish delete this remote path? (see the module docstring)"""
-    return path not in NEVER_DELETED and not is_ignored(path, ignore) and not is_forbidden(path)
-
-
-def _keep(path: str, ignore: Sequence[str], exclude: Iterable[str]) -> bool:
-    return not is_forbidden(path) and path not in exclude and not is_ignored(path, ignore)
-
-
-def _regular_file(full: Path) -> os.stat_result | None:
-    """The file's stat when it is a regular file (never through a symlink: it may point outside)."""
-    try:
-        info = full.lstat()
-    except OSError:
-        return None
-    return info if stat.S_ISREG(info.st_mode) else None
-
-
-def policy_exclude(policy_path: Path | None, folder: Path) -> tuple[str, ...]:
-    """The policy file's path inside the repo folder, if it is there: it is never published."""
-    if policy_path is None:
-        return ()
-    try:
-        return (policy_path.resolve().relative_to(folder.resolve()).as_posix(),)
-    except ValueError:
-        return ()
-
-
-# --- the local side ----------------------------------------------------------------------------
-# What a publish uploads is decided HERE, once: `folder_paths` / `checkout_paths` list it, the
-# publish-time checks run over exactly that list, and `list_folder` / `list_checkout` add the ids.
-
-def folder_paths(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()) -> list[str]:
-    """Every regular file below `folder` (outside git), relative to it, that a publish uploads."""
-    exclude = set(exclude)
-    out = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in paths.SKIPPED_FOLDERS)
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            rel = full.relative_to(folder).as_posix()
-            if _keep(rel, ignore, exclude) and _regular_file(full) is not None:
-                out.append(rel)
-    return sorted(out)
-
-
-def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
-    """The files a publish uploads from a folder outside git: every id is computed by hashing on
-    demand; LFS as the folder's own .gitattributes says (asked of git), else the Hub's size rules."""
-    from hf_publish import gitrepo
-
-    rels = folder_paths(folder, ignore=ignore, exclude=exclude)
-    attrs: dict[str, dict[str, str]] = {}
-    if any(rel.rpartition("/")[2] == ".gitattributes" for rel in rels):
-        try:
-            attrs = gitrepo.folder_check_attr(folder, rels, ("filter",))
-        except GitError:  # no git on this machine: the Hub's own rules decide alone
-            attrs = {}
-    files: dict[str, LocalFile] = {}
-    for rel in rels:
-        full = folder / rel
-        info = _regular_file(full)
-        if info is None:
-            continue
-        lfs = True if attrs.get(rel, {}).get("filter") == "lfs" else None
-        files[rel] = LocalFile(rel, full, info.st_size, lfs=lfs)
-    return files
-
-
-def _checkout_candidates(root: Path, folder: str, ignore: Sequence[str], exclude: Iterable[str]
-                         ) -> tuple[str, list, list[str]]:
-    """(prefix, index entries, untracked paths) of what a publish of `folder` uploads: tracked
-    regular files still present plus untracked files git does not ignore, less `ignore`, the skipped
-    folders and `exclude`; symlinks never (they may point outside the repo)."""
-    from hf_publish import gitrepo
-
-    exclude = set(exclude)
-    folder = PurePosixPath(folder).as_posix()
-    prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-    entries = [e for e in gitrepo.index_entries(root, [folder] if prefix else None)
-               if e.mode in gitrepo.REGULAR_FILE_MODES and _keep(e.path[len(prefix):], ignore, exclude)
-               and _regular_file(root / e.path) is not None]
-    tracked = {e.path for e in entries}
-    untracked = [p for p in gitrepo.untracked_paths(root, folder if prefix else ".")
-                 if p not in tracked and _keep(p[len(prefix):], ignore, exclude) and _regular_file(root / p) is not None]
-    return prefix, entries, untracked
-
-
-def checkout_paths(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
-                   exclude: Iterable[str] = ()) -> list[str]:
-    """The files a publish of `folder` uploads from a git checkout, relative to the ROOT."""
-    _, entries, untracked = _checkout_candidates(root, folder, ignore, exclude)
-    return sorted([e.path for e in entries] + untracked)
-
-
-def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
-                  exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
-    """The folder's files in a git checkout (as `checkout_paths`), keyed relative to the folder,
-    with ids taken from git for every file the working tree has not changed.
-
-    `folder` is relative to `root`; `exclude` holds paths relative to `folder`.
-    """
-    from hf_publish import gitrepo
-
-    gitrepo.refresh_index(root)  # else racily-clean files are re-read by every git call below
-    prefix, entries, untracked = _checkout_candidates(root, folder, ignore, exclude)
-    dirty = gitrepo.modified_paths(root)
-    attrs = gitrepo.check_attr(root, [e.path for e in entries] + untracked, ("filter",))
-    lfs_oids = [e.oid for e in entries if attrs.get(e.path, {}).get("filter") == "lfs" and e.path not in dirty]
-    pointer_blobs = gitrepo.read_blobs(root, lfs_oids, max_bytes=gitrepo.MAX_POINTER_SIZE)
-    regular_oids = [e.oid for e in entries if attrs.get(e.path, {}).get("filter") in (None, "unspecified", "unset")
-                    and e.path not in dirty]
-    regular_blobs = gitrepo.blob_sizes(root, regular_oids)
-
-    files: dict[str, LocalFile] = {}
-    for entry in entries:
-        full = root / entry.path
-        info = _regular_file(full)
-        if info is None:
-            continue  # deleted (or replaced by a symlink) since the listing
-        rel = entry.path[len(prefix):]
-        filter_attr = attrs.get(entry.path, {}).get("filter")
-        is_lfs = filter_attr == "lfs"
-        local = LocalFile(rel, full, info.st_size, lfs=is_lfs, dirty=entry.path in dirty)
-        if entry.path not in dirty:
-            if is_lfs:
-                blob = pointer_blobs.get(entry.oid)
-                pointer = gitrepo.parse_lfs_pointer(blob.data) if blob is not None and blob.data is not None else None
-                if pointer is not None and pointer[1] == info.st_size:
-                    local.sha256 = pointer[0]
-                elif pointer is None and blob is not None and blob.size == info.st_size:
-                    local.git_oid = entry.oid  # committed before the LFS rule: a plain blob
-            else:
-                # Same size as the blob: no eol/ident/encoding conversion between index and tree.
-                if regular_blobs.get(entry.oid) == info.st_size and filter_attr in (None, "unspecified", "unset"):
-                    local.git_oid = entry.oid
-        files[rel] = local
-    for path in untracked:
-        info = _regular_file(root / path)
-        if info is not None:
-            rel = path[len(prefix):]
-            files[rel] = LocalFile(rel, root / path, info.st_size, lfs=attrs.get(path, {}).get("filter") == "lfs",
-                                   dirty=True)
-    return dict(sorted(files.items()))
-
-
-@dataclass(frozen=True)
-class RepoSource:
-    """Where one configured repo's files come from. `in_git` is False for a folder outside any git
-    work tree, and for a folder git ignores as a whole (e.g. a training job's `outputs/`)."""
-
-    folder: Path  # absolute
-    rel: str  # relative to the root, "/"-separated ("." for the root itself)
-    in_git: bool
-    ignore: tuple[str, ...]
-    exclude: tuple[str, ...]  # paths relative to the folder never published (the policy file)
-
-    def paths(self, root: Path) -> list[str]:
-        """What a publish uploads from this folder, relative to the ROOT."""
-        if self.in_git:
-            return checkout_paths(root, self.rel, ignore=self.ignore, exclude=self.exclude)
-        prefix = "" if self.rel in ("", ".") else self.rel + "/"
-        return [prefix + p for p in folder_paths(self.folder, ignore=self.ignore, exclude=self.exclude)]
-
-    def files(self, root: Path) -> dict[str, LocalFile]:
-        """The same files, keyed relative to the folder, with their ids."""
-        if self.in_git:
-            return list_checkout(root, self.rel, ignore=self.ignore, exclude=self.exclude)
-        return list_folder(self.folder, ignore=self.ignore, exclude=self.exclude)
-
-
-def repo_source(root: Path, in_git: bool, folder_rel: str, *, ignore: Sequence[str] = (),
-                policy_path: Path | None = None) -> RepoSource:
-    from hf_publish import gitrepo
-
-    folder = (root / folder_rel).resolve()
-    rel = folder.relative_to(root.resolve()).as_posix() if folder != root.resolve() else "."
-    # A folder git ignores as a whole, with nothing tracked in it, is a plain folder for publishing.
-    tracked = in_git and not (rel != "." and gitrepo.is_ignored_folder(root, rel)
-                              and not gitrepo.index_entries(root, [rel]))
-    return RepoSource(folder, rel, tracked, tuple(ignore), policy_exclude(policy_path, folder))
-
-
-def publish_paths(root: Path, specs: Sequence, *, in_git: bool, policy_path: Path | None = None) -> list[str]:
-    """Every file (relative to the root) a publish of the configured repos `specs` uploads, by the
-    same listing publish itself uses; with no repo configured, every file the work tree holds."""
-    if not specs:
-        return repo_source(root, in_git, ".").paths(root)
-    out: set[str] = set()
-    for spec in specs:
-        if (root / spec.path).is_dir():
-            out.update(repo_source(root, in_git, spec.path, ignore=spec.ignore, policy_path=policy_path).paths(root))
-    return sorted(out)
-
-
-def checkout_is_dirty(root: Path, source: RepoSource) -> bool:
-    """Does what this folder publishes differ from HEAD's tree (staged, modified, deleted or
-    untracked files the rules keep)? Then the publish is not "of" its git commit alone."""
-    from hf_publish import gitrepo
-
-    prefix = "" if source.rel in ("", ".") else source.rel + "/"
-    return any(_keep(p[len(prefix):], source.ignore, source.exclude)
-               for p in gitrepo.changed_since_head(root, source.rel) if p.startswith(prefix))
-
-
-def pointer_standing_in(files: dict[str, LocalFile]) -> list[str]:
-    """LFS-tracked files whose working-tree bytes are an LFS pointer, not the content (no `git lfs pull`)."""
-    from hf_publish import gitrepo
-
-    out = []
-    for local in files.values():
-        if local.lfs and local.sha256 is None and local.size <= gitrepo.MAX_POINTER_SIZE:
-            try:
-                data = local.source.read_bytes()
-            except OSError:
-                continue
-            if gitrepo.parse_lfs_pointer(data) is not None:
-                out.append(local.path)
-    return out
-
-
 # --- the base: what this checkout published last ----------------------------------------------
 
 @dataclass
@@ -388,21 +101,21 @@ def base_files(root: Path, git_commit: str, folder: str, *, ignore: Sequence[str
                exclude: Iterable[str] = ()) -> dict[str, RemoteFile]:
     """The files a clean checkout of `git_commit` would have published from `folder`, with the
     ids the Hub lists (blob sha1; the content sha256 for an LFS pointer), keyed relative to the folder."""
-    from hf_publish import gitrepo
+    from hf_publish import _git
 
     exclude = set(exclude)
     folder = PurePosixPath(folder).as_posix()
     prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-    entries = [e for e in gitrepo.tree_entries(root, git_commit, folder)
-               if e.path.startswith(prefix) and _keep(e.path[len(prefix):], ignore, exclude)]
-    blobs = gitrepo.read_blobs(root, [e.oid for e in entries], max_bytes=gitrepo.MAX_POINTER_SIZE)
+    entries = [e for e in _git.tree_entries(root, git_commit, folder)
+               if e.path.startswith(prefix) and is_published(e.path[len(prefix):], ignore, exclude)]
+    blobs = _git.read_blobs(root, [e.oid for e in entries], max_bytes=_git.MAX_POINTER_SIZE)
     files: dict[str, RemoteFile] = {}
     for entry in entries:
         blob = blobs.get(entry.oid)
         if blob is None:
             continue
         rel = entry.path[len(prefix):]
-        pointer = gitrepo.parse_lfs_pointer(blob.data) if blob.data is not None else None
+        pointer = _git.parse_lfs_pointer(blob.data) if blob.data is not None else None
         files[rel] = (RemoteFile(rel, pointer[1], entry.oid, pointer[0]) if pointer is not None
                       else RemoteFile(rel, blob.size, entry.oid))
     return files

@@ -22,62 +22,54 @@ UsageError, PolicyError). CLI: `command_publish(args) -> int`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import re
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from hf_publish import __version__
 from hf_publish.errors import (
-    EXIT_FINDINGS,
-    EXIT_OK,
     AuthError,
     ChecksFailed,
     HubError,
     UsageError,
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
-from hf_publish.hub import (
+from hf_publish.publishing.hub import (
     DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
     ERROR_TABLE,
     CommitResult,
-    ConflictError,
     Hub,
     RemoteState,
     ResolvedToken,
     RetryBudget,
-    RetryBudgetError,
-    StaleHeadError,
     Timeouts,
-    TransientHubError,
     bounded_http,
     make_api,
     repo_url,
     resolve_token,
 )
-from hf_publish.plan import (
+from hf_publish.errors import ConflictError, RetryBudgetError, StaleHeadError, TransientHubError
+from hf_publish.publishing.plan import (
     Base,
-    LocalFile,
     Plan,
-    RepoSource,
     base_files,
     changed_paths,
-    checkout_is_dirty,
     contested_paths,
     kept_remote_files,
     make_plan,
     overlay,
-    repo_source,
 )
-from hf_publish.policy import Policy, RepoSpec
-from hf_publish.preflight import Target, Verdict, decode_whoami, judge
+from hf_publish.selection import LocalFile, RepoSource, checkout_is_dirty, repo_source
+from hf_publish.policy.model import Policy, RepoSpec
+from hf_publish.publishing.output import human_bytes
+from hf_publish.publishing.preflight import Target, Verdict, decode_whoami, judge
 from hf_publish.tokens import redact
 
 MAX_ATTEMPTS = 5  # commit attempts per repo (412 / 429 / 5xx / dropped connection)
@@ -300,13 +292,13 @@ def _default_endpoint() -> str:
 
 
 def _load(path: Path, config: str | os.PathLike | None) -> tuple[Path, bool, Policy, Path | None]:
-    from hf_publish import gitrepo
-    from hf_publish.policy import find_policy_file, load_policy
+    from hf_publish import _git
+    from hf_publish.policy.load import find_policy_file, load_policy
 
     path = path.resolve()
     if not path.is_dir():
         raise UsageError(f"{path}: not a folder. Next: pass --path to the checkout to publish")
-    root = gitrepo.find_root(path)
+    root = _git.find_root(path)
     in_git = root is not None
     root = (root or path).resolve()
     policy_path = find_policy_file(root, config)
@@ -368,8 +360,9 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
 def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
                 env: dict[str, str]) -> list[Finding]:
     """Every content check on exactly the files the plan uploads (working-tree contents)."""
-    from hf_publish.checks import CONTENT_CHECK_IDS, CheckContext, run_checks
-    from hf_publish.plan import pointer_standing_in
+    from hf_publish.checks.registry import CONTENT_CHECK_IDS, run_checks
+    from hf_publish.checks._inputs import CheckContext
+    from hf_publish.selection import pointer_standing_in
 
     upload = sorted({local.source.relative_to(root).as_posix() for job in jobs for local in job.local.values()})
     ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, files=None, source="worktree",
@@ -707,7 +700,7 @@ def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
     history (HEAD or an ancestor; publishes of other clones' commits are skipped); its files are
     what this checkout published then: the folder at that git commit, read from git (see plan.Base).
     """
-    from hf_publish import gitrepo
+    from hf_publish import _git
 
     if not job.in_git:
         return None, "outside-git"
@@ -719,10 +712,10 @@ def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
             candidates.append((index, commit_id, message, match.group(1), bool(match.group(2))))
     if not candidates:
         return None, "first"
-    known = gitrepo.known_commits(job.root, [c[3] for c in candidates]) if gitrepo.head_commit(job.root) else set()
+    known = _git.known_commits(job.root, [c[3] for c in candidates]) if _git.head_commit(job.root) else set()
     skipped: list[str] = []
     for index, commit_id, message, git_commit, dirty in candidates:
-        if git_commit not in known or not gitrepo.is_ancestor(job.root, git_commit):
+        if git_commit not in known or not _git.is_ancestor(job.root, git_commit):
             skipped.append(git_commit)
             continue
         folder, ignore = _published_rules(message, job.spec)
@@ -738,7 +731,7 @@ def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
                          "on the Hub came from commits not in this checkout's history (another clone, or a "
                          "rewritten history); what they changed stays unless this checkout changed the same paths")
         return Base(commit_id, git_commit, files, notes), ""
-    return None, ("shallow" if gitrepo.is_shallow(job.root) else "foreign")
+    return None, ("shallow" if _git.is_shallow(job.root) else "foreign")
 
 
 def _published_rules(message: str, spec: RepoSpec) -> tuple[str, tuple[str, ...]]:
@@ -805,9 +798,9 @@ def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag
                                             ensure_ascii=False)]
     title = f"Publish {job.spec.name}"
     if in_git and job.in_git:
-        from hf_publish import gitrepo
+        from hf_publish import _git
 
-        head = gitrepo.head_commit(root)
+        head = _git.head_commit(root)
         if head:
             title += f" from git {head[:12]}" + (" (with uncommitted changes)" if job.dirty else "")
             lines.append(f"Git commit: {head}" + (" plus uncommitted changes" if job.dirty else ""))
@@ -827,148 +820,7 @@ def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag
     return title, "\n".join(lines)
 
 
-# --- output ---------------------------------------------------------------------------------------
-
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
-
-
 def _plan_summary(plan: Plan) -> str:
     t = plan.totals()
     return (f"{t['add']} add, {t['update']} update, {t['delete']} delete "
             f"({human_bytes(t['upload_bytes'])} to upload)")
-
-
-def format_plan(plan: Plan, limit: int = 50) -> list[str]:
-    out = []
-    for change in plan.changes[:limit]:
-        kind = "LFS" if change.lfs else "regular"
-        out.append(f"  {change.action:<7}{kind:<8}{human_bytes(change.size):>10}  {change.path}")
-    if len(plan.changes) > limit:
-        out.append(f"  ... and {len(plan.changes) - limit} more")
-    t = plan.totals()
-    out.append(f"  totals: {t['add']} add, {t['update']} update, {t['delete']} delete, {t['unchanged']} unchanged; "
-               f"upload {human_bytes(t['upload_bytes'])} ({human_bytes(t['upload_lfs_bytes'])} LFS)")
-    return out
-
-
-def format_results(report: PublishReport) -> str:
-    """A short table, one row per repo, then each repo's plan and notes."""
-    rows = [("REPO", "RESULT", "COMMIT", "+ ~ -", "UPLOAD", "TAG")]
-    for r in report.results:
-        t = r.plan.totals()
-        if r.dry_run:
-            outcome = "dry run: " + ("would change" if r.changed else "no change")
-        elif r.pr_url:
-            outcome = "pull request"
-        else:
-            outcome = ("created, " if r.created else "") + ("committed" if r.changed else "no change")
-        rows.append((f"{r.repo_id}" + ("" if r.repo_type == "model" else f" ({r.repo_type})"), outcome,
-                     (r.commit_sha or "-")[:12], f"{t['add']} {t['update']} {t['delete']}",
-                     human_bytes(t["upload_bytes"]), r.tag or "-"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    for r in report.results:
-        if r.plan.changes or r.notes or r.pr_url:
-            lines.append("")
-            lines.append(f"{r.repo_id}:" + (f" {r.commit_url}" if r.commit_url and r.changed else ""))
-            if r.pr_url:
-                lines.append(f"  pull request: {r.pr_url}")
-            if r.plan.changes:
-                lines.extend(format_plan(r.plan))
-            lines.extend(f"  note: {note}" for note in r.notes)
-    return "\n".join(lines)
-
-
-# --- CLI ------------------------------------------------------------------------------------------
-
-def command_publish(args: argparse.Namespace) -> int:
-    from hf_publish.cli import default_format
-    from hf_publish.report import emit_command, github_annotation
-
-    budget = _seconds(args.retry_budget, dict(os.environ), RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)
-    timeout = _seconds(args.timeout, dict(os.environ), TIMEOUT_ENV, DEFAULT_TIMEOUT)
-    os.environ.setdefault(XET_RETRY_ENV, xet_retry_cap(budget))
-    fmt = default_format(args.format)
-    path = Path(args.path or ".")
-    if fmt != "text" or not sys.stderr.isatty():
-        from huggingface_hub.utils import disable_progress_bars
-
-        disable_progress_bars()  # progress bars are for people at a terminal, not logs
-    kwargs = dict(repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
-                  create_pr=args.create_pr, config=args.config, timeout=timeout, retry_budget=budget)
-    sandbox = None
-    try:
-        if args.sandbox:
-            sandbox, api, source = start_sandbox(path, args.config)
-            kwargs.update(api=api, token_source=source)
-        else:
-            kwargs.update(endpoint=args.endpoint)
-        report = publish(path, **kwargs)
-    except ChecksFailed as exc:
-        _print_findings(exc.findings, fmt, results=[])
-        print(f"hf-publish: {exc}; nothing was published", file=sys.stderr)
-        return EXIT_FINDINGS
-    except HubError as exc:
-        done = getattr(exc, "report", None)
-        if fmt == "json" and done is not None and done.results:
-            _print_findings(done.findings, fmt, results=done.results)  # what was published before the failure
-        if fmt == "github":
-            emit_command(github_annotation(Finding("publish", "", None, redact(str(exc)))))
-        raise
-    finally:
-        if sandbox is not None:
-            sandbox.stop()
-    _print_findings(report.findings, fmt, results=report.results)
-    if fmt != "json":
-        print(redact(format_results(report)))
-    return EXIT_OK
-
-
-def _print_findings(findings: list[Finding], fmt: str, results: list[PublishResult]) -> None:
-    from hf_publish.report import json_text, print_findings
-
-    if fmt == "json":
-        report = PublishReport(results=results, findings=findings)
-        print(redact(json_text(report.to_dict())))
-        return
-    print_findings([replace(f, message=redact(f.message), fix=redact(f.fix)) for f in findings], fmt)
-
-
-def start_sandbox(path: Path, config: str | None):
-    """Start an in-process sandbox whose org is the policy's, and an HfApi on it.
-
-    The token is the sandbox's `alice-fg-org` (alice, org admin, fine-grained repo.write on the org)
-    unless HF_PUBLISH_SANDBOX_TOKEN names another sandbox token (e.g. dave-fg-org to rehearse a
-    refusal). HF_TOKEN is ignored: a real token has no business on a local sandbox.
-    """
-    import copy
-
-    from hf_publish.sandbox import Sandbox
-    from hf_publish.sandbox.auth import DEFAULT_CONFIG
-
-    _, _, policy, _ = _load(path, config)
-    users = copy.deepcopy(DEFAULT_CONFIG)
-    org = policy.organization
-    if org and org not in users["orgs"]:
-        users["orgs"][org] = {"fullname": org, "members": dict(users["orgs"]["acme-ai"]["members"])}
-        for spec in users["tokens"].values():
-            for entry in list(spec.get("scoped") or []):
-                if entry["entity"] == {"type": "org", "name": "acme-ai"}:
-                    spec["scoped"].append({"entity": {"type": "org", "name": org},
-                                           "permissions": list(entry["permissions"])})
-    name = os.environ.get(SANDBOX_TOKEN_ENV) or SANDBOX_DEFAULT_TOKEN
-    sandbox = Sandbox(users=users).start()
-    if name not in sandbox.tokens:
-        sandbox.stop()
-        raise UsageError(f"{SANDBOX_TOKEN_ENV}={name!r} is not a sandbox token. Next: use one of "
-                         + ", ".join(sorted(sandbox.tokens)))
-    _stderr(f"sandbox: an in-process Hub at {sandbox.endpoint} (no account, no network; gone when this "
-            f"command ends); token: {name} ({SANDBOX_TOKEN_ENV} picks another; HF_TOKEN is not used)")
-    api = make_api(sandbox.endpoint, sandbox.tokens[name])
-    return sandbox, api, f"sandbox token {name}"

@@ -1,0 +1,70 @@
+"""What a check run looks at: the `CheckContext` every check receives, and the one rule for which
+files that is (staged, every tracked file, the files named, or at publish time exactly what the
+publish uploads, listed by `hf_publish.selection`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from hf_publish import _git
+from hf_publish.policy.model import Policy, RepoSpec
+
+Source = Literal["index", "worktree"]
+
+
+@dataclass
+class CheckContext:
+    """What a check may look at.
+
+    `files`: paths (relative to `root`) named on the command line, e.g. by pre-commit; None means
+    "choose": every tracked file with `all_files`, else what is staged. `source` says where file
+    contents come from: the index at commit time (what is about to be committed), the working tree
+    at publish time (what is about to be uploaded). `in_git` is False outside a git work tree.
+    """
+
+    root: Path
+    policy: Policy
+    policy_path: Path | None = None
+    files: tuple[str, ...] | None = None
+    all_files: bool = False
+    source: Source = "index"
+    fix: bool = False
+    in_git: bool = True
+    env: dict[str, str] = field(default_factory=dict)
+    repos: tuple[str, ...] | None = None  # restrict to these configured repo names (publish)
+    # At publish time: the files the publish uploads (relative to `root`), as the plan listed them.
+    upload: tuple[str, ...] | None = None
+
+    def target_paths(self) -> list[str]:
+        """The files this run is about.
+
+        In "worktree" mode (publish time) that is exactly what a publish of the selected repos
+        uploads: the list handed over in `upload`, else the same list computed by the plan layer
+        (`selection.publish_paths`), so the checks never select files by rules of their own.
+        """
+        if self.files is not None:
+            return list(self.files)
+        if self.source == "worktree":
+            if self.upload is None:
+                from hf_publish.selection import publish_paths
+
+                self.upload = tuple(publish_paths(self.root, self.selected_repos(), in_git=self.in_git,
+                                                  policy_path=self.policy_path))
+            return list(self.upload)
+        if not self.in_git:
+            return sorted(
+                p.relative_to(self.root).as_posix()
+                for p in self.root.rglob("*")
+                if p.is_file() and ".git" not in p.relative_to(self.root).parts
+            )
+        if self.all_files:
+            return [entry.path for entry in _git.index_entries(self.root)]
+        return _git.staged_paths(self.root)
+
+    def selected_repos(self) -> tuple[RepoSpec, ...]:
+        if self.repos is None:
+            return self.policy.repos
+        return tuple(r for r in self.policy.repos if r.name in self.repos)

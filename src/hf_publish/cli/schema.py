@@ -1,0 +1,14 @@
+"""`hf-publish schema`: print the policy's JSON Schema."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+
+from hf_publish.errors import EXIT_OK
+
+
+def command_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
+    return EXIT_OK

@@ -1,0 +1,228 @@
+"""The typed policy: frozen dataclasses for everything `.hf-publish.yaml` can say, and the defaults.
+
+Nothing here reads a file or imports YAML or jsonschema: checks and hooks that only need the
+objects (or the defaults, with no policy file) pay for nothing else. `policy.load` builds these
+objects from a file.
+
+Policy regexes (`naming.repo.pattern`, `release.tag_pattern`) come from whoever edits the policy
+file, a pull request included: they run on the `regex` engine with a time bound, and a pattern
+that exceeds it is a config error at its line (`errors.PatternTimeout`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from hf_publish.errors import PatternTimeout, PolicyError
+from hf_publish.findings import Finding
+
+POLICY_FILENAME = ".hf-publish.yaml"
+CHECK_ID = "config"
+MAX_POLICY_BYTES = 1024 * 1024
+# A YAML "billion laughs" expands aliases exponentially; no sane policy has this many nodes.
+MAX_POLICY_NODES = 20_000
+CONTROL_FREE_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"  # the schema's glob: no line breaks or other controls
+
+DEFAULT_REPO_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*-v[0-9]+$"
+DEFAULT_FORBIDDEN = ("test", "temp", "tmp", "demo", "my-org", "untitled")
+DEFAULT_BRANCHES_ALLOWED = ("main", "feature/*", "experiment/*", "hotfix/*", "release/*")
+DEFAULT_BRANCHES_PROTECTED = ("main",)
+DEFAULT_REQUIRED_METADATA = ("license",)
+DEFAULT_REQUIRED_SECTIONS = ("Overview", "Usage", "Performance", "License", "Contact")
+# Section name -> headings accepted for it (English or Korean), from hub-rules.md.
+DEFAULT_SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
+    "Overview": ("Overview", "Model Details", "개요"),
+    "Usage": ("Usage", "How to Get Started", "Uses", "사용법"),
+    "Performance": ("Performance", "Evaluation", "Results", "성능 지표"),
+    "License": ("License", "라이선스"),
+    "Contact": ("Contact", "Model Card Contact", "연락처"),
+}
+# The Hub's default .gitattributes for a new model repo (hub-rules.md). Weights formats outside it
+# (*.gguf) are required only where such files exist: see hf_publish.checks.lfs.PRESENCE_PATTERNS.
+DEFAULT_LFS_PATTERNS = (
+    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib",
+    "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot",
+    "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
+    "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip",
+    "*.zst", "*tfevents*",
+)
+DEFAULT_MAX_TEXT_SIZE = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
+DEFAULT_MAX_BINARY_SIZE = 1_000_000  # the Hub enforces 1 MB for binaries
+DEFAULT_TAG_PATTERN = (
+    r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+    r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
+)
+
+_SIZE_UNITS = {
+    "": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40,
+}
+
+
+@dataclass(frozen=True)
+class RepoSpec:
+    """One Hub repo this git repo publishes."""
+
+    name: str
+    type: str = "model"
+    path: str = "."
+    private: bool = True
+    ignore: tuple[str, ...] = ()
+    sdk: str | None = None
+    line: int | None = None  # where the entry starts in the policy file
+    path_line: int | None = None  # where its `path:` is
+
+    def repo_id(self, organization: str | None) -> str:
+        return f"{organization}/{self.name}" if organization else self.name
+
+
+@dataclass(frozen=True)
+class RepoNaming:
+    pattern: str = DEFAULT_REPO_PATTERN
+    forbidden: tuple[str, ...] = DEFAULT_FORBIDDEN
+    pattern_line: int | None = None  # where the pattern is in the policy file
+    source: str | None = None
+
+    def matches(self, name: str) -> bool:
+        """`name` fully matches `pattern`, within the time bound (PatternTimeout otherwise)."""
+        return policy_fullmatch(self.pattern, name, key="naming.repo.pattern", line=self.pattern_line,
+                                source=self.source)
+
+
+@dataclass(frozen=True)
+class BranchNaming:
+    allowed: tuple[str, ...] = DEFAULT_BRANCHES_ALLOWED
+    protected: tuple[str, ...] = DEFAULT_BRANCHES_PROTECTED
+
+
+@dataclass(frozen=True)
+class CardPolicy:
+    required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
+    required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
+    section_headings: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS)
+    )
+    allow_placeholders: bool = False
+    strict: bool = False  # every model-card warning is an error
+    severity: dict[str, str] = field(default_factory=dict)  # rule id -> "error" | "warning"
+
+    def headings_for(self, section: str) -> tuple[str, ...]:
+        """Headings accepted for `section`: its known aliases, or the name itself."""
+        return self.section_headings.get(section, (section,))
+
+    def severity_of(self, rule) -> str:
+        """A card rule's severity under this policy: `severity` overrides, then `strict`, then the rule's own."""
+        if rule.id in self.severity:
+            return self.severity[rule.id]
+        if self.strict and rule.severity == "warning":
+            return "error"
+        return rule.severity
+
+
+@dataclass(frozen=True)
+class LfsPolicy:
+    required_patterns: tuple[str, ...] = DEFAULT_LFS_PATTERNS
+    max_text_size: int = DEFAULT_MAX_TEXT_SIZE
+    max_binary_size: int = DEFAULT_MAX_BINARY_SIZE
+
+
+@dataclass(frozen=True)
+class SecretsPolicy:
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    require_fine_grained: bool = True
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    tag_pattern: str = DEFAULT_TAG_PATTERN
+    require_on_default_branch: bool = True
+    tag_pattern_line: int | None = None
+    source: str | None = None
+
+    def matches(self, tag: str) -> bool:
+        """Is `tag` a release tag? A FULL match of `tag_pattern`, within the time bound: the one
+        rule the Action and `publish --tag` both apply."""
+        return policy_fullmatch(self.tag_pattern, tag, key="release.tag_pattern", line=self.tag_pattern_line,
+                                source=self.source)
+
+
+@dataclass(frozen=True)
+class Policy:
+    organization: str | None = None
+    repos: tuple[RepoSpec, ...] = ()
+    repo_naming: RepoNaming = field(default_factory=RepoNaming)
+    branch_naming: BranchNaming = field(default_factory=BranchNaming)
+    card: CardPolicy = field(default_factory=CardPolicy)
+    lfs: LfsPolicy = field(default_factory=LfsPolicy)
+    secrets: SecretsPolicy = field(default_factory=SecretsPolicy)
+    auth: AuthPolicy = field(default_factory=AuthPolicy)
+    release: ReleasePolicy = field(default_factory=ReleasePolicy)
+    source: str | None = None  # policy file path relative to the git root, None for defaults
+
+    def repo(self, name: str) -> RepoSpec:
+        for spec in self.repos:
+            if name in (spec.name, spec.repo_id(self.organization)):
+                return spec
+        known = ", ".join(s.name for s in self.repos) or "none"
+        raise PolicyError(f"no repo named {name!r} in the policy (configured: {known})")
+
+
+# --- policy regexes ---------------------------------------------------------------------------
+# Patterns come from the policy file, i.e. from whoever edits it, a pull request included: a pattern
+# such as `^(a|aa)+$` backtracks for hours on a 63-character name. They run on the `regex` engine
+# with a time bound; a pattern that exceeds it is a config error at its line.
+
+REGEX_TIMEOUT = 0.5  # seconds for one match; real patterns take microseconds on a repo name or tag
+MAX_PATTERN_LENGTH = 500  # also in the JSON Schema (maxLength)
+
+
+@lru_cache(maxsize=64)
+def compile_policy_regex(pattern: str) -> Any:
+    """The pattern compiled by the `regex` engine (re-compatible syntax, version 0)."""
+    import regex
+
+    return regex.compile(pattern, flags=regex.VERSION0)
+
+
+def policy_regex_problem(pattern: str) -> str | None:
+    """Why a policy pattern cannot be used, or None."""
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"is {len(pattern)} characters long; at most {MAX_PATTERN_LENGTH} are allowed"
+    try:
+        compile_policy_regex(pattern)
+    except Exception as exc:  # regex.error, and overflow errors of huge repeat counts
+        return f"is not a valid regular expression ({exc})"
+    return None
+
+
+def policy_fullmatch(pattern: str, text: str, *, key: str, line: int | None = None,
+                     source: str | None = None) -> bool:
+    """`text` fully matches the policy `pattern`, or PatternTimeout after REGEX_TIMEOUT."""
+    problem = policy_regex_problem(pattern)
+    if problem:
+        raise PolicyError(f"{key} {problem}", [Finding(CHECK_ID, source or POLICY_FILENAME, line,
+                                                       f"{key} {problem}", "fix the pattern")])
+    try:
+        return compile_policy_regex(pattern).fullmatch(text, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        raise PatternTimeout(key, text, line, source or POLICY_FILENAME, REGEX_TIMEOUT) from None
+
+
+def parse_size(value: int | str) -> int:
+    """`10MiB` -> 10485760, `1MB` -> 1000000, `512` -> 512."""
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", value)
+    unit = match.group(2).upper() if match else None
+    if not match or unit not in _SIZE_UNITS:
+        raise ValueError(f"not a size: {value!r} (use bytes or e.g. 10MiB, 1MB)")
+    return int(float(match.group(1)) * _SIZE_UNITS[unit])
+
+
