@@ -14,7 +14,7 @@ Exit codes (documented in README and `hf-publish --help`):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from hf_publish.findings import Finding
@@ -84,16 +84,15 @@ class UnsafeWriteError(UsageError):
 class HubError(HfPublishError):
     """The Hub refused or failed; the message ends with the next step to take.
 
-    `status` is the HTTP status when the Hub answered; `report` is what a publish had done before the
-    failure (a `publishing.run.PublishReport`, set by whoever raises it from a run, else None).
+    `status` is the HTTP status when the Hub answered (None for a failure without an answer). What a
+    publish had done before the failure reaches its caller through `publish(on_result=...)`.
     """
 
     exit_code = EXIT_HUB
 
-    def __init__(self, message: str, *, status: int | None = None, report: Any = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-        self.report = report
 
 
 class AuthError(HubError):
@@ -108,8 +107,8 @@ class TransientHubError(HubError):
     """
 
     def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
-                 ambiguous: bool = False, report: Any = None) -> None:
-        super().__init__(message, status=status, report=report)
+                 ambiguous: bool = False) -> None:
+        super().__init__(message, status=status)
         self.retry_after = retry_after
         self.ambiguous = ambiguous
 

@@ -23,6 +23,7 @@ import sys
 from typing import Any, Iterable, Iterator, TextIO
 
 from hf_publish.findings import Finding, sort_findings
+from hf_publish.tokens import Redactor
 
 FORMATS = ("text", "github", "json")
 
@@ -78,10 +79,14 @@ class RunnerSafeStream(io.TextIOBase):
     progress bars keep working. `write_command` is the one way to write a real command.
     """
 
-    def __init__(self, raw: TextIO) -> None:
+    def __init__(self, raw: TextIO, redactor: Redactor | None = None) -> None:
         super().__init__()
         self.raw = raw
+        self.redactor = redactor if redactor is not None else Redactor()
         self._pending = ""
+
+    def _line(self, line: str) -> str:
+        return inert_line(self.redactor.redact(line))
 
     def writable(self) -> bool:
         return True
@@ -103,9 +108,9 @@ class RunnerSafeStream(io.TextIOBase):
     def write(self, text: str) -> int:
         parts = _LINE_BREAK.split(self._pending + text)
         self._pending = parts.pop()
-        out = "".join(inert_line(parts[i]) + parts[i + 1] for i in range(0, len(parts), 2))
+        out = "".join(self._line(parts[i]) + parts[i + 1] for i in range(0, len(parts), 2))
         if self._pending and self.isatty():
-            out += inert_line(self._pending)
+            out += self._line(self._pending)
             self._pending = ""
         if out:
             self.raw.write(out)
@@ -114,18 +119,20 @@ class RunnerSafeStream(io.TextIOBase):
     def close_line(self) -> None:
         """Write a held partial line (at exit)."""
         if self._pending:
-            self.raw.write(inert_line(self._pending))
+            self.raw.write(self._line(self._pending))
             self._pending = ""
         self.raw.flush()
 
-    def write_command(self, line: str) -> None:
+    def write_command(self, line: str, *, redact: bool = True) -> None:
+        """A workflow command line as built (already escaped), with secrets hidden unless `redact`
+        is False (an `::add-mask::` command must carry the real value)."""
         self.close_line_if_pending()
-        self.raw.write(line + "\n")
+        self.raw.write((self.redactor.redact(line) if redact else line) + "\n")
         self.raw.flush()
 
     def close_line_if_pending(self) -> None:
         if self._pending:
-            self.raw.write(inert_line(self._pending) + "\n")
+            self.raw.write(self._line(self._pending) + "\n")
             self._pending = ""
 
     def flush(self) -> None:
@@ -133,10 +140,11 @@ class RunnerSafeStream(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def runner_safe_output() -> Iterator[None]:
-    """Route sys.stdout and sys.stderr through `RunnerSafeStream` for the duration."""
+def runner_safe_output(redactor: Redactor | None = None) -> Iterator[None]:
+    """Route sys.stdout and sys.stderr through `RunnerSafeStream` for the duration: every line is
+    made inert for the runner and passed through `redactor` (the command's secrets)."""
     saved = sys.stdout, sys.stderr
-    streams = [s if isinstance(s, RunnerSafeStream) else RunnerSafeStream(s) for s in saved]
+    streams = [s if isinstance(s, RunnerSafeStream) else RunnerSafeStream(s, redactor) for s in saved]
     sys.stdout, sys.stderr = streams
     try:
         yield
@@ -147,11 +155,11 @@ def runner_safe_output() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
-def emit_command(line: str, stream: TextIO | None = None) -> None:
+def emit_command(line: str, stream: TextIO | None = None, *, redact: bool = True) -> None:
     """Write one workflow command built by this module (`workflow_command`, `github_annotation`)."""
     stream = stream or sys.stdout
     if isinstance(stream, RunnerSafeStream):
-        stream.write_command(line)
+        stream.write_command(line, redact=redact)
     else:
         stream.write(line + "\n")
         stream.flush()

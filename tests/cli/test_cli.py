@@ -94,17 +94,35 @@ def test_text_output_escapes_control_characters_in_paths():
     assert text_line(Finding("lfs", "모델/가중치.bin", 1, "m")).startswith("모델/가중치.bin:1:")
 
 
-def test_publish_caps_hf_xet_retries_unless_the_user_set_them(tmp_path: Path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+def test_publish_caps_hf_xet_retries_and_hides_progress_bars_only_while_it_runs(tmp_path: Path, monkeypatch,
+                                                                               hub_sandbox):
+    from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
+
+    from hf_publish.publishing.hub import make_api
+    from hf_publish.publishing.run import publish
+
+    (tmp_path / ".hf-publish.yaml").write_text("organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n")
     monkeypatch.delenv("HF_XET_CLIENT_RETRY_MAX_DURATION", raising=False)
-    main(["publish", "--dry-run"])  # fails (nothing configured); the cap is set before anything runs
-    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "120s"  # the retry budget
-    monkeypatch.delenv("HF_XET_CLIENT_RETRY_MAX_DURATION")
-    main(["publish", "--dry-run", "--retry-budget", "30"])
-    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "30s"
+    tqdm_module = sys.modules["huggingface_hub.utils.tqdm"]
+    monkeypatch.setattr(tqdm_module, "HF_HUB_DISABLE_PROGRESS_BARS", None)  # the variable is read at import time
+    enable_progress_bars()
+    seen: list[tuple[str | None, bool]] = []
+
+    def run(**kwargs) -> None:
+        seen.clear()
+        api = make_api(hub_sandbox.endpoint, hub_sandbox.tokens["alice-fg-org"])
+        publish(tmp_path, dry_run=True, api=api, findings=[], env={},
+                log=lambda line: seen.append((os.environ.get("HF_XET_CLIENT_RETRY_MAX_DURATION"),
+                                              are_progress_bars_disabled())), **kwargs)
+
+    run(progress=False)
+    assert seen and set(seen) == {("120s", True)}  # the retry budget, while the run lasts
+    assert "HF_XET_CLIENT_RETRY_MAX_DURATION" not in os.environ and not are_progress_bars_disabled()
+    run(retry_budget=30)
+    assert set(seen) == {("30s", False)}
     monkeypatch.setenv("HF_XET_CLIENT_RETRY_MAX_DURATION", "5m")
-    main(["publish", "--dry-run"])
-    assert os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "5m"
+    run()
+    assert set(seen) == {("5m", False)} and os.environ["HF_XET_CLIENT_RETRY_MAX_DURATION"] == "5m"
 
 
 def test_the_closing_line_counts_each_severity_and_never_says_passed_for_findings():

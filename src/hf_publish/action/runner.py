@@ -18,13 +18,12 @@ import argparse
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping, TextIO
 
 from hf_publish.errors import (
     EXIT_FINDINGS,
     EXIT_HUB,
     EXIT_OK,
-    AuthError,
     ChecksFailed,
     HfPublishError,
     PolicyError,
@@ -42,6 +41,7 @@ from hf_publish.action.decide import (
 )
 from hf_publish.action.summary import command_line, format_outputs, outputs_for, render_summary
 from hf_publish.findings import Finding, has_errors, sort_findings
+from hf_publish.tokens import Redactor
 from hf_publish.policy.model import POLICY_FILENAME, Policy
 from hf_publish.report import (
     emit_command,
@@ -60,41 +60,35 @@ OIDC_HINT = (
 )
 
 class Runner:
-    """Writes workflow commands and log lines to stdout, and the env files."""
+    """Writes workflow commands and log lines (to `out`, default stdout) and the env files, every
+    piece through `redactor`: the run's secrets (tokens, a Trusted Publishing token) never leave."""
 
-    def __init__(self, env: Mapping[str, str], out=None) -> None:
+    def __init__(self, env: Mapping[str, str], out: TextIO | None = None, redactor: Redactor | None = None) -> None:
         self.env = env
         self.out = out
+        self.redactor = redactor if redactor is not None else Redactor()
 
     def say(self, text: str) -> None:
         """A log line: untrusted text allowed (it is made inert for the runner)."""
-        from hf_publish.tokens import redact
-
-        print(inert_text(redact(text)), file=self.out, flush=True)
+        print(inert_text(self.redactor.redact(text)), file=self.out, flush=True)
 
     def command(self, line: str) -> None:
         """A workflow command built by `command_line` / `github_annotation` (already escaped)."""
-        from hf_publish.tokens import redact
-
-        emit_command(redact(line), self.out)
+        emit_command(self.redactor.redact(line), self.out)
 
     def mask(self, secret: str) -> None:
         """`::add-mask::` for every line of `secret` (escaped as the runner unescapes it), then
-        register it so `redact` hides it in everything this process writes."""
-        from hf_publish.tokens import register_secret
-
+        add it to the redactor so that nothing this run writes shows it."""
         if secret:
             for line in mask_commands(secret):
-                emit_command(line, self.out)  # not through redact: the runner needs the real value
-            register_secret(secret)
+                emit_command(line, self.out, redact=False)  # the runner needs the real value
+            self.redactor.add(secret)
 
     def _append(self, variable: str, text: str) -> None:
-        from hf_publish.tokens import redact
-
         path = self.env.get(variable)
         if path:
             with open(path, "a", encoding="utf-8") as handle:
-                handle.write(redact(text))
+                handle.write(self.redactor.redact(text))
 
     def set_outputs(self, outputs: Mapping[str, str]) -> None:
         self._append("GITHUB_OUTPUT", format_outputs(outputs))
@@ -105,11 +99,12 @@ class Runner:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def command_gh_action(args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None) -> int:
+def command_gh_action(args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None, *,
+                      redactor: Redactor | None = None) -> int:
     """`hf-publish gh-action`: what action.yml's run step executes. Returns the exit code."""
     own_environment = env is None
     env = dict(os.environ if env is None else env)
-    runner = Runner(env)
+    runner = Runner(env, redactor=redactor)
     secrets = {name: env.pop(name, "").strip() for name in TOKEN_VARIABLES}
     for value in secrets.values():
         runner.mask(value)  # before anything else is printed
@@ -141,7 +136,7 @@ def command_gh_action(args: argparse.Namespace | None = None, env: Mapping[str, 
 def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base: Path,
          credentials: Credentials) -> int:
     from hf_publish import _git
-    from hf_publish.checks.registry import CHECK_IDS, run_checks
+    from hf_publish.checks.registry import CHECK_IDS, CONTENT_CHECK_IDS, run_checks
     from hf_publish.checks._inputs import CheckContext
     from hf_publish.policy.load import find_policy_file, load_policy
 
@@ -166,7 +161,8 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
     ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, all_files=True, source="worktree",
                        in_git=True, env=env, repos=tuple(s.name for s in _selected(policy, inputs)) or None)
     prefix = _workspace_prefix(root, env)
-    findings = [_prefixed(f, prefix) for f in run_checks(check_ids, ctx)]
+    found = run_checks(check_ids, ctx)  # the one check run: publish is handed these, not run again
+    findings = [_prefixed(f, prefix) for f in found]
     for finding in sort_findings(findings):  # worst first: GitHub shows only the first 10 of each kind
         runner.command(github_annotation(finding))
     if has_errors(findings):
@@ -184,8 +180,9 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
         runner.set_outputs(outputs_for([]))
         return EXIT_OK
 
+    content = [f for f in found if f.check in CONTENT_CHECK_IDS]
     code, results, message = _publish(inputs, decision, policy, event, root, env, runner, explicit, credentials,
-                                      prefix)
+                                      prefix, content)
     published = code == EXIT_OK
     if code == EXIT_OK and message:  # skipped: a pull request
         runner.command(command_line("notice", message))
@@ -236,35 +233,23 @@ def oidc_resource(repo_id: str, repo_type: str) -> str:
 
 
 def exchange_oidc_token(resource: str, credentials: Credentials, endpoint: str | None, runner: Runner) -> str:
-    """The Trusted Publishing token for one repo (the exchange huggingface_hub's get_token() makes
-    for HF_OIDC_RESOURCE), masked the moment it exists."""
-    from huggingface_hub._oidc import oidc_login  # the runtime is pinned by the hash lock
+    """The Trusted Publishing token for one repo (`publishing.hub.exchange_oidc_token`), masked for
+    the runner the moment it exists."""
+    from hf_publish.publishing.hub import exchange_oidc_token as exchange
 
-    from hf_publish.publishing.hub import translate
-
-    try:
-        answer = oidc_login(resource=resource, subject_token=credentials.id_token or None, endpoint=endpoint or None)
-    except Exception as exc:
-        error = translate(exc, doing=f"exchanging the job's OIDC token for {resource}", rule="oidc")
-        if error is None:
-            raise
-        raise error from None
-    token = str(answer.get("access_token") or "")
+    token = exchange(resource, credentials.id_token or None, endpoint, runner.redactor)
     runner.mask(token)
-    if not token:
-        raise AuthError(f"the Trusted Publishing exchange for {resource} returned no token")
     return token
 
 
 def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, root: Path, env: dict[str, str],
-             runner: Runner, config: Path | None, credentials: Credentials,
-             prefix: str) -> tuple[int, list[dict], str]:
-    """Publish in this process (`hf_publish.publishing.run.publish`); returns (exit code, results, message)."""
-    from huggingface_hub.utils import disable_progress_bars
-
-    from hf_publish.publishing.hub import DEFAULT_RETRY_BUDGET, make_api
-    from hf_publish.publishing.run import RETRY_BUDGET_ENV, XET_RETRY_ENV, _seconds, publish, xet_retry_cap
-    from hf_publish.publishing.output import format_plan
+             runner: Runner, config: Path | None, credentials: Credentials, prefix: str,
+             checked: list[Finding]) -> tuple[int, list[dict[str, Any]], str]:
+    """Publish in this process (`hf_publish.publishing.run.publish`), handing it the content checks'
+    findings of this run (`checked`) so that the checks run once; returns (exit code, results, message)."""
+    from hf_publish.publishing.hub import make_api
+    from hf_publish.publishing.output import PublishResult, format_plan
+    from hf_publish.publishing.run import publish
 
     if event.is_pull_request and not inputs.dry_run:
         if event.is_fork:
@@ -286,10 +271,15 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
         batches = [([spec.name], spec) for spec in selected]
     else:
         batches = [([spec.name for spec in selected] if inputs.repos else [], None)]
-    # hf_xet reads its retry budget once per process: cap it as `hf-publish publish` does.
-    os.environ.setdefault(XET_RETRY_ENV, xet_retry_cap(_seconds(None, env, RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)))
-    disable_progress_bars()
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
+
+    def done(result: PublishResult) -> None:
+        results.append(result.to_dict())
+        runner.say(f"{result.repo_id}: " + ("dry run" if result.dry_run else
+                                             "changed" if result.changed else "no change"))
+        for line in format_plan(result.plan):
+            runner.say(line)
+
     for names, spec in batches:
         runner.command("::group::hf-publish publish")
         try:
@@ -301,25 +291,19 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
                 api, source = make_api(endpoint, credentials.token), "the token input or HF_TOKEN"
             else:
                 api, source = None, None  # a dry run without a token plans against an empty remote
-            report = publish(root, repos=names or None, dry_run=inputs.dry_run, tag=decision.tag, api=api,
-                             endpoint=endpoint, token_source=source, config=config, env=publish_env, log=runner.say)
+            # Progress bars off and hf_xet's retries capped by the retry budget, for this publish only.
+            publish(root, repos=names or None, dry_run=inputs.dry_run, tag=decision.tag, api=api,
+                    endpoint=endpoint, token_source=source, config=config, env=publish_env, log=runner.say,
+                    redactor=runner.redactor, progress=False, findings=checked, on_result=done)
         except ChecksFailed as exc:
             for finding in sort_findings([_prefixed(f, prefix) for f in exc.findings]):
                 runner.command(github_annotation(finding))
             return EXIT_FINDINGS, results, f"{exc}; nothing was published"
-        except HfPublishError as exc:
-            done = getattr(exc, "report", None)
-            results.extend(r.to_dict() for r in (done.results if done is not None else []))
+        except HfPublishError as exc:  # `results` holds the repos done before it
             message = str(exc)
             if oidc and exc.exit_code == EXIT_HUB:
                 message = f"{message} ({OIDC_HINT})"
             return exc.exit_code, results, message
         finally:
             runner.command("::endgroup::")
-        for result in report.results:
-            results.append(result.to_dict())
-            runner.say(f"{result.repo_id}: " + ("dry run" if result.dry_run else
-                                                 "changed" if result.changed else "no change"))
-            for line in format_plan(result.plan):
-                runner.say(line)
     return EXIT_OK, results, ""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -31,10 +31,10 @@ class Vocab:
     date: str
     source: str
     ids: tuple[str, ...]
-    _set: frozenset = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_set", frozenset(self.ids))
+    @cached_property
+    def _set(self) -> frozenset[str]:
+        return frozenset(self.ids)
 
     def __contains__(self, value: object) -> bool:
         return isinstance(value, str) and value in self._set

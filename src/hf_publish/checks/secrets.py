@@ -32,7 +32,7 @@ from hf_publish import _git
 from hf_publish.checks.lfs import publish_paths, read_worktree_head, staged_entries
 from hf_publish.paths import matches
 from hf_publish.findings import Finding
-from hf_publish.tokens import mask, register_secret
+from hf_publish.tokens import mask
 
 if TYPE_CHECKING:  # pragma: no cover
     from hf_publish.checks._inputs import CheckContext
@@ -142,7 +142,6 @@ def secret_findings(path: str, data: bytes, *, publishing: bool = False) -> list
     findings = []
     where = "a file that would be published" if publishing else "a staged file"
     for secret in find_secrets(data, path):
-        register_secret(secret.value)  # any later output that might echo it is redacted too
         shown = mask_value(secret)
         if secret.kind == HF_KIND:
             message = f"Hugging Face token {shown} hard-coded in {where}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import os
 import sys
@@ -11,6 +13,9 @@ from typing import Sequence
 from hf_publish.checks.registry import CHECK_IDS
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, PolicyError
 from hf_publish.findings import FIXED_RULE, Finding
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 
 def split_targets(targets: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -22,7 +27,7 @@ def split_targets(targets: Sequence[str]) -> tuple[list[str], list[str]]:
     return checks, list(targets[len(checks):])
 
 
-def command_check(args: argparse.Namespace) -> int:
+def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     from hf_publish.checks._inputs import CheckContext
     from hf_publish.checks.registry import run_checks
     from hf_publish.findings import Finding

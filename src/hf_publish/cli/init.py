@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import re
 from importlib import resources
@@ -12,6 +14,9 @@ from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, POLICY_FILENAME
 from hf_publish.policy.load import parse_policy_text
 from hf_publish.errors import UnsafeWriteError
 from hf_publish.safewrite import make_folders, write_file, write_problem
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 LFS_RULE = "filter=lfs diff=lfs merge=lfs -text"
 
@@ -76,7 +81,7 @@ def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: 
     return list(files)
 
 
-def command_init(args: argparse.Namespace) -> int:
+def command_init(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     from hf_publish import _git
 
     root = _git.find_root(Path.cwd())

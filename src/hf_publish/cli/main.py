@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -22,6 +22,9 @@ from hf_publish.errors import (
     UsageError,
 )
 
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 DESCRIPTION = """\
 Policy as code for a Hugging Face Hub organization.
@@ -210,14 +213,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     from hf_publish.report import runner_safe_output
+    from hf_publish.tokens import Redactor
 
-    with runner_safe_output():  # every line printed from here on is safe for the Actions runner
-        return _run(args)
+    redactor = Redactor.from_env(os.environ)  # the command's secrets; publish adds the token it resolves
+    with runner_safe_output(redactor):  # every line printed from here on is redacted and safe for the runner
+        return _run(args, redactor)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, redactor: Redactor) -> int:
+    """The one place a command's exceptions become a message and an exit code (`errors.exit_code_for`)."""
     try:
-        return _dispatch(args)
+        return _dispatch(args, redactor)
     except KeyboardInterrupt:
         print("hf-publish: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -228,17 +234,17 @@ def _run(args: argparse.Namespace) -> int:
             from hf_publish.report import default_format
 
             print_findings(exc.findings, default_format(getattr(args, "format", None)))
-        print(f"hf-publish: {_redact(str(exc))}", file=sys.stderr)
+        print(f"hf-publish: {redactor.redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except HfPublishError as exc:
         if os.environ.get("HF_PUBLISH_DEBUG"):
-            _print_traceback()
-        print(f"hf-publish: error: {_redact(str(exc))}", file=sys.stderr)
+            _print_traceback(redactor)
+        print(f"hf-publish: error: {redactor.redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # the one place unexpected errors are turned into one line
         if os.environ.get("HF_PUBLISH_DEBUG"):
-            _print_traceback()
-        detail = _redact(f"{type(exc).__name__}: {exc}")
+            _print_traceback(redactor)
+        detail = redactor.redact(f"{type(exc).__name__}: {exc}")
         print(f"hf-publish: unexpected error: {detail} (set HF_PUBLISH_DEBUG=1 for the traceback)",
               file=sys.stderr)
         return EXIT_UNEXPECTED
@@ -251,16 +257,10 @@ def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.Argument
     raise KeyError(name)
 
 
-def _redact(text: str) -> str:
-    from hf_publish.tokens import redact
-
-    return redact(text)
-
-
-def _print_traceback() -> None:
+def _print_traceback(redactor: Redactor) -> None:
     import traceback
 
-    print(_redact(traceback.format_exc()), file=sys.stderr)
+    print(redactor.redact(traceback.format_exc()), file=sys.stderr)
 
 
 # command -> the module (one per command) and its function; imported only when the command runs,
@@ -277,13 +277,13 @@ COMMANDS = {
 }
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, redactor: Redactor) -> int:
     import importlib
 
     if args.command not in COMMANDS:
         raise UsageError(f"unknown command {args.command!r}. Next: run `hf-publish --help` for the commands")
     module, function = COMMANDS[args.command]
-    result: int = getattr(importlib.import_module(module), function)(args)
+    result: int = getattr(importlib.import_module(module), function)(args, redactor=redactor)
     return result
 
 

@@ -10,6 +10,8 @@ skipping a changed one is a silent miss.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
@@ -17,6 +19,9 @@ from typing import Iterable, Sequence
 from hf_publish.errors import EXIT_OK
 from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec
 from hf_publish.report import json_text
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 # Files that affect every repo when they change.
 SHARED_FILES = (".gitattributes",)
@@ -47,7 +52,7 @@ def matrix_for(root: Path, policy: Policy, base: str | None, policy_file: str | 
     return {"repo": changed_repos(policy.repos, _git.changed_paths(root, base_sha, head_sha), policy_file)}
 
 
-def command_matrix(args: argparse.Namespace) -> int:
+def command_matrix(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     from hf_publish import _git
     from hf_publish.errors import UsageError
     from hf_publish.policy.load import find_policy_file, load_policy

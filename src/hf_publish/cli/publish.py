@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import argparse
 import os
 import sys
@@ -17,31 +19,33 @@ from hf_publish.publishing.run import (
     SANDBOX_DEFAULT_TOKEN,
     SANDBOX_TOKEN_ENV,
     TIMEOUT_ENV,
-    XET_RETRY_ENV,
     PublishReport,
     PublishResult,
     _seconds,
     publish,
-    xet_retry_cap,
 )
-from hf_publish.tokens import redact
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 
-def command_publish(args: argparse.Namespace) -> int:
-    from hf_publish.report import default_format
-    from hf_publish.report import emit_command, github_annotation
+def command_publish(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
+    from hf_publish.report import default_format, emit_command, github_annotation
+    from hf_publish.tokens import Redactor
 
+    redactor = redactor if redactor is not None else Redactor.from_env(os.environ)
     budget = _seconds(args.retry_budget, dict(os.environ), RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET)
     timeout = _seconds(args.timeout, dict(os.environ), TIMEOUT_ENV, DEFAULT_TIMEOUT)
-    os.environ.setdefault(XET_RETRY_ENV, xet_retry_cap(budget))
     fmt = default_format(args.format)
     path = Path(args.path or ".")
-    if fmt != "text" or not sys.stderr.isatty():
-        from huggingface_hub.utils import disable_progress_bars
-
-        disable_progress_bars()  # progress bars are for people at a terminal, not logs
-    kwargs = dict(repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
-                  create_pr=args.create_pr, config=args.config, timeout=timeout, retry_budget=budget)
+    kwargs: dict[str, Any] = dict(
+        repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
+        create_pr=args.create_pr, config=args.config, timeout=timeout, retry_budget=budget, redactor=redactor,
+        # progress bars are for people at a terminal, not logs (publish scopes the setting to its run)
+        progress=fmt == "text" and sys.stderr.isatty(),
+    )
+    done: list[PublishResult] = []  # each repo's result as soon as it is published
+    kwargs["on_result"] = done.append
     sandbox = None
     try:
         if args.sandbox:
@@ -51,33 +55,32 @@ def command_publish(args: argparse.Namespace) -> int:
             kwargs.update(endpoint=args.endpoint)
         report = publish(path, **kwargs)
     except ChecksFailed as exc:
-        _print_findings(exc.findings, fmt, results=[])
+        _print_findings(exc.findings, fmt, results=[], redactor=redactor)
         print(f"hf-publish: {exc}; nothing was published", file=sys.stderr)
         return EXIT_FINDINGS
     except HubError as exc:
-        done = getattr(exc, "report", None)
-        if fmt == "json" and done is not None and done.results:
-            _print_findings(done.findings, fmt, results=done.results)  # what was published before the failure
+        if fmt == "json" and done:  # what was published before the failure
+            _print_findings([], fmt, results=done, redactor=redactor)
         if fmt == "github":
-            emit_command(github_annotation(Finding("publish", "", None, redact(str(exc)))))
+            emit_command(github_annotation(Finding("publish", "", None, redactor.redact(str(exc)))))
         raise
     finally:
         if sandbox is not None:
             sandbox.stop()
-    _print_findings(report.findings, fmt, results=report.results)
+    _print_findings(report.findings, fmt, results=report.results, redactor=redactor)
     if fmt != "json":
-        print(redact(format_results(report)))
+        print(redactor.redact(format_results(report)))
     return EXIT_OK
 
 
-def _print_findings(findings: list[Finding], fmt: str, results: list[PublishResult]) -> None:
+def _print_findings(findings: list[Finding], fmt: str, results: list[PublishResult], *, redactor: Redactor) -> None:
     from hf_publish.report import json_text, print_findings
 
     if fmt == "json":
         report = PublishReport(results=results, findings=findings)
-        print(redact(json_text(report.to_dict())))
+        print(redactor.redact(json_text(report.to_dict())))
         return
-    print_findings([replace(f, message=redact(f.message), fix=redact(f.fix)) for f in findings], fmt)
+    print_findings([replace(f, message=redactor.redact(f.message), fix=redactor.redact(f.fix)) for f in findings], fmt)
 
 
 def start_sandbox(path: Path, config: str | None):

@@ -6,6 +6,8 @@ never written: maintainers refresh the vendored copy with `--output src/hf_publi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import datetime as _dt
 import json
@@ -15,6 +17,9 @@ from pathlib import Path
 
 from hf_publish.cards import vocab
 from hf_publish.errors import HubError, UsageError
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 
 def ids_from_model_tags(answer: object, key: str) -> list[str]:
@@ -62,7 +67,7 @@ def default_output_dir() -> Path:
     return folder
 
 
-def command_refresh(args: argparse.Namespace) -> int:
+def command_refresh(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     """`hf-publish refresh-vocab [--endpoint URL] [--output DIR]`."""
     output = Path(args.output) if getattr(args, "output", None) else default_output_dir()
     if not output.is_dir() or output.is_symlink():

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 
 from hf_publish.errors import UsageError
 
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
+
 USAGE = "usage: hf-publish sandbox serve [--host H] [--port N] [--data-dir DIR] [--users FILE]"
 
 
-def command_sandbox(args: argparse.Namespace) -> int:
+def command_sandbox(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     from hf_publish.sandbox.cli import serve_command
 
     rest = list(args.sandbox_args)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import sys
 from importlib import resources
 
 from hf_publish.errors import EXIT_OK
 
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
-def command_schema(args: argparse.Namespace) -> int:
+
+def command_schema(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     sys.stdout.write(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
     return EXIT_OK

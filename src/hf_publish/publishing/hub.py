@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -32,7 +32,7 @@ from hf_publish.errors import (
     StaleHeadError,
     TransientHubError,
 )
-from hf_publish.tokens import redact, register_secret
+from hf_publish.tokens import Redactor, redact
 
 T = TypeVar("T")
 
@@ -157,11 +157,11 @@ def _says_invalid_token(exc: BaseException) -> bool:
     return "Invalid user token" in text or "Invalid credentials" in text
 
 
-def _server_message(exc: BaseException) -> str:
+def _server_message(exc: BaseException, hide: Callable[[str], str] = redact) -> str:
     text = getattr(exc, "server_message", None) or ""
     if not text:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return redact(" ".join(str(text).split()))[:500]
+    return hide(" ".join(str(text).split()))[:500]
 
 
 def _request_line(exc: BaseException) -> str:
@@ -198,10 +198,12 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoint: str = "the Hub",
-              ambiguous: bool = False, rule: str | None = None) -> HubError | None:
+              ambiguous: bool = False, rule: str | None = None, redactor: Redactor | None = None) -> HubError | None:
     """The HubError (message ending with the next step) for an exception the client raised, or None
     when the exception is not a Hub failure (a bug: let it surface as an unexpected error).
-    `rule` forces a row of the table for any Hub failure (e.g. "oidc" during the token exchange)."""
+    `rule` forces a row of the table for any Hub failure (e.g. "oidc" during the token exchange).
+    `redactor` hides the run's secrets in the message (token-shaped strings are hidden regardless)."""
+    hide = redactor.redact if redactor is not None else redact
     name, status = _classify(exc)
     cause = exc
     while not name and cause.__cause__ is not None and cause.__cause__ is not cause:
@@ -217,18 +219,18 @@ def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoin
         # What the Hub answered, then why it is not retried.
         kind = _STATUS_KINDS.get(exc.status) or ("server" if exc.status >= 500 else "http")
         answered = ERROR_TABLE[kind].message.format(
-            doing=doing, repo=repo, endpoint=endpoint, server=redact(" ".join(exc.server.split()))[:500],
+            doing=doing, repo=repo, endpoint=endpoint, server=hide(" ".join(exc.server.split()))[:500],
             status=exc.status, request="",
             retry_after=f"; retry after {exc.retry_after:g} s" if exc.retry_after is not None else "")
-        return RetryBudgetError(redact(f"{answered}; {exc}. Next: {ERROR_TABLE[name].next_step}"))
+        return RetryBudgetError(hide(f"{answered}; {exc}. Next: {ERROR_TABLE[name].next_step}"))
     row = ERROR_TABLE[name]
     retry_after = _retry_after(exc) if name in ("rate-limited", "server") else None
     message = row.message.format(
-        doing=doing, repo=repo, endpoint=endpoint, server=_server_message(exc), status=status,
+        doing=doing, repo=repo, endpoint=endpoint, server=_server_message(exc, hide), status=status,
         retry_after=f"; retry after {retry_after:g} s" if retry_after is not None else "",
         request=_request_line(exc),
     )
-    text = redact(f"{message}. Next: {row.next_step}")
+    text = hide(f"{message}. Next: {row.next_step}")
     if row.error is TransientHubError:
         return TransientHubError(text, status=status, retry_after=retry_after,
                                  ambiguous=ambiguous and name in ("network", "server"))
@@ -433,6 +435,35 @@ def bounded_http(timeouts: Timeouts, budget: RetryBudget):
                 _installed["previous"] = _installed["timeouts"] = None
 
 
+XET_RETRY_ENV = "HF_XET_CLIENT_RETRY_MAX_DURATION"
+
+
+@contextlib.contextmanager
+def client_settings(*, progress: bool, xet_retry: str) -> Iterator[None]:
+    """Within the block: huggingface_hub's progress bars are off unless `progress`, and hf_xet's own
+    retry cap is `xet_retry` unless the environment already sets one. Both are put back when the
+    block ends, so the rest of the process (and its child processes) sees them as they were.
+
+    hf_xet reads its cap from the environment, once per process, when its first upload starts:
+    hence a variable, present while a publish runs. A later publish in the same process keeps the
+    cap the first one gave hf_xet."""
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
+    set_cap = XET_RETRY_ENV not in os.environ
+    if set_cap:
+        os.environ[XET_RETRY_ENV] = xet_retry
+    quiet = not progress and not are_progress_bars_disabled()
+    if quiet:
+        disable_progress_bars()
+    try:
+        yield
+    finally:
+        if quiet:
+            enable_progress_bars()
+        if set_cap:
+            os.environ.pop(XET_RETRY_ENV, None)
+
+
 # --- token resolution ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -445,10 +476,10 @@ class ResolvedToken:
         return self.source.startswith("Trusted Publishing")
 
 
-def resolve_token(env: dict[str, str] | None = None) -> ResolvedToken:
+def resolve_token(env: Mapping[str, str] | None = None, redactor: Redactor | None = None) -> ResolvedToken:
     """The token huggingface_hub itself would use: OIDC (HF_OIDC_RESOURCE) > HF_TOKEN > stored login.
 
-    The value is registered as a secret so `redact` hides it everywhere.
+    The value is added to `redactor`, so whatever writes through it hides the token.
     """
     env = os.environ if env is None else env
     from huggingface_hub import get_token
@@ -456,11 +487,13 @@ def resolve_token(env: dict[str, str] | None = None) -> ResolvedToken:
     try:
         value = get_token()
     except Exception as exc:
-        error = translate(exc, doing="resolving the token", rule="oidc" if env.get("HF_OIDC_RESOURCE") else None)
+        error = translate(exc, doing="resolving the token", rule="oidc" if env.get("HF_OIDC_RESOURCE") else None,
+                          redactor=redactor)
         if error is None:
             raise
         raise error from None
-    register_secret(value)
+    if redactor is not None:
+        redactor.add(value)
     if value is None:
         return ResolvedToken(None, "none")
     if env.get("HF_OIDC_RESOURCE"):
@@ -470,11 +503,10 @@ def resolve_token(env: dict[str, str] | None = None) -> ResolvedToken:
     return ResolvedToken(value, "stored login")
 
 
-def make_api(endpoint: str | None, token: str | None):
+def make_api(endpoint: str | None, token: str | None) -> Any:
     """The one HfApi this run uses, identified as hf-publish in the user agent."""
     from huggingface_hub import HfApi
 
-    register_secret(token)
     return HfApi(endpoint=endpoint, token=token, library_name=LIBRARY_NAME, library_version=__version__)
 
 
@@ -517,9 +549,10 @@ def repo_url(endpoint: str, repo_id: str, repo_type: str) -> str:
 class Hub:
     """Thin wrapper over one HfApi: each method is one Hub operation, each failure a HubError."""
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: Any, redactor: Redactor | None = None) -> None:
         self.api = api
-        register_secret(getattr(api, "token", None) if isinstance(getattr(api, "token", None), str) else None)
+        self.redactor = redactor if redactor is not None else Redactor()
+        self.redactor.add(api.token if isinstance(getattr(api, "token", None), str) else None)
 
     @property
     def endpoint(self) -> str:
@@ -533,7 +566,8 @@ class Hub:
         except HubError:
             raise
         except Exception as exc:
-            error = translate(exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous)
+            error = translate(exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous,
+                              redactor=self.redactor)
             if error is None:
                 raise
             if budget is not None and isinstance(error, TransientHubError):
@@ -641,6 +675,27 @@ class Hub:
         self._call(lambda: self.api.create_tag(repo_id, repo_type=repo_type, tag=tag, revision=commit,
                                                tag_message=message),
                    f"tagging {repo_id} {tag}", repo_id)
+
+
+def exchange_oidc_token(resource: str, subject_token: str | None, endpoint: str | None,
+                        redactor: Redactor) -> str:
+    """The Trusted Publishing token for one repo: the exchange huggingface_hub's get_token() makes
+    for HF_OIDC_RESOURCE. The token is added to `redactor` the moment it exists."""
+    from huggingface_hub._oidc import oidc_login  # the runtime is pinned by the hash lock
+
+    try:
+        answer = oidc_login(resource=resource, subject_token=subject_token or None, endpoint=endpoint or None)
+    except Exception as exc:
+        error = translate(exc, doing=f"exchanging the job's OIDC token for {resource}", rule="oidc", redactor=redactor)
+        if error is None:
+            raise
+        raise error from None
+    token = str(answer.get("access_token") or "")
+    redactor.add(token)
+    if not token:
+        raise AuthError(f"the Trusted Publishing exchange for {resource} returned no token. Next: check the "
+                        "repo's Trusted Publishing settings on the Hub, or publish with a token")
+    return token
 
 
 def fetch_model_tags(endpoint: str | None) -> dict:

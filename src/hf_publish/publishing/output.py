@@ -1,14 +1,59 @@
-"""How a publish is shown to a person: the plan's lines and the results table (text output).
-The JSON shape is `PublishReport.to_dict` (publishing.run)."""
+"""What a publish produced and how it is shown: `PublishResult` / `PublishReport` (their `to_dict`
+is the stable JSON shape), the plan's lines and the results table (text output)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
+from hf_publish.findings import Finding, sort_findings
 from hf_publish.publishing.plan import Plan
+from hf_publish.publishing.preflight import Verdict
 
-if TYPE_CHECKING:
-    from hf_publish.publishing.run import PublishReport
+@dataclass
+class PublishResult:
+    """What happened to one repo. `to_dict` is the stable JSON shape (see README, section Publishing)."""
+
+    repo_id: str
+    repo_type: str
+    repo_url: str
+    plan: Plan
+    commit_sha: str | None = None
+    commit_url: str | None = None
+    pr_url: str | None = None
+    tag: str | None = None
+    changed: bool = False
+    created: bool = False
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+    attempts: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "repo_id": self.repo_id,
+            "repo_type": self.repo_type,
+            "repo_url": self.repo_url,
+            "commit_sha": self.commit_sha,
+            "commit_url": self.commit_url,
+            "pr_url": self.pr_url,
+            "tag": self.tag,
+            "changed": self.changed,
+            "created": self.created,
+            "dry_run": self.dry_run,
+            "plan": self.plan.to_dict(),
+        }
+
+
+@dataclass
+class PublishReport:
+    results: list[PublishResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"results": [r.to_dict() for r in self.results],
+                "findings": [f.to_dict() for f in sort_findings(self.findings)]}
+
+
 
 
 def human_bytes(size: int) -> str:

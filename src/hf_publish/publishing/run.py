@@ -28,7 +28,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -51,6 +51,7 @@ from hf_publish.publishing.hub import (
     RetryBudget,
     Timeouts,
     bounded_http,
+    client_settings,
     make_api,
     repo_url,
     resolve_token,
@@ -68,9 +69,9 @@ from hf_publish.publishing.plan import (
 )
 from hf_publish.selection import LocalFile, RepoSource, checkout_is_dirty, repo_source
 from hf_publish.policy.model import Policy, RepoSpec
-from hf_publish.publishing.output import human_bytes
+from hf_publish.publishing.output import PublishReport, PublishResult, human_bytes
 from hf_publish.publishing.preflight import Target, Verdict, decode_whoami, judge
-from hf_publish.tokens import redact
+from hf_publish.tokens import Redactor, redact
 
 MAX_ATTEMPTS = 5  # commit attempts per repo (412 / 429 / 5xx / dropped connection)
 MAX_WAIT = 60.0  # longest Retry-After honoured; a longer one ends the run with its own message
@@ -78,53 +79,6 @@ BACKOFF_BASE = 0.5
 DEFAULT_REVISION = "main"
 SANDBOX_TOKEN_ENV = "HF_PUBLISH_SANDBOX_TOKEN"
 SANDBOX_DEFAULT_TOKEN = "alice-fg-org"
-
-
-# --- results ------------------------------------------------------------------------------------
-
-@dataclass
-class PublishResult:
-    """What happened to one repo. `to_dict` is the stable JSON shape (see README, section Publishing)."""
-
-    repo_id: str
-    repo_type: str
-    repo_url: str
-    plan: Plan
-    commit_sha: str | None = None
-    commit_url: str | None = None
-    pr_url: str | None = None
-    tag: str | None = None
-    changed: bool = False
-    created: bool = False
-    dry_run: bool = False
-    notes: list[str] = field(default_factory=list)
-    verdict: Verdict | None = None
-    attempts: int = 0
-
-    def to_dict(self) -> dict:
-        return {
-            "repo_id": self.repo_id,
-            "repo_type": self.repo_type,
-            "repo_url": self.repo_url,
-            "commit_sha": self.commit_sha,
-            "commit_url": self.commit_url,
-            "pr_url": self.pr_url,
-            "tag": self.tag,
-            "changed": self.changed,
-            "created": self.created,
-            "dry_run": self.dry_run,
-            "plan": self.plan.to_dict(),
-        }
-
-
-@dataclass
-class PublishReport:
-    results: list[PublishResult] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"results": [r.to_dict() for r in self.results],
-                "findings": [f.to_dict() for f in sort_findings(self.findings)]}
 
 
 @dataclass
@@ -159,7 +113,14 @@ Log = Callable[[str], None]
 
 
 def _stderr(line: str) -> None:
+    """The default `log`: one line to stderr (publish swaps in `_stderr_through(redactor)`)."""
     print(redact(line), file=sys.stderr, flush=True)
+
+
+def _stderr_through(redactor: Redactor) -> Log:
+    def log(line: str) -> None:
+        print(redactor.redact(line), file=sys.stderr, flush=True)
+    return log
 
 
 # --- the API --------------------------------------------------------------------------------------
@@ -181,6 +142,10 @@ def publish(
     sleep: Callable[[float], None] = time.sleep,
     timeout: float | None = None,
     retry_budget: float | None = None,
+    redactor: Redactor | None = None,
+    progress: bool = True,
+    findings: Sequence[Finding] | None = None,
+    on_result: Callable[[PublishResult], None] | None = None,
 ) -> PublishReport:
     """Check, preflight, plan and publish the policy's repos; return one result per repo.
 
@@ -191,20 +156,29 @@ def publish(
     `timeout`: seconds an API call may wait for an answer (default HF_PUBLISH_TIMEOUT, else 60);
     `retry_budget`: seconds the run may spend retrying failures, in total (default
     HF_PUBLISH_RETRY_BUDGET, else 120). Both apply to huggingface_hub's shared client while the
-    run lasts (see `hub.bounded_http`).
+    run lasts (see `hub.bounded_http`), as do `progress` (False: no progress bars) and hf_xet's own
+    retry cap (HF_XET_CLIENT_RETRY_MAX_DURATION, held to the retry budget unless already set):
+    everything is restored when the run ends. `redactor` hides the run's secrets in every message;
+    the token resolved is added to it. `findings`: the content checks' findings when the caller
+    already ran them on exactly this publish (the Action does, to annotate them): they are not run
+    again. `on_result` is called with each repo's result as soon as it is done, so a caller still
+    has them when a later repo fails.
     """
     env = dict(os.environ) if env is None else env
+    redactor = redactor if redactor is not None else Redactor.from_env(env)
     timeouts = Timeouts(read=_seconds(timeout, env, TIMEOUT_ENV, DEFAULT_TIMEOUT))
     budget = RetryBudget(_seconds(retry_budget, env, RETRY_BUDGET_ENV, DEFAULT_RETRY_BUDGET))
-    with bounded_http(timeouts, budget):
+    if log is _stderr:
+        log = _stderr_through(redactor)
+    with bounded_http(timeouts, budget), client_settings(progress=progress, xet_retry=xet_retry_cap(budget.seconds)):
         return _publish(path, repos=repos, dry_run=dry_run, tag=tag, revision=revision, create_pr=create_pr,
                         api=api, endpoint=endpoint, token_source=token_source, config=config, env=env, log=log,
-                        sleep=_budget_sleep(sleep, budget), budget=budget)
+                        sleep=_budget_sleep(sleep, budget), budget=budget, redactor=redactor,
+                        prechecked=findings, on_result=on_result)
 
 
 TIMEOUT_ENV = "HF_PUBLISH_TIMEOUT"
 RETRY_BUDGET_ENV = "HF_PUBLISH_RETRY_BUDGET"
-XET_RETRY_ENV = "HF_XET_CLIENT_RETRY_MAX_DURATION"
 
 
 def xet_retry_cap(budget: float) -> str:
@@ -240,8 +214,11 @@ def _budget_sleep(sleep: Callable[[float], None], budget: RetryBudget) -> Callab
     return wait
 
 
-def _publish(path, *, repos, dry_run, tag, revision, create_pr, api, endpoint, token_source, config, env, log,
-             sleep, budget: RetryBudget) -> PublishReport:
+def _publish(path: str | os.PathLike[str], *, repos: Sequence[str] | None, dry_run: bool, tag: str | None,
+             revision: str | None, create_pr: bool, api: Any, endpoint: str | None, token_source: str | None,
+             config: str | os.PathLike[str] | None, env: dict[str, str], log: Log, sleep: Callable[[float], None],
+             budget: RetryBudget, redactor: Redactor, prechecked: Sequence[Finding] | None,
+             on_result: Callable[[PublishResult], None] | None) -> PublishReport:
     root, in_git, policy, policy_path = _load(Path(path), config)
     specs = _select(policy, repos)
     revision = revision or DEFAULT_REVISION
@@ -252,7 +229,11 @@ def _publish(path, *, repos, dry_run, tag, revision, create_pr, api, endpoint, t
 
     # 1. what would be published, and the checks on it: before any network call
     jobs = [_job(root, in_git, policy, policy_path, spec) for spec in specs]
-    findings = _run_checks(root, in_git, policy, policy_path, jobs, env)
+    if prechecked is None:
+        findings = _run_checks(root, in_git, policy, policy_path, jobs, env)
+    else:
+        findings = list(prechecked)
+    findings += _pointer_findings(root, jobs, findings)
     report = PublishReport(findings=findings)
     if has_errors(findings):
         raise ChecksFailed(sort_findings(findings))
@@ -260,7 +241,7 @@ def _publish(path, *, repos, dry_run, tag, revision, create_pr, api, endpoint, t
     log(f"checks: passed on the {files} file(s) to publish" + (f" ({len(findings)} note(s))" if findings else ""))
 
     # 2. token preflight for every repo, before any upload
-    hub, token = _connect(api, endpoint, token_source, env, dry_run, policy, log)
+    hub, token = _connect(api, endpoint, token_source, env, dry_run, policy, log, redactor)
     if hub is None:
         for job in jobs:
             plan = make_plan(job.local, {}, ignore=job.spec.ignore, empty_remote=True)
@@ -268,20 +249,21 @@ def _publish(path, *, repos, dry_run, tag, revision, create_pr, api, endpoint, t
                                    job.repo_type), plan, dry_run=True, tag=None, changed=plan.changed)
             result.notes.append("no token: planned against an empty remote (set HF_TOKEN to compare with the Hub)")
             report.results.append(result)
+            if on_result is not None:
+                on_result(result)
         return report
     _preflight(hub, token, jobs, policy, tag=tag, dry_run=dry_run, create_pr=create_pr, log=log)
 
-    # 3-5. per repo; a failure carries the results of the repos done before it (`exc.report`)
+    # 3-5. per repo; each result is handed to `on_result` at once (a later failure raises)
     for job in jobs:
-        try:
-            if dry_run:
-                report.results.append(_dry_run(hub, job, revision, tag))
-                continue
-            report.results.append(_publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr,
-                                               tag=tag, env=env, log=log, sleep=sleep, budget=budget))
-        except HubError as exc:
-            exc.report = report  # type: ignore[attr-defined]
-            raise
+        if dry_run:
+            result = _dry_run(hub, job, revision, tag)
+        else:
+            result = _publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr, tag=tag, env=env,
+                                  log=log, sleep=sleep, budget=budget)
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
     return report
 
 
@@ -360,35 +342,40 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
 def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
                 env: dict[str, str]) -> list[Finding]:
     """Every content check on exactly the files the plan uploads (working-tree contents)."""
-    from hf_publish.checks.registry import CONTENT_CHECK_IDS, run_checks
     from hf_publish.checks._inputs import CheckContext
-    from hf_publish.selection import pointer_standing_in
+    from hf_publish.checks.registry import CONTENT_CHECK_IDS, run_checks
 
     upload = sorted({local.source.relative_to(root).as_posix() for job in jobs for local in job.local.values()})
     ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, files=None, source="worktree",
                        in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs), upload=tuple(upload))
-    findings = run_checks(CONTENT_CHECK_IDS, ctx)
-    # The lfs check owns this rule; this guard also covers a checkout the check did not see.
+    return run_checks(CONTENT_CHECK_IDS, ctx)
+
+
+def _pointer_findings(root: Path, jobs: list[_Job], findings: Sequence[Finding]) -> list[Finding]:
+    """The lfs check owns this rule; this guard also covers a checkout the check did not see."""
+    from hf_publish.selection import pointer_standing_in
+
     seen = {(f.check, f.path) for f in findings}
+    out = []
     for job in jobs:
         for rel in pointer_standing_in(job.local):
             path = job.local[rel].source.relative_to(root).as_posix()
             if ("lfs", path) not in seen:
-                findings.append(Finding("lfs", path, None,
-                                        "this LFS-tracked file is an LFS pointer, not the content: publishing "
-                                        "it would upload a ~130-byte stand-in",
-                                        "run `git lfs pull` (in Actions: actions/checkout with `lfs: true`)"))
-    return findings
+                out.append(Finding("lfs", path, None,
+                                   "this LFS-tracked file is an LFS pointer, not the content: publishing "
+                                   "it would upload a ~130-byte stand-in",
+                                   "run `git lfs pull` (in Actions: actions/checkout with `lfs: true`)"))
+    return out
 
 
 # --- token and preflight ------------------------------------------------------------------------
 
 def _connect(api: Any, endpoint: str | None, token_source: str | None, env: dict[str, str], dry_run: bool,
-             policy: Policy, log: Log) -> tuple[Hub | None, ResolvedToken]:
+             policy: Policy, log: Log, redactor: Redactor) -> tuple[Hub | None, ResolvedToken]:
     if api is not None:
         value = api.token if isinstance(api.token, str) else None
-        return Hub(api), ResolvedToken(value, token_source or "the given client")
-    token = resolve_token(env)
+        return Hub(api, redactor), ResolvedToken(value, token_source or "the given client")
+    token = resolve_token(env, redactor)
     if token.value is None:
         if dry_run:
             log("no token found: planning against an empty remote (nothing is read from or written to the Hub)")
@@ -401,7 +388,7 @@ def _connect(api: Any, endpoint: str | None, token_source: str | None, env: dict
         raise AuthError(f"the token from {token.source} contains non-ASCII characters, so it is not a Hugging Face "
                         "token. Next: copy the token again from https://huggingface.co/settings/tokens and set "
                         "HF_TOKEN to it")
-    return Hub(make_api(endpoint, token.value)), token
+    return Hub(make_api(endpoint, token.value), redactor), token
 
 
 def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy, *, tag: str | None,
