@@ -1,8 +1,8 @@
 """The one module that talks to git.
 
 Hot paths used by hooks call the git binary directly (`git check-attr -z --stdin`,
-`git cat-file --batch`): a hook has ~150 ms, and GitPython alone costs ~80 ms to import.
-GitPython is used, imported lazily, where its object model helps (repository state for publish).
+`git cat-file --batch`): a hook has ~150 ms. The git binary is the only git there is: no
+GitPython.
 Everything returns plain data; nothing here decides policy.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from hf_publish.errors import GitError
 
@@ -104,8 +104,14 @@ def _listing(out: bytes) -> list[tuple[list[str], str]]:
     return records
 
 
-def check_attr(root: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES,
-               *, cached: bool = False, git_dir: str | None = None) -> dict[str, dict[str, str]]:
+def check_attr(
+    root: Path,
+    paths: Iterable[str],
+    attributes: Sequence[str] = LFS_ATTRIBUTES,
+    *,
+    cached: bool = False,
+    git_dir: str | None = None,
+) -> dict[str, dict[str, str]]:
     """What the repository's .gitattributes files say for each path, as git computes it (the path
     need not exist). Values are git's: "set", "unset", "unspecified" or the value string.
 
@@ -149,7 +155,7 @@ def read_blobs(root: Path, oids: Iterable[str], *, max_bytes: int) -> dict[str, 
             header_end = out.index(b"\n", pos)
             size = int(out[pos:header_end].split()[2])
             start = header_end + 1
-            data[oid] = out[start:start + size]
+            data[oid] = out[start : start + size]
             pos = start + size + 1
     return {oid: Blob(oid, size, data.get(oid)) for oid, size in sizes.items()}
 
@@ -175,25 +181,13 @@ def modified_paths(root: Path) -> set[str]:
 
 def untracked_paths(root: Path, under: str = ".") -> list[str]:
     """Untracked, not ignored files below `under` (relative to the root)."""
-    return _split_z(_git(root, "ls-files", "-o", "--exclude-standard", "-z", "--full-name", "--",
-                         f":(literal){under or '.'}"))
+    return _split_z(
+        _git(root, "ls-files", "-o", "--exclude-standard", "-z", "--full-name", "--", f":(literal){under or '.'}")
+    )
 
 
 def is_shallow(root: Path) -> bool:
     return _git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
-
-
-def describe_head(root: Path) -> dict[str, str | bool | None]:
-    """Commit, branch and dirtiness of the checkout, for commit messages and reports."""
-    from git import Repo  # GitPython, imported lazily (see the module docstring)
-
-    repo = Repo(root)
-    try:
-        commit = repo.head.commit.hexsha
-    except ValueError:
-        commit = None
-    branch = None if repo.head.is_detached else repo.active_branch.name
-    return {"commit": commit, "branch": branch, "dirty": repo.is_dirty(untracked_files=False)}
 
 
 # --- lfs/secrets -------------------------------------------------------------------------------
@@ -226,8 +220,9 @@ def blob_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
 _ONE_READ_MAX = 64 * 1024 * 1024  # below this total, one read of git's whole answer is fastest
 
 
-def read_blob_prefixes(root: Path, oids: Iterable[str], *, limit: int,
-                       sizes: dict[str, int] | None = None) -> dict[str, bytes]:
+def read_blob_prefixes(
+    root: Path, oids: Iterable[str], *, limit: int, sizes: dict[str, int] | None = None
+) -> dict[str, bytes]:
     """The first `limit` bytes of each blob, through one `git cat-file --batch`.
 
     The rest of each blob passes through the pipe and is dropped, so ask only for blobs of a
@@ -247,13 +242,18 @@ def read_blob_prefixes(root: Path, oids: Iterable[str], *, limit: int,
             pos = header_end + 1
             if len(header) == 3:  # "<oid> <type> <size>", then the content and a newline
                 size = int(header[2])
-                result[header[0].decode()] = out[pos:pos + min(size, limit)]
+                result[header[0].decode()] = out[pos : pos + min(size, limit)]
                 pos += size + 1
         return result
     payload = "\n".join(oids).encode() + b"\n"
     try:
-        proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env())
+        proc = subprocess.Popen(
+            ["git", "-C", str(root), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_git_env(),
+        )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     assert proc.stdin is not None and proc.stdout is not None
@@ -300,13 +300,23 @@ def read_blob_prefixes(root: Path, oids: Iterable[str], *, limit: int,
 
 def files_under(root: Path, folders: Sequence[str]) -> list[str]:
     """Tracked files, and untracked ones not ignored, below each folder: what a folder upload sends."""
-    out = _git(root, "ls-files", "-z", "--full-name", "--cached", "--others", "--exclude-standard",
-               "--", *[f":(literal){f or '.'}" for f in folders])
+    out = _git(
+        root,
+        "ls-files",
+        "-z",
+        "--full-name",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        *[f":(literal){f or '.'}" for f in folders],
+    )
     return sorted(set(_split_z(out)))
 
 
 # --- action ------------------------------------------------------------------------------------
 # What changed between two commits, for `hf-publish matrix` (the monorepo workflow's job matrix).
+
 
 def resolve_commit(root: Path, rev: str) -> str | None:
     """The commit sha `rev` names, or None when it is unknown here (e.g. cut off by a shallow clone)."""
@@ -325,6 +335,7 @@ def changed_paths(root: Path, base: str, head: str = "HEAD") -> list[str]:
 # The publish plan reads ids from the index; a stale index (files written just before it, "racily
 # clean") makes every later `git diff` re-read those files through their filters (git-lfs reads
 # whole weights). One explicit refresh records their stat data, as `git status` would.
+
 
 def refresh_index(root: Path) -> None:
     """`git update-index -q --refresh`: update the index's stat cache; never fails the caller
@@ -347,8 +358,11 @@ def tree_entries(root: Path, commit: str, folder: str = ".") -> list[IndexEntry]
     args = ["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit]
     if folder not in ("", "."):
         args += ["--", f":(literal){folder.rstrip('/')}"]
-    return [IndexEntry(path, mode, oid) for (mode, kind, oid), path in _listing(_git(root, *args))
-            if kind == "blob" and mode in REGULAR_FILE_MODES]
+    return [
+        IndexEntry(path, mode, oid)
+        for (mode, kind, oid), path in _listing(_git(root, *args))
+        if kind == "blob" and mode in REGULAR_FILE_MODES
+    ]
 
 
 def known_commits(root: Path, shas: Iterable[str]) -> set[str]:
@@ -357,12 +371,16 @@ def known_commits(root: Path, shas: Iterable[str]) -> set[str]:
     if not shas:
         return set()
     out = _git(root, "cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
-    return {parts[0] for parts in (line.split() for line in out.decode().splitlines())
-            if len(parts) == 3 and parts[1] == "commit"}
+    return {
+        parts[0]
+        for parts in (line.split() for line in out.decode().splitlines())
+        if len(parts) == 3 and parts[1] == "commit"
+    }
 
 
-def folder_check_attr(folder: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES
-                      ) -> dict[str, dict[str, str]]:
+def folder_check_attr(
+    folder: Path, paths: Iterable[str], attributes: Sequence[str] = LFS_ATTRIBUTES
+) -> dict[str, dict[str, str]]:
     """`check_attr` for a folder that is not in a git work tree: git reads the folder's own
     .gitattributes files through a throwaway, empty git dir (the folder is not touched)."""
     import tempfile
@@ -377,16 +395,27 @@ def folder_check_attr(folder: Path, paths: Iterable[str], attributes: Sequence[s
 
 def is_ignored_folder(root: Path, folder: str) -> bool:
     """Does git ignore this folder as a whole (`git check-ignore`), e.g. `outputs/` in .gitignore?"""
-    result = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "--", folder.rstrip("/") + "/"],
-                            capture_output=True, env=_git_env())
+    result = subprocess.run(
+        ["git", "-C", str(root), "check-ignore", "-q", "--", folder.rstrip("/") + "/"],
+        capture_output=True,
+        env=_git_env(),
+    )
     return result.returncode == 0
 
 
 def changed_since_head(root: Path, folder: str = ".") -> list[str]:
     """Paths below `folder` whose working-tree state differs from HEAD: staged, modified, deleted
     or untracked (not ignored). Every path when there is no commit yet."""
-    out = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
-               f":(literal){folder or '.'}")
+    out = _git(
+        root,
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        f":(literal){folder or '.'}",
+    )
     paths = []
     for record in out.split(b"\0"):
         if len(record) > 3:

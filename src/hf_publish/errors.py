@@ -14,7 +14,8 @@ Exit codes (documented in README and `hf-publish --help`):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hf_publish.findings import Finding
@@ -63,10 +64,17 @@ class PatternTimeout(PolicyError):
     def __init__(self, key: str, text: str, line: int | None, source: str, timeout: float) -> None:
         from hf_publish.findings import Finding
 
-        message = (f"{key}: the pattern took longer than {timeout:g} s on {text[:100]!r} "
-                   "(catastrophic backtracking, e.g. a nested or overlapping repetition like (a|aa)+ or (a+)+)")
-        finding = Finding("config", source, line, message,
-                          "rewrite the pattern without nested or overlapping repetitions, e.g. ^[a-z0-9]+(-[a-z0-9]+)*$")
+        message = (
+            f"{key}: the pattern took longer than {timeout:g} s on {text[:100]!r} "
+            "(catastrophic backtracking, e.g. a nested or overlapping repetition like (a|aa)+ or (a+)+)"
+        )
+        finding = Finding(
+            "config",
+            source,
+            line,
+            message,
+            "rewrite the pattern without nested or overlapping repetitions, e.g. ^[a-z0-9]+(-[a-z0-9]+)*$",
+        )
         super().__init__(message, [finding])
         self.key = key
 
@@ -106,8 +114,9 @@ class TransientHubError(HubError):
     when the request may have been applied before the failure (a commit whose answer was lost).
     """
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
-                 ambiguous: bool = False) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None, ambiguous: bool = False
+    ) -> None:
         super().__init__(message, status=status)
         self.retry_after = retry_after
         self.ambiguous = ambiguous
@@ -136,8 +145,9 @@ class RetryBudgetExhausted(Exception):
     turns it into a RetryBudgetError. For a failed answer, `status`, `server` (the Hub's message) and
     `retry_after` say what the Hub answered."""
 
-    def __init__(self, message: str, *, status: int | None = None, server: str = "",
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, server: str = "", retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.server = server

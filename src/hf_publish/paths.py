@@ -14,8 +14,9 @@ Glob rules (`repos[].ignore`, `secrets.exclude`), matched against the whole path
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fnmatch import fnmatchcase
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 # Folders huggingface_hub's CommitOperation refuses (`FORBIDDEN_FOLDERS`): never published, never deleted.
 SKIPPED_FOLDERS = (".git", ".cache")
@@ -68,19 +69,30 @@ def hub_path_problem(path: str) -> PathProblem | None:
         return PathProblem("error", "the path has an empty, `.` or `..` segment, which huggingface_hub refuses")
     git_like = [part for part in parts if part.lower() == ".git"]
     if git_like:
-        return PathProblem("error", f"the path has a `{git_like[0]}` segment: the Hub refuses `.git` folders "
-                                    "and files in any letter case")
+        return PathProblem(
+            "error",
+            f"the path has a `{git_like[0]}` segment: the Hub refuses `.git` folders and files in any letter case",
+        )
     if ".cache" in parts:
         return PathProblem("error", "the path has a `.cache` segment, which huggingface_hub refuses to upload")
     long = [part for part in parts if len(part.encode("utf-8")) > MAX_SEGMENT_BYTES]
     if long:
-        return PathProblem("error", f"a file or folder name is {len(long[0].encode('utf-8'))} bytes long; names "
-                                    f"over {MAX_SEGMENT_BYTES} bytes cannot be stored (on the Hub or in any clone)")
+        return PathProblem(
+            "error",
+            f"a file or folder name is {len(long[0].encode('utf-8'))} bytes long; names "
+            f"over {MAX_SEGMENT_BYTES} bytes cannot be stored (on the Hub or in any clone)",
+        )
     if len(encoded) > MAX_PATH_BYTES:
-        return PathProblem("error", f"the path is {len(encoded)} bytes long; paths over {MAX_PATH_BYTES} bytes "
-                                    "cannot be stored (on the Hub or in any clone)")
+        return PathProblem(
+            "error",
+            f"the path is {len(encoded)} bytes long; paths over {MAX_PATH_BYTES} bytes "
+            "cannot be stored (on the Hub or in any clone)",
+        )
     if "\\" in path:
-        return PathProblem("warning", "the file name contains a backslash: the Hub stores it as is, but Windows "
-                                      "clients and tools that split paths on `\\` see folders there, so downloads "
-                                      "land elsewhere or fail")
+        return PathProblem(
+            "warning",
+            "the file name contains a backslash: the Hub stores it as is, but Windows "
+            "clients and tools that split paths on `\\` see folders there, so downloads "
+            "land elsewhere or fail",
+        )
     return None

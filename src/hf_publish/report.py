@@ -20,7 +20,8 @@ import io
 import json
 import re
 import sys
-from typing import Any, Iterable, Iterator, TextIO
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from hf_publish.findings import Finding, sort_findings
 from hf_publish.tokens import Redactor
@@ -35,6 +36,7 @@ def default_format(explicit: str | None) -> str:
     import os
 
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
 
 # Characters a culture-sensitive .NET comparison (ICU) may skip, so `:\u00ad:` can compare equal to
 # `::`: controls and the Unicode default-ignorable code points. Over-wide on purpose.
@@ -167,6 +169,7 @@ def emit_command(line: str, stream: TextIO | None = None, *, redact: bool = True
 
 # --- workflow commands ------------------------------------------------------------------------
 
+
 def escape_data(value: str) -> str:
     """Escape a workflow-command message the way the runner unescapes it."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -202,6 +205,7 @@ def github_annotation(finding: Finding) -> str:
 
 
 # --- findings ---------------------------------------------------------------------------------
+
 
 def format_findings(findings: Iterable[Finding], fmt: str) -> str:
     findings = sort_findings(list(findings))
@@ -250,13 +254,15 @@ def summary_line(findings: list[Finding], fixed: bool = False) -> str:
     parts = [f"{n} {severity}(s)" for severity, n in counts.items() if n]
     if fixed:
         return "hf-publish: --fix changed files (listed above): review them, then stage them and commit again" + (
-            f"; {', '.join(parts)}" if parts else "")
+            f"; {', '.join(parts)}" if parts else ""
+        )
     if counts["error"]:
         return "hf-publish: " + ", ".join(parts)
     if not parts:
         return "hf-publish: all checks passed"
-    return "hf-publish: no errors; " + ", ".join(parts) + (
-        " (warnings pass unless --strict)" if counts["warning"] else "")
+    return (
+        "hf-publish: no errors; " + ", ".join(parts) + (" (warnings pass unless --strict)" if counts["warning"] else "")
+    )
 
 
 # --- Markdown (the job summary) ---------------------------------------------------------------
@@ -292,4 +298,3 @@ def md_url(url: Any) -> str | None:
     if not re.match(r"^https?://[^\s<>()\[\]`\"'\\]+$", text) or not text.isprintable():
         return None
     return text
-

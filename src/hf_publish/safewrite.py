@@ -52,9 +52,11 @@ def write_file(path: Path, data: bytes, *, root: Path | None = None, what: str =
     """Replace `path` with `data` (atomically, keeping its mode), or raise UnsafeWriteError."""
     problem = write_problem(path, root)
     if problem:
-        raise UnsafeWriteError(f"refusing to write {what or path.name}: {problem}; hf-publish never writes "
-                               "through a symlink or outside the work tree. Next: replace the link with a real "
-                               "file (git rm the link, then add a regular file) and run again")
+        raise UnsafeWriteError(
+            f"refusing to write {what or path.name}: {problem}; hf-publish never writes "
+            "through a symlink or outside the work tree. Next: replace the link with a real "
+            "file (git rm the link, then add a regular file) and run again"
+        )
     try:
         mode = os.stat(path, follow_symlinks=False).st_mode & 0o7777
     except FileNotFoundError:

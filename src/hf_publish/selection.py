@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
 
 from hf_publish import _git, paths
 from hf_publish.errors import GitError
@@ -75,8 +75,8 @@ class LocalFile:
             return False
 
 
-
 # --- which paths ------------------------------------------------------------------------------
+
 
 def is_ignored(path: str, ignore: Sequence[str]) -> bool:
     """`ignore` globs, by the one matcher every check uses too (`hf_publish.paths.matches`)."""
@@ -120,6 +120,7 @@ def policy_exclude(policy_path: Path | None, folder: Path) -> tuple[str, ...]:
 # What a publish uploads is decided HERE, once: `folder_paths` / `checkout_paths` list it, the
 # publish-time checks run over exactly that list, and `list_folder` / `list_checkout` add the ids.
 
+
 def folder_paths(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()) -> list[str]:
     """Every regular file below `folder` (outside git), relative to it, that a publish uploads."""
     exclude = set(exclude)
@@ -155,32 +156,42 @@ def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[s
     return files
 
 
-def _checkout_candidates(root: Path, folder: str, ignore: Sequence[str], exclude: Iterable[str]
-                         ) -> tuple[str, list, list[str]]:
+def _checkout_candidates(
+    root: Path, folder: str, ignore: Sequence[str], exclude: Iterable[str]
+) -> tuple[str, list, list[str]]:
     """(prefix, index entries, untracked paths) of what a publish of `folder` uploads: tracked
     regular files still present plus untracked files git does not ignore, less `ignore`, the skipped
     folders and `exclude`; symlinks never (they may point outside the repo)."""
     exclude = set(exclude)
     folder = PurePosixPath(folder).as_posix()
     prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-    entries = [e for e in _git.index_entries(root, [folder] if prefix else None)
-               if e.mode in _git.REGULAR_FILE_MODES and is_published(e.path[len(prefix):], ignore, exclude)
-               and _regular_file(root / e.path) is not None]
+    entries = [
+        e
+        for e in _git.index_entries(root, [folder] if prefix else None)
+        if e.mode in _git.REGULAR_FILE_MODES
+        and is_published(e.path[len(prefix) :], ignore, exclude)
+        and _regular_file(root / e.path) is not None
+    ]
     tracked = {e.path for e in entries}
-    untracked = [p for p in _git.untracked_paths(root, folder if prefix else ".")
-                 if p not in tracked and is_published(p[len(prefix):], ignore, exclude) and _regular_file(root / p) is not None]
+    untracked = [
+        p
+        for p in _git.untracked_paths(root, folder if prefix else ".")
+        if p not in tracked and is_published(p[len(prefix) :], ignore, exclude) and _regular_file(root / p) is not None
+    ]
     return prefix, entries, untracked
 
 
-def checkout_paths(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
-                   exclude: Iterable[str] = ()) -> list[str]:
+def checkout_paths(
+    root: Path, folder: str = ".", *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()
+) -> list[str]:
     """The files a publish of `folder` uploads from a git checkout, relative to the ROOT."""
     _, entries, untracked = _checkout_candidates(root, folder, ignore, exclude)
     return sorted([e.path for e in entries] + untracked)
 
 
-def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
-                  exclude: Iterable[str] = ()) -> dict[str, LocalFile]:
+def list_checkout(
+    root: Path, folder: str = ".", *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()
+) -> dict[str, LocalFile]:
     """The folder's files in a git checkout (as `checkout_paths`), keyed relative to the folder,
     with ids taken from git for every file the working tree has not changed.
 
@@ -192,8 +203,11 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
     attrs = _git.check_attr(root, [e.path for e in entries] + untracked, ("filter",))
     lfs_oids = [e.oid for e in entries if attrs.get(e.path, {}).get("filter") == "lfs" and e.path not in dirty]
     pointer_blobs = _git.read_blobs(root, lfs_oids, max_bytes=_git.MAX_POINTER_SIZE)
-    regular_oids = [e.oid for e in entries if attrs.get(e.path, {}).get("filter") in (None, "unspecified", "unset")
-                    and e.path not in dirty]
+    regular_oids = [
+        e.oid
+        for e in entries
+        if attrs.get(e.path, {}).get("filter") in (None, "unspecified", "unset") and e.path not in dirty
+    ]
     regular_blobs = _git.blob_sizes(root, regular_oids)
 
     files: dict[str, LocalFile] = {}
@@ -202,7 +216,7 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
         info = _regular_file(full)
         if info is None:
             continue  # deleted (or replaced by a symlink) since the listing
-        rel = entry.path[len(prefix):]
+        rel = entry.path[len(prefix) :]
         filter_attr = attrs.get(entry.path, {}).get("filter")
         is_lfs = filter_attr == "lfs"
         local = LocalFile(rel, full, info.st_size, lfs=is_lfs, dirty=entry.path in dirty)
@@ -222,9 +236,10 @@ def list_checkout(root: Path, folder: str = ".", *, ignore: Sequence[str] = (),
     for path in untracked:
         info = _regular_file(root / path)
         if info is not None:
-            rel = path[len(prefix):]
-            files[rel] = LocalFile(rel, root / path, info.st_size, lfs=attrs.get(path, {}).get("filter") == "lfs",
-                                   dirty=True)
+            rel = path[len(prefix) :]
+            files[rel] = LocalFile(
+                rel, root / path, info.st_size, lfs=attrs.get(path, {}).get("filter") == "lfs", dirty=True
+            )
     return dict(sorted(files.items()))
 
 
@@ -253,13 +268,13 @@ class RepoSource:
         return list_folder(self.folder, ignore=self.ignore, exclude=self.exclude)
 
 
-def repo_source(root: Path, in_git: bool, folder_rel: str, *, ignore: Sequence[str] = (),
-                policy_path: Path | None = None) -> RepoSource:
+def repo_source(
+    root: Path, in_git: bool, folder_rel: str, *, ignore: Sequence[str] = (), policy_path: Path | None = None
+) -> RepoSource:
     folder = (root / folder_rel).resolve()
     rel = folder.relative_to(root.resolve()).as_posix() if folder != root.resolve() else "."
     # A folder git ignores as a whole, with nothing tracked in it, is a plain folder for publishing.
-    tracked = in_git and not (rel != "." and _git.is_ignored_folder(root, rel)
-                              and not _git.index_entries(root, [rel]))
+    tracked = in_git and not (rel != "." and _git.is_ignored_folder(root, rel) and not _git.index_entries(root, [rel]))
     return RepoSource(folder, rel, tracked, tuple(ignore), policy_exclude(policy_path, folder))
 
 
@@ -279,8 +294,11 @@ def checkout_is_dirty(root: Path, source: RepoSource) -> bool:
     """Does what this folder publishes differ from HEAD's tree (staged, modified, deleted or
     untracked files the rules keep)? Then the publish is not "of" its git commit alone."""
     prefix = "" if source.rel in ("", ".") else source.rel + "/"
-    return any(is_published(p[len(prefix):], source.ignore, source.exclude)
-               for p in _git.changed_since_head(root, source.rel) if p.startswith(prefix))
+    return any(
+        is_published(p[len(prefix) :], source.ignore, source.exclude)
+        for p in _git.changed_since_head(root, source.rel)
+        if p.startswith(prefix)
+    )
 
 
 def pointer_standing_in(files: dict[str, LocalFile]) -> list[str]:
@@ -295,5 +313,3 @@ def pointer_standing_in(files: dict[str, LocalFile]) -> list[str]:
             if _git.parse_lfs_pointer(data) is not None:
                 out.append(local.path)
     return out
-
-

@@ -8,7 +8,7 @@ Action's `Runner`, and `publish()`, whose Hub client registers the token it reso
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 # A user access token is `hf_` followed by 34 ASCII letters (hub-rules.md).
 HF_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9])")

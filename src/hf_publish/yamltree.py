@@ -6,8 +6,9 @@ JSON Schema error path becomes a `file:line`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Literal
 
 import yaml
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from hf_publish.errors import AuthError, UsageError
 from hf_publish.policy.model import POLICY_FILENAME, ReleasePolicy
@@ -29,6 +29,7 @@ _FALSE = ("false", "no", "0", "off", "")
 
 # --- inputs and event ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Inputs:
     """The action's inputs, validated (composite actions get no INPUT_* for free: action.yml maps them).
@@ -41,7 +42,7 @@ class Inputs:
     endpoint: str = ""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "Inputs":
+    def from_env(cls, env: Mapping[str, str]) -> Inputs:
         mode = env.get("INPUT_MODE", "auto").strip().lower() or "auto"
         if mode not in MODES:
             raise UsageError(f"mode input: {mode!r} is not one of {', '.join(MODES)}")
@@ -68,7 +69,7 @@ class Credentials:
     id_token: str = field(default="", repr=False)
 
     @classmethod
-    def from_secrets(cls, secrets: Mapping[str, str]) -> "Credentials":
+    def from_secrets(cls, secrets: Mapping[str, str]) -> Credentials:
         for name, value in secrets.items():
             refuse_unprintable_token(name, value)
         token = secrets.get("INPUT_TOKEN") or secrets.get("HF_TOKEN") or secrets.get("HUGGING_FACE_HUB_TOKEN") or ""
@@ -80,9 +81,11 @@ def refuse_unprintable_token(name: str, value: str) -> None:
     runner could not mask it as one string): refuse it, without showing it."""
     if value and not value.isprintable():
         source = "the token input" if name == "INPUT_TOKEN" else name
-        raise AuthError(f"{source} contains a line break or another control character, so it is not a Hugging "
-                        "Face token (its lines were masked; it is not shown). Next: copy the token again from "
-                        "https://huggingface.co/settings/tokens and save the secret without extra lines")
+        raise AuthError(
+            f"{source} contains a line break or another control character, so it is not a Hugging "
+            "Face token (its lines were masked; it is not shown). Next: copy the token again from "
+            "https://huggingface.co/settings/tokens and save the secret without extra lines"
+        )
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,11 @@ class Event:
 
     @property
     def branch(self) -> str | None:
-        return self.ref[len("refs/heads/"):] if self.ref.startswith("refs/heads/") else None
+        return self.ref[len("refs/heads/") :] if self.ref.startswith("refs/heads/") else None
 
     @property
     def tag(self) -> str | None:
-        return self.ref[len("refs/tags/"):] if self.ref.startswith("refs/tags/") else None
+        return self.ref[len("refs/tags/") :] if self.ref.startswith("refs/tags/") else None
 
     @property
     def is_pull_request(self) -> bool:
@@ -115,8 +118,8 @@ class Event:
     def is_fork(self) -> bool:
         """A pull request from another repository: GitHub gives it no secrets."""
         pr = self.payload.get("pull_request") or {}
-        head = ((pr.get("head") or {}).get("repo") or {})
-        base = ((pr.get("base") or {}).get("repo") or {})
+        head = (pr.get("head") or {}).get("repo") or {}
+        base = (pr.get("base") or {}).get("repo") or {}
         if head.get("fork") is True:
             return True
         return bool(head.get("full_name") and base.get("full_name") and head["full_name"] != base["full_name"])
@@ -154,9 +157,12 @@ def decide(inputs: Inputs, event: Event, release: ReleasePolicy = ReleasePolicy(
         if dispatched in ("check", "publish", "release"):
             mode, reason = dispatched, f"workflow_dispatch input mode {dispatched!r}"
         else:
-            return Decision("check", "workflow_dispatch without a mode",
-                            notice="Publishing skipped: a manual run publishes only with mode publish or release "
-                                   "(set the action's mode input, or a dispatch input named mode)")
+            return Decision(
+                "check",
+                "workflow_dispatch without a mode",
+                notice="Publishing skipped: a manual run publishes only with mode publish or release "
+                "(set the action's mode input, or a dispatch input named mode)",
+            )
     if mode == "auto":
         return _decide_auto(event, release)
     if mode in ("publish", "release") and event.name == "pull_request_target":
@@ -164,11 +170,14 @@ def decide(inputs: Inputs, event: Event, release: ReleasePolicy = ReleasePolicy(
     if mode == "release":
         tag = event.tag
         if not tag:
-            raise UsageError(f"mode release needs a tag push (GITHUB_REF is {event.ref or 'unset'!r}): "
-                             "run on `push: tags: ['v*']`")
+            raise UsageError(
+                f"mode release needs a tag push (GITHUB_REF is {event.ref or 'unset'!r}): run on `push: tags: ['v*']`"
+            )
         if not release.matches(tag):
-            raise UsageError(f"tag {tag!r} does not match release.tag_pattern {release.tag_pattern!r} (a full "
-                             "match): push a matching tag or change the pattern in the policy")
+            raise UsageError(
+                f"tag {tag!r} does not match release.tag_pattern {release.tag_pattern!r} (a full "
+                "match): push a matching tag or change the pattern in the policy"
+            )
         return Decision("release", reason, tag=tag)
     return Decision(mode, reason)
 
@@ -176,25 +185,41 @@ def decide(inputs: Inputs, event: Event, release: ReleasePolicy = ReleasePolicy(
 def _decide_auto(event: Event, release: ReleasePolicy) -> Decision:
     if event.is_pull_request:
         why = "fork pull request" if event.is_fork else "pull request"
-        return Decision("check", why, notice=(
-            "Publishing skipped: pull requests are checked, not published "
-            f"(a push to {event.default_branch} publishes, a release tag releases)"
-            + ("; fork pull requests get no secrets and need none for checks" if event.is_fork else "")))
+        return Decision(
+            "check",
+            why,
+            notice=(
+                "Publishing skipped: pull requests are checked, not published "
+                f"(a push to {event.default_branch} publishes, a release tag releases)"
+                + ("; fork pull requests get no secrets and need none for checks" if event.is_fork else "")
+            ),
+        )
     if event.name == "push":
         if event.payload.get("deleted"):
             return Decision("check", "push that deleted a ref", notice="Publishing skipped: the push deleted a ref")
         if event.tag is not None:
             if release.matches(event.tag):
                 return Decision("release", f"push of release tag {event.tag}", tag=event.tag)
-            return Decision("check", f"push of tag {event.tag}", notice=(
-                f"Publishing skipped: tag {event.tag!r} does not match release.tag_pattern (a full match)"))
+            return Decision(
+                "check",
+                f"push of tag {event.tag}",
+                notice=(f"Publishing skipped: tag {event.tag!r} does not match release.tag_pattern (a full match)"),
+            )
         if event.branch == event.default_branch:
             return Decision("publish", f"push to the default branch {event.default_branch}")
-        return Decision("check", f"push to branch {event.branch or event.ref or '?'}", notice=(
-            f"Publishing skipped: only a push to {event.default_branch} publishes"))
-    return Decision("check", f"{event.name or 'unknown'} event", notice=(
-        f"Publishing skipped: mode auto publishes only on push events (this is {event.name or 'unknown'}); "
-        "set mode to publish to publish anyway"))
+        return Decision(
+            "check",
+            f"push to branch {event.branch or event.ref or '?'}",
+            notice=(f"Publishing skipped: only a push to {event.default_branch} publishes"),
+        )
+    return Decision(
+        "check",
+        f"{event.name or 'unknown'} event",
+        notice=(
+            f"Publishing skipped: mode auto publishes only on push events (this is {event.name or 'unknown'}); "
+            "set mode to publish to publish anyway"
+        ),
+    )
 
 
 def release_commit_problem(root: Path, event: Event, tag: str) -> str | None:
@@ -212,8 +237,12 @@ def release_commit_problem(root: Path, event: Event, tag: str) -> str | None:
             continue
         if head and _git.is_ancestor(root, head, tip):
             return None
-        return (f"release tag {tag!r} points at {(head or '?')[:12]}, which is not on the default branch "
-                f"{default} ({ref} is {tip[:12]}): only commits that reached {default} are released. Next: tag a "
-                f"commit of {default} (with a shallow checkout, use actions/checkout with fetch-depth: 0), {allow}")
-    return (f"cannot tell whether release tag {tag!r} is on the default branch {default}: the checkout has no "
-            f"origin/{default}. Next: check out with `fetch-depth: 0` (actions/checkout), {allow}")
+        return (
+            f"release tag {tag!r} points at {(head or '?')[:12]}, which is not on the default branch "
+            f"{default} ({ref} is {tip[:12]}): only commits that reached {default} are released. Next: tag a "
+            f"commit of {default} (with a shallow checkout, use actions/checkout with fetch-depth: 0), {allow}"
+        )
+    return (
+        f"cannot tell whether release tag {tag!r} is on the default branch {default}: the checkout has no "
+        f"origin/{default}. Next: check out with `fetch-depth: 0` (actions/checkout), {allow}"
+    )

@@ -16,19 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, TextIO
 
-from hf_publish.errors import (
-    EXIT_FINDINGS,
-    EXIT_HUB,
-    EXIT_OK,
-    ChecksFailed,
-    HfPublishError,
-    PolicyError,
-    UsageError,
-)
 from hf_publish.action.decide import (
     TOKEN_VARIABLES,
     Credentials,
@@ -40,8 +32,16 @@ from hf_publish.action.decide import (
     release_commit_problem,
 )
 from hf_publish.action.summary import command_line, format_outputs, outputs_for, render_summary
+from hf_publish.errors import (
+    EXIT_FINDINGS,
+    EXIT_HUB,
+    EXIT_OK,
+    ChecksFailed,
+    HfPublishError,
+    PolicyError,
+    UsageError,
+)
 from hf_publish.findings import Finding, has_errors, sort_findings
-from hf_publish.tokens import Redactor
 from hf_publish.policy.model import POLICY_FILENAME, Policy
 from hf_publish.report import (
     emit_command,
@@ -49,6 +49,7 @@ from hf_publish.report import (
     inert_text,
     mask_commands,
 )
+from hf_publish.tokens import Redactor
 
 NO_TOKEN_MESSAGE = (
     "no Hub token to publish with: pass `token: ${{ secrets.HF_TOKEN }}` (a fine-grained token with "
@@ -58,6 +59,7 @@ OIDC_HINT = (
     "Trusted Publishing tokens cannot create repos: create a new repo once with a fine-grained "
     "bootstrap token (see examples/workflows/oidc-publish.yml)"
 )
+
 
 class Runner:
     """Writes workflow commands and log lines (to `out`, default stdout) and the env files, every
@@ -99,8 +101,10 @@ class Runner:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def command_gh_action(args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None, *,
-                      redactor: Redactor | None = None) -> int:
+
+def command_gh_action(
+    args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None, *, redactor: Redactor | None = None
+) -> int:
     """`hf-publish gh-action`: what action.yml's run step executes. Returns the exit code."""
     own_environment = env is None
     env = dict(os.environ if env is None else env)
@@ -133,17 +137,20 @@ def command_gh_action(args: argparse.Namespace | None = None, env: Mapping[str, 
         return exc.exit_code
 
 
-def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base: Path,
-         credentials: Credentials) -> int:
+def _run(
+    inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base: Path, credentials: Credentials
+) -> int:
     from hf_publish import _git
-    from hf_publish.checks.registry import CHECK_IDS, CONTENT_CHECK_IDS, run_checks
     from hf_publish.checks._inputs import CheckContext
+    from hf_publish.checks.registry import CHECK_IDS, CONTENT_CHECK_IDS, run_checks
     from hf_publish.policy.load import find_policy_file, load_policy
 
     root = _git.find_root(base)
     if root is None:
         raise UsageError(f"{base} is not a git checkout: add `uses: actions/checkout` before this action")
-    explicit = None if inputs.config == POLICY_FILENAME and not (base / inputs.config).is_file() else base / inputs.config
+    explicit = (
+        None if inputs.config == POLICY_FILENAME and not (base / inputs.config).is_file() else base / inputs.config
+    )
     policy_path = find_policy_file(root, explicit)
     policy = load_policy(policy_path, display_path=_relative(policy_path, root) if policy_path else None, root=root)
     for name in inputs.repos:
@@ -158,8 +165,16 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
             raise UsageError(problem)
 
     check_ids = [c for c in CHECK_IDS if not (c == "branch-name" and event.tag is not None)]
-    ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, all_files=True, source="worktree",
-                       in_git=True, env=env, repos=tuple(s.name for s in _selected(policy, inputs)) or None)
+    ctx = CheckContext(
+        root=root,
+        policy=policy,
+        policy_path=policy_path,
+        all_files=True,
+        source="worktree",
+        in_git=True,
+        env=env,
+        repos=tuple(s.name for s in _selected(policy, inputs)) or None,
+    )
     prefix = _workspace_prefix(root, env)
     found = run_checks(check_ids, ctx)  # the one check run: publish is handed these, not run again
     findings = [_prefixed(f, prefix) for f in found]
@@ -175,20 +190,31 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
     if decision.mode == "check":
         if decision.notice:
             runner.command(command_line("notice", decision.notice))
-        runner.summary(render_summary(decision, check_ids, findings, [], published=False,
-                                      message=f"✅ checks passed. {decision.notice or ''}".strip()))
+        runner.summary(
+            render_summary(
+                decision,
+                check_ids,
+                findings,
+                [],
+                published=False,
+                message=f"✅ checks passed. {decision.notice or ''}".strip(),
+            )
+        )
         runner.set_outputs(outputs_for([]))
         return EXIT_OK
 
     content = [f for f in found if f.check in CONTENT_CHECK_IDS]
-    code, results, message = _publish(inputs, decision, policy, event, root, env, runner, explicit, credentials,
-                                      prefix, content)
+    code, results, message = _publish(
+        inputs, decision, policy, event, root, env, runner, explicit, credentials, prefix, content
+    )
     published = code == EXIT_OK
     if code == EXIT_OK and message:  # skipped: a pull request
         runner.command(command_line("notice", message))
     elif code != EXIT_OK:
         runner.command(command_line("error", message))
-    status = ("✅ " if code == EXIT_OK else "❌ ") + (message or ("dry run: nothing was written" if inputs.dry_run else "published"))
+    status = ("✅ " if code == EXIT_OK else "❌ ") + (
+        message or ("dry run: nothing was written" if inputs.dry_run else "published")
+    )
     runner.summary(render_summary(decision, check_ids, findings, results, published=published, message=status))
     runner.set_outputs(outputs_for(results))
     return code
@@ -242,9 +268,19 @@ def exchange_oidc_token(resource: str, credentials: Credentials, endpoint: str |
     return token
 
 
-def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, root: Path, env: dict[str, str],
-             runner: Runner, config: Path | None, credentials: Credentials, prefix: str,
-             checked: list[Finding]) -> tuple[int, list[dict[str, Any]], str]:
+def _publish(
+    inputs: Inputs,
+    decision: Decision,
+    policy: Policy,
+    event: Event,
+    root: Path,
+    env: dict[str, str],
+    runner: Runner,
+    config: Path | None,
+    credentials: Credentials,
+    prefix: str,
+    checked: list[Finding],
+) -> tuple[int, list[dict[str, Any]], str]:
     """Publish in this process (`hf_publish.publishing.run.publish`), handing it the content checks'
     findings of this run (`checked`) so that the checks run once; returns (exit code, results, message)."""
     from hf_publish.publishing.hub import make_api
@@ -253,10 +289,22 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
 
     if event.is_pull_request and not inputs.dry_run:
         if event.is_fork:
-            return EXIT_OK, [], ("Publishing skipped: fork pull requests get no secrets, so there is no Hub token; "
-                                 "the checks ran and passed")
-        return EXIT_OK, [], ("Publishing skipped: on pull request events the action never uses a token (the "
-                             "checkout holds the pull request's files); publish on push, or use dry-run: true")
+            return (
+                EXIT_OK,
+                [],
+                (
+                    "Publishing skipped: fork pull requests get no secrets, so there is no Hub token; "
+                    "the checks ran and passed"
+                ),
+            )
+        return (
+            EXIT_OK,
+            [],
+            (
+                "Publishing skipped: on pull request events the action never uses a token (the "
+                "checkout holds the pull request's files); publish on push, or use dry-run: true"
+            ),
+        )
     publish_env = dict(env)
     if decision.mode == "publish" and event.tag is not None:
         publish_env.pop("GITHUB_REF", None)  # publish reads a tag ref as a release: mode publish means no tag
@@ -275,8 +323,9 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
 
     def done(result: PublishResult) -> None:
         results.append(result.to_dict())
-        runner.say(f"{result.repo_id}: " + ("dry run" if result.dry_run else
-                                             "changed" if result.changed else "no change"))
+        runner.say(
+            f"{result.repo_id}: " + ("dry run" if result.dry_run else "changed" if result.changed else "no change")
+        )
         for line in format_plan(result.plan):
             runner.say(line)
 
@@ -285,16 +334,31 @@ def _publish(inputs: Inputs, decision: Decision, policy: Policy, event: Event, r
         try:
             if spec is not None:
                 resource = oidc_resource(spec.repo_id(policy.organization), spec.type)
-                api, source = make_api(endpoint, exchange_oidc_token(resource, credentials, endpoint, runner)), \
-                    "Trusted Publishing (OIDC)"
+                api, source = (
+                    make_api(endpoint, exchange_oidc_token(resource, credentials, endpoint, runner)),
+                    "Trusted Publishing (OIDC)",
+                )
             elif credentials.token:
                 api, source = make_api(endpoint, credentials.token), "the token input or HF_TOKEN"
             else:
                 api, source = None, None  # a dry run without a token plans against an empty remote
             # Progress bars off and hf_xet's retries capped by the retry budget, for this publish only.
-            publish(root, repos=names or None, dry_run=inputs.dry_run, tag=decision.tag, api=api,
-                    endpoint=endpoint, token_source=source, config=config, env=publish_env, log=runner.say,
-                    redactor=runner.redactor, progress=False, findings=checked, on_result=done)
+            publish(
+                root,
+                repos=names or None,
+                dry_run=inputs.dry_run,
+                tag=decision.tag,
+                api=api,
+                endpoint=endpoint,
+                token_source=source,
+                config=config,
+                env=publish_env,
+                log=runner.say,
+                redactor=runner.redactor,
+                progress=False,
+                findings=checked,
+                on_result=done,
+            )
         except ChecksFailed as exc:
             for finding in sort_findings([_prefixed(f, prefix) for f in exc.findings]):
                 runner.command(github_annotation(finding))

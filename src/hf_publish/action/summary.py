@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from hf_publish.action.decide import Decision
 from hf_publish.findings import Finding, sort_findings
@@ -33,6 +34,7 @@ def format_outputs(outputs: Mapping[str, str]) -> str:
 
 def outputs_for(results: Sequence[dict]) -> dict[str, str]:
     """The action's outputs from publish results: one line per repo where there are several."""
+
     def lines(key: str) -> str:
         return "\n".join(str(r.get(key) or "") for r in results) if any(r.get(key) for r in results) else ""
 
@@ -52,8 +54,14 @@ def _plan_counts(plan: Any) -> str:
     if not isinstance(plan, dict):
         return ""
     parts = []
-    for key, sign in (("add", "+"), ("added", "+"), ("update", "~"), ("updated", "~"),
-                      ("delete", "-"), ("deleted", "-")):
+    for key, sign in (
+        ("add", "+"),
+        ("added", "+"),
+        ("update", "~"),
+        ("updated", "~"),
+        ("delete", "-"),
+        ("deleted", "-"),
+    ):
         value = plan.get(key)
         if isinstance(value, (list, tuple)):
             parts.append(f"{sign}{len(value)}")
@@ -68,8 +76,15 @@ def _link(text: str, url: Any) -> str:
     return f"[{text}]({safe})" if safe else text
 
 
-def render_summary(decision: Decision, check_ids: Sequence[str], findings: Sequence[Finding],
-                   results: Sequence[dict], *, published: bool, message: str = "") -> str:
+def render_summary(
+    decision: Decision,
+    check_ids: Sequence[str],
+    findings: Sequence[Finding],
+    results: Sequence[dict],
+    *,
+    published: bool,
+    message: str = "",
+) -> str:
     """The Markdown job summary: checks table, findings, publish plan, links to the Hub.
 
     Every piece of untrusted text (paths, messages, repo ids, tags, URLs, Hub answers) goes through
@@ -94,8 +109,10 @@ def render_summary(decision: Decision, check_ids: Sequence[str], findings: Seque
         out += ["", "| severity | file | line | check | message |", "|---|---|---|---|---|"]
         for f in shown[:50]:
             fix = f" (fix: {f.fix})" if f.fix else ""
-            out.append(f"| {f.severity} | {md_code(f.path or '.')} | {f.line or ''} | {md_text(f.check)} | "
-                       f"{md_text(f.message + fix)} |")
+            out.append(
+                f"| {f.severity} | {md_code(f.path or '.')} | {f.line or ''} | {md_text(f.check)} | "
+                f"{md_text(f.message + fix)} |"
+            )
         if len(shown) > 50:
             out.append(f"\n…and {len(shown) - 50} more (see the annotations).")
     if published or results:
@@ -118,7 +135,12 @@ def render_summary(decision: Decision, check_ids: Sequence[str], findings: Seque
         plans = [r for r in results if r.get("plan")]
         if plans:
             # Inside a fenced block nothing renders, so the JSON only has to keep the fence closed.
-            text = json.dumps([{"repo_id": r.get("repo_id"), "plan": r.get("plan")} for r in plans], indent=2,
-                              ensure_ascii=True).replace("`", "\\u0060").replace("<", "\\u003c")
+            text = (
+                json.dumps(
+                    [{"repo_id": r.get("repo_id"), "plan": r.get("plan")} for r in plans], indent=2, ensure_ascii=True
+                )
+                .replace("`", "\\u0060")
+                .replace("<", "\\u003c")
+            )
             out += ["", "<details><summary>Plan (JSON)</summary>", "", "```json", text, "```", "", "</details>"]
     return "\n".join(out) + "\n"

@@ -55,6 +55,7 @@ class Problem:
 
 # --- bytes to text ---------------------------------------------------------------------------
 
+
 def too_large(size: int) -> Problem | None:
     if size <= MAX_CARD_BYTES:
         return None
@@ -84,35 +85,41 @@ def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:
     if big:
         return None, [big]
     if raw.startswith(b"version https://git-lfs.github.com/spec/v1\n") and len(raw) < 1024:
-        return None, [Problem(
-            1,
-            "the card is stored as a Git LFS pointer, not as text: the Hub cannot render or read its metadata",
-            "keep README.md out of LFS: add the line `README.md !filter !diff !merge text` to "
-            ".gitattributes, then `git rm --cached README.md && git add README.md`",
-            rules.CARD_LFS_POINTER,
-        )]
+        return None, [
+            Problem(
+                1,
+                "the card is stored as a Git LFS pointer, not as text: the Hub cannot render or read its metadata",
+                "keep README.md out of LFS: add the line `README.md !filter !diff !merge text` to "
+                ".gitattributes, then `git rm --cached README.md && git add README.md`",
+                rules.CARD_LFS_POINTER,
+            )
+        ]
     nul = raw.find(b"\0")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
-        return None, [Problem(
-            line,
-            f"the card is binary, not Markdown text (NUL byte at line {line})",
-            "replace it with a UTF-8 Markdown file; if this file is data, give it another name",
-            rules.CARD_BINARY,
-        )]
+        return None, [
+            Problem(
+                line,
+                f"the card is binary, not Markdown text (NUL byte at line {line})",
+                "replace it with a UTF-8 Markdown file; if this file is data, give it another name",
+                rules.CARD_BINARY,
+            )
+        ]
     problems: list[Problem] = []
     offset = 0
     if raw.startswith(BOM):
         offset = len(BOM)
-        problems.append(Problem(
-            1,
-            "the card starts with a UTF-8 byte-order mark (BOM): huggingface_hub's ModelCard.load() reads it "
-            "(utf-8-sig), but a tool that reads the file as plain UTF-8 and passes the text to RepoCard(...) "
-            "finds no metadata block",
-            "save the file as UTF-8 without BOM (in VS Code: 'Save with Encoding' > 'UTF-8'; or run "
-            "`sed -i '1s/^\\xEF\\xBB\\xBF//' README.md`)",
-            rules.CARD_BOM,
-        ))
+        problems.append(
+            Problem(
+                1,
+                "the card starts with a UTF-8 byte-order mark (BOM): huggingface_hub's ModelCard.load() reads it "
+                "(utf-8-sig), but a tool that reads the file as plain UTF-8 and passes the text to RepoCard(...) "
+                "finds no metadata block",
+                "save the file as UTF-8 without BOM (in VS Code: 'Save with Encoding' > 'UTF-8'; or run "
+                "`sed -i '1s/^\\xEF\\xBB\\xBF//' README.md`)",
+                rules.CARD_BOM,
+            )
+        )
     try:
         text = raw[offset:].decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -122,12 +129,18 @@ def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:
         guess = _guess_encoding(raw[offset:])
         fix = "re-save the file as UTF-8"
         if guess:
-            fix += (f"; it decodes as {guess}, so: `iconv -f {guess} -t utf-8 README.md > README.md.utf8 "
-                    f"&& mv README.md.utf8 README.md`")
-        problems.append(Problem(
-            line, f"the card is not valid UTF-8 (byte 0x{raw[bad]:02x} at line {line}, column {column})", fix,
-            rules.CARD_NOT_UTF8,
-        ))
+            fix += (
+                f"; it decodes as {guess}, so: `iconv -f {guess} -t utf-8 README.md > README.md.utf8 "
+                f"&& mv README.md.utf8 README.md`"
+            )
+        problems.append(
+            Problem(
+                line,
+                f"the card is not valid UTF-8 (byte 0x{raw[bad]:02x} at line {line}, column {column})",
+                fix,
+                rules.CARD_NOT_UTF8,
+            )
+        )
         return None, problems
     return text.replace("\r\n", "\n"), problems
 
@@ -145,6 +158,7 @@ def _guess_encoding(raw: bytes) -> str | None:
 
 
 # --- front matter ----------------------------------------------------------------------------
+
 
 @dataclass
 class FrontMatter:
@@ -178,23 +192,27 @@ def split_front_matter(text: str) -> SplitCard:
         return SplitCard(None, lines, 1, missing=True)
     problems = []
     if lines[start].lstrip() != "---":
-        problems.append(Problem(
-            start + 1,
-            "the opening --- of the metadata block has trailing spaces: huggingface_hub then does not see the metadata",
-            "make the line exactly `---`",
-            rules.METADATA_OPEN_SPACES,
-        ))
+        problems.append(
+            Problem(
+                start + 1,
+                "the opening --- of the metadata block has trailing spaces: huggingface_hub then does not see the metadata",
+                "make the line exactly `---`",
+                rules.METADATA_OPEN_SPACES,
+            )
+        )
     for close in range(start + 1, min(len(lines), start + 1 + MAX_FRONT_MATTER_LINES)):
         if _CLOSE_RE.fullmatch(lines[close]):
-            fm = FrontMatter("\n".join(lines[start + 1:close]), start + 2, start + 1, close + 1)
-            return SplitCard(fm, lines[close + 1:], close + 2, problems)
-    problems.append(Problem(
-        start + 1,
-        f"the metadata block opened at line {start + 1} is never closed: the Hub reads no metadata "
-        "and shows the YAML as text",
-        "end the metadata block with a line `---` (at the start of the line) before the Markdown",
-        rules.METADATA_UNCLOSED,
-    ))
+            fm = FrontMatter("\n".join(lines[start + 1 : close]), start + 2, start + 1, close + 1)
+            return SplitCard(fm, lines[close + 1 :], close + 2, problems)
+    problems.append(
+        Problem(
+            start + 1,
+            f"the metadata block opened at line {start + 1} is never closed: the Hub reads no metadata "
+            "and shows the YAML as text",
+            "end the metadata block with a line `---` (at the start of the line) before the Markdown",
+            rules.METADATA_UNCLOSED,
+        )
+    )
     return SplitCard(None, lines[start:], start + 1, problems, missing=False)
 
 
@@ -253,16 +271,34 @@ def compose_front_matter(fm: FrontMatter) -> Composed:
     # whitespace-only lines with tabs that it refuses, so such a block is parsed as it would be.
     loader = yaml.SafeLoader if tab_lines else _C_SAFE
     if _needs_depth_check(text) and nesting_depth(text, _C_SAFE) > MAX_YAML_DEPTH:
-        return Composed(None, text, [Problem(
-            fm.open_line, f"the metadata is nested too deep: more than {MAX_YAML_DEPTH} levels of [, {{ or - "
-                          "inside each other; not read",
-            "write the metadata as plain `key: value` lines and short lists", rules.YAML_TOO_COMPLEX)])
+        return Composed(
+            None,
+            text,
+            [
+                Problem(
+                    fm.open_line,
+                    f"the metadata is nested too deep: more than {MAX_YAML_DEPTH} levels of [, {{ or - "
+                    "inside each other; not read",
+                    "write the metadata as plain `key: value` lines and short lists",
+                    rules.YAML_TOO_COMPLEX,
+                )
+            ],
+        )
     try:
         return Composed(yaml.compose(text, Loader=loader), text)
     except RecursionError:  # not reached below MAX_YAML_DEPTH; kept so no input can raise
-        return Composed(None, text, [Problem(
-            fm.open_line, "the metadata is nested too deep to parse",
-            "write the metadata as plain `key: value` lines and short lists", rules.YAML_TOO_COMPLEX)])
+        return Composed(
+            None,
+            text,
+            [
+                Problem(
+                    fm.open_line,
+                    "the metadata is nested too deep to parse",
+                    "write the metadata as plain `key: value` lines and short lists",
+                    rules.YAML_TOO_COMPLEX,
+                )
+            ],
+        )
     except yaml.YAMLError as exc:
         error = exc
     if tab_lines:
@@ -274,13 +310,20 @@ def compose_front_matter(fm: FrontMatter) -> Composed:
         else:
             lines = sorted(tab_lines)
             shown = ", ".join(str(fm.first_line + i) for i in lines[:5]) + (" ..." if len(lines) > 5 else "")
-            return Composed(root, blanked, [Problem(
-                fm.first_line + lines[0],
-                f"a tab on a whitespace-only line of the metadata (line {shown}): the Hub's YAML parser "
-                "accepts it, but PyYAML, and so huggingface_hub's ModelCard.load(), fails with \"found "
-                "character '\\t' that cannot start any token\"",
-                "delete the whitespace on that line (make it empty)",
-                rules.YAML_TAB_BLANK_LINE)])
+            return Composed(
+                root,
+                blanked,
+                [
+                    Problem(
+                        fm.first_line + lines[0],
+                        f"a tab on a whitespace-only line of the metadata (line {shown}): the Hub's YAML parser "
+                        "accepts it, but PyYAML, and so huggingface_hub's ModelCard.load(), fails with \"found "
+                        "character '\\t' that cannot start any token\"",
+                        "delete the whitespace on that line (make it empty)",
+                        rules.YAML_TAB_BLANK_LINE,
+                    )
+                ],
+            )
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = fm.first_line + mark.line if mark is not None else fm.open_line
     reason = getattr(error, "problem", None) or str(error).splitlines()[0]
@@ -304,7 +347,11 @@ def _yaml_fix(reason: str, text: str, mark: Any) -> str:
         return "indent with spaces, not tabs (YAML forbids tabs for indentation)"
     if "mapping values are not allowed" in reason:
         return "quote a value that contains ': ', e.g. `title: \"Model: v2\"`"
-    if line_text.lstrip().startswith(("*", "&", "!", "@", "`", "%", "|", ">")) or ": @" in line_text or ": `" in line_text:
+    if (
+        line_text.lstrip().startswith(("*", "&", "!", "@", "`", "%", "|", ">"))
+        or ": @" in line_text
+        or ": `" in line_text
+    ):
         return "quote the value: YAML treats a leading *, &, !, @, ` or % as syntax"
     return "fix the YAML at this line: check indentation (spaces, 2 per level) and quote values with special characters"
 
@@ -324,9 +371,11 @@ def yaml_to_data(node: yaml.Node | None) -> Any:
 _CORE_RESOLVERS = (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+0123456789."),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
 )
@@ -391,20 +440,32 @@ def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
     for problem in key_problems(root, MAX_YAML_NODES):
         line = first_line + problem.key.start_mark.line
         if problem.kind == "non-scalar":
-            problems.append(Problem(line, "a metadata key must be a plain string (found a list or mapping as key): "
-                                          "PyYAML cannot build the metadata (unhashable key)",
-                                    "write `key: value`; a `{{ ... }}` here is a template placeholder to replace",
-                                    rules.YAML_COMPLEX_KEY))
+            problems.append(
+                Problem(
+                    line,
+                    "a metadata key must be a plain string (found a list or mapping as key): "
+                    "PyYAML cannot build the metadata (unhashable key)",
+                    "write `key: value`; a `{{ ... }}` here is a template placeholder to replace",
+                    rules.YAML_COMPLEX_KEY,
+                )
+            )
         elif problem.kind == "duplicate":
-            problems.append(Problem(line, f"duplicate metadata key {problem.key.value!r} "
-                                          f"(first at line {first_line + problem.first_line}): YAML readers "
-                                          "disagree on which value wins; PyYAML, and so huggingface_hub's "
-                                          "ModelCard.load(), keeps this later one",
-                                    "keep one of the two and merge their values", rules.YAML_DUPLICATE_KEY))
+            problems.append(
+                Problem(
+                    line,
+                    f"duplicate metadata key {problem.key.value!r} "
+                    f"(first at line {first_line + problem.first_line}): YAML readers "
+                    "disagree on which value wins; PyYAML, and so huggingface_hub's "
+                    "ModelCard.load(), keeps this later one",
+                    "keep one of the two and merge their values",
+                    rules.YAML_DUPLICATE_KEY,
+                )
+            )
     return problems
 
 
 # --- Markdown ----------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class Heading:
@@ -462,7 +523,7 @@ def atx_heading(line: str) -> tuple[int, str] | None:
 def setext_underline(line: str) -> int | None:
     """1 for a `===` underline, 2 for `---`, else None."""
     indent = len(line) - len(line.lstrip(" "))
-    if indent > 3 or line[indent:indent + 1] not in ("=", "-"):
+    if indent > 3 or line[indent : indent + 1] not in ("=", "-"):
         return None
     body = line[indent:].rstrip(" \t")
     if body and set(body) == {"="}:
@@ -701,7 +762,7 @@ def is_substantive(line: MdLine) -> bool:
 
 def section_span(doc: MarkdownDoc, heading_pos: int) -> list[MdLine]:
     """The lines under `doc.headings[heading_pos]`, up to the next heading of the same or a higher level."""
-    return doc.lines[doc.headings[heading_pos].index + 1:doc.section_ends[heading_pos]]
+    return doc.lines[doc.headings[heading_pos].index + 1 : doc.section_ends[heading_pos]]
 
 
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -733,5 +794,5 @@ def bold_line_text(text: str) -> str | None:
         body = body[:-1].rstrip()
     for mark in ("**", "__"):
         if len(body) > 2 * len(mark) and body.startswith(mark) and body.endswith(mark):
-            return body[len(mark):-len(mark)]
+            return body[len(mark) : -len(mark)]
     return None

@@ -13,10 +13,9 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-
 
 # vocabulary name -> (data file, key of HfApi.get_model_tags()'s answer)
 FILES = {
@@ -86,7 +85,7 @@ def parse_vocab(kind: str, text: str) -> Vocab | None:
     return Vocab(kind, str(data.get("date", "?")), str(data.get("source", "")), tuple(ids))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(kind: str) -> Vocab:
     """A vocabulary ("license" or "pipeline_tag"): the refreshed copy in `user_dir()` when there
     is a valid one, else the vendored one."""
@@ -109,5 +108,3 @@ def licenses() -> Vocab:
 
 def pipeline_tags() -> Vocab:
     return load("pipeline_tag")
-
-

@@ -51,8 +51,9 @@ class CheckContext:
             if self.upload is None:
                 from hf_publish.selection import publish_paths
 
-                self.upload = tuple(publish_paths(self.root, self.selected_repos(), in_git=self.in_git,
-                                                  policy_path=self.policy_path))
+                self.upload = tuple(
+                    publish_paths(self.root, self.selected_repos(), in_git=self.in_git, policy_path=self.policy_path)
+                )
             return list(self.upload)
         if not self.in_git:
             return sorted(

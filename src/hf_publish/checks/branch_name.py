@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Mapping
 
 from hf_publish.checks._inputs import CheckContext
 from hf_publish.findings import Finding
@@ -31,7 +31,7 @@ class BranchUnderTest:
 
 
 def _strip_heads(ref: str) -> str:
-    return ref[len("refs/heads/"):] if ref.startswith("refs/heads/") else ref
+    return ref[len("refs/heads/") :] if ref.startswith("refs/heads/") else ref
 
 
 def branch_from_env(env: Mapping[str, str], checked_out: str | None) -> BranchUnderTest:
@@ -57,22 +57,37 @@ def slug(text: str) -> str:
 
 def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]:
     if branch.name is None:
-        return [Finding(CHECK_ID, "", None, f"no branch to check ({branch.origin}: detached HEAD or tag build)",
-                        severity="notice")]
+        return [
+            Finding(
+                CHECK_ID,
+                "",
+                None,
+                f"no branch to check ({branch.origin}: detached HEAD or tag build)",
+                severity="notice",
+            )
+        ]
     name = branch.name
     if branch.committing and any(fnmatchcase(name, p) for p in naming.protected):
-        return [Finding(
-            CHECK_ID, "", None,
-            f"{branch.origin} {name!r} is protected: no direct commits; work reaches it through pull requests",
-            "move your work to a branch: git switch -c feature/<short-description> (then commit there and open a PR)",
-        )]
+        return [
+            Finding(
+                CHECK_ID,
+                "",
+                None,
+                f"{branch.origin} {name!r} is protected: no direct commits; work reaches it through pull requests",
+                "move your work to a branch: git switch -c feature/<short-description> (then commit there and open a PR)",
+            )
+        ]
     if not any(fnmatchcase(name, p) for p in naming.allowed):
         allowed = ", ".join(naming.allowed)
-        return [Finding(
-            CHECK_ID, "", None,
-            f"{branch.origin} {name!r} does not match the allowed branch names: {allowed}",
-            f"rename it: git branch -m {shlex.quote(name)} {shlex.quote('feature/' + slug(name))}",
-        )]
+        return [
+            Finding(
+                CHECK_ID,
+                "",
+                None,
+                f"{branch.origin} {name!r} does not match the allowed branch names: {allowed}",
+                f"rename it: git branch -m {shlex.quote(name)} {shlex.quote('feature/' + slug(name))}",
+            )
+        ]
     return []
 
 

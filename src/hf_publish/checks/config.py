@@ -34,8 +34,15 @@ def run(ctx: CheckContext) -> list[Finding]:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            findings.append(Finding(CHECK_ID, shown, None, f"cannot read policy file: {exc.strerror}",
-                                    "check the path and its permissions"))
+            findings.append(
+                Finding(
+                    CHECK_ID,
+                    shown,
+                    None,
+                    f"cannot read policy file: {exc.strerror}",
+                    "check the path and its permissions",
+                )
+            )
             continue
         findings.extend(check_policy_bytes(raw, shown))
     return findings

@@ -34,9 +34,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import shlex
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from hf_publish import _git
 from hf_publish.findings import FIXED_RULE, Finding
@@ -61,6 +62,7 @@ PRESENCE_PATTERNS = ("*.gguf", "*.ggml")
 
 
 # --- pure functions ---------------------------------------------------------------------------
+
 
 def sample_path(pattern: str) -> str:
     """A path that the gitattributes `pattern` matches, to ask git about.
@@ -106,9 +108,9 @@ def _sample_segment(segment: str) -> str:
         elif char == "?":
             out.append("x")
             i += 1
-        elif char == "[" and "]" in segment[i + 2:]:
+        elif char == "[" and "]" in segment[i + 2 :]:
             end = segment.index("]", i + 2)
-            members = segment[i + 1:end]
+            members = segment[i + 1 : end]
             if members[:1] in ("!", "^"):
                 out.append(next(c for c in "xyz0_" if c not in members[1:]))
             else:
@@ -154,13 +156,13 @@ def parse_gitattributes(text: str) -> list[AttrLine]:
     lines = []
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
-        if not stripped or stripped.startswith("#") or stripped.startswith("[attr]"):
+        if not stripped or stripped.startswith(("#", "[attr]")):
             continue
         if stripped.startswith('"'):  # a C-quoted pattern, e.g. "a b.bin"
             end = 1
             while end < len(stripped) and (stripped[end] != '"' or stripped[end - 1] == "\\"):
                 end += 1
-            pattern, rest = stripped[1:end].replace('\\"', '"'), stripped[end + 1:]
+            pattern, rest = stripped[1:end].replace('\\"', '"'), stripped[end + 1 :]
         else:
             parts = stripped.split(None, 1)
             pattern, rest = parts[0], parts[1] if len(parts) > 1 else ""
@@ -257,8 +259,7 @@ def format_size(size: int) -> str:
     return f"{size / 1000:.1f} KB".replace(".0 ", " ")
 
 
-def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
-                      policy: "LfsPolicy") -> Finding | None:
+def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, policy: LfsPolicy) -> Finding | None:
     """The rule for one staged file: `head` is (at least the first 8000 bytes of) its staged blob,
     needed only for an LFS path of pointer size, or a non-LFS path between the two size limits."""
     quoted = shlex.quote(path)
@@ -266,7 +267,9 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
         if size <= _git.MAX_POINTER_SIZE and head is not None and _git.parse_lfs_pointer(head):
             return None
         return Finding(
-            CHECK_ID, path, None,
+            CHECK_ID,
+            path,
+            None,
             f"git's attributes put this file in LFS, but it is staged as a regular git blob "
             f"({format_size(size)}), not an LFS pointer",
             f"re-stage it through LFS: git add --renormalize {quoted} ({LFS_FIX_HINT})",
@@ -274,19 +277,22 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool,
     if size > policy.max_text_size:
         why = f"it is {format_size(size)}, over lfs.max_text_size ({format_size(policy.max_text_size)})"
     elif size > policy.max_binary_size and head is not None and is_binary(head):
-        why = (f"it is a {format_size(size)} binary file, over lfs.max_binary_size "
-               f"({format_size(policy.max_binary_size)})")
+        why = (
+            f"it is a {format_size(size)} binary file, over lfs.max_binary_size ({format_size(policy.max_binary_size)})"
+        )
     else:
         return None
     pattern = track_pattern(path)
     return Finding(
-        CHECK_ID, path, None,
+        CHECK_ID,
+        path,
+        None,
         f"staged without LFS but {why}: the Hub refuses it and git history keeps it forever",
         f"git lfs track {shlex.quote(pattern)} && git add .gitattributes && git add --renormalize {quoted}",
     )
 
 
-def needs_head(size: int, in_lfs: bool, policy: "LfsPolicy") -> bool:
+def needs_head(size: int, in_lfs: bool, policy: LfsPolicy) -> bool:
     """Whether `judge_staged_file` needs the blob's first bytes: never for a blob too big to be a
     pointer or over max_text_size, so a huge blob is sized but never read."""
     if in_lfs:
@@ -300,7 +306,9 @@ def judge_worktree_file(path: str, head: bytes) -> Finding | None:
     if pointer is None:
         return None
     return Finding(
-        CHECK_ID, path, None,
+        CHECK_ID,
+        path,
+        None,
         f"is an LFS pointer in the working tree ({len(head)} bytes standing for a "
         f"{format_size(pointer[1])} file): publishing it uploads a {len(head)}-byte model",
         "fetch the real file: git lfs pull (in GitHub Actions: actions/checkout with lfs: true)",
@@ -326,8 +334,9 @@ def matching_files(pattern: str, folder: str, present: Sequence[str]) -> list[st
     return [p for p in present if p.startswith(prefix) and fnmatch.fnmatchcase(p.rpartition("/")[2], pattern)]
 
 
-def required_in_folders(required_patterns: Sequence[str], folders: Sequence[str],
-                        present: Sequence[str]) -> list[tuple[str, str]]:
+def required_in_folders(
+    required_patterns: Sequence[str], folders: Sequence[str], present: Sequence[str]
+) -> list[tuple[str, str]]:
     """(folder, pattern) pairs to cover: every required pattern in every folder, and each
     PRESENCE_PATTERNS entry in a folder holding a file it names."""
     pairs = [(folder, pattern) for folder in folders for pattern in required_patterns]
@@ -338,7 +347,7 @@ def required_in_folders(required_patterns: Sequence[str], folders: Sequence[str]
     return pairs
 
 
-def present_files(ctx: "CheckContext", folders: Sequence[str], *, from_index: bool) -> list[str]:
+def present_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool) -> list[str]:
     """The files a repo folder holds: tracked and staged ones at commit time, the files a publish
     uploads at publish time."""
     if not from_index:
@@ -349,7 +358,8 @@ def present_files(ctx: "CheckContext", folders: Sequence[str], *, from_index: bo
 
 # --- gathering inputs (shared with the secrets check) -----------------------------------------
 
-def staged_entries(ctx: "CheckContext") -> tuple[list[_git.IndexEntry], list[str]]:
+
+def staged_entries(ctx: CheckContext) -> tuple[list[_git.IndexEntry], list[str]]:
     """Index entries of the files this run is about, and the named files not in the index."""
     if ctx.files is None and ctx.all_files:
         entries = _git.index_entries(ctx.root)
@@ -365,7 +375,7 @@ def staged_entries(ctx: "CheckContext") -> tuple[list[_git.IndexEntry], list[str
     return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], missing
 
 
-def repo_folders(ctx: "CheckContext") -> list[tuple[str, "RepoSpec | None"]]:
+def repo_folders(ctx: CheckContext) -> list[tuple[str, RepoSpec | None]]:
     """(folder, spec) for each configured repo this run covers; the whole repo when none is set."""
     specs = ctx.selected_repos()
     if not specs:
@@ -373,7 +383,7 @@ def repo_folders(ctx: "CheckContext") -> list[tuple[str, "RepoSpec | None"]]:
     return [(folder_of(spec.path), spec) for spec in specs]
 
 
-def publish_paths(ctx: "CheckContext") -> list[str]:
+def publish_paths(ctx: CheckContext) -> list[str]:
     """At publish time: exactly the files the publish uploads, as the plan layer lists them
     (`CheckContext.target_paths`); or the files named on the command line."""
     return ctx.target_paths()
@@ -394,22 +404,27 @@ def read_worktree_head(root: Path, path: str, limit: int) -> tuple[int, bytes] |
 
 # --- the check --------------------------------------------------------------------------------
 
-def run(ctx: "CheckContext") -> list[Finding]:
+
+def run(ctx: CheckContext) -> list[Finding]:
     if ctx.source == "worktree":
         # At publish time outside git the Hub decides what goes to LFS (size, binary content, the
         # folder's .gitattributes): only the rules about the files themselves apply.
         findings = check_rules(ctx) if ctx.in_git else []
         return findings + check_worktree_files(ctx)
     if not ctx.in_git:
-        return [Finding(
-            CHECK_ID, "", None,
-            "not inside a git work tree: LFS rules and staged files cannot be checked",
-            "create the repo and set up LFS: git init && git lfs install --local && hf-publish init",
-        )]
+        return [
+            Finding(
+                CHECK_ID,
+                "",
+                None,
+                "not inside a git work tree: LFS rules and staged files cannot be checked",
+                "create the repo and set up LFS: git init && git lfs install --local && hf-publish init",
+            )
+        ]
     return check_rules(ctx) + check_staged_files(ctx)
 
 
-def check_staged_files(ctx: "CheckContext") -> list[Finding]:
+def check_staged_files(ctx: CheckContext) -> list[Finding]:
     policy = ctx.policy.lfs
     entries, not_staged = staged_entries(ctx)
     attributes = _git.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
@@ -421,8 +436,9 @@ def check_staged_files(ctx: "CheckContext") -> list[Finding]:
     for entry in entries:
         if entry.oid not in sizes:
             continue
-        finding = judge_staged_file(entry.path, sizes[entry.oid], heads.get(entry.oid),
-                                    in_lfs.get(entry.path, False), policy)
+        finding = judge_staged_file(
+            entry.path, sizes[entry.oid], heads.get(entry.oid), in_lfs.get(entry.path, False), policy
+        )
         if finding:
             findings.append(finding)
     # Files named on the command line but not staged (e.g. `hf-publish check lfs big.dat` before
@@ -438,7 +454,7 @@ def check_staged_files(ctx: "CheckContext") -> list[Finding]:
     return findings
 
 
-def check_worktree_files(ctx: "CheckContext") -> list[Finding]:
+def check_worktree_files(ctx: CheckContext) -> list[Finding]:
     """At publish time, over exactly what the publish uploads: names the Hub refuses, and LFS
     files whose working-tree bytes are still a pointer. Outside git, any file that is a pointer."""
     paths = publish_paths(ctx)
@@ -462,8 +478,14 @@ def judge_path_name(path: str) -> Finding | None:
     problem = hub_path_problem(path)
     if problem is None:
         return None
-    return Finding(CHECK_ID, path, None, problem.message,
-                   "rename the file, or add it to the repo's `ignore` in the policy", severity=problem.severity)
+    return Finding(
+        CHECK_ID,
+        path,
+        None,
+        problem.message,
+        "rename the file, or add it to the repo's `ignore` in the policy",
+        severity=problem.severity,
+    )
 
 
 @dataclass
@@ -472,7 +494,7 @@ class _AttrFile:
     text: str | None  # None: the file does not exist (in the index, or the working tree)
 
 
-def _attribute_files(ctx: "CheckContext", folders: Sequence[str], *, from_index: bool) -> list[_AttrFile]:
+def _attribute_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool) -> list[_AttrFile]:
     """The root .gitattributes, those of the repo folders, and any .gitattributes being checked."""
     paths = [GITATTRIBUTES] + [f"{f}/{GITATTRIBUTES}" for f in folders if f]
     if ctx.files is not None:
@@ -482,8 +504,12 @@ def _attribute_files(ctx: "CheckContext", folders: Sequence[str], *, from_index:
         return [_AttrFile(p, _read_text(ctx.root / p)) for p in paths]
     entries = {e.path: e for e in _git.index_entries(ctx.root, paths)}
     blobs = _git.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=1 << 20)
-    return [_AttrFile(p, blobs[entries[p].oid].decode("utf-8", "replace") if p in entries and entries[p].oid in blobs else None)
-            for p in paths]
+    return [
+        _AttrFile(
+            p, blobs[entries[p].oid].decode("utf-8", "replace") if p in entries and entries[p].oid in blobs else None
+        )
+        for p in paths
+    ]
 
 
 def _read_text(path: Path) -> str | None:
@@ -494,7 +520,7 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def check_rules(ctx: "CheckContext") -> list[Finding]:
+def check_rules(ctx: CheckContext) -> list[Finding]:
     """Coverage of the required patterns, and incomplete `filter=lfs` lines; `--fix` repairs both."""
     from_index = ctx.source != "worktree"
     folders = sorted({f for f, _ in repo_folders(ctx)})
@@ -508,28 +534,53 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
         samples.setdefault(key, (pattern, rule_pattern(pattern, folder)))
         members.setdefault(key, matching_files(pattern, folder, present))
     files = _attribute_files(ctx, folders, from_index=from_index)
-    incomplete = [(f.path, line, missing) for f in files if f.text for line, missing in incomplete_rules(parse_gitattributes(f.text))]
+    incomplete = [
+        (f.path, line, missing)
+        for f in files
+        if f.text
+        for line, missing in incomplete_rules(parse_gitattributes(f.text))
+    ]
     asked = list(samples) + sorted({m for names in members.values() for m in names})
     attributes = _git.check_attr(ctx.root, asked, cached=from_index)
-    uncovered = {s: rule for s, rule in samples.items() if not covered(attributes.get(s))
-                 and not (members[s] and all(covered(attributes.get(m)) for m in members[s]))}
+    uncovered = {
+        s: rule
+        for s, rule in samples.items()
+        if not covered(attributes.get(s)) and not (members[s] and all(covered(attributes.get(m)) for m in members[s]))
+    }
 
     refused: list[Finding] = []
     done: list[Finding] = []
     if ctx.fix:
         fixed, refused = _fix(ctx, files, incomplete, uncovered)
         if fixed:  # the rule makes the CLI exit 1, like pre-commit's fixers: review and stage
-            done = [Finding(CHECK_ID, GITATTRIBUTES, None, f"fixed: {fixed}",
-                            "review the change, then: git add .gitattributes", severity="notice", rule=FIXED_RULE)]
+            done = [
+                Finding(
+                    CHECK_ID,
+                    GITATTRIBUTES,
+                    None,
+                    f"fixed: {fixed}",
+                    "review the change, then: git add .gitattributes",
+                    severity="notice",
+                    rule=FIXED_RULE,
+                )
+            ]
         if fixed and not refused:
             return done
 
-    findings = done + refused + [
-        Finding(CHECK_ID, path, line.line,
+    findings = (
+        done
+        + refused
+        + [
+            Finding(
+                CHECK_ID,
+                path,
+                line.line,
                 f"incomplete LFS rule for `{line.pattern}`: it has filter=lfs but not {' '.join(missing)}",
-                f"make the line `{quote_pattern(line.pattern)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)")
-        for path, line, missing in incomplete
-    ]
+                f"make the line `{quote_pattern(line.pattern)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)",
+            )
+            for path, line, missing in incomplete
+        ]
+    )
     explained = {line.pattern for _, line, _ in incomplete}
     missing_rules: list[str] = []
     for sample, (pattern, rule) in uncovered.items():
@@ -538,23 +589,35 @@ def check_rules(ctx: "CheckContext") -> list[Finding]:
             if pattern in explained or rule in explained:
                 continue
             seen = ", ".join(f"{k}={state.get(k, 'unspecified')}" for k in COMPLETE)
-            findings.append(Finding(
-                CHECK_ID, GITATTRIBUTES, None,
-                f"`{rule}` is stored with LFS but not by a complete rule (git check-attr {sample}: {seen})",
-                f"add the line `{quote_pattern(rule)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)",
-            ))
+            findings.append(
+                Finding(
+                    CHECK_ID,
+                    GITATTRIBUTES,
+                    None,
+                    f"`{rule}` is stored with LFS but not by a complete rule (git check-attr {sample}: {seen})",
+                    f"add the line `{quote_pattern(rule)} {RULE_ATTRIBUTES}` (or run: hf-publish check lfs --fix)",
+                )
+            )
         elif rule not in missing_rules:
             missing_rules.append(rule)
     if missing_rules:
-        because = {rule: members[s][0] for s, (pattern, rule) in uncovered.items()
-                   if pattern not in ctx.policy.lfs.required_patterns and members[s]}
+        because = {
+            rule: members[s][0]
+            for s, (pattern, rule) in uncovered.items()
+            if pattern not in ctx.policy.lfs.required_patterns and members[s]
+        }
         findings.append(_missing_finding(ctx, files[0], missing_rules, uncovered, from_index, because))
     return findings
 
 
-def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str],
-                     uncovered: dict[str, tuple[str, str]], from_index: bool,
-                     because: dict[str, str] | None = None) -> Finding:
+def _missing_finding(
+    ctx: CheckContext,
+    root_file: _AttrFile,
+    rules: list[str],
+    uncovered: dict[str, tuple[str, str]],
+    from_index: bool,
+    because: dict[str, str] | None = None,
+) -> Finding:
     because = because or {}
     shown = ", ".join(f"`{r}`" + (f" ({because[r]} is one)" if r in because else "") for r in rules[:8])
     if len(rules) > 8:
@@ -570,12 +633,18 @@ def _missing_finding(ctx: "CheckContext", root_file: _AttrFile, rules: list[str]
             message += "; your working-tree .gitattributes has them but is not staged"
             return Finding(CHECK_ID, GITATTRIBUTES, None, message, "stage it: git add .gitattributes")
     track = " ".join(shlex.quote(r) for r in rules)
-    return Finding(CHECK_ID, GITATTRIBUTES, None, message,
-                   f"run `hf-publish check lfs --fix` (or: git lfs track {track}), then: git add .gitattributes")
+    return Finding(
+        CHECK_ID,
+        GITATTRIBUTES,
+        None,
+        message,
+        f"run `hf-publish check lfs --fix` (or: git lfs track {track}), then: git add .gitattributes",
+    )
 
 
-def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete,
-         uncovered: dict[str, tuple[str, str]]) -> tuple[str, list[Finding]]:
+def _fix(
+    ctx: CheckContext, files: list[_AttrFile], incomplete, uncovered: dict[str, tuple[str, str]]
+) -> tuple[str, list[Finding]]:
     """Repair the working-tree files; return what was done ('' when nothing changed) and a finding
     for each file it refused to write (a symlink, or a path through one: never written through)."""
     from hf_publish.safewrite import write_problem
@@ -586,10 +655,17 @@ def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete,
     def writable(path: str) -> bool:
         problem = write_problem(ctx.root / path, ctx.root)
         if problem:
-            refused.append(Finding(CHECK_ID, path, None, f"--fix refused to write {path}: {problem} (hf-publish never "
-                                   "writes through a symlink or outside the work tree)",
-                                   f"replace the link with a regular file: git rm --cached {shlex.quote(path)}, "
-                                   "then create it and run --fix again"))
+            refused.append(
+                Finding(
+                    CHECK_ID,
+                    path,
+                    None,
+                    f"--fix refused to write {path}: {problem} (hf-publish never "
+                    "writes through a symlink or outside the work tree)",
+                    f"replace the link with a regular file: git rm --cached {shlex.quote(path)}, "
+                    "then create it and run --fix again",
+                )
+            )
         return problem is None
 
     by_file: dict[str, list] = {}
@@ -611,7 +687,7 @@ def _fix(ctx: "CheckContext", files: list[_AttrFile], incomplete,
                 body = row.rstrip("\r\n")
                 parsed = parse_gitattributes(body)
                 if parsed and parsed[0].pattern == line.pattern and incomplete_rules(parsed):
-                    rows[line.line - 1] = complete_line(body, line.pattern) + row[len(body):]
+                    rows[line.line - 1] = complete_line(body, line.pattern) + row[len(body) :]
                     changed += 1
         if changed:
             _write(ctx.root, target, "".join(rows))

@@ -36,11 +36,12 @@ import bisect
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -95,6 +96,7 @@ def section_hint(section: str, repo_type: str = "model") -> str:
 
 
 # --- the check ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CardTarget:
@@ -232,7 +234,7 @@ def read_worktree_card(root: Path, path: str, limit: int) -> CardSource:
         try:
             if current.is_symlink():
                 last = index == len(parts) - 1
-                return CardSource(symlink="file" if last else "/".join(parts[:index + 1]))
+                return CardSource(symlink="file" if last else "/".join(parts[: index + 1]))
         except OSError:
             return CardSource(missing=True)
     try:
@@ -263,7 +265,7 @@ def _symlink_problem(source: CardSource) -> Problem:
         None,
         f"the card {where}: the Hub stores a link, not a card, so the repo gets no card; "
         "hf-publish does not read through links",
-        "replace the link with a regular file holding the card: `cp --remove-destination \"$(readlink -f README.md)\" "
+        'replace the link with a regular file holding the card: `cp --remove-destination "$(readlink -f README.md)" '
         "README.md && git add README.md` (in the card's folder)",
         rules.CARD_SYMLINK,
     )
@@ -280,13 +282,31 @@ def _missing_card(root: Path, target: CardTarget, card: CardPolicy) -> list[Find
         siblings = []
     if siblings:
         wrong = _join(folder, siblings[0])
-        return [_finding(wrong, Problem(
-            None, f"the card of {what} is named {siblings[0]}: the Hub only reads a card named README.md",
-            f"rename it: git mv {wrong} {target.path}", rules.CARD_MISNAMED), card)]
+        return [
+            _finding(
+                wrong,
+                Problem(
+                    None,
+                    f"the card of {what} is named {siblings[0]}: the Hub only reads a card named README.md",
+                    f"rename it: git mv {wrong} {target.path}",
+                    rules.CARD_MISNAMED,
+                ),
+                card,
+            )
+        ]
     init = f"hf-publish init --type {target.repo_type} --path {folder}" if target.repo else "hf-publish init"
-    return [_finding(target.path, Problem(
-        None, f"{what} has no card: {target.path} does not exist",
-        f"create it from the org template (`{init}` writes one) and fill in its sections", rules.CARD_MISSING), card)]
+    return [
+        _finding(
+            target.path,
+            Problem(
+                None,
+                f"{what} has no card: {target.path} does not exist",
+                f"create it from the org template (`{init}` writes one) and fill in its sections",
+                rules.CARD_MISSING,
+            ),
+            card,
+        )
+    ]
 
 
 def _name_problems(target: CardTarget, card: CardPolicy) -> list[Finding]:
@@ -298,20 +318,38 @@ def _name_problems(target: CardTarget, card: CardPolicy) -> list[Finding]:
     if folder != repo_folder:
         return []
     right = _join(folder, CARD_NAME)
-    return [_finding(target.path, Problem(
-        None, f"the card is named {name}: the Hub only reads a card named README.md",
-        f"rename it: git mv {target.path} {right}", rules.CARD_MISNAMED), card)]
+    return [
+        _finding(
+            target.path,
+            Problem(
+                None,
+                f"the card is named {name}: the Hub only reads a card named README.md",
+                f"rename it: git mv {target.path} {right}",
+                rules.CARD_MISNAMED,
+            ),
+            card,
+        )
+    ]
 
 
 def _finding(path: str, problem: Problem, card: CardPolicy) -> Finding:
-    return Finding(CHECK_ID, path, problem.line, problem.message, problem.fix,
-                   severity=card.severity_of(problem.rule), rule=problem.rule.id)
+    return Finding(
+        CHECK_ID,
+        path,
+        problem.line,
+        problem.message,
+        problem.fix,
+        severity=card.severity_of(problem.rule),
+        rule=problem.rule.id,
+    )
 
 
 # --- one card ----------------------------------------------------------------------------------
 
-def check_card(raw: bytes, path: str, repo_type: str = "model", card: CardPolicy | None = None,
-               repo: RepoSpec | None = None) -> list[Finding]:
+
+def check_card(
+    raw: bytes, path: str, repo_type: str = "model", card: CardPolicy | None = None, repo: RepoSpec | None = None
+) -> list[Finding]:
     """Every problem of one card's bytes, as findings at README lines."""
     card = card or CardPolicy()
     return [_finding(path, p, card) for p in card_problems(raw, repo_type, card, repo)]
@@ -347,29 +385,52 @@ def _no_front_matter(card: CardPolicy, repo_type: str) -> Problem:
     example = ", then ".join(f"`{k}: {_EXAMPLES.get(k, '...')}`" for k in keys or ["license"])
     fix = f"put a metadata block at the very top of README.md: a line `---`, then {example}, then a line `---`"
     if repo_type == "space":
-        return Problem(1, "the Space card has no metadata block (YAML front matter between --- lines at the top): "
-                          "the Hub needs `sdk` in it to build the Space", fix, rules.METADATA_SCHEMA)
+        return Problem(
+            1,
+            "the Space card has no metadata block (YAML front matter between --- lines at the top): "
+            "the Hub needs `sdk` in it to build the Space",
+            fix,
+            rules.METADATA_SCHEMA,
+        )
     if card.required_metadata:
-        return Problem(1, f"the card has no metadata block (YAML front matter between --- lines at the top), so "
-                          f"the required metadata {', '.join(map(repr, card.required_metadata))} is missing "
-                          "(card.required_metadata in the policy)", fix, rules.REQUIRED_METADATA)
-    return Problem(1, "the card has no metadata block (YAML front matter between --- lines at the top): the Hub "
-                      f"accepts it, but the page shows no license and no filter finds the {repo_type}",
-                   fix, rules.METADATA_MISSING)
+        return Problem(
+            1,
+            f"the card has no metadata block (YAML front matter between --- lines at the top), so "
+            f"the required metadata {', '.join(map(repr, card.required_metadata))} is missing "
+            "(card.required_metadata in the policy)",
+            fix,
+            rules.REQUIRED_METADATA,
+        )
+    return Problem(
+        1,
+        "the card has no metadata block (YAML front matter between --- lines at the top): the Hub "
+        f"accepts it, but the page shows no license and no filter finds the {repo_type}",
+        fix,
+        rules.METADATA_MISSING,
+    )
 
 
 _EXAMPLES = {
-    "license": "apache-2.0", "language": "ko", "pipeline_tag": "text-classification",
-    "library_name": "transformers", "base_model": "klue/bert-base", "tags": "[sentiment]",
-    "sdk": "gradio", "datasets": "[org/dataset-name]", "license_name": "my-license",
-    "license_link": "LICENSE", "short_description": "One line about the Space",
+    "license": "apache-2.0",
+    "language": "ko",
+    "pipeline_tag": "text-classification",
+    "library_name": "transformers",
+    "base_model": "klue/bert-base",
+    "tags": "[sentiment]",
+    "sdk": "gradio",
+    "datasets": "[org/dataset-name]",
+    "license_name": "my-license",
+    "license_link": "LICENSE",
+    "short_description": "One line about the Space",
 }
 
 
 # --- metadata ----------------------------------------------------------------------------------
 
-def metadata_problems(composed: Composed, fm: FrontMatter, repo_type: str, card: CardPolicy,
-                      repo: RepoSpec | None = None) -> list[Problem]:
+
+def metadata_problems(
+    composed: Composed, fm: FrontMatter, repo_type: str, card: CardPolicy, repo: RepoSpec | None = None
+) -> list[Problem]:
     """Schema, vocabularies, repo ids and required keys of a composed front matter.
 
     The metadata is judged as the Hub reads it (YAML 1.2); where PyYAML, and so huggingface_hub,
@@ -383,9 +444,15 @@ def metadata_problems(composed: Composed, fm: FrontMatter, repo_type: str, card:
         try:
             problems.extend(structural_problems(root, fm.first_line))
         except TooManyNodes:
-            return [Problem(fm.open_line, "the metadata expands to too many YAML nodes (anchors and aliases nested "
-                                          "too deep: a 'billion laughs' document?)",
-                            "write the metadata out without nested anchors (&) and aliases (*)", rules.YAML_TOO_COMPLEX)]
+            return [
+                Problem(
+                    fm.open_line,
+                    "the metadata expands to too many YAML nodes (anchors and aliases nested "
+                    "too deep: a 'billion laughs' document?)",
+                    "write the metadata out without nested anchors (&) and aliases (*)",
+                    rules.YAML_TOO_COMPLEX,
+                )
+            ]
         if any(p.rule.severity == "error" for p in problems):
             return problems
         try:
@@ -394,15 +461,26 @@ def metadata_problems(composed: Composed, fm: FrontMatter, repo_type: str, card:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = fm.first_line + mark.line if mark is not None else fm.open_line
-            return problems + [Problem(line, f"metadata YAML error: {getattr(exc, 'problem', None) or exc}",
-                                       "use plain YAML values: no !!tags", rules.YAML_UNSAFE_TAG)]
+            return problems + [
+                Problem(
+                    line,
+                    f"metadata YAML error: {getattr(exc, 'problem', None) or exc}",
+                    "use plain YAML values: no !!tags",
+                    rules.YAML_UNSAFE_TAG,
+                )
+            ]
         hub_data = {} if hub_data is None else hub_data
         client_data = {} if client_data is None else client_data
     if not isinstance(hub_data, dict):
-        return problems + [Problem(fm.first_line, f"the metadata must be a mapping of `key: value` lines, not "
-                                                  f"{_a_type(hub_data)}: ModelCard raises ValueError on it",
-                                   "write one `key: value` per line, e.g. `license: apache-2.0`",
-                                   rules.METADATA_NOT_MAPPING)]
+        return problems + [
+            Problem(
+                fm.first_line,
+                f"the metadata must be a mapping of `key: value` lines, not "
+                f"{_a_type(hub_data)}: ModelCard raises ValueError on it",
+                "write one `key: value` per line, e.g. `license: apache-2.0`",
+                rules.METADATA_NOT_MAPPING,
+            )
+        ]
     lines = _Lines(root, fm)
     validator = card_schema_validator(repo_type)
     # A key set to nothing (`thumbnail:`) is no value at all: huggingface_hub drops it, the Hub shows nothing.
@@ -415,8 +493,9 @@ def metadata_problems(composed: Composed, fm: FrontMatter, repo_type: str, card:
             problems.append(_schema_problem(error, root, lines, repo_type, client_data))
     if model_index:
         problems.extend(_model_index_problems(model_index, lines, repo_type, client_data))
+
     def valid(*path: Any) -> bool:
-        return not any(p[:len(path)] == path for p in bad_paths)
+        return not any(p[: len(path)] == path for p in bad_paths)
 
     if valid("license"):
         problems.extend(_license_problems(hub_values, lines))
@@ -426,32 +505,55 @@ def metadata_problems(composed: Composed, fm: FrontMatter, repo_type: str, card:
         if key in hub_values and valid(key):
             problems.extend(_repo_id_problems(key, hub_values[key], lines))
     if repo_type == "space" and hub_values.get("sdk") == "streamlit":
-        problems.append(Problem(lines.value(("sdk",)),
-                                "sdk: streamlit: the Hub still serves existing streamlit Spaces and accepts this card, "
-                                "but no longer offers streamlit for new Spaces",
-                                "keep it for a Space that exists; for a new Space use `sdk: docker` with a "
-                                "Dockerfile that runs streamlit", rules.SPACE_SDK_STREAMLIT))
-    if repo_type == "space" and repo is not None and repo.sdk and isinstance(hub_values.get("sdk"), str) \
-            and hub_values["sdk"] != repo.sdk and valid("sdk"):
-        problems.append(Problem(lines.value(("sdk",)), f"sdk is {hub_values['sdk']!r} but the policy configures "
-                                f"{repo.sdk!r} for Space {repo.name!r}",
-                                f"set `sdk: {repo.sdk}`, or change repos[].sdk in .hf-publish.yaml",
-                                rules.SPACE_SDK_POLICY))
+        problems.append(
+            Problem(
+                lines.value(("sdk",)),
+                "sdk: streamlit: the Hub still serves existing streamlit Spaces and accepts this card, "
+                "but no longer offers streamlit for new Spaces",
+                "keep it for a Space that exists; for a new Space use `sdk: docker` with a "
+                "Dockerfile that runs streamlit",
+                rules.SPACE_SDK_STREAMLIT,
+            )
+        )
+    if (
+        repo_type == "space"
+        and repo is not None
+        and repo.sdk
+        and isinstance(hub_values.get("sdk"), str)
+        and hub_values["sdk"] != repo.sdk
+        and valid("sdk")
+    ):
+        problems.append(
+            Problem(
+                lines.value(("sdk",)),
+                f"sdk is {hub_values['sdk']!r} but the policy configures {repo.sdk!r} for Space {repo.name!r}",
+                f"set `sdk: {repo.sdk}`, or change repos[].sdk in .hf-publish.yaml",
+                rules.SPACE_SDK_POLICY,
+            )
+        )
     judged = {p.rule for p in problems}
-    blocked = bad_paths | {(key,) for key, rule in (("license", rules.LICENSE_UNKNOWN), ("pipeline_tag",
-                                                    rules.PIPELINE_TAG_UNKNOWN)) if rule in judged}
+    blocked = bad_paths | {
+        (key,)
+        for key, rule in (("license", rules.LICENSE_UNKNOWN), ("pipeline_tag", rules.PIPELINE_TAG_UNKNOWN))
+        if rule in judged
+    }
     if isinstance(client_data, dict):
         # What the Hub reads passes, what PyYAML (huggingface_hub) reads fails: the readers disagree.
         client_values = {k: v for k, v in client_data.items() if v is not None}
         for error in validator.errors(client_values):
-            if not any(error.path[:len(p)] == p for p in blocked):
+            if not any(error.path[: len(p)] == p for p in blocked):
                 problems.append(_readers_disagree(error, root, lines))
     problems.extend(_required_metadata(hub_data, card, lines))
     if not hub_data and not card.required_metadata and repo_type != "space":
-        problems.append(Problem(fm.open_line, "the metadata block is empty: the Hub accepts it, but the page shows "
-                                              f"no license and no filter finds the {repo_type}",
-                                f"add `license: {_EXAMPLES['license']}` (and language, tags...) between the --- lines",
-                                rules.METADATA_MISSING))
+        problems.append(
+            Problem(
+                fm.open_line,
+                "the metadata block is empty: the Hub accepts it, but the page shows "
+                f"no license and no filter finds the {repo_type}",
+                f"add `license: {_EXAMPLES['license']}` (and language, tags...) between the --- lines",
+                rules.METADATA_MISSING,
+            )
+        )
     return problems
 
 
@@ -489,15 +591,19 @@ def _license_problems(data: dict, lines: _Lines) -> list[Problem]:
     if "other" in [item for _, item in items]:
         missing = [k for k in ("license_name", "license_link") if not data.get(k)]
         if missing:
-            problems.append(Problem(
-                lines.key(("license",)),
-                f"license: other without {' and '.join(missing)}: the Hub accepts the card, but its license shows "
-                "only \"other\"" + (", with no name" if "license_name" in missing else "")
-                + (" and no link to the terms" if "license_link" in missing else ""),
-                "add " + " and ".join(f"`{k}: {_EXAMPLES[k]}`" for k in missing)
-                + " (license_link: a URL or the path of the license file in the repo)",
-                rules.LICENSE_OTHER_UNNAMED,
-            ))
+            problems.append(
+                Problem(
+                    lines.key(("license",)),
+                    f"license: other without {' and '.join(missing)}: the Hub accepts the card, but its license shows "
+                    'only "other"'
+                    + (", with no name" if "license_name" in missing else "")
+                    + (" and no link to the terms" if "license_link" in missing else ""),
+                    "add "
+                    + " and ".join(f"`{k}: {_EXAMPLES[k]}`" for k in missing)
+                    + " (license_link: a URL or the path of the license file in the repo)",
+                    rules.LICENSE_OTHER_UNNAMED,
+                )
+            )
     return problems
 
 
@@ -513,17 +619,36 @@ def _vocab_problem(kind: str, value: Any, path: tuple, lines: _Lines) -> list[Pr
     refresh = "; if the Hub added this id after that date, run `hf-publish refresh-vocab`"
     if kind == "license":
         same = known.same_license(str(value))
-        fix = (f"use `{path[0]}: {same}` (the Hub's id for this license)" if same else
-               "use the Hub's id for this license if it has one (licenses.json), or `license: other` with "
-               "`license_name` and `license_link` for a license the Hub does not list")
-        return [Problem(lines.value(path), f"{where}: {shown} is not a license id the Hub knows {listed}: "
-                                           "the Hub refuses the push", fix + refresh, rules.LICENSE_UNKNOWN)]
+        fix = (
+            f"use `{path[0]}: {same}` (the Hub's id for this license)"
+            if same
+            else "use the Hub's id for this license if it has one (licenses.json), or `license: other` with "
+            "`license_name` and `license_link` for a license the Hub does not list"
+        )
+        return [
+            Problem(
+                lines.value(path),
+                f"{where}: {shown} is not a license id the Hub knows {listed}: the Hub refuses the push",
+                fix + refresh,
+                rules.LICENSE_UNKNOWN,
+            )
+        ]
     close = known.closest(str(value))
-    fix = f"use `{path[0]}: {close}`" if close else \
-        "use a pipeline_tag from the Hub's task list (e.g. text-classification, text-generation)"
-    return [Problem(lines.value(path), f"{where}: {shown} is not a pipeline_tag the Hub knows {listed}: the Hub "
-                                       "accepts the card but flags the tag on the page, and no task filter or "
-                                       "widget applies", fix + refresh, rules.PIPELINE_TAG_UNKNOWN)]
+    fix = (
+        f"use `{path[0]}: {close}`"
+        if close
+        else "use a pipeline_tag from the Hub's task list (e.g. text-classification, text-generation)"
+    )
+    return [
+        Problem(
+            lines.value(path),
+            f"{where}: {shown} is not a pipeline_tag the Hub knows {listed}: the Hub "
+            "accepts the card but flags the tag on the page, and no task filter or "
+            "widget applies",
+            fix + refresh,
+            rules.PIPELINE_TAG_UNKNOWN,
+        )
+    ]
 
 
 _REPO_ID_RE = re.compile(r"(\b[\w\-.]{1,96}\b/)?\b[\w\-.]{1,96}\b", re.ASCII)
@@ -534,8 +659,13 @@ def repo_id_error(value: str) -> str | None:
 
     The regex mirrors validate_repo_id (huggingface_hub 2.4.0) so valid ids never import it.
     """
-    if (value.count("/") <= 1 and _REPO_ID_RE.fullmatch(value) and "--" not in value
-            and ".." not in value and not value.endswith(".git")):
+    if (
+        value.count("/") <= 1
+        and _REPO_ID_RE.fullmatch(value)
+        and "--" not in value
+        and ".." not in value
+        and not value.endswith(".git")
+    ):
         return None
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
@@ -557,13 +687,15 @@ def _repo_id_problems(key: str, value: Any, lines: _Lines) -> list[Problem]:
             continue
         path = (key,) if index is None else (key, index)
         kind = "dataset" if key == "datasets" else "model"
-        problems.append(Problem(
-            lines.value(path),
-            f"{_dotted(list(path))}: {item!r} is not a valid Hub repo id: {error}",
-            f"use the {kind}'s Hub id as it appears in its URL, `namespace/name` "
-            f"(e.g. {'stanfordnlp/imdb' if kind == 'dataset' else 'klue/bert-base'})",
-            rules.REPO_ID_INVALID,
-        ))
+        problems.append(
+            Problem(
+                lines.value(path),
+                f"{_dotted(list(path))}: {item!r} is not a valid Hub repo id: {error}",
+                f"use the {kind}'s Hub id as it appears in its URL, `namespace/name` "
+                f"(e.g. {'stanfordnlp/imdb' if kind == 'dataset' else 'klue/bert-base'})",
+                rules.REPO_ID_INVALID,
+            )
+        )
     return problems
 
 
@@ -576,33 +708,48 @@ def _required_metadata(data: dict, card: CardPolicy, lines: _Lines) -> list[Prob
         if key in data and value not in (None, "", [], {}):
             continue
         if key in data:
-            problems.append(Problem(lines.key((key,)), f"required metadata {key!r} is empty",
-                                    f"give it a value, e.g. `{key}: {_EXAMPLES.get(key, '...')}`",
-                                    rules.REQUIRED_METADATA))
+            problems.append(
+                Problem(
+                    lines.key((key,)),
+                    f"required metadata {key!r} is empty",
+                    f"give it a value, e.g. `{key}: {_EXAMPLES.get(key, '...')}`",
+                    rules.REQUIRED_METADATA,
+                )
+            )
             continue
         close = difflib.get_close_matches(key, [k for k in data if isinstance(k, str)], n=1, cutoff=0.75)
         if close:
-            problems.append(Problem(lines.key((close[0],)), f"required metadata {key!r} is missing; "
-                                    f"{close[0]!r} at this line looks like a misspelling of it",
-                                    f"rename {close[0]!r} to {key!r}", rules.REQUIRED_METADATA))
+            problems.append(
+                Problem(
+                    lines.key((close[0],)),
+                    f"required metadata {key!r} is missing; {close[0]!r} at this line looks like a misspelling of it",
+                    f"rename {close[0]!r} to {key!r}",
+                    rules.REQUIRED_METADATA,
+                )
+            )
         else:
-            problems.append(Problem(lines.fm.open_line, f"required metadata {key!r} is missing "
-                                    "(card.required_metadata in the policy)",
-                                    f"add `{key}: {_EXAMPLES.get(key, '...')}` to the metadata block",
-                                    rules.REQUIRED_METADATA))
+            problems.append(
+                Problem(
+                    lines.fm.open_line,
+                    f"required metadata {key!r} is missing (card.required_metadata in the policy)",
+                    f"add `{key}: {_EXAMPLES.get(key, '...')}` to the metadata block",
+                    rules.REQUIRED_METADATA,
+                )
+            )
     return problems
 
 
 # --- the card JSON Schemas -------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+
+@cache
 def load_card_schema(repo_type: str) -> dict:
     name = f"card-{_card_type(repo_type)}.schema.json"
     return json.loads(resources.files("hf_publish.data").joinpath(name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
-def card_schema_validator(repo_type: str) -> "SchemaValidator":
+@cache
+def card_schema_validator(repo_type: str) -> SchemaValidator:
     return SchemaValidator(load_card_schema(repo_type))
 
 
@@ -616,10 +763,27 @@ class SchemaError:
 
 
 # The keywords SchemaValidator implements; annotations are ignored as JSON Schema says.
-SUPPORTED_KEYWORDS = frozenset({
-    "type", "enum", "const", "properties", "required", "additionalProperties", "items", "minItems",
-    "maxItems", "minLength", "maxLength", "pattern", "minimum", "maximum", "anyOf", "$ref", "$defs",
-})
+SUPPORTED_KEYWORDS = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "anyOf",
+        "$ref",
+        "$defs",
+    }
+)
 ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples"})
 
 
@@ -647,8 +811,10 @@ class SchemaValidator:
         import jsonschema
 
         validator = jsonschema.Draft202012Validator(self.schema)
-        return [SchemaError(tuple(e.absolute_path), str(e.validator), e.message, e.schema, e.instance)
-                for e in validator.iter_errors(instance)]
+        return [
+            SchemaError(tuple(e.absolute_path), str(e.validator), e.message, e.schema, e.instance)
+            for e in validator.iter_errors(instance)
+        ]
 
     def resolve(self, schema: dict) -> dict:
         seen = 0
@@ -672,21 +838,47 @@ class SchemaValidator:
                 out.append(SchemaError(path, "type", f"{_show(inst)} is not {describe(schema, self)}", schema, inst))
                 return
         if "enum" in schema and not any(_json_equal(inst, v) for v in schema["enum"]):
-            out.append(SchemaError(path, "enum", f"{_show(inst)} is not one of: "
-                                   + ", ".join(map(str, schema["enum"])), schema, inst))
+            out.append(
+                SchemaError(
+                    path, "enum", f"{_show(inst)} is not one of: " + ", ".join(map(str, schema["enum"])), schema, inst
+                )
+            )
         if "const" in schema and not _json_equal(inst, schema["const"]):
             out.append(SchemaError(path, "const", f"{_show(inst)} must be {schema['const']!r}", schema, inst))
         if isinstance(inst, str):
             if "minLength" in schema and len(inst) < schema["minLength"]:
-                out.append(SchemaError(path, "minLength", "is empty" if not inst else
-                                       f"is shorter than {schema['minLength']} characters", schema, inst))
+                out.append(
+                    SchemaError(
+                        path,
+                        "minLength",
+                        "is empty" if not inst else f"is shorter than {schema['minLength']} characters",
+                        schema,
+                        inst,
+                    )
+                )
             if "maxLength" in schema and len(inst) > schema["maxLength"]:
-                out.append(SchemaError(path, "maxLength", f"is {len(inst)} characters; at most "
-                                       f"{schema['maxLength']} are allowed", schema, inst))
+                out.append(
+                    SchemaError(
+                        path,
+                        "maxLength",
+                        f"is {len(inst)} characters; at most {schema['maxLength']} are allowed",
+                        schema,
+                        inst,
+                    )
+                )
             if "pattern" in schema and not re.search(schema["pattern"], inst):
                 title = schema.get("title")
-                out.append(SchemaError(path, "pattern", f"{_show(inst)} is not {_a(title)}" if title else
-                                       f"{_show(inst)} does not match {schema['pattern']}", schema, inst))
+                out.append(
+                    SchemaError(
+                        path,
+                        "pattern",
+                        f"{_show(inst)} is not {_a(title)}"
+                        if title
+                        else f"{_show(inst)} does not match {schema['pattern']}",
+                        schema,
+                        inst,
+                    )
+                )
         if _is_type(inst, "number"):
             if "minimum" in schema and inst < schema["minimum"]:
                 out.append(SchemaError(path, "minimum", f"{inst} is less than {schema['minimum']}", schema, inst))
@@ -694,8 +886,15 @@ class SchemaValidator:
                 out.append(SchemaError(path, "maximum", f"{inst} is more than {schema['maximum']}", schema, inst))
         if isinstance(inst, list):
             if "minItems" in schema and len(inst) < schema["minItems"]:
-                out.append(SchemaError(path, "minItems", "is empty" if not inst else
-                                       f"needs at least {schema['minItems']} entries", schema, inst))
+                out.append(
+                    SchemaError(
+                        path,
+                        "minItems",
+                        "is empty" if not inst else f"needs at least {schema['minItems']} entries",
+                        schema,
+                        inst,
+                    )
+                )
             if "maxItems" in schema and len(inst) > schema["maxItems"]:
                 out.append(SchemaError(path, "maxItems", f"has more than {schema['maxItems']} entries", schema, inst))
             if "items" in schema:
@@ -712,7 +911,9 @@ class SchemaValidator:
                 elif "additionalProperties" in schema:
                     extra = schema["additionalProperties"]
                     if extra is False:
-                        out.append(SchemaError(path + (key,), "additionalProperties", f"unknown key {key!r}", schema, key))
+                        out.append(
+                            SchemaError(path + (key,), "additionalProperties", f"unknown key {key!r}", schema, key)
+                        )
                     elif isinstance(extra, dict):
                         self._check(value, extra, path + (key,), out)
         if "anyOf" in schema:
@@ -763,7 +964,9 @@ def _is_type(value: Any, json_type: str) -> bool:
     if json_type == "string":
         return isinstance(value, str)
     if json_type == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
     if json_type == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if json_type == "boolean":
@@ -793,10 +996,23 @@ def _type_fits(inst: Any, schema: dict) -> bool:
     return False
 
 
-_A_TYPE = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
-           "object": "a mapping (key: value)", "array": "a list", "null": "empty (null)"}
-_PLURAL = {"string": "strings", "integer": "integers", "number": "numbers", "boolean": "booleans",
-           "object": "mappings", "array": "lists"}
+_A_TYPE = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "null": "empty (null)",
+}
+_PLURAL = {
+    "string": "strings",
+    "integer": "integers",
+    "number": "numbers",
+    "boolean": "booleans",
+    "object": "mappings",
+    "array": "lists",
+}
 
 
 def describe(schema: dict, validator: SchemaValidator) -> str:
@@ -843,7 +1059,7 @@ def _show(value: Any) -> str:
 
 
 def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _dotted(path: list) -> str:
@@ -855,9 +1071,9 @@ def _dotted(path: list) -> str:
 
 def _value_at(data: Any, path: tuple) -> Any:
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        ):
             data = data[part]
         else:
             return None
@@ -870,8 +1086,9 @@ def _yaml_literal(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def _schema_problem(error: SchemaError, root: yaml.Node | None, lines: _Lines, repo_type: str,
-                    client_data: Any = None) -> Problem:
+def _schema_problem(
+    error: SchemaError, root: yaml.Node | None, lines: _Lines, repo_type: str, client_data: Any = None
+) -> Problem:
     path = list(error.path)
     where = _dotted(path) or "metadata"
     validator = card_schema_validator(repo_type)
@@ -879,19 +1096,32 @@ def _schema_problem(error: SchemaError, root: yaml.Node | None, lines: _Lines, r
     if error.keyword == "required":
         key = error.instance
         line = lines.value(tuple(path)) if path else lines.fm.open_line
-        return Problem(line, f"{where}: missing {key!r}" if path else f"{repo_type} card metadata is missing {key!r}",
-                       _REQUIRED_FIXES.get(key, f"add `{key}:` here"), rule)
+        return Problem(
+            line,
+            f"{where}: missing {key!r}" if path else f"{repo_type} card metadata is missing {key!r}",
+            _REQUIRED_FIXES.get(key, f"add `{key}:` here"),
+            rule,
+        )
     line = lines.value(tuple(path))
     node = node_at(root, path)
     client = _value_at(client_data, tuple(path))
-    if isinstance(node, yaml.ScalarNode) and not node.style and isinstance(error.instance, str) \
-            and client is not None and not isinstance(client, str):
+    if (
+        isinstance(node, yaml.ScalarNode)
+        and not node.style
+        and isinstance(error.instance, str)
+        and client is not None
+        and not isinstance(client, str)
+    ):
         # `pinned: yes`: PyYAML (YAML 1.1) reads true, the Hub (YAML 1.2) reads the text "yes".
         literal = _yaml_literal(client)
         key = f"{path[-1]}: " if path and isinstance(path[-1], str) else "- "
-        return Problem(line, f"{where}: {error.message}: the Hub reads YAML 1.2, where {node.value} is text; only "
-                             f"YAML 1.1 readers such as PyYAML read it as {literal}",
-                       f"write `{key}{literal}`", rule)
+        return Problem(
+            line,
+            f"{where}: {error.message}: the Hub reads YAML 1.2, where {node.value} is text; only "
+            f"YAML 1.1 readers such as PyYAML read it as {literal}",
+            f"write `{key}{literal}`",
+            rule,
+        )
     if error.keyword == "enum":
         allowed = [str(v) for v in error.schema["enum"]]
         import difflib
@@ -900,8 +1130,9 @@ def _schema_problem(error: SchemaError, root: yaml.Node | None, lines: _Lines, r
         fix = f"use {close[0]!r}" if close else f"use one of: {', '.join(allowed)}"
         return Problem(line, f"{where}: {error.message}", fix, rule)
     if error.keyword == "maxLength":
-        return Problem(line, f"{where} {error.message}", f"shorten it to {error.schema['maxLength']} characters or fewer",
-                       rule)
+        return Problem(
+            line, f"{where} {error.message}", f"shorten it to {error.schema['maxLength']} characters or fewer", rule
+        )
     if error.keyword in ("minLength", "minItems"):
         return Problem(line, f"{where} {error.message}", "give it a value, or remove the key", rule)
     if error.keyword == "pattern" and error.schema.get("description"):
@@ -909,7 +1140,11 @@ def _schema_problem(error: SchemaError, root: yaml.Node | None, lines: _Lines, r
     expected = describe(error.schema, validator)
     fix = f"make {where} {expected}"
     if "list" in expected and not isinstance(error.instance, list):
-        fix += f" (one `- item` line per entry under `{path[-1] if path else where}:`)" if path and isinstance(path[-1], str) else ""
+        fix += (
+            f" (one `- item` line per entry under `{path[-1] if path else where}:`)"
+            if path and isinstance(path[-1], str)
+            else ""
+        )
     return Problem(line, f"{where}: {error.message}", fix, rule)
 
 
@@ -919,14 +1154,22 @@ def _model_index_problems(errors: list[SchemaError], lines: _Lines, repo_type: s
     reaction = ""
     client_error = client_model_index_error(client_data) if repo_type == "model" else None
     if client_error:
-        reaction = (f"; huggingface_hub's ModelCard.load() raises ValueError on it ({client_error}) unless "
-                    "ignore_metadata_errors=True, which drops the evaluation results")
+        reaction = (
+            f"; huggingface_hub's ModelCard.load() raises ValueError on it ({client_error}) unless "
+            "ignore_metadata_errors=True, which drops the evaluation results"
+        )
     problems = []
     for error in errors:
         base = _schema_problem(error, lines.root, lines, repo_type, client_data)
-        problems.append(Problem(base.line, base.message + ": the Hub accepts the card but shows a metadata notice on "
-                                "the page instead of the evaluation results" + reaction, base.fix,
-                                rules.MODEL_INDEX_SHAPE))
+        problems.append(
+            Problem(
+                base.line,
+                base.message + ": the Hub accepts the card but shows a metadata notice on "
+                "the page instead of the evaluation results" + reaction,
+                base.fix,
+                rules.MODEL_INDEX_SHAPE,
+            )
+        )
     return problems
 
 
@@ -940,7 +1183,7 @@ def client_model_index_error(client_data: Any) -> str | None:
         ModelCardData(**{"model-index": client_data["model-index"]})
     except ValueError as exc:
         return _clip(str(exc).split(". Pass `ignore_metadata_errors", 1)[0], 160)
-    except Exception as exc:  # noqa: BLE001 - any other failure is the client's reaction too
+    except Exception as exc:
         return _clip(f"{type(exc).__name__}: {exc}", 160)
     return None
 
@@ -952,16 +1195,22 @@ def _readers_disagree(error: SchemaError, root: yaml.Node | None, lines: _Lines)
     scalar = next(_plain_scalars_read_otherwise(node), None)
     where = _dotted(list(path)) or "metadata"
     if scalar is None:
-        return Problem(lines.value(path), f"{where}: PyYAML (YAML 1.1), and so huggingface_hub's ModelCard.load(), "
-                                          f"reads this value otherwise than the Hub (YAML 1.2): {error.message}",
-                       "quote the value so every YAML reader reads the same text", rules.YAML_READERS_DISAGREE)
+        return Problem(
+            lines.value(path),
+            f"{where}: PyYAML (YAML 1.1), and so huggingface_hub's ModelCard.load(), "
+            f"reads this value otherwise than the Hub (YAML 1.2): {error.message}",
+            "quote the value so every YAML reader reads the same text",
+            rules.YAML_READERS_DISAGREE,
+        )
     line = lines.fm.first_line + scalar.start_mark.line
     client = yaml.SafeLoader("").construct_object(scalar)
     return Problem(
         line,
         f"{where}: the Hub's YAML (1.2) reads {scalar.value} as the text {scalar.value!r}, but PyYAML, and so "
         f"huggingface_hub's ModelCard.load() (YAML 1.1), reads it as {_yaml_literal(client)}",
-        f'quote it, so both read the text: `"{scalar.value}"`', rules.YAML_READERS_DISAGREE)
+        f'quote it, so both read the text: `"{scalar.value}"`',
+        rules.YAML_READERS_DISAGREE,
+    )
 
 
 def _plain_scalars_read_otherwise(node: yaml.Node | None):
@@ -972,8 +1221,10 @@ def _plain_scalars_read_otherwise(node: yaml.Node | None):
     while stack:
         current = stack.pop()
         if isinstance(current, yaml.ScalarNode):
-            if not current.style and CORE_RESOLVER.resolve(yaml.ScalarNode, current.value,
-                                                                (True, False)) != current.tag:
+            if (
+                not current.style
+                and CORE_RESOLVER.resolve(yaml.ScalarNode, current.value, (True, False)) != current.tag
+            ):
                 yield current
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(reversed(current.value))
@@ -1039,9 +1290,13 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 
 
 def _more_placeholders(line: int | None) -> Problem:
-    return Problem(line, f"more template placeholders from this line on (the first {MAX_PLACEHOLDER_FINDINGS} "
-                         "lines with one are listed above)",
-                   "fill in or delete every placeholder the template left", rules.PLACEHOLDER)
+    return Problem(
+        line,
+        f"more template placeholders from this line on (the first {MAX_PLACEHOLDER_FINDINGS} "
+        "lines with one are listed above)",
+        "fill in or delete every placeholder the template left",
+        rules.PLACEHOLDER,
+    )
 
 
 def _placeholder_problem(line: int, found: list[str], section: str | None) -> Problem:
@@ -1081,8 +1336,9 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
     import difflib
 
     seen: dict[str, str] = {}  # a card may repeat one heading thousands of times: normalize it once
-    normalized = [seen[h.text] if h.text in seen else seen.setdefault(h.text, normalize_heading(h.text))
-                  for h in doc.headings]
+    normalized = [
+        seen[h.text] if h.text in seen else seen.setdefault(h.text, normalize_heading(h.text)) for h in doc.headings
+    ]
     problems = []
     for section in card.required_sections:
         accepted = card.headings_for(section)
@@ -1093,18 +1349,27 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
         if not deep:
             if matches:
                 h = doc.headings[matches[0]]
-                problems.append(Problem(h.line, f"required section {section!r}: '{'#' * h.level} {_clip(h.text)}' is a "
-                                        "level-1 heading (the card title's level); sections need ## or deeper",
-                                        f"make it `## {_clip(h.text)}`", rules.SECTION_MISSING))
+                problems.append(
+                    Problem(
+                        h.line,
+                        f"required section {section!r}: '{'#' * h.level} {_clip(h.text)}' is a "
+                        "level-1 heading (the card title's level); sections need ## or deeper",
+                        f"make it `## {_clip(h.text)}`",
+                        rules.SECTION_MISSING,
+                    )
+                )
                 continue
             bold = _bold_pseudo_heading(doc, wanted)
             if bold is not None:
-                problems.append(Problem(
-                    bold.number,
-                    f"required section {section!r} is missing; {_clip(bold.visible.strip())!r} here is bold text, "
-                    "not a heading",
-                    f"make it a heading: `## {_clip(_unbold(bold.visible))}`", rules.SECTION_MISSING,
-                ))
+                problems.append(
+                    Problem(
+                        bold.number,
+                        f"required section {section!r} is missing; {_clip(bold.visible.strip())!r} here is bold text, "
+                        "not a heading",
+                        f"make it a heading: `## {_clip(_unbold(bold.visible))}`",
+                        rules.SECTION_MISSING,
+                    )
+                )
                 continue
             close = None
             candidates: dict[str, int] = {}
@@ -1118,19 +1383,25 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
                     close = doc.headings[i]
                     break
             if close is not None:
-                problems.append(Problem(
-                    close.line,
-                    f"required section {section!r} is missing; the heading {close.text!r} here looks like it "
-                    f"but is not one of the accepted headings ({shown})",
-                    f"rename it to `{'#' * close.level} {accepted[0]}`, or accept it in .hf-publish.yaml: "
-                    f"card: {{section_headings: {{{section}: [{close.text!r}]}}}}", rules.SECTION_MISSING,
-                ))
+                problems.append(
+                    Problem(
+                        close.line,
+                        f"required section {section!r} is missing; the heading {close.text!r} here looks like it "
+                        f"but is not one of the accepted headings ({shown})",
+                        f"rename it to `{'#' * close.level} {accepted[0]}`, or accept it in .hf-publish.yaml: "
+                        f"card: {{section_headings: {{{section}: [{close.text!r}]}}}}",
+                        rules.SECTION_MISSING,
+                    )
+                )
             else:
-                problems.append(Problem(
-                    None,
-                    f"required section {section!r} is missing (accepted headings: {shown})",
-                    f"add a `## {accepted[0]}` section: {section_hint(section, repo_type)}", rules.SECTION_MISSING,
-                ))
+                problems.append(
+                    Problem(
+                        None,
+                        f"required section {section!r} is missing (accepted headings: {shown})",
+                        f"add a `## {accepted[0]}` section: {section_hint(section, repo_type)}",
+                        rules.SECTION_MISSING,
+                    )
+                )
             continue
         if any(any(is_substantive(line) for line in section_span(doc, i)) for i in deep):
             continue
@@ -1141,9 +1412,12 @@ def section_problems(doc: MarkdownDoc, card: CardPolicy, repo_type: str = "model
             detail = " (it holds only placeholders)"
         elif any(line.heading for line in span):
             detail = " (its sub-sections are empty)"
-        problems.append(Problem(
-            first.line,
-            f"required section {section!r} ('{_clip(first.text)}') is empty{detail}",
-            f"under this heading, {section_hint(section, repo_type)}", rules.SECTION_EMPTY,
-        ))
+        problems.append(
+            Problem(
+                first.line,
+                f"required section {section!r} ('{_clip(first.text)}') is empty{detail}",
+                f"under this heading, {section_hint(section, repo_type)}",
+                rules.SECTION_EMPTY,
+            )
+        )
     return problems

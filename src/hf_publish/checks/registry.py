@@ -8,7 +8,7 @@ rules. Modules are imported only when their check runs, so a hook pays only for 
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from hf_publish.checks._inputs import CheckContext
 from hf_publish.findings import Finding
@@ -25,6 +25,7 @@ CHECKS: dict[str, str] = {
 CHECK_IDS = tuple(CHECKS)
 # The checks that judge content; publish runs these (branch-name is about committing, not publishing).
 CONTENT_CHECK_IDS = ("config", "repo-name", "model-card", "lfs", "secrets")
+
 
 def run_checks(check_ids: Sequence[str], ctx: CheckContext) -> list[Finding]:
     """Run the named checks in registry order and return every finding."""

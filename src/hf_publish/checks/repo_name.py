@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from hf_publish.checks._inputs import CheckContext
-from hf_publish.findings import Finding
 from hf_publish.errors import PatternTimeout
+from hf_publish.findings import Finding
 from hf_publish.policy.model import Policy, RepoNaming, RepoSpec
 
 CHECK_ID = "repo-name"
@@ -27,8 +27,10 @@ def hub_id_problem(repo_id: str) -> str | None:
         validate_repo_id(repo_id)
     except HFValidationError as exc:
         return str(exc).splitlines()[0]
-    return ("Only regular characters and '-', '_', '.' are accepted. '--' and '..' are forbidden. "
-            "'-' and '.' cannot start or end the name. The name cannot end with \".git\". Max length is 96.")
+    return (
+        "Only regular characters and '-', '_', '.' are accepted. '--' and '..' are forbidden. "
+        "'-' and '.' cannot start or end the name. The name cannot end with \".git\". Max length is 96."
+    )
 
 
 def _words(name: str) -> list[str]:
@@ -81,24 +83,31 @@ def check_repo(spec: RepoSpec, policy: Policy, path: str, *, use_pattern: bool =
 
     problem = hub_id_problem(repo_id)
     if problem:
-        findings.append(finding(f"{repo_id!r} is not a valid Hub repo id: {problem}",
-                                f"rename it, e.g. name: {suggestion}"))
+        findings.append(
+            finding(f"{repo_id!r} is not a valid Hub repo id: {problem}", f"rename it, e.g. name: {suggestion}")
+        )
     if mismatch:
-        findings.append(finding(
-            f"repo name {spec.name!r} does not match the org pattern {naming.pattern}",
-            f"use a name like {suggestion!r} ({{project}}-{{model-type}}-v{{N}}, lowercase kebab-case)",
-        ))
+        findings.append(
+            finding(
+                f"repo name {spec.name!r} does not match the org pattern {naming.pattern}",
+                f"use a name like {suggestion!r} ({{project}}-{{model-type}}-v{{N}}, lowercase kebab-case)",
+            )
+        )
     word = forbidden_word(spec.name, naming.forbidden)
     if word:
-        findings.append(finding(
-            f"repo name {spec.name!r} is too generic or temporary: {word!r} is a forbidden name",
-            f"name what it is, e.g. {suggestion!r}",
-        ))
+        findings.append(
+            finding(
+                f"repo name {spec.name!r} is too generic or temporary: {word!r} is a forbidden name",
+                f"name what it is, e.g. {suggestion!r}",
+            )
+        )
     if not policy.organization:
-        findings.append(finding(
-            f"repo {spec.name!r} has no organization: it would be published to the token owner's namespace",
-            "set `organization:` at the top of the policy",
-        ))
+        findings.append(
+            finding(
+                f"repo {spec.name!r} has no organization: it would be published to the token owner's namespace",
+                "set `organization:` at the top of the policy",
+            )
+        )
     return findings
 
 

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hf_publish import _git
 from hf_publish.checks.lfs import publish_paths, read_worktree_head, staged_entries
-from hf_publish.paths import matches
 from hf_publish.findings import Finding
+from hf_publish.paths import matches
 from hf_publish.tokens import mask
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,11 +54,29 @@ _KEYWORD_NAMES = (b"use_auth_token", b"hf_token", b"token")
 _ENV = re.compile(rb"""TOKEN(?:\\?["'])?\]?[ \t]*[=:][ \t]*(?:""" + _QUOTED + rb"""|(?P<bare>[^\s"'#;,\\]+))""")
 _ENV_NAMES = (b"HUGGINGFACEHUB_API_TOKEN", b"HUGGING_FACE_HUB_TOKEN", b"HF_API_TOKEN", b"HF_TOKEN")
 _BARE_LITERAL = re.compile(r"[A-Za-z0-9_\-+/=]+")
-_PLACEHOLDER_WORDS = ("...", "\u2026", "xxx", "***", "<", ">", "{", "}", "$", "your", "changeme",
-                      "redacted", "placeholder", "example", "dummy", "secrets.")
-FIX = ("remove it and read the token at run time instead: os.environ[\"HF_TOKEN\"], "
-       "huggingface_hub.login() once per machine, or a GitHub secret (${{ secrets.HF_TOKEN }}); "
-       "then REVOKE it at https://huggingface.co/settings/tokens: it may already be in git history")
+_PLACEHOLDER_WORDS = (
+    "...",
+    "\u2026",
+    "xxx",
+    "***",
+    "<",
+    ">",
+    "{",
+    "}",
+    "$",
+    "your",
+    "changeme",
+    "redacted",
+    "placeholder",
+    "example",
+    "dummy",
+    "secrets.",
+)
+FIX = (
+    'remove it and read the token at run time instead: os.environ["HF_TOKEN"], '
+    "huggingface_hub.login() once per machine, or a GitHub secret (${{ secrets.HF_TOKEN }}); "
+    "then REVOKE it at https://huggingface.co/settings/tokens: it may already be in git history"
+)
 
 
 class Secret(NamedTuple):
@@ -70,6 +88,7 @@ class Secret(NamedTuple):
 
 
 # --- pure functions ---------------------------------------------------------------------------
+
 
 def is_placeholder(value: str) -> bool:
     lowered = value.lower()
@@ -157,7 +176,8 @@ def is_binary(head: bytes) -> bool:
 
 # --- the check --------------------------------------------------------------------------------
 
-def run(ctx: "CheckContext") -> list[Finding]:
+
+def run(ctx: CheckContext) -> list[Finding]:
     excluded = ctx.policy.secrets.exclude
     if ctx.source == "worktree" or not ctx.in_git:
         return _scan_worktree(ctx, excluded)
@@ -169,7 +189,8 @@ def run(ctx: "CheckContext") -> list[Finding]:
     sizes = _git.blob_sizes(ctx.root, [e.oid for e in entries])
     readable_max = max(ctx.policy.lfs.max_text_size, SCAN_LIMIT)
     blobs = _git.read_blob_prefixes(
-        ctx.root, [e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT, sizes=sizes)
+        ctx.root, [e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT, sizes=sizes
+    )
     findings: list[Finding] = []
     for entry in entries:
         data = blobs.get(entry.oid)
@@ -181,14 +202,13 @@ def run(ctx: "CheckContext") -> list[Finding]:
     return findings
 
 
-def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Finding]:
+def _scan_worktree(ctx: CheckContext, excluded: tuple[str, ...]) -> list[Finding]:
     paths = [p for p in publish_paths(ctx) if not matches(p, excluded)]
     if ctx.in_git:
         # LFS-tracked files are scanned too when small (a notes.bin, a tiny .pt with a token in it
         # would otherwise reach the Hub's storage); weights are never read for this.
         attributes = _git.check_attr(ctx.root, paths, ("filter",))
-        paths = [p for p in paths
-                 if not _git.is_lfs_tracked(attributes.get(p, {})) or _is_small_file(ctx.root / p)]
+        paths = [p for p in paths if not _git.is_lfs_tracked(attributes.get(p, {})) or _is_small_file(ctx.root / p)]
     findings: list[Finding] = []
     for path in paths:
         findings.extend(_scan_file(ctx, path, publishing=ctx.source == "worktree"))
@@ -203,7 +223,7 @@ def _is_small_file(path) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_size <= SCAN_LIMIT
 
 
-def _scan_file(ctx: "CheckContext", path: str, *, publishing: bool) -> list[Finding]:
+def _scan_file(ctx: CheckContext, path: str, *, publishing: bool) -> list[Finding]:
     read = read_worktree_head(ctx.root, path, SCAN_LIMIT)
     if read is None or not read[1] or is_binary(read[1]):
         return []

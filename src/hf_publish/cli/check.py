@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING
 
 from hf_publish.checks.registry import CHECK_IDS
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, PolicyError
@@ -24,7 +23,7 @@ def split_targets(targets: Sequence[str]) -> tuple[list[str], list[str]]:
     for index, target in enumerate(targets):
         if target in CHECK_IDS and len(checks) == index:
             checks.append(target)
-    return checks, list(targets[len(checks):])
+    return checks, list(targets[len(checks) :])
 
 
 def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
@@ -44,14 +43,25 @@ def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None)
         if check_ids != ["config"]:
             raise  # the other checks cannot run on an invalid policy: exit 2
         # The `config` hook reports an invalid policy as findings (exit 1), like every other check.
-        findings = list(exc.findings) or [Finding("config", args.config or POLICY_FILENAME, None, str(exc),
-                                                  "check the path given to --config, and that the file is readable")]
+        findings = list(exc.findings) or [
+            Finding(
+                "config",
+                args.config or POLICY_FILENAME,
+                None,
+                str(exc),
+                "check the path given to --config, and that the file is readable",
+            )
+        ]
         from hf_publish import _git
 
         root = Path(_git.find_root(cwd) or cwd).resolve()
         if files:
-            ctx = CheckContext(root=root, policy=Policy(), policy_path=None,
-                               files=tuple(_relative_to_root(f, cwd, root) for f in files))
+            ctx = CheckContext(
+                root=root,
+                policy=Policy(),
+                policy_path=None,
+                files=tuple(_relative_to_root(f, cwd, root) for f in files),
+            )
             findings = list(dict.fromkeys(findings + run_checks(["config"], ctx)))
         return _report(findings, fmt, strict=args.strict, fixed=False)
     ctx = CheckContext(
@@ -80,8 +90,10 @@ def _report(findings: list[Finding], fmt: str, *, strict: bool, fixed: bool) -> 
         print(summary_line(findings, fixed=fixed), file=sys.stderr)
     if strict and not has_errors(findings) and has_errors(findings, strict=True):
         warnings = sum(f.severity == "warning" for f in findings)
-        print(f"hf-publish: --strict: {warnings} warning(s) fail this run. Next: fix them, or run without "
-              "--strict", file=sys.stderr)
+        print(
+            f"hf-publish: --strict: {warnings} warning(s) fail this run. Next: fix them, or run without --strict",
+            file=sys.stderr,
+        )
     return EXIT_FINDINGS if has_errors(findings, strict=strict) or fixed else EXIT_OK
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import re
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from hf_publish.errors import EXIT_OK, UsageError
-from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, POLICY_FILENAME
+from hf_publish.errors import EXIT_OK, UnsafeWriteError, UsageError
 from hf_publish.policy.load import parse_policy_text
-from hf_publish.errors import UnsafeWriteError
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, POLICY_FILENAME
 from hf_publish.safewrite import make_folders, write_file, write_problem
 
 if TYPE_CHECKING:
@@ -32,7 +30,9 @@ def default_name(folder: str) -> str:
 
 
 def render_policy(organization: str, name: str, repo_type: str, path: str) -> str:
-    sdk_line = "    sdk: gradio                                 # gradio | docker | static\n" if repo_type == "space" else ""
+    sdk_line = (
+        "    sdk: gradio                                 # gradio | docker | static\n" if repo_type == "space" else ""
+    )
     return _template("hf-publish.yaml").format(
         organization=organization, name=name, type=repo_type, path=path, sdk_line=sdk_line
     )
@@ -49,8 +49,7 @@ def render_card(organization: str, name: str) -> str:
     return _template("modelcard.md").format(organization=organization, name=name)
 
 
-def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: str,
-             force: bool = False) -> list[Path]:
+def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: str, force: bool = False) -> list[Path]:
     """Write the three files; refuse (writing nothing) if any exists and not `force`."""
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts:
@@ -72,9 +71,11 @@ def scaffold(root: Path, *, organization: str, name: str, repo_type: str, path: 
     for target in files:  # every refusal before the first write: nothing half-written
         problem = write_problem(target, root)
         if problem:
-            raise UnsafeWriteError(f"refusing to write {target.relative_to(root).as_posix()}: {problem}; "
-                                   "hf-publish never writes through a symlink. Nothing was written. Next: "
-                                   "replace the link with a real file or folder, or pick another --path")
+            raise UnsafeWriteError(
+                f"refusing to write {target.relative_to(root).as_posix()}: {problem}; "
+                "hf-publish never writes through a symlink. Nothing was written. Next: "
+                "replace the link with a real file or folder, or pick another --path"
+            )
     for target, text in files.items():
         make_folders(target.parent, root)
         write_file(target, text.encode("utf-8"), root=root)
@@ -88,10 +89,13 @@ def command_init(args: argparse.Namespace, *, redactor: Redactor | None = None) 
     if root is None:
         raise UsageError("not inside a git repository: run `git init` first, then `hf-publish init`")
     name = args.name or default_name(root.name if args.path == "." else PurePosixPath(args.path).name)
-    written = scaffold(root, organization=args.organization, name=name, repo_type=args.type,
-                       path=args.path, force=args.force)
+    written = scaffold(
+        root, organization=args.organization, name=name, repo_type=args.type, path=args.path, force=args.force
+    )
     for target in written:
         print(f"wrote {target.relative_to(root).as_posix()}")
-    print("next: fill in the TODOs of the model card, then `hf-publish check --all-files`; "
-          "publish with `hf-publish publish --dry-run`")
+    print(
+        "next: fill in the TODOs of the model card, then `hf-publish check --all-files`; "
+        "publish with `hf-publish publish --dry-run`"
+    )
     return EXIT_OK

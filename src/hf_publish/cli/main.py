@@ -1,7 +1,7 @@
 """The `hf-publish` command line.
 
 Imports stay lazy: `hf-publish check secrets` is a pre-commit hook with a ~150 ms budget, so
-heavy modules (huggingface_hub, GitPython, jsonschema) load only in the commands that use them.
+heavy modules (huggingface_hub, jsonschema) load only in the commands that use them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -21,7 +22,6 @@ from hf_publish.errors import (
     PolicyError,
     UsageError,
 )
-
 
 if TYPE_CHECKING:
     from hf_publish.tokens import Redactor
@@ -82,20 +82,31 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
-        "check", help="run commit-time checks", description=CHECK_HELP,
-        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+        "check",
+        help="run commit-time checks",
+        description=CHECK_HELP,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_formatter,
     )
-    check.add_argument("targets", nargs="*", metavar="CHECK|FILE",
-                       help="check ids to run (default: all), then files to check (default: staged files)")
+    check.add_argument(
+        "targets",
+        nargs="*",
+        metavar="CHECK|FILE",
+        help="check ids to run (default: all), then files to check (default: staged files)",
+    )
     check.add_argument("--all-files", action="store_true", help="check every tracked file, not just staged ones")
     _add_config(check)
     _add_format(check)
-    check.add_argument("--fix", action="store_true",
-                       help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)")
+    check.add_argument(
+        "--fix",
+        action="store_true",
+        help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)",
+    )
     check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
 
     publish = commands.add_parser(
-        "publish", help="check, then publish configured repos to the Hub",
+        "publish",
+        help="check, then publish configured repos to the Hub",
         description=(
             "Publish the repos in the policy to their Hub organization, safely:\n"
             "  1. every content check runs first; findings stop the publish before any network call\n"
@@ -105,88 +116,131 @@ def build_parser() -> argparse.ArgumentParser:
             "  5. with --tag, the Hub repo is tagged at that commit (tags are immutable)\n\n"
             "The token comes from HF_TOKEN, Trusted Publishing (HF_OIDC_RESOURCE), or `hf auth login`."
         ),
-        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_formatter,
     )
     publish.add_argument("repos", nargs="*", metavar="REPO", help="configured repo names to publish (default: all)")
-    publish.add_argument("--dry-run", action="store_true",
-                         help="print the plan and write nothing (works with a read-only token or none)")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="print the plan and write nothing (works with a read-only token or none)"
+    )
     publish.add_argument("--tag", metavar="TAG", help="release: tag the Hub repo at the published commit (e.g. v1.2.0)")
     publish.add_argument("--revision", metavar="BRANCH", default=None, help="Hub branch to publish to (default: main)")
     publish.add_argument("--create-pr", action="store_true", help="open a Hub pull request instead of pushing")
     publish.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or huggingface.co)")
-    publish.add_argument("--sandbox", action="store_true",
-                         help="start a local in-process Hub sandbox and publish there (no account, no network)")
-    publish.add_argument("--path", metavar="DIR", default=None,
-                         help="the git checkout (or plain folder) to publish (default: current folder)")
-    publish.add_argument("--timeout", metavar="SECONDS", type=float, default=None,
-                         help="how long an API call may wait for the Hub's answer "
-                              "(default: HF_PUBLISH_TIMEOUT, else 60; uploads wait on progress instead)")
-    publish.add_argument("--retry-budget", metavar="SECONDS", type=float, default=None,
-                         help="the total time the run may spend retrying failures (429, 5xx, no answer) "
-                              "before it stops with exit 4 (default: HF_PUBLISH_RETRY_BUDGET, else 120)")
+    publish.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start a local in-process Hub sandbox and publish there (no account, no network)",
+    )
+    publish.add_argument(
+        "--path",
+        metavar="DIR",
+        default=None,
+        help="the git checkout (or plain folder) to publish (default: current folder)",
+    )
+    publish.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="how long an API call may wait for the Hub's answer "
+        "(default: HF_PUBLISH_TIMEOUT, else 60; uploads wait on progress instead)",
+    )
+    publish.add_argument(
+        "--retry-budget",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="the total time the run may spend retrying failures (429, 5xx, no answer) "
+        "before it stops with exit 4 (default: HF_PUBLISH_RETRY_BUDGET, else 120)",
+    )
     _add_config(publish)
     _add_format(publish)
 
     init = commands.add_parser(
-        "init", help="scaffold .hf-publish.yaml, .gitattributes and a model card",
-        description=("Scaffold, in an existing git repo: a commented .hf-publish.yaml, a .gitattributes\n"
-                     "with the required LFS rules, and a model card README.md from the org template.\n"
-                     "Existing files are left alone unless --force is given."),
-        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+        "init",
+        help="scaffold .hf-publish.yaml, .gitattributes and a model card",
+        description=(
+            "Scaffold, in an existing git repo: a commented .hf-publish.yaml, a .gitattributes\n"
+            "with the required LFS rules, and a model card README.md from the org template.\n"
+            "Existing files are left alone unless --force is given."
+        ),
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_formatter,
     )
-    init.add_argument("--organization", "--org", metavar="ORG", default="acme-ai", help="Hub organization (default: acme-ai)")
-    init.add_argument("--name", metavar="NAME", help="repo name (default: derived from the folder name, e.g. <folder>-v1)")
-    init.add_argument("--type", choices=("model", "dataset", "space"), default="model", help="repo type (default: model)")
-    init.add_argument("--path", metavar="DIR", default=".", help="folder published to the repo, relative to the git root (default: .)")
+    init.add_argument(
+        "--organization", "--org", metavar="ORG", default="acme-ai", help="Hub organization (default: acme-ai)"
+    )
+    init.add_argument(
+        "--name", metavar="NAME", help="repo name (default: derived from the folder name, e.g. <folder>-v1)"
+    )
+    init.add_argument(
+        "--type", choices=("model", "dataset", "space"), default="model", help="repo type (default: model)"
+    )
+    init.add_argument(
+        "--path", metavar="DIR", default=".", help="folder published to the repo, relative to the git root (default: .)"
+    )
     init.add_argument("--force", action="store_true", help="overwrite existing files")
 
     commands.add_parser(
-        "schema", help="print the JSON Schema of .hf-publish.yaml",
+        "schema",
+        help="print the JSON Schema of .hf-publish.yaml",
         description="Print the policy's JSON Schema (Draft 2020-12), e.g. for editor validation:\n"
-                    "  hf-publish schema > .hf-publish.schema.json",
+        "  hf-publish schema > .hf-publish.schema.json",
         formatter_class=_formatter,
     )
 
     sandbox = commands.add_parser(
-        "sandbox", help="run a local Hugging Face Hub sandbox",
+        "sandbox",
+        help="run a local Hugging Face Hub sandbox",
         description="Run a Hub-compatible server on loopback, to rehearse publishing with no account and no network.\n"
-                    "  hf-publish sandbox serve [--host 127.0.0.1] [--port N] [--data-dir DIR] [--users FILE]\n"
-                    "Run `hf-publish sandbox serve --help` for details.",
+        "  hf-publish sandbox serve [--host 127.0.0.1] [--port N] [--data-dir DIR] [--users FILE]\n"
+        "Run `hf-publish sandbox serve --help` for details.",
         formatter_class=_formatter,
     )
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, metavar="serve ...")
 
     matrix = commands.add_parser(
-        "matrix", help="print the repos changed since their last publish, as a JSON matrix",
-        description="Print, as JSON for a GitHub Actions matrix ({\"repo\": [...]}), the configured repos\n"
-                    "whose folders changed between BASE and HEAD (all repos when BASE is unknown).",
+        "matrix",
+        help="print the repos changed since their last publish, as a JSON matrix",
+        description='Print, as JSON for a GitHub Actions matrix ({"repo": [...]}), the configured repos\n'
+        "whose folders changed between BASE and HEAD (all repos when BASE is unknown).",
         formatter_class=_formatter,
     )
     matrix.add_argument("--base", metavar="REV", help="git revision of the last publish (default: HEAD~1)")
     _add_config(matrix)
 
     gh_action = commands.add_parser(
-        "gh-action", help="run as the GitHub Action (what action.yml executes)",
+        "gh-action",
+        help="run as the GitHub Action (what action.yml executes)",
         description="Run inside GitHub Actions as action.yml's main step: read the INPUT_* variables and the\n"
-                    "event, check, publish or release, and write outputs and the job summary.\n"
-                    "Use the action (uses: org/hf-publish@v1) rather than calling this directly.",
-        epilog=EXIT_CODES_HELP, formatter_class=_formatter,
+        "event, check, publish or release, and write outputs and the job summary.\n"
+        "Use the action (uses: org/hf-publish@v1) rather than calling this directly.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_formatter,
     )
-    gh_action.add_argument("--path", metavar="DIR", default=None,
-                           help="the checkout folder to run in (default: current folder); action.yml passes it so "
-                                "that the interpreter itself starts outside the checkout")
+    gh_action.add_argument(
+        "--path",
+        metavar="DIR",
+        default=None,
+        help="the checkout folder to run in (default: current folder); action.yml passes it so "
+        "that the interpreter itself starts outside the checkout",
+    )
 
     refresh = commands.add_parser(
-        "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
+        "refresh-vocab",
+        help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
         description="Fetch the Hub's current license and pipeline_tag ids (HfApi.get_model_tags) and write them\n"
-                    "as dated data files to your cache ($XDG_CACHE_HOME/hf-publish/vocab, default\n"
-                    "~/.cache/hf-publish/vocab), which the model-card check reads before the lists shipped\n"
-                    "in the package. The only command that needs the network besides publish;\n"
-                    "checks never fetch anything.",
+        "as dated data files to your cache ($XDG_CACHE_HOME/hf-publish/vocab, default\n"
+        "~/.cache/hf-publish/vocab), which the model-card check reads before the lists shipped\n"
+        "in the package. The only command that needs the network besides publish;\n"
+        "checks never fetch anything.",
         formatter_class=_formatter,
     )
     refresh.add_argument("--endpoint", metavar="URL")
-    refresh.add_argument("--output", metavar="DIR", help="where to write the files (default: $XDG_CACHE_HOME/hf-publish/vocab)")
+    refresh.add_argument(
+        "--output", metavar="DIR", help="where to write the files (default: $XDG_CACHE_HOME/hf-publish/vocab)"
+    )
     return parser
 
 
@@ -195,8 +249,12 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "github", "json"), default=None,
-                        help="output format (default: text; github inside GitHub Actions)")
+    parser.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default=None,
+        help="output format (default: text; github inside GitHub Actions)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -245,8 +303,7 @@ def _run(args: argparse.Namespace, redactor: Redactor) -> int:
         if os.environ.get("HF_PUBLISH_DEBUG"):
             _print_traceback(redactor)
         detail = redactor.redact(f"{type(exc).__name__}: {exc}")
-        print(f"hf-publish: unexpected error: {detail} (set HF_PUBLISH_DEBUG=1 for the traceback)",
-              file=sys.stderr)
+        print(f"hf-publish: unexpected error: {detail} (set HF_PUBLISH_DEBUG=1 for the traceback)", file=sys.stderr)
         return EXIT_UNEXPECTED
 
 

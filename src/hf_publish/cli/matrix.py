@@ -10,11 +10,10 @@ skipping a changed one is a silent miss.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from hf_publish.errors import EXIT_OK
 from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec

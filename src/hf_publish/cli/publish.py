@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import argparse
 import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, ChecksFailed, HubError, UsageError
 from hf_publish.findings import Finding
@@ -38,12 +37,19 @@ def command_publish(args: argparse.Namespace, *, redactor: Redactor | None = Non
     timeout = _seconds(args.timeout, dict(os.environ), TIMEOUT_ENV, DEFAULT_TIMEOUT)
     fmt = default_format(args.format)
     path = Path(args.path or ".")
-    kwargs: dict[str, Any] = dict(
-        repos=args.repos or None, dry_run=args.dry_run, tag=args.tag, revision=args.revision,
-        create_pr=args.create_pr, config=args.config, timeout=timeout, retry_budget=budget, redactor=redactor,
+    kwargs: dict[str, Any] = {
+        "repos": args.repos or None,
+        "dry_run": args.dry_run,
+        "tag": args.tag,
+        "revision": args.revision,
+        "create_pr": args.create_pr,
+        "config": args.config,
+        "timeout": timeout,
+        "retry_budget": budget,
+        "redactor": redactor,
         # progress bars are for people at a terminal, not logs (publish scopes the setting to its run)
-        progress=fmt == "text" and sys.stderr.isatty(),
-    )
+        "progress": fmt == "text" and sys.stderr.isatty(),
+    }
     done: list[PublishResult] = []  # each repo's result as soon as it is published
     kwargs["on_result"] = done.append
     sandbox = None
@@ -92,10 +98,9 @@ def start_sandbox(path: Path, config: str | None):
     """
     import copy
 
+    from hf_publish.policy.load import locate
     from hf_publish.sandbox import Sandbox
     from hf_publish.sandbox.auth import DEFAULT_CONFIG
-
-    from hf_publish.policy.load import locate
 
     policy = locate(path.resolve(), config).policy
     users = copy.deepcopy(DEFAULT_CONFIG)
@@ -105,15 +110,22 @@ def start_sandbox(path: Path, config: str | None):
         for spec in users["tokens"].values():
             for entry in list(spec.get("scoped") or []):
                 if entry["entity"] == {"type": "org", "name": "acme-ai"}:
-                    spec["scoped"].append({"entity": {"type": "org", "name": org},
-                                           "permissions": list(entry["permissions"])})
+                    spec["scoped"].append(
+                        {"entity": {"type": "org", "name": org}, "permissions": list(entry["permissions"])}
+                    )
     name = os.environ.get(SANDBOX_TOKEN_ENV) or SANDBOX_DEFAULT_TOKEN
     sandbox = Sandbox(users=users).start()
     if name not in sandbox.tokens:
         sandbox.stop()
-        raise UsageError(f"{SANDBOX_TOKEN_ENV}={name!r} is not a sandbox token. Next: use one of "
-                         + ", ".join(sorted(sandbox.tokens)))
-    print(f"sandbox: an in-process Hub at {sandbox.endpoint} (no account, no network; gone when this "
-            f"command ends); token: {name} ({SANDBOX_TOKEN_ENV} picks another; HF_TOKEN is not used)", file=sys.stderr, flush=True)
+        raise UsageError(
+            f"{SANDBOX_TOKEN_ENV}={name!r} is not a sandbox token. Next: use one of "
+            + ", ".join(sorted(sandbox.tokens))
+        )
+    print(
+        f"sandbox: an in-process Hub at {sandbox.endpoint} (no account, no network; gone when this "
+        f"command ends); token: {name} ({SANDBOX_TOKEN_ENV} picks another; HF_TOKEN is not used)",
+        file=sys.stderr,
+        flush=True,
+    )
     api = make_api(sandbox.endpoint, sandbox.tokens[name])
     return sandbox, api, f"sandbox token {name}"

@@ -6,14 +6,13 @@ never written: maintainers refresh the vendored copy with `--output src/hf_publi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import datetime as _dt
 import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hf_publish.cards import vocab
 from hf_publish.errors import HubError, UsageError
@@ -33,7 +32,9 @@ def ids_from_model_tags(answer: object, key: str) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def write_vocab(directory: Path, kind: str, ids: list[str], *, source: str, date: str) -> tuple[Path, vocab.Vocab | None]:
+def write_vocab(
+    directory: Path, kind: str, ids: list[str], *, source: str, date: str
+) -> tuple[Path, vocab.Vocab | None]:
     """Write one data file; returns its path and the previous vocabulary (None if there was none)."""
     filename, _ = vocab.FILES[kind]
     from hf_publish.safewrite import write_file
@@ -47,8 +48,9 @@ def write_vocab(directory: Path, kind: str, ids: list[str], *, source: str, date
         except (ValueError, OSError):
             previous = None
     payload = {"date": date, "source": source, "kind": kind, "ids": ids}
-    write_file(path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
-               what=f"the {kind} list")
+    write_file(
+        path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8"), what=f"the {kind} list"
+    )
     return path, previous
 
 
@@ -62,8 +64,10 @@ def default_output_dir() -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(f"cannot create {folder}: {exc.strerror}. Next: pass --output DIR with a folder you "
-                             "can write to (or set XDG_CACHE_HOME)") from None
+            raise UsageError(
+                f"cannot create {folder}: {exc.strerror}. Next: pass --output DIR with a folder you "
+                "can write to (or set XDG_CACHE_HOME)"
+            ) from None
     return folder
 
 
@@ -71,9 +75,11 @@ def command_refresh(args: argparse.Namespace, *, redactor: Redactor | None = Non
     """`hf-publish refresh-vocab [--endpoint URL] [--output DIR]`."""
     output = Path(args.output) if getattr(args, "output", None) else default_output_dir()
     if not output.is_dir() or output.is_symlink():
-        raise UsageError(f"--output {output}: not a folder" + (" (a symlink: hf-publish never writes through one)"
-                                                                if output.is_symlink() else "")
-                         + ". Next: pass --output DIR with an existing, real folder")
+        raise UsageError(
+            f"--output {output}: not a folder"
+            + (" (a symlink: hf-publish never writes through one)" if output.is_symlink() else "")
+            + ". Next: pass --output DIR with an existing, real folder"
+        )
     endpoint = getattr(args, "endpoint", None)
     from hf_publish.publishing.hub import fetch_model_tags
 
@@ -87,15 +93,20 @@ def command_refresh(args: argparse.Namespace, *, redactor: Redactor | None = Non
     for filename, _ in vocab.FILES.values():  # refuse before the first write: both lists or neither
         problem = write_problem(output / filename)
         if problem:
-            raise UnsafeWriteError(f"refusing to write {output / filename}: {problem}; hf-publish never writes "
-                                   "through a symlink. Nothing was written. Next: remove the link, or pass --output DIR")
+            raise UnsafeWriteError(
+                f"refusing to write {output / filename}: {problem}; hf-publish never writes "
+                "through a symlink. Nothing was written. Next: remove the link, or pass --output DIR"
+            )
     for kind, ids in lists.items():
         try:
-            path, previous = write_vocab(output, kind, ids, date=today,
-                                         source=f"{where}/api/models-tags-by-type (HfApi.get_model_tags)")
+            path, previous = write_vocab(
+                output, kind, ids, date=today, source=f"{where}/api/models-tags-by-type (HfApi.get_model_tags)"
+            )
         except OSError as exc:
-            raise UsageError(f"cannot write the {kind} list to {output}: {exc.strerror}; "
-                             "pass --output DIR with a folder you can write to") from None
+            raise UsageError(
+                f"cannot write the {kind} list to {output}: {exc.strerror}; "
+                "pass --output DIR with a folder you can write to"
+            ) from None
         change = ""
         if previous is not None:
             added = [i for i in ids if i not in previous.ids]

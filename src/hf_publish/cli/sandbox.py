@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
+from typing import TYPE_CHECKING
 
 from hf_publish.errors import UsageError
 

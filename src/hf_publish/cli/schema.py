@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import sys
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from hf_publish.errors import EXIT_OK
 

@@ -11,10 +11,11 @@ import difflib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -135,8 +136,7 @@ def repo_path_problem(root: Path, path: str) -> str | None:
                 target = "?"
             shown = current.relative_to(root).as_posix()
             via = "is" if shown == pure.as_posix() else f"passes through {shown!r}, which is"
-            return (f"{path!r} {via} a symlink (to {target!r}): the checks would scan one folder and "
-                    "publish another")
+            return f"{path!r} {via} a symlink (to {target!r}): the checks would scan one folder and publish another"
     try:
         (root / pure).resolve().relative_to(root.resolve())
     except ValueError:
@@ -150,9 +150,15 @@ def repo_path_problems(policy: Policy, root: Path) -> list[Finding]:
     for index, spec in enumerate(policy.repos):
         problem = repo_path_problem(root, spec.path)
         if problem:
-            findings.append(Finding(CHECK_ID, policy.source or POLICY_FILENAME, spec.path_line or spec.line,
-                                    f"repos[{index}].path: {problem}",
-                                    "point `path:` at the real folder inside the repo (no symlinks)"))
+            findings.append(
+                Finding(
+                    CHECK_ID,
+                    policy.source or POLICY_FILENAME,
+                    spec.path_line or spec.line,
+                    f"repos[{index}].path: {problem}",
+                    "point `path:` at the real folder inside the repo (no symlinks)",
+                )
+            )
     return findings
 
 
@@ -171,8 +177,13 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
         return Finding(CHECK_ID, shown, line, message, fix)
 
     if len(raw) > MAX_POLICY_BYTES:
-        return [problem(None, f"policy file is {len(raw)} bytes; the limit is {MAX_POLICY_BYTES}",
-                        "a policy is a few dozen lines: check you pointed --config at the right file")], None
+        return [
+            problem(
+                None,
+                f"policy file is {len(raw)} bytes; the limit is {MAX_POLICY_BYTES}",
+                "a policy is a few dozen lines: check you pointed --config at the right file",
+            )
+        ], None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -181,8 +192,13 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:  # hundreds of nested [ or {: PyYAML composes recursively
-        return [problem(None, "policy YAML is nested too deep to parse",
-                        "a policy is a few dozen lines of plain mappings and lists: rewrite it without deep nesting")], None
+        return [
+            problem(
+                None,
+                "policy YAML is nested too deep to parse",
+                "a policy is a few dozen lines of plain mappings and lists: rewrite it without deep nesting",
+            )
+        ], None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -193,9 +209,14 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
     try:
         structural = list(_structural_problems(node, shown))
     except TooManyNodes:
-        return [problem(None, f"policy expands to more than {MAX_POLICY_NODES} YAML nodes "
-                              "(aliases nested too deep: a 'billion laughs' document?)",
-                        "write the policy out without nested anchors and aliases")], None
+        return [
+            problem(
+                None,
+                f"policy expands to more than {MAX_POLICY_NODES} YAML nodes "
+                "(aliases nested too deep: a 'billion laughs' document?)",
+                "write the policy out without nested anchors and aliases",
+            )
+        ], None
     if structural:
         return structural, None
     try:
@@ -203,8 +224,13 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
     except yaml.YAMLError as exc:  # e.g. an unknown tag (!python/object): compose accepts it
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return [problem(mark.line + 1 if mark else None, f"YAML error: {reason}",
-                        "use plain YAML: strings, numbers, booleans, lists and mappings")], None
+        return [
+            problem(
+                mark.line + 1 if mark else None,
+                f"YAML error: {reason}",
+                "use plain YAML: strings, numbers, booleans, lists and mappings",
+            )
+        ], None
     return _schema_problems(data, node, text, shown), data
 
 
@@ -217,9 +243,13 @@ def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
         elif problem.kind == "non-scalar":
             yield Finding(CHECK_ID, shown, line, "mapping keys must be plain strings", "use a plain key")
         else:
-            yield Finding(CHECK_ID, shown, line,
-                          f"duplicate key {problem.key.value!r} (first at line {problem.first_line + 1})",
-                          "keep one of the two")
+            yield Finding(
+                CHECK_ID,
+                shown,
+                line,
+                f"duplicate key {problem.key.value!r} (first at line {problem.first_line + 1})",
+                "keep one of the two",
+            )
 
 
 def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[Finding]:
@@ -228,9 +258,7 @@ def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[
     import jsonschema  # imported here: it is the slowest import of a hook run
 
     schema = load_schema()
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     findings = []
     for error in validator.iter_errors(data):
         findings.extend(_describe_schema_error(error, root, shown))
@@ -251,19 +279,23 @@ def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[
                 continue
             close = difflib.get_close_matches(key.value, allowed, n=1)
             fix = f"did you mean {close[0]!r}?" if close else f"allowed keys here: {', '.join(allowed)}"
-            yield Finding(CHECK_ID, shown, key.start_mark.line + 1,
-                          f"unknown key {_dotted(path + [key.value])!r}", fix)
+            yield Finding(CHECK_ID, shown, key.start_mark.line + 1, f"unknown key {_dotted(path + [key.value])!r}", fix)
         return
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
         message, fix = f"{where}: {error.instance!r} is not one of: {allowed}", f"use one of: {allowed}"
     elif error.validator == "oneOf" and path and path[-1] in ("max_text_size", "max_binary_size"):
-        message, fix = f"{where}: {error.instance!r} is not a size", "use bytes (1000000) or a size such as 10MiB or 1MB"
+        message, fix = (
+            f"{where}: {error.instance!r} is not a size",
+            "use bytes (1000000) or a size such as 10MiB or 1MB",
+        )
     elif error.validator == "format" and error.validator_value == "regex":
         message, fix = f"{where}: {error.instance!r} is not a valid regular expression", "fix the pattern"
     elif error.validator == "maxLength" and isinstance(error.instance, str):
-        message = (f"{where}: {error.instance[:40]!r}... is {len(error.instance)} characters long; at most "
-                   f"{error.validator_value} are allowed")
+        message = (
+            f"{where}: {error.instance[:40]!r}... is {len(error.instance)} characters long; at most "
+            f"{error.validator_value} are allowed"
+        )
         fix = "shorten it"
     elif error.validator == "pattern" and error.validator_value == CONTROL_FREE_PATTERN:
         message = f"{where}: {error.instance!r} contains a control character (a line break, a tab...)"
@@ -292,25 +324,44 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
             value = value.get(part) if isinstance(value, dict) else None
         problem = policy_regex_problem(value) if isinstance(value, str) else None
         if problem:
-            yield Finding(CHECK_ID, shown, _line(root, key_path), f"{'.'.join(key_path)} {problem}",
-                          "fix the pattern (Python `re` syntax)")
+            yield Finding(
+                CHECK_ID,
+                shown,
+                _line(root, key_path),
+                f"{'.'.join(key_path)} {problem}",
+                "fix the pattern (Python `re` syntax)",
+            )
     seen: dict[str, int] = {}
     for index, repo in enumerate(data.get("repos") or []):
         line = _line(root, ["repos", index])
         key = (repo.get("type", "model"), repo["name"].lower())
         if key in seen:
-            yield Finding(CHECK_ID, shown, line, f"repos[{index}]: {repo['name']!r} is listed twice",
-                          "keep one entry per Hub repo")
+            yield Finding(
+                CHECK_ID,
+                shown,
+                line,
+                f"repos[{index}]: {repo['name']!r} is listed twice",
+                "keep one entry per Hub repo",
+            )
         seen.setdefault(key, index)
         path = repo.get("path", ".")
         pure = PurePosixPath(path.replace("\\", "/"))
         if pure.is_absolute() or ".." in pure.parts:
-            yield Finding(CHECK_ID, shown, _line(root, ["repos", index, "path"]),
-                          f"repos[{index}].path: {path!r} points outside the git repo",
-                          "use a folder inside the repo, relative to its root")
+            yield Finding(
+                CHECK_ID,
+                shown,
+                _line(root, ["repos", index, "path"]),
+                f"repos[{index}].path: {path!r} points outside the git repo",
+                "use a folder inside the repo, relative to its root",
+            )
         if repo.get("sdk") and repo.get("type", "model") != "space":
-            yield Finding(CHECK_ID, shown, _line(root, ["repos", index, "sdk"]),
-                          f"repos[{index}].sdk: only a space has an sdk", "remove sdk or set type: space")
+            yield Finding(
+                CHECK_ID,
+                shown,
+                _line(root, ["repos", index, "sdk"]),
+                f"repos[{index}].sdk: only a space has an sdk",
+                "remove sdk or set type: space",
+            )
 
 
 def _line(root: yaml.Node, path: list) -> int | None:
@@ -386,9 +437,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             max_binary_size=parse_size(lfs.get("max_binary_size", DEFAULT_MAX_BINARY_SIZE)),
         ),
         secrets=SecretsPolicy(exclude=tuple((data.get("secrets") or {}).get("exclude", ()))),
-        auth=AuthPolicy(
-            require_fine_grained=(data.get("auth") or {}).get("require_fine_grained", True)
-        ),
+        auth=AuthPolicy(require_fine_grained=(data.get("auth") or {}).get("require_fine_grained", True)),
         release=ReleasePolicy(
             tag_pattern=release.get("tag_pattern", DEFAULT_TAG_PATTERN),
             require_on_default_branch=release.get("require_on_default_branch", True),
@@ -402,6 +451,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
 # --- validation cache ------------------------------------------------------------------------
 # jsonschema costs ~100 ms to import, most of a hook's budget. A policy that validated once is
 # remembered by the hash of (schema, text), so later hook runs skip the import.
+
 
 def _cache_key(text: str) -> str:
     from hf_publish import __version__

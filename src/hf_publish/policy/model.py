@@ -43,11 +43,41 @@ DEFAULT_SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
 # The Hub's default .gitattributes for a new model repo (hub-rules.md). Weights formats outside it
 # (*.gguf) are required only where such files exist: see hf_publish.checks.lfs.PRESENCE_PATTERNS.
 DEFAULT_LFS_PATTERNS = (
-    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib",
-    "*.lfs.*", "*.mlmodel", "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot",
-    "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt", "*.pth", "*.rar", "*.safetensors",
-    "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm", "*.xz", "*.zip",
-    "*.zst", "*tfevents*",
+    "*.7z",
+    "*.arrow",
+    "*.bin",
+    "*.bz2",
+    "*.ckpt",
+    "*.ftz",
+    "*.gz",
+    "*.h5",
+    "*.joblib",
+    "*.lfs.*",
+    "*.mlmodel",
+    "*.model",
+    "*.msgpack",
+    "*.npy",
+    "*.npz",
+    "*.onnx",
+    "*.ot",
+    "*.parquet",
+    "*.pb",
+    "*.pickle",
+    "*.pkl",
+    "*.pt",
+    "*.pth",
+    "*.rar",
+    "*.safetensors",
+    "saved_model/**/*",
+    "*.tar.*",
+    "*.tar",
+    "*.tflite",
+    "*.tgz",
+    "*.wasm",
+    "*.xz",
+    "*.zip",
+    "*.zst",
+    "*tfevents*",
 )
 DEFAULT_MAX_TEXT_SIZE = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
 DEFAULT_MAX_BINARY_SIZE = 1_000_000  # the Hub enforces 1 MB for binaries
@@ -57,8 +87,16 @@ DEFAULT_TAG_PATTERN = (
 )
 
 _SIZE_UNITS = {
-    "": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-    "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40,
+    "": 1,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
 }
 
 
@@ -88,8 +126,9 @@ class RepoNaming:
 
     def matches(self, name: str) -> bool:
         """`name` fully matches `pattern`, within the time bound (PatternTimeout otherwise)."""
-        return policy_fullmatch(self.pattern, name, key="naming.repo.pattern", line=self.pattern_line,
-                                source=self.source)
+        return policy_fullmatch(
+            self.pattern, name, key="naming.repo.pattern", line=self.pattern_line, source=self.source
+        )
 
 
 @dataclass(frozen=True)
@@ -102,9 +141,7 @@ class BranchNaming:
 class CardPolicy:
     required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
     required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
-    section_headings: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS)
-    )
+    section_headings: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS))
     allow_placeholders: bool = False
     strict: bool = False  # every model-card warning is an error
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> "error" | "warning"
@@ -149,8 +186,9 @@ class ReleasePolicy:
     def matches(self, tag: str) -> bool:
         """Is `tag` a release tag? A FULL match of `tag_pattern`, within the time bound: the one
         rule the Action and `publish --tag` both apply."""
-        return policy_fullmatch(self.tag_pattern, tag, key="release.tag_pattern", line=self.tag_pattern_line,
-                                source=self.source)
+        return policy_fullmatch(
+            self.tag_pattern, tag, key="release.tag_pattern", line=self.tag_pattern_line, source=self.source
+        )
 
 
 @dataclass(frozen=True)
@@ -202,13 +240,14 @@ def policy_regex_problem(pattern: str) -> str | None:
     return None
 
 
-def policy_fullmatch(pattern: str, text: str, *, key: str, line: int | None = None,
-                     source: str | None = None) -> bool:
+def policy_fullmatch(pattern: str, text: str, *, key: str, line: int | None = None, source: str | None = None) -> bool:
     """`text` fully matches the policy `pattern`, or PatternTimeout after REGEX_TIMEOUT."""
     problem = policy_regex_problem(pattern)
     if problem:
-        raise PolicyError(f"{key} {problem}", [Finding(CHECK_ID, source or POLICY_FILENAME, line,
-                                                       f"{key} {problem}", "fix the pattern")])
+        raise PolicyError(
+            f"{key} {problem}",
+            [Finding(CHECK_ID, source or POLICY_FILENAME, line, f"{key} {problem}", "fix the pattern")],
+        )
     try:
         return compile_policy_regex(pattern).fullmatch(text, timeout=REGEX_TIMEOUT) is not None
     except TimeoutError:
@@ -224,5 +263,3 @@ def parse_size(value: int | str) -> int:
     if not match or unit not in _SIZE_UNITS:
         raise ValueError(f"not a size: {value!r} (use bytes or e.g. 10MiB, 1MB)")
     return int(float(match.group(1)) * _SIZE_UNITS[unit])
-
-

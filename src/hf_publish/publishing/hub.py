@@ -18,8 +18,9 @@ import contextvars
 import os
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -52,58 +53,144 @@ class ErrorRule:
 
 
 # THE table. `_classify` picks the row; `translate` formats it. Every message ends with the next step.
-ERROR_TABLE: dict[str, ErrorRule] = {rule.name: rule for rule in (
-    ErrorRule("no-token", AuthError, "{doing}: no Hugging Face token found",
-              f"set HF_TOKEN to a fine-grained token with repo.write on the target org ({TOKENS_URL}), "
-              "or run `hf auth login`"),
-    ErrorRule("oidc", AuthError, "{doing}: the Trusted Publishing (OIDC) token exchange failed: {server}",
-              "check the job has `permissions: id-token: write`, that HF_OIDC_RESOURCE names an EXISTING "
-              "repo (OIDC tokens cannot create repos: create it once with a fine-grained token) and that "
-              "the repo trusts this workflow"),
-    ErrorRule("offline", HubError, "{doing}: HF_HUB_OFFLINE is set, so the Hub cannot be reached",
-              "unset HF_HUB_OFFLINE, or use --dry-run"),
-    ErrorRule("invalid-token", AuthError, "{doing}: the Hub rejected the token (invalid, expired or revoked)",
-              f"create a new token at {TOKENS_URL} and set HF_TOKEN to it"),
-    ErrorRule("repo-not-found", NotFoundError, "{doing}: {repo} not found, or this token cannot see it",
-              "check the repo name and type in .hf-publish.yaml, and that the token can read the repo"),
-    ErrorRule("revision-not-found", NotFoundError, "{doing}: revision not found on {repo}: {server}",
-              "check --revision names an existing branch of the Hub repo"),
-    ErrorRule("entry-not-found", NotFoundError, "{doing}: a file is missing on {repo}: {server}",
-              "re-run: the plan is re-read from the Hub each time"),
-    ErrorRule("gated", AuthError, "{doing}: {repo} is gated and this token has not been granted access",
-              "request access on the repo page, or use a token of an org member"),
-    ErrorRule("disabled", HubError, "{doing}: {repo} is disabled on the Hub",
-              "contact the Hub support or an org admin"),
-    ErrorRule("bad-request", HubError, "{doing}: the Hub rejected the request: {server}",
-              "fix what the message names (e.g. the model card metadata in README.md) and re-run"),
-    ErrorRule("forbidden", AuthError, "{doing}: forbidden: {server}",
-              "use a token with repo.write on the repo's org (a fine-grained token scoped to it), "
-              "or ask an org admin for the needed role"),
-    ErrorRule("conflict", ConflictError, "{doing}: already exists: {server}",
-              "re-run: hf-publish re-reads the Hub state each time"),
-    ErrorRule("stale", StaleHeadError, "{doing}: the branch moved while publishing (another commit landed)",
-              "re-run: hf-publish re-reads the head and re-plans"),
-    ErrorRule("unprocessable", HubError, "{doing}: the Hub refused the commit: {server}",
-              "check the paths named in the message (the Hub refuses some names) and re-run"),
-    ErrorRule("too-large", HubError, "{doing}: the request is too large for the Hub: {server}",
-              "make sure big files are tracked by LFS (the lfs check) and re-run"),
-    ErrorRule("rate-limited", TransientHubError, "{doing}: rate-limited by the Hub (HTTP 429){retry_after}",
-              "wait and re-run; the Hub limits repo creation and API calls per token"),
-    ErrorRule("server", TransientHubError, "{doing}: the Hub failed (HTTP {status}): {server}",
-              f"re-run in a few minutes; see {STATUS_URL}"),
-    ErrorRule("network", TransientHubError, "{doing}: could not reach {endpoint}{request}: {server}",
-              "check the network (and --endpoint / HF_ENDPOINT), then re-run"),
-    ErrorRule("retry-budget", RetryBudgetError, "{doing}: gave up: {server}",
-              f"re-run later (see {STATUS_URL}), or allow longer with --retry-budget SECONDS "
-              "(HF_PUBLISH_RETRY_BUDGET)"),
-    ErrorRule("http", HubError, "{doing}: the Hub answered HTTP {status}: {server}",
-              "re-run with HF_PUBLISH_DEBUG=1 and report the message if it persists"),
-)}
+ERROR_TABLE: dict[str, ErrorRule] = {
+    rule.name: rule
+    for rule in (
+        ErrorRule(
+            "no-token",
+            AuthError,
+            "{doing}: no Hugging Face token found",
+            f"set HF_TOKEN to a fine-grained token with repo.write on the target org ({TOKENS_URL}), "
+            "or run `hf auth login`",
+        ),
+        ErrorRule(
+            "oidc",
+            AuthError,
+            "{doing}: the Trusted Publishing (OIDC) token exchange failed: {server}",
+            "check the job has `permissions: id-token: write`, that HF_OIDC_RESOURCE names an EXISTING "
+            "repo (OIDC tokens cannot create repos: create it once with a fine-grained token) and that "
+            "the repo trusts this workflow",
+        ),
+        ErrorRule(
+            "offline",
+            HubError,
+            "{doing}: HF_HUB_OFFLINE is set, so the Hub cannot be reached",
+            "unset HF_HUB_OFFLINE, or use --dry-run",
+        ),
+        ErrorRule(
+            "invalid-token",
+            AuthError,
+            "{doing}: the Hub rejected the token (invalid, expired or revoked)",
+            f"create a new token at {TOKENS_URL} and set HF_TOKEN to it",
+        ),
+        ErrorRule(
+            "repo-not-found",
+            NotFoundError,
+            "{doing}: {repo} not found, or this token cannot see it",
+            "check the repo name and type in .hf-publish.yaml, and that the token can read the repo",
+        ),
+        ErrorRule(
+            "revision-not-found",
+            NotFoundError,
+            "{doing}: revision not found on {repo}: {server}",
+            "check --revision names an existing branch of the Hub repo",
+        ),
+        ErrorRule(
+            "entry-not-found",
+            NotFoundError,
+            "{doing}: a file is missing on {repo}: {server}",
+            "re-run: the plan is re-read from the Hub each time",
+        ),
+        ErrorRule(
+            "gated",
+            AuthError,
+            "{doing}: {repo} is gated and this token has not been granted access",
+            "request access on the repo page, or use a token of an org member",
+        ),
+        ErrorRule(
+            "disabled", HubError, "{doing}: {repo} is disabled on the Hub", "contact the Hub support or an org admin"
+        ),
+        ErrorRule(
+            "bad-request",
+            HubError,
+            "{doing}: the Hub rejected the request: {server}",
+            "fix what the message names (e.g. the model card metadata in README.md) and re-run",
+        ),
+        ErrorRule(
+            "forbidden",
+            AuthError,
+            "{doing}: forbidden: {server}",
+            "use a token with repo.write on the repo's org (a fine-grained token scoped to it), "
+            "or ask an org admin for the needed role",
+        ),
+        ErrorRule(
+            "conflict",
+            ConflictError,
+            "{doing}: already exists: {server}",
+            "re-run: hf-publish re-reads the Hub state each time",
+        ),
+        ErrorRule(
+            "stale",
+            StaleHeadError,
+            "{doing}: the branch moved while publishing (another commit landed)",
+            "re-run: hf-publish re-reads the head and re-plans",
+        ),
+        ErrorRule(
+            "unprocessable",
+            HubError,
+            "{doing}: the Hub refused the commit: {server}",
+            "check the paths named in the message (the Hub refuses some names) and re-run",
+        ),
+        ErrorRule(
+            "too-large",
+            HubError,
+            "{doing}: the request is too large for the Hub: {server}",
+            "make sure big files are tracked by LFS (the lfs check) and re-run",
+        ),
+        ErrorRule(
+            "rate-limited",
+            TransientHubError,
+            "{doing}: rate-limited by the Hub (HTTP 429){retry_after}",
+            "wait and re-run; the Hub limits repo creation and API calls per token",
+        ),
+        ErrorRule(
+            "server",
+            TransientHubError,
+            "{doing}: the Hub failed (HTTP {status}): {server}",
+            f"re-run in a few minutes; see {STATUS_URL}",
+        ),
+        ErrorRule(
+            "network",
+            TransientHubError,
+            "{doing}: could not reach {endpoint}{request}: {server}",
+            "check the network (and --endpoint / HF_ENDPOINT), then re-run",
+        ),
+        ErrorRule(
+            "retry-budget",
+            RetryBudgetError,
+            "{doing}: gave up: {server}",
+            f"re-run later (see {STATUS_URL}), or allow longer with --retry-budget SECONDS (HF_PUBLISH_RETRY_BUDGET)",
+        ),
+        ErrorRule(
+            "http",
+            HubError,
+            "{doing}: the Hub answered HTTP {status}: {server}",
+            "re-run with HF_PUBLISH_DEBUG=1 and report the message if it persists",
+        ),
+    )
+}
 
 
 _STATUS_KINDS = {
-    400: "bad-request", 401: "invalid-token", 403: "forbidden", 408: "server", 409: "conflict",
-    412: "stale", 413: "too-large", 422: "unprocessable", 429: "rate-limited",
+    400: "bad-request",
+    401: "invalid-token",
+    403: "forbidden",
+    408: "server",
+    409: "conflict",
+    412: "stale",
+    413: "too-large",
+    422: "unprocessable",
+    429: "rate-limited",
 }
 
 
@@ -165,7 +252,7 @@ def _server_message(exc: BaseException, hide: Callable[[str], str] = redact) -> 
 
 
 def _request_line(exc: BaseException) -> str:
-    """" (POST /api/models/x/y/preupload/main)" for a transport error that knows its request."""
+    """ " (POST /api/models/x/y/preupload/main)" for a transport error that knows its request."""
     try:
         request = exc.request  # type: ignore[attr-defined]  # httpx raises RuntimeError when unset
     except Exception:
@@ -197,8 +284,16 @@ def _retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoint: str = "the Hub",
-              ambiguous: bool = False, rule: str | None = None, redactor: Redactor | None = None) -> HubError | None:
+def translate(
+    exc: BaseException,
+    *,
+    doing: str,
+    repo: str = "the repo",
+    endpoint: str = "the Hub",
+    ambiguous: bool = False,
+    rule: str | None = None,
+    redactor: Redactor | None = None,
+) -> HubError | None:
     """The HubError (message ending with the next step) for an exception the client raised, or None
     when the exception is not a Hub failure (a bug: let it surface as an unexpected error).
     `rule` forces a row of the table for any Hub failure (e.g. "oidc" during the token exchange).
@@ -219,21 +314,31 @@ def translate(exc: BaseException, *, doing: str, repo: str = "the repo", endpoin
         # What the Hub answered, then why it is not retried.
         kind = _STATUS_KINDS.get(exc.status) or ("server" if exc.status >= 500 else "http")
         answered = ERROR_TABLE[kind].message.format(
-            doing=doing, repo=repo, endpoint=endpoint, server=hide(" ".join(exc.server.split()))[:500],
-            status=exc.status, request="",
-            retry_after=f"; retry after {exc.retry_after:g} s" if exc.retry_after is not None else "")
+            doing=doing,
+            repo=repo,
+            endpoint=endpoint,
+            server=hide(" ".join(exc.server.split()))[:500],
+            status=exc.status,
+            request="",
+            retry_after=f"; retry after {exc.retry_after:g} s" if exc.retry_after is not None else "",
+        )
         return RetryBudgetError(hide(f"{answered}; {exc}. Next: {ERROR_TABLE[name].next_step}"))
     row = ERROR_TABLE[name]
     retry_after = _retry_after(exc) if name in ("rate-limited", "server") else None
     message = row.message.format(
-        doing=doing, repo=repo, endpoint=endpoint, server=_server_message(exc, hide), status=status,
+        doing=doing,
+        repo=repo,
+        endpoint=endpoint,
+        server=_server_message(exc, hide),
+        status=status,
         retry_after=f"; retry after {retry_after:g} s" if retry_after is not None else "",
         request=_request_line(exc),
     )
     text = hide(f"{message}. Next: {row.next_step}")
     if row.error is TransientHubError:
-        return TransientHubError(text, status=status, retry_after=retry_after,
-                                 ambiguous=ambiguous and name in ("network", "server"))
+        return TransientHubError(
+            text, status=status, retry_after=retry_after, ambiguous=ambiguous and name in ("network", "server")
+        )
     return row.error(text, status=status)
 
 
@@ -320,8 +425,9 @@ class Timeouts:
     def for_api(self):
         import httpx2
 
-        return httpx2.Timeout(connect=min(self.connect, self.read), read=self.read, write=self.read,
-                              pool=min(self.connect, self.read))
+        return httpx2.Timeout(
+            connect=min(self.connect, self.read), read=self.read, write=self.read, pool=min(self.connect, self.read)
+        )
 
 
 _BUDGET: contextvars.ContextVar[RetryBudget | None] = contextvars.ContextVar("hf_publish_budget", default=None)
@@ -360,8 +466,10 @@ def _on_request(request: Any) -> None:
         budget.failed(at=started)
     if budget.refuses():
         _pending.started = None
-        raise RetryBudgetExhausted(f"{request.method} {request.url.path}: the retry budget ({budget.seconds:g} s) "
-                                   f"is spent ({budget.spent():.0f} s of failures)")
+        raise RetryBudgetExhausted(
+            f"{request.method} {request.url.path}: the retry budget ({budget.seconds:g} s) "
+            f"is spent ({budget.spent():.0f} s of failures)"
+        )
     _pending.started = budget.clock()
 
 
@@ -388,8 +496,10 @@ def _on_response(response: Any) -> None:
         raise RetryBudgetExhausted(
             f"{request.method} {request.url.path}: retrying would go past the retry budget "
             f"({budget.seconds:g} s, {budget.spent():.0f} s spent)",
-            status=response.status_code, retry_after=retry_after,
-            server=response.headers.get("X-Error-Message") or response.reason_phrase or "")
+            status=response.status_code,
+            retry_after=retry_after,
+            server=response.headers.get("X-Error-Message") or response.reason_phrase or "",
+        )
 
 
 def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callable[[], Any]:
@@ -399,9 +509,12 @@ def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callabl
         if all(getattr(current, name) is None for name in ("connect", "read", "write", "pool")):
             client.timeout = timeouts.for_api()  # a factory that set its own timeout keeps it
         hooks = client.event_hooks
-        client.event_hooks = {"request": [*hooks.get("request", []), _on_request],
-                              "response": [*hooks.get("response", []), _on_response]}
+        client.event_hooks = {
+            "request": [*hooks.get("request", []), _on_request],
+            "response": [*hooks.get("response", []), _on_response],
+        }
         return client
+
     factory.hf_publish = True  # type: ignore[attr-defined]
     return factory
 
@@ -466,6 +579,7 @@ def client_settings(*, progress: bool, xet_retry: str) -> Iterator[None]:
 
 # --- token resolution ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ResolvedToken:
     value: str | None
@@ -487,8 +601,9 @@ def resolve_token(env: Mapping[str, str] | None = None, redactor: Redactor | Non
     try:
         value = get_token()
     except Exception as exc:
-        error = translate(exc, doing="resolving the token", rule="oidc" if env.get("HF_OIDC_RESOURCE") else None,
-                          redactor=redactor)
+        error = translate(
+            exc, doing="resolving the token", rule="oidc" if env.get("HF_OIDC_RESOURCE") else None, redactor=redactor
+        )
         if error is None:
             raise
         raise error from None
@@ -511,6 +626,7 @@ def make_api(endpoint: str | None, token: str | None) -> Any:
 
 
 # --- remote state ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RemoteFile:
@@ -566,8 +682,9 @@ class Hub:
         except HubError:
             raise
         except Exception as exc:
-            error = translate(exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous,
-                              redactor=self.redactor)
+            error = translate(
+                exc, doing=doing, repo=repo, endpoint=self.endpoint, ambiguous=ambiguous, redactor=self.redactor
+            )
             if error is None:
                 raise
             if budget is not None and isinstance(error, TransientHubError):
@@ -593,23 +710,33 @@ class Hub:
                 if status in (403, 404) or (status == 401 and not _says_invalid_token(exc)):
                     return False, _server_message(exc)
                 raise
+
         return self._call(check, f"checking write access to {repo_id}", repo_id)
 
     # repos
     def repo_exists(self, repo_id: str, repo_type: str) -> bool:
-        return self._call(lambda: self.api.repo_exists(repo_id, repo_type=repo_type),
-                          f"looking up {repo_id}", repo_id)
+        return self._call(lambda: self.api.repo_exists(repo_id, repo_type=repo_type), f"looking up {repo_id}", repo_id)
 
     def create_repo(self, repo_id: str, repo_type: str, *, private: bool, space_sdk: str | None) -> str:
         """Create the repo (it must not exist: 409 raises ConflictError). Returns its URL."""
+
         def create():
-            return self.api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=False,
-                                        space_sdk=space_sdk if repo_type == "space" else None)
+            return self.api.create_repo(
+                repo_id,
+                repo_type=repo_type,
+                private=private,
+                exist_ok=False,
+                space_sdk=space_sdk if repo_type == "space" else None,
+            )
+
         return str(self._call(create, f"creating {repo_type} repo {repo_id}", repo_id))
 
     def create_branch(self, repo_id: str, repo_type: str, branch: str) -> None:
-        self._call(lambda: self.api.create_branch(repo_id, repo_type=repo_type, branch=branch, exist_ok=True),
-                   f"creating branch {branch} on {repo_id}", repo_id)
+        self._call(
+            lambda: self.api.create_branch(repo_id, repo_type=repo_type, branch=branch, exist_ok=True),
+            f"creating branch {branch} on {repo_id}",
+            repo_id,
+        )
 
     def head(self, repo_id: str, repo_type: str, revision: str) -> str | None:
         """The commit a branch points at; None when the branch does not exist."""
@@ -620,6 +747,7 @@ class Hub:
                 return self.api.repo_info(repo_id, repo_type=repo_type, revision=revision).sha
             except RevisionNotFoundError:
                 return None
+
         return self._call(read, f"reading the head of {repo_id}@{revision}", repo_id)
 
     def read_state(self, repo_id: str, repo_type: str, revision: str) -> RemoteState:
@@ -631,54 +759,79 @@ class Hub:
 
     def tree(self, repo_id: str, repo_type: str, commit: str) -> dict[str, RemoteFile]:
         """Every file at one commit, with its ids (recursive tree listing)."""
+
         def listing() -> dict[str, RemoteFile]:
             files: dict[str, RemoteFile] = {}
             for entry in self.api.list_repo_tree(repo_id, repo_type=repo_type, revision=commit, recursive=True):
                 if getattr(entry, "blob_id", None) is None:
                     continue  # a folder
                 lfs = getattr(entry, "lfs", None)
-                files[entry.path] = RemoteFile(entry.path, int(entry.size or 0), entry.blob_id,
-                                               lfs.sha256 if lfs is not None else None)
+                files[entry.path] = RemoteFile(
+                    entry.path, int(entry.size or 0), entry.blob_id, lfs.sha256 if lfs is not None else None
+                )
             return files
+
         return self._call(listing, f"listing the files of {repo_id}", repo_id)
 
     def history(self, repo_id: str, repo_type: str, revision: str) -> list[tuple[str, str]]:
         """(commit id, description) of the branch's commits, newest first."""
-        commits = self._call(lambda: self.api.list_repo_commits(repo_id, repo_type=repo_type, revision=revision),
-                             f"reading the history of {repo_id}", repo_id)
+        commits = self._call(
+            lambda: self.api.list_repo_commits(repo_id, repo_type=repo_type, revision=revision),
+            f"reading the history of {repo_id}",
+            repo_id,
+        )
         return [(c.commit_id, c.message or "") for c in commits]
 
-    def commit(self, repo_id: str, repo_type: str, operations: Iterable[Any], *, title: str,
-               description: str, revision: str, parent_commit: str | None, create_pr: bool) -> CommitResult:
+    def commit(
+        self,
+        repo_id: str,
+        repo_type: str,
+        operations: Iterable[Any],
+        *,
+        title: str,
+        description: str,
+        revision: str,
+        parent_commit: str | None,
+        create_pr: bool,
+    ) -> CommitResult:
         """ONE atomic commit. 412 -> StaleHeadError; 429/5xx/network -> TransientHubError (ambiguous:
         the commit may have landed)."""
+
         def send():
             return self.api.create_commit(
-                repo_id, list(operations), commit_message=title, commit_description=description,
-                repo_type=repo_type, revision=revision, parent_commit=parent_commit,
+                repo_id,
+                list(operations),
+                commit_message=title,
+                commit_description=description,
+                repo_type=repo_type,
+                revision=revision,
+                parent_commit=parent_commit,
                 create_pr=create_pr or None,
             )
+
         info = self._call(send, f"committing to {repo_id}", repo_id, ambiguous=True)
         return CommitResult(info.oid, info.commit_url, getattr(info, "pr_url", None))
 
     # tags
     def tag_target(self, repo_id: str, repo_type: str, tag: str) -> str | None:
         """The commit a tag points at, or None when the tag does not exist."""
-        refs = self._call(lambda: self.api.list_repo_refs(repo_id, repo_type=repo_type),
-                          f"reading the tags of {repo_id}", repo_id)
+        refs = self._call(
+            lambda: self.api.list_repo_refs(repo_id, repo_type=repo_type), f"reading the tags of {repo_id}", repo_id
+        )
         for ref in refs.tags:
             if ref.name == tag:
                 return ref.target_commit
         return None
 
     def create_tag(self, repo_id: str, repo_type: str, tag: str, commit: str, message: str) -> None:
-        self._call(lambda: self.api.create_tag(repo_id, repo_type=repo_type, tag=tag, revision=commit,
-                                               tag_message=message),
-                   f"tagging {repo_id} {tag}", repo_id)
+        self._call(
+            lambda: self.api.create_tag(repo_id, repo_type=repo_type, tag=tag, revision=commit, tag_message=message),
+            f"tagging {repo_id} {tag}",
+            repo_id,
+        )
 
 
-def exchange_oidc_token(resource: str, subject_token: str | None, endpoint: str | None,
-                        redactor: Redactor) -> str:
+def exchange_oidc_token(resource: str, subject_token: str | None, endpoint: str | None, redactor: Redactor) -> str:
     """The Trusted Publishing token for one repo: the exchange huggingface_hub's get_token() makes
     for HF_OIDC_RESOURCE. The token is added to `redactor` the moment it exists."""
     from huggingface_hub._oidc import oidc_login  # the runtime is pinned by the hash lock
@@ -693,8 +846,10 @@ def exchange_oidc_token(resource: str, subject_token: str | None, endpoint: str 
     token = str(answer.get("access_token") or "")
     redactor.add(token)
     if not token:
-        raise AuthError(f"the Trusted Publishing exchange for {resource} returned no token. Next: check the "
-                        "repo's Trusted Publishing settings on the Hub, or publish with a token")
+        raise AuthError(
+            f"the Trusted Publishing exchange for {resource} returned no token. Next: check the "
+            "repo's Trusted Publishing settings on the Hub, or publish with a token"
+        )
     return token
 
 

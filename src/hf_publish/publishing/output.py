@@ -9,6 +9,7 @@ from hf_publish.findings import Finding, sort_findings
 from hf_publish.publishing.plan import Plan
 from hf_publish.publishing.preflight import Verdict
 
+
 @dataclass
 class PublishResult:
     """What happened to one repo. `to_dict` is the stable JSON shape (see README, section Publishing)."""
@@ -50,10 +51,10 @@ class PublishReport:
     findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"results": [r.to_dict() for r in self.results],
-                "findings": [f.to_dict() for f in sort_findings(self.findings)]}
-
-
+        return {
+            "results": [r.to_dict() for r in self.results],
+            "findings": [f.to_dict() for f in sort_findings(self.findings)],
+        }
 
 
 def human_bytes(size: int) -> str:
@@ -65,8 +66,6 @@ def human_bytes(size: int) -> str:
     return f"{size} B"
 
 
-
-
 def format_plan(plan: Plan, limit: int = 50) -> list[str]:
     out = []
     for change in plan.changes[:limit]:
@@ -75,8 +74,10 @@ def format_plan(plan: Plan, limit: int = 50) -> list[str]:
     if len(plan.changes) > limit:
         out.append(f"  ... and {len(plan.changes) - limit} more")
     t = plan.totals()
-    out.append(f"  totals: {t['add']} add, {t['update']} update, {t['delete']} delete, {t['unchanged']} unchanged; "
-               f"upload {human_bytes(t['upload_bytes'])} ({human_bytes(t['upload_lfs_bytes'])} LFS)")
+    out.append(
+        f"  totals: {t['add']} add, {t['update']} update, {t['delete']} delete, {t['unchanged']} unchanged; "
+        f"upload {human_bytes(t['upload_bytes'])} ({human_bytes(t['upload_lfs_bytes'])} LFS)"
+    )
     return out
 
 
@@ -91,9 +92,16 @@ def format_results(report: PublishReport) -> str:
             outcome = "pull request"
         else:
             outcome = ("created, " if r.created else "") + ("committed" if r.changed else "no change")
-        rows.append((f"{r.repo_id}" + ("" if r.repo_type == "model" else f" ({r.repo_type})"), outcome,
-                     (r.commit_sha or "-")[:12], f"{t['add']} {t['update']} {t['delete']}",
-                     human_bytes(t["upload_bytes"]), r.tag or "-"))
+        rows.append(
+            (
+                f"{r.repo_id}" + ("" if r.repo_type == "model" else f" ({r.repo_type})"),
+                outcome,
+                (r.commit_sha or "-")[:12],
+                f"{t['add']} {t['update']} {t['delete']}",
+                human_bytes(t["upload_bytes"]),
+                r.tag or "-",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     for r in report.results:

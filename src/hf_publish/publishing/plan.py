@@ -23,9 +23,9 @@ is left alone. Without a base the plan mirrors (publish.py decides when that is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
 
 from hf_publish.publishing.hub import RemoteFile
 from hf_publish.selection import LocalFile, is_managed, is_published
@@ -81,6 +81,7 @@ class Plan:
 
 # --- the base: what this checkout published last ----------------------------------------------
 
+
 @dataclass
 class Base:
     """The last publish from this checkout's history.
@@ -97,8 +98,9 @@ class Base:
     notes: list[str] = field(default_factory=list)
 
 
-def base_files(root: Path, git_commit: str, folder: str, *, ignore: Sequence[str] = (),
-               exclude: Iterable[str] = ()) -> dict[str, RemoteFile]:
+def base_files(
+    root: Path, git_commit: str, folder: str, *, ignore: Sequence[str] = (), exclude: Iterable[str] = ()
+) -> dict[str, RemoteFile]:
     """The files a clean checkout of `git_commit` would have published from `folder`, with the
     ids the Hub lists (blob sha1; the content sha256 for an LFS pointer), keyed relative to the folder."""
     from hf_publish import _git
@@ -106,23 +108,30 @@ def base_files(root: Path, git_commit: str, folder: str, *, ignore: Sequence[str
     exclude = set(exclude)
     folder = PurePosixPath(folder).as_posix()
     prefix = "" if folder in ("", ".") else folder.rstrip("/") + "/"
-    entries = [e for e in _git.tree_entries(root, git_commit, folder)
-               if e.path.startswith(prefix) and is_published(e.path[len(prefix):], ignore, exclude)]
+    entries = [
+        e
+        for e in _git.tree_entries(root, git_commit, folder)
+        if e.path.startswith(prefix) and is_published(e.path[len(prefix) :], ignore, exclude)
+    ]
     blobs = _git.read_blobs(root, [e.oid for e in entries], max_bytes=_git.MAX_POINTER_SIZE)
     files: dict[str, RemoteFile] = {}
     for entry in entries:
         blob = blobs.get(entry.oid)
         if blob is None:
             continue
-        rel = entry.path[len(prefix):]
+        rel = entry.path[len(prefix) :]
         pointer = _git.parse_lfs_pointer(blob.data) if blob.data is not None else None
-        files[rel] = (RemoteFile(rel, pointer[1], entry.oid, pointer[0]) if pointer is not None
-                      else RemoteFile(rel, blob.size, entry.oid))
+        files[rel] = (
+            RemoteFile(rel, pointer[1], entry.oid, pointer[0])
+            if pointer is not None
+            else RemoteFile(rel, blob.size, entry.oid)
+        )
     return files
 
 
-def overlay(files: dict[str, RemoteFile], before: dict[str, RemoteFile], after: dict[str, RemoteFile]
-            ) -> dict[str, RemoteFile]:
+def overlay(
+    files: dict[str, RemoteFile], before: dict[str, RemoteFile], after: dict[str, RemoteFile]
+) -> dict[str, RemoteFile]:
     """`files` with the paths one Hub commit changed (tree `before` -> `after`) set as `after` has them."""
     out = dict(files)
     for path in set(before) | set(after):
@@ -136,9 +145,17 @@ def overlay(files: dict[str, RemoteFile], before: dict[str, RemoteFile], after: 
 
 # --- the plan ----------------------------------------------------------------------------------
 
-def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ignore: Sequence[str] = (),
-              only: Iterable[str] | None = None, base: dict[str, RemoteFile] | None = None,
-              empty_remote: bool = False, deletes: bool = True) -> Plan:
+
+def make_plan(
+    local: dict[str, LocalFile],
+    remote: dict[str, RemoteFile],
+    *,
+    ignore: Sequence[str] = (),
+    only: Iterable[str] | None = None,
+    base: dict[str, RemoteFile] | None = None,
+    empty_remote: bool = False,
+    deletes: bool = True,
+) -> Plan:
     """Adds, updates and deletes that make the remote files this publish manages equal the local ones.
 
     `base`: what this checkout published last (`Base.files`). With it the plan is a three-way
@@ -178,8 +195,9 @@ def make_plan(local: dict[str, LocalFile], remote: dict[str, RemoteFile], *, ign
     return plan
 
 
-def kept_remote_files(local: dict[str, LocalFile], remote: dict[str, RemoteFile], base: dict[str, RemoteFile],
-                      ignore: Sequence[str] = ()) -> list[str]:
+def kept_remote_files(
+    local: dict[str, LocalFile], remote: dict[str, RemoteFile], base: dict[str, RemoteFile], ignore: Sequence[str] = ()
+) -> list[str]:
     """Managed remote files a mirror would delete but a three-way plan keeps: added on the Hub
     since the base by someone else (another publisher, the website, a training job)."""
     return sorted(p for p in remote if p not in local and p not in base and is_managed(p, ignore))

@@ -95,7 +95,7 @@ class TokenInfo:
 
 def decode_whoami(data: dict, *, source: str = "HF_TOKEN", oidc: bool = False) -> TokenInfo:
     """Decode a `whoami-v2` answer. Unknown permission strings are kept and ignored."""
-    access = ((data.get("auth") or {}).get("accessToken") or {})
+    access = (data.get("auth") or {}).get("accessToken") or {}
     role = access.get("role")
     if oidc:
         kind = "oidc"
@@ -108,10 +108,15 @@ def decode_whoami(data: dict, *, source: str = "HF_TOKEN", oidc: bool = False) -
     else:
         kind = "unknown"
     scopes = []
-    for entry in ((access.get("fineGrained") or {}).get("scoped") or []):
+    for entry in (access.get("fineGrained") or {}).get("scoped") or []:
         entity = entry.get("entity") or {}
-        scopes.append(Scope(str(entity.get("type", "")), str(entity.get("name", "")),
-                            frozenset(str(p) for p in (entry.get("permissions") or []))))
+        scopes.append(
+            Scope(
+                str(entity.get("type", "")),
+                str(entity.get("name", "")),
+                frozenset(str(p) for p in (entry.get("permissions") or [])),
+            )
+        )
     roles: dict[str, str] = {}
     restrictions: dict[str, tuple[str, ...]] = {}
     for org in data.get("orgs") or []:
@@ -121,8 +126,15 @@ def decode_whoami(data: dict, *, source: str = "HF_TOKEN", oidc: bool = False) -
         roles[name] = org.get("roleInOrg") or "read"
         if org.get("securityRestrictions"):
             restrictions[name] = tuple(org["securityRestrictions"])
-    return TokenInfo(kind=kind, user=str(data.get("name") or ""), display_name=str(access.get("displayName") or ""),
-                     source=source, scopes=tuple(scopes), org_roles=roles, restrictions=restrictions)
+    return TokenInfo(
+        kind=kind,
+        user=str(data.get("name") or ""),
+        display_name=str(access.get("displayName") or ""),
+        source=source,
+        scopes=tuple(scopes),
+        org_roles=roles,
+        restrictions=restrictions,
+    )
 
 
 @dataclass(frozen=True)
@@ -184,8 +196,10 @@ class Verdict:
 
     def message(self) -> str:
         """The AuthError text: every problem, each with its fix."""
-        parts = [f"{self.target.repo_id}: this token cannot publish ({self.token.kind_words} of "
-                 f"{self.token.user or 'an unknown user'}, from {self.token.source})"]
+        parts = [
+            f"{self.target.repo_id}: this token cannot publish ({self.token.kind_words} of "
+            f"{self.token.user or 'an unknown user'}, from {self.token.source})"
+        ]
         parts += [f"  - {p.reason}. Fix: {p.fix}" for p in self.problems]
         return "\n".join(parts)
 
@@ -202,8 +216,9 @@ def judge(token: TokenInfo, target: Target, *, require_fine_grained: bool = True
     ns = target.namespace
     role = token.role_in(ns)
     org_or_user = "user" if role == "owner" else "org"
-    fine_token_fix = (f"create a fine-grained token with repo.write on {org_or_user} {ns} "
-                      f"({NEW_TOKEN_URL}) and set HF_TOKEN to it")
+    fine_token_fix = (
+        f"create a fine-grained token with repo.write on {org_or_user} {ns} ({NEW_TOKEN_URL}) and set HF_TOKEN to it"
+    )
 
     # What the token's own scope allows, regardless of the user's role.
     if token.kind == "classic-write":
@@ -238,55 +253,93 @@ def judge(token: TokenInfo, target: Target, *, require_fine_grained: bool = True
     problems: list[Problem] = []
 
     if revoked:
-        problems.append(Problem(f"the org {ns} has revoked this token (its token policy blocks it)",
-                                f"ask an admin of {ns} what its token policy requires, then create a new "
-                                f"fine-grained token that meets it ({NEW_TOKEN_URL})"))
+        problems.append(
+            Problem(
+                f"the org {ns} has revoked this token (its token policy blocks it)",
+                f"ask an admin of {ns} what its token policy requires, then create a new "
+                f"fine-grained token that meets it ({NEW_TOKEN_URL})",
+            )
+        )
     if require_fine_grained and token.kind == "classic-write":
-        problems.append(Problem("the policy (auth.require_fine_grained) refuses classic write tokens: "
-                                "they carry the whole account's power",
-                                fine_token_fix + ", or set auth.require_fine_grained: false in .hf-publish.yaml"))
+        problems.append(
+            Problem(
+                "the policy (auth.require_fine_grained) refuses classic write tokens: "
+                "they carry the whole account's power",
+                fine_token_fix + ", or set auth.require_fine_grained: false in .hf-publish.yaml",
+            )
+        )
     if token.kind == "unknown":
         problems.append(Problem("the Hub did not say what kind of token this is", fine_token_fix))
     if needs_create and token.kind == "oidc":
-        problems.append(Problem(f"{target.repo_id} does not exist, and Trusted Publishing (OIDC) tokens "
-                                "cannot create repos",
-                                f"create {target.repo_id} once with a fine-grained token with repo.write on "
-                                f"org {ns} (or on the Hub website), then re-run"))
+        problems.append(
+            Problem(
+                f"{target.repo_id} does not exist, and Trusted Publishing (OIDC) tokens cannot create repos",
+                f"create {target.repo_id} once with a fine-grained token with repo.write on "
+                f"org {ns} (or on the Hub website), then re-run",
+            )
+        )
     if token.kind != "oidc" and not revoked:
         if role is None and (needs_create or needs_push):
-            problems.append(Problem(f"{token.user or 'this user'} is not a member of the org {ns}",
-                                    f"ask an admin of {ns} to add {token.user or 'you'} with the contributor "
-                                    "role (create repos) or the write role (push to any repo), or publish "
-                                    "to your own org"))
+            problems.append(
+                Problem(
+                    f"{token.user or 'this user'} is not a member of the org {ns}",
+                    f"ask an admin of {ns} to add {token.user or 'you'} with the contributor "
+                    "role (create repos) or the write role (push to any repo), or publish "
+                    "to your own org",
+                )
+            )
         elif needs_create and not role_create:
-            problems.append(Problem(f"the role {role} in {ns} cannot create repos",
-                                    f"ask an admin of {ns} for the contributor role (or write)"))
+            problems.append(
+                Problem(
+                    f"the role {role} in {ns} cannot create repos",
+                    f"ask an admin of {ns} for the contributor role (or write)",
+                )
+            )
         elif needs_push and not role_push:
-            problems.append(Problem(f"the role {role} in {ns} cannot push",
-                                    f"ask an admin of {ns} for the write role (or the contributor role, "
-                                    "then create the repo yourself)"))
+            problems.append(
+                Problem(
+                    f"the role {role} in {ns} cannot push",
+                    f"ask an admin of {ns} for the write role (or the contributor role, then create the repo yourself)",
+                )
+            )
         if token.kind == "classic-read" and (needs_create or needs_push):
             problems.append(Problem("a read token cannot create or push", fine_token_fix))
         elif token.kind == "fine-grained" and needs_create and not scope_create:
-            problems.append(Problem(f"the token's scope has no repo.write on {org_or_user} {ns} "
-                                    f"({token.scope_words()}), so it cannot create {target.repo_id}",
-                                    fine_token_fix))
+            problems.append(
+                Problem(
+                    f"the token's scope has no repo.write on {org_or_user} {ns} "
+                    f"({token.scope_words()}), so it cannot create {target.repo_id}",
+                    fine_token_fix,
+                )
+            )
         elif token.kind == "fine-grained" and needs_push and not scope_push:
-            problems.append(Problem(f"the token's scope has no repo.write on {org_or_user} {ns} nor on "
-                                    f"{target.repo_type} {target.repo_id} ({token.scope_words()})",
-                                    fine_token_fix))
+            problems.append(
+                Problem(
+                    f"the token's scope has no repo.write on {org_or_user} {ns} nor on "
+                    f"{target.repo_type} {target.repo_id} ({token.scope_words()})",
+                    fine_token_fix,
+                )
+            )
     if needs_push and target.write_check is False and not problems:
         # Role and scope look right, yet the Hub says no: the Hub knows things whoami does not.
         if role == "contributor":
-            problems.append(Problem(f"contributors may push only to repos they created, and {target.repo_id} "
-                                    f"was created by someone else",
-                                    f"ask an admin of {ns} for the write role, or ask the repo's creator "
-                                    "to publish"))
+            problems.append(
+                Problem(
+                    f"contributors may push only to repos they created, and {target.repo_id} "
+                    f"was created by someone else",
+                    f"ask an admin of {ns} for the write role, or ask the repo's creator to publish",
+                )
+            )
         else:
             why = f": {target.write_check_message}" if target.write_check_message else ""
-            problems.append(Problem(f"the Hub refuses writes to {target.repo_id} for this token{why}",
-                                    fine_token_fix if token.kind != "oidc" else
-                                    f"make sure HF_OIDC_RESOURCE names {target.repo_id} and the repo trusts "
-                                    "this workflow"))
-    return Verdict(token=token, target=target, role=role, may_create=may_create, may_push=may_push,
-                   problems=tuple(problems))
+            problems.append(
+                Problem(
+                    f"the Hub refuses writes to {target.repo_id} for this token{why}",
+                    fine_token_fix
+                    if token.kind != "oidc"
+                    else f"make sure HF_OIDC_RESOURCE names {target.repo_id} and the repo trusts this workflow",
+                )
+            )
+    return Verdict(
+        token=token, target=target, role=role, may_create=may_create, may_push=may_push, problems=tuple(problems)
+    )

@@ -28,18 +28,24 @@ import random
 import re
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from hf_publish import __version__
 from hf_publish.errors import (
     AuthError,
     ChecksFailed,
+    ConflictError,
     HubError,
+    RetryBudgetError,
+    StaleHeadError,
+    TransientHubError,
     UsageError,
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
+from hf_publish.policy.model import Policy, RepoSpec
 from hf_publish.publishing.hub import (
     DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
@@ -56,7 +62,7 @@ from hf_publish.publishing.hub import (
     repo_url,
     resolve_token,
 )
-from hf_publish.errors import ConflictError, RetryBudgetError, StaleHeadError, TransientHubError
+from hf_publish.publishing.output import PublishReport, PublishResult, human_bytes
 from hf_publish.publishing.plan import (
     Base,
     Plan,
@@ -67,10 +73,8 @@ from hf_publish.publishing.plan import (
     make_plan,
     overlay,
 )
-from hf_publish.selection import LocalFile, RepoSource, checkout_is_dirty, repo_source
-from hf_publish.policy.model import Policy, RepoSpec
-from hf_publish.publishing.output import PublishReport, PublishResult, human_bytes
 from hf_publish.publishing.preflight import Target, Verdict, decode_whoami, judge
+from hf_publish.selection import LocalFile, RepoSource, checkout_is_dirty, repo_source
 from hf_publish.tokens import Redactor, redact
 
 MAX_ATTEMPTS = 5  # commit attempts per repo (412 / 429 / 5xx / dropped connection)
@@ -120,10 +124,12 @@ def _stderr(line: str) -> None:
 def _stderr_through(redactor: Redactor) -> Log:
     def log(line: str) -> None:
         print(redactor.redact(line), file=sys.stderr, flush=True)
+
     return log
 
 
 # --- the API --------------------------------------------------------------------------------------
+
 
 def publish(
     path: str | os.PathLike = ".",
@@ -171,10 +177,25 @@ def publish(
     if log is _stderr:
         log = _stderr_through(redactor)
     with bounded_http(timeouts, budget), client_settings(progress=progress, xet_retry=xet_retry_cap(budget.seconds)):
-        return _publish(path, repos=repos, dry_run=dry_run, tag=tag, revision=revision, create_pr=create_pr,
-                        api=api, endpoint=endpoint, token_source=token_source, config=config, env=env, log=log,
-                        sleep=_budget_sleep(sleep, budget), budget=budget, redactor=redactor,
-                        prechecked=findings, on_result=on_result)
+        return _publish(
+            path,
+            repos=repos,
+            dry_run=dry_run,
+            tag=tag,
+            revision=revision,
+            create_pr=create_pr,
+            api=api,
+            endpoint=endpoint,
+            token_source=token_source,
+            config=config,
+            env=env,
+            log=log,
+            sleep=_budget_sleep(sleep, budget),
+            budget=budget,
+            redactor=redactor,
+            prechecked=findings,
+            on_result=on_result,
+        )
 
 
 TIMEOUT_ENV = "HF_PUBLISH_TIMEOUT"
@@ -195,37 +216,55 @@ def _seconds(value: float | None, env: dict[str, str], name: str, default: float
         try:
             value = float(raw)
         except ValueError:
-            raise UsageError(f"{name}={raw!r} is not a number of seconds. Next: set it to e.g. 60, or unset it") \
-                from None
+            raise UsageError(
+                f"{name}={raw!r} is not a number of seconds. Next: set it to e.g. 60, or unset it"
+            ) from None
     if not value > 0 or value == float("inf"):
         flag = "--" + name.replace("HF_PUBLISH_", "").lower().replace("_", "-")
-        raise UsageError(f"{flag} ({name}) must be a positive number of seconds, not {value!r}. "
-                         "Next: pass e.g. 60")
+        raise UsageError(f"{flag} ({name}) must be a positive number of seconds, not {value!r}. Next: pass e.g. 60")
     return float(value)
 
 
 def _budget_sleep(sleep: Callable[[float], None], budget: RetryBudget) -> Callable[[float], None]:
     """`sleep`, and whatever part of the wait it did not really sleep (a test recording its waits)
     is added to the budget's clock, so the budget holds either way."""
+
     def wait(seconds: float) -> None:
         started = time.monotonic()
         sleep(seconds)
         budget.advance(seconds - (time.monotonic() - started))
+
     return wait
 
 
-def _publish(path: str | os.PathLike[str], *, repos: Sequence[str] | None, dry_run: bool, tag: str | None,
-             revision: str | None, create_pr: bool, api: Any, endpoint: str | None, token_source: str | None,
-             config: str | os.PathLike[str] | None, env: dict[str, str], log: Log, sleep: Callable[[float], None],
-             budget: RetryBudget, redactor: Redactor, prechecked: Sequence[Finding] | None,
-             on_result: Callable[[PublishResult], None] | None) -> PublishReport:
+def _publish(
+    path: str | os.PathLike[str],
+    *,
+    repos: Sequence[str] | None,
+    dry_run: bool,
+    tag: str | None,
+    revision: str | None,
+    create_pr: bool,
+    api: Any,
+    endpoint: str | None,
+    token_source: str | None,
+    config: str | os.PathLike[str] | None,
+    env: dict[str, str],
+    log: Log,
+    sleep: Callable[[float], None],
+    budget: RetryBudget,
+    redactor: Redactor,
+    prechecked: Sequence[Finding] | None,
+    on_result: Callable[[PublishResult], None] | None,
+) -> PublishReport:
     root, in_git, policy, policy_path = _load(Path(path), config)
     specs = _select(policy, repos)
     revision = revision or DEFAULT_REVISION
     tag = _release_tag(tag, policy, env, log)
     if tag and create_pr:
-        raise UsageError("--tag cannot be combined with --create-pr: a release tags a published commit, "
-                         "not a pull request")
+        raise UsageError(
+            "--tag cannot be combined with --create-pr: a release tags a published commit, not a pull request"
+        )
 
     # 1. what would be published, and the checks on it: before any network call
     jobs = [_job(root, in_git, policy, policy_path, spec) for spec in specs]
@@ -245,8 +284,15 @@ def _publish(path: str | os.PathLike[str], *, repos: Sequence[str] | None, dry_r
     if hub is None:
         for job in jobs:
             plan = make_plan(job.local, {}, ignore=job.spec.ignore, empty_remote=True)
-            result = PublishResult(job.repo_id, job.repo_type, repo_url(endpoint or _default_endpoint(), job.repo_id,
-                                   job.repo_type), plan, dry_run=True, tag=None, changed=plan.changed)
+            result = PublishResult(
+                job.repo_id,
+                job.repo_type,
+                repo_url(endpoint or _default_endpoint(), job.repo_id, job.repo_type),
+                plan,
+                dry_run=True,
+                tag=None,
+                changed=plan.changed,
+            )
             result.notes.append("no token: planned against an empty remote (set HF_TOKEN to compare with the Hub)")
             report.results.append(result)
             if on_result is not None:
@@ -259,8 +305,19 @@ def _publish(path: str | os.PathLike[str], *, repos: Sequence[str] | None, dry_r
         if dry_run:
             result = _dry_run(hub, job, revision, tag)
         else:
-            result = _publish_one(hub, job, root, in_git, revision=revision, create_pr=create_pr, tag=tag, env=env,
-                                  log=log, sleep=sleep, budget=budget)
+            result = _publish_one(
+                hub,
+                job,
+                root,
+                in_git,
+                revision=revision,
+                create_pr=create_pr,
+                tag=tag,
+                env=env,
+                log=log,
+                sleep=sleep,
+                budget=budget,
+            )
         report.results.append(result)
         if on_result is not None:
             on_result(result)
@@ -297,15 +354,19 @@ def _load(path: Path, config: str | os.PathLike | None) -> tuple[Path, bool, Pol
 def _select(policy: Policy, names: Sequence[str] | None) -> list[RepoSpec]:
     if not policy.repos:
         source = policy.source or ".hf-publish.yaml"
-        raise UsageError(f"{source}: no repos configured, so there is nothing to publish. Next: add "
-                         "`organization:` and a `repos:` entry (e.g. `- name: my-model-v1`), or run "
-                         "`hf-publish init`")
+        raise UsageError(
+            f"{source}: no repos configured, so there is nothing to publish. Next: add "
+            "`organization:` and a `repos:` entry (e.g. `- name: my-model-v1`), or run "
+            "`hf-publish init`"
+        )
     specs = [policy.repo(name) for name in names] if names else list(policy.repos)
     for spec in specs:
         if spec.type == "space" and not spec.sdk:
             where = f"{policy.source}:{spec.line}" if policy.source and spec.line else (policy.source or "policy")
-            raise UsageError(f"{where}: repo {spec.name} is a space without an sdk. Next: add "
-                             "`sdk: gradio` (or docker, static) to its entry")
+            raise UsageError(
+                f"{where}: repo {spec.name} is a space without an sdk. Next: add "
+                "`sdk: gradio` (or docker, static) to its entry"
+            )
     return list(dict.fromkeys(specs))
 
 
@@ -313,12 +374,14 @@ def _release_tag(tag: str | None, policy: Policy, env: dict[str, str], log: Log)
     pattern = policy.release.tag_pattern
     if tag:
         if not policy.release.matches(tag):
-            raise UsageError(f"tag {tag!r} does not match release.tag_pattern ({pattern}). "
-                             "Next: use a tag such as v1.2.0, or change release.tag_pattern")
+            raise UsageError(
+                f"tag {tag!r} does not match release.tag_pattern ({pattern}). "
+                "Next: use a tag such as v1.2.0, or change release.tag_pattern"
+            )
         return tag
     ref = env.get("GITHUB_REF", "")
     if ref.startswith("refs/tags/"):
-        name = ref[len("refs/tags/"):]
+        name = ref[len("refs/tags/") :]
         if policy.release.matches(name):
             log(f"release: {name} (from GITHUB_REF)")
             return name
@@ -330,24 +393,35 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
     folder = (root / spec.path).resolve()
     if not folder.is_dir():
         where = f"{policy.source}:{spec.line}" if policy.source and spec.line else (policy.source or "policy")
-        raise UsageError(f"{where}: repo {spec.name}: folder {spec.path!r} does not exist. Next: fix its "
-                         "`path:` (relative to the git root)")
+        raise UsageError(
+            f"{where}: repo {spec.name}: folder {spec.path!r} does not exist. Next: fix its "
+            "`path:` (relative to the git root)"
+        )
     source = repo_source(root, in_git, spec.path, ignore=spec.ignore, policy_path=policy_path)
     local = source.files(root)
     dirty = source.in_git and checkout_is_dirty(root, source)
-    return _Job(spec, spec.repo_id(policy.organization), source, local, root=root, dirty=dirty,
-                policy_path=policy_path)
+    return _Job(spec, spec.repo_id(policy.organization), source, local, root=root, dirty=dirty, policy_path=policy_path)
 
 
-def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
-                env: dict[str, str]) -> list[Finding]:
+def _run_checks(
+    root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job], env: dict[str, str]
+) -> list[Finding]:
     """Every content check on exactly the files the plan uploads (working-tree contents)."""
     from hf_publish.checks._inputs import CheckContext
     from hf_publish.checks.registry import CONTENT_CHECK_IDS, run_checks
 
     upload = sorted({local.source.relative_to(root).as_posix() for job in jobs for local in job.local.values()})
-    ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, files=None, source="worktree",
-                       in_git=in_git, env=dict(env), repos=tuple(job.spec.name for job in jobs), upload=tuple(upload))
+    ctx = CheckContext(
+        root=root,
+        policy=policy,
+        policy_path=policy_path,
+        files=None,
+        source="worktree",
+        in_git=in_git,
+        env=dict(env),
+        repos=tuple(job.spec.name for job in jobs),
+        upload=tuple(upload),
+    )
     return run_checks(CONTENT_CHECK_IDS, ctx)
 
 
@@ -361,17 +435,32 @@ def _pointer_findings(root: Path, jobs: list[_Job], findings: Sequence[Finding])
         for rel in pointer_standing_in(job.local):
             path = job.local[rel].source.relative_to(root).as_posix()
             if ("lfs", path) not in seen:
-                out.append(Finding("lfs", path, None,
-                                   "this LFS-tracked file is an LFS pointer, not the content: publishing "
-                                   "it would upload a ~130-byte stand-in",
-                                   "run `git lfs pull` (in Actions: actions/checkout with `lfs: true`)"))
+                out.append(
+                    Finding(
+                        "lfs",
+                        path,
+                        None,
+                        "this LFS-tracked file is an LFS pointer, not the content: publishing "
+                        "it would upload a ~130-byte stand-in",
+                        "run `git lfs pull` (in Actions: actions/checkout with `lfs: true`)",
+                    )
+                )
     return out
 
 
 # --- token and preflight ------------------------------------------------------------------------
 
-def _connect(api: Any, endpoint: str | None, token_source: str | None, env: dict[str, str], dry_run: bool,
-             policy: Policy, log: Log, redactor: Redactor) -> tuple[Hub | None, ResolvedToken]:
+
+def _connect(
+    api: Any,
+    endpoint: str | None,
+    token_source: str | None,
+    env: dict[str, str],
+    dry_run: bool,
+    policy: Policy,
+    log: Log,
+    redactor: Redactor,
+) -> tuple[Hub | None, ResolvedToken]:
     if api is not None:
         value = api.token if isinstance(api.token, str) else None
         return Hub(api, redactor), ResolvedToken(value, token_source or "the given client")
@@ -382,17 +471,30 @@ def _connect(api: Any, endpoint: str | None, token_source: str | None, env: dict
             return None, token
         rule = ERROR_TABLE["no-token"]
         org = policy.organization or "your org"
-        raise AuthError(f"no Hugging Face token found (HF_TOKEN, HF_OIDC_RESOURCE or `hf auth login`). "
-                        f"Next: {rule.next_step.replace('the target org', 'org ' + org)}")
+        raise AuthError(
+            f"no Hugging Face token found (HF_TOKEN, HF_OIDC_RESOURCE or `hf auth login`). "
+            f"Next: {rule.next_step.replace('the target org', 'org ' + org)}"
+        )
     if not token.value.isascii():  # no token has them, and an HTTP header cannot carry them
-        raise AuthError(f"the token from {token.source} contains non-ASCII characters, so it is not a Hugging Face "
-                        "token. Next: copy the token again from https://huggingface.co/settings/tokens and set "
-                        "HF_TOKEN to it")
+        raise AuthError(
+            f"the token from {token.source} contains non-ASCII characters, so it is not a Hugging Face "
+            "token. Next: copy the token again from https://huggingface.co/settings/tokens and set "
+            "HF_TOKEN to it"
+        )
     return Hub(make_api(endpoint, token.value), redactor), token
 
 
-def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy, *, tag: str | None,
-               dry_run: bool, create_pr: bool, log: Log) -> None:
+def _preflight(
+    hub: Hub,
+    token: ResolvedToken,
+    jobs: list[_Job],
+    policy: Policy,
+    *,
+    tag: str | None,
+    dry_run: bool,
+    create_pr: bool,
+    log: Log,
+) -> None:
     """Judge the token for every repo before anything is uploaded; raise AuthError with the fix."""
     info = decode_whoami(hub.whoami(), source=token.source, oidc=token.oidc)
     refusals: list[str] = []
@@ -403,9 +505,15 @@ def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy,
             job.exists, write_check, why = None, None, ""  # the org blocks this token: ask nothing more
         else:
             job.exists = hub.repo_exists(job.repo_id, job.repo_type)
-            write_check, why = (hub.can_write(job.repo_id, job.repo_type) if job.exists else (None, ""))
-        target = Target(job.repo_id, job.repo_type, exists=job.exists, write_check=write_check,
-                        write_check_message=why, create_pr=create_pr)
+            write_check, why = hub.can_write(job.repo_id, job.repo_type) if job.exists else (None, "")
+        target = Target(
+            job.repo_id,
+            job.repo_type,
+            exists=job.exists,
+            write_check=write_check,
+            write_check_message=why,
+            create_pr=create_pr,
+        )
         job.verdict = judge(info, target, require_fine_grained=policy.auth.require_fine_grained)
         for line in job.verdict.lines():
             if not line.startswith("refused:"):
@@ -424,6 +532,7 @@ def _preflight(hub: Hub, token: ResolvedToken, jobs: list[_Job], policy: Policy,
 
 # --- one repo -------------------------------------------------------------------------------------
 
+
 def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResult:
     url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
     if job.exists:
@@ -432,17 +541,21 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
             revision = DEFAULT_REVISION
             state = hub.read_state(job.repo_id, job.repo_type, revision)
         plan, _, notes = _plan(hub, job, state, revision)
-        result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
-                               verdict=job.verdict, notes=notes)
+        result = PublishResult(
+            job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed, verdict=job.verdict, notes=notes
+        )
         if tag:
             result.notes.append(_tag_outlook(job, tag, state, plan))
     else:
         plan = make_plan(job.local, {}, ignore=job.spec.ignore, empty_remote=True)
-        result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
-                               verdict=job.verdict)
-        result.notes.append(f"{job.repo_id} does not exist (or this token cannot see it): planned against an "
-                            "empty remote; a publish would create it "
-                            f"({'private' if job.spec.private else 'public'})")
+        result = PublishResult(
+            job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed, verdict=job.verdict
+        )
+        result.notes.append(
+            f"{job.repo_id} does not exist (or this token cannot see it): planned against an "
+            "empty remote; a publish would create it "
+            f"({'private' if job.spec.private else 'public'})"
+        )
     return result
 
 
@@ -451,13 +564,26 @@ def _tag_outlook(job: _Job, tag: str, state: RemoteState, plan: Plan) -> str:
         return f"would tag {tag} at the published commit"
     if job.tag_target == state.head and not plan.changed:
         return f"tag {tag} already points at the head: nothing to do"
-    return (f"a publish would fail: tag {tag} already exists at {job.tag_target[:12]} and tags are immutable; "
-            "release a new version")
+    return (
+        f"a publish would fail: tag {tag} already exists at {job.tag_target[:12]} and tags are immutable; "
+        "release a new version"
+    )
 
 
-def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str, create_pr: bool,
-                 tag: str | None, env: dict[str, str], log: Log, sleep: Callable[[float], None],
-                 budget: RetryBudget) -> PublishResult:
+def _publish_one(
+    hub: Hub,
+    job: _Job,
+    root: Path,
+    in_git: bool,
+    *,
+    revision: str,
+    create_pr: bool,
+    tag: str | None,
+    env: dict[str, str],
+    log: Log,
+    sleep: Callable[[float], None],
+    budget: RetryBudget,
+) -> PublishResult:
     url = repo_url(hub.endpoint, job.repo_id, job.repo_type)
     created = False
     if not job.exists:
@@ -466,12 +592,32 @@ def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str
         log(f"{job.repo_id}: creating branch {revision} from {DEFAULT_REVISION}")
         hub.create_branch(job.repo_id, job.repo_type, revision)
     title, description = commit_message(job, root, in_git, env, tag)
-    plan, commit, changed, attempts, notes = _commit(hub, job, title=title, description=description,
-                                                      revision=revision, create_pr=create_pr, tag=tag,
-                                                      log=log, sleep=sleep, budget=budget)
-    result = PublishResult(job.repo_id, job.repo_type, url, plan, commit_sha=commit.sha if commit else None,
-                           commit_url=commit.url if commit else None, pr_url=commit.pr_url if commit else None,
-                           changed=changed, created=created, verdict=job.verdict, attempts=attempts, notes=notes)
+    plan, commit, changed, attempts, notes = _commit(
+        hub,
+        job,
+        title=title,
+        description=description,
+        revision=revision,
+        create_pr=create_pr,
+        tag=tag,
+        log=log,
+        sleep=sleep,
+        budget=budget,
+    )
+    result = PublishResult(
+        job.repo_id,
+        job.repo_type,
+        url,
+        plan,
+        commit_sha=commit.sha if commit else None,
+        commit_url=commit.url if commit else None,
+        pr_url=commit.pr_url if commit else None,
+        changed=changed,
+        created=created,
+        verdict=job.verdict,
+        attempts=attempts,
+        notes=notes,
+    )
     if tag and result.commit_sha:
         result.tag = _release(hub, job, tag, result.commit_sha, description, log)
     return result
@@ -488,17 +634,29 @@ def _create(hub: Hub, job: _Job, log: Log) -> bool:
         if hub.repo_exists(job.repo_id, job.repo_type):
             log(f"{job.repo_id}: created concurrently by another publisher; publishing to it")
             return False
-        raise AuthError(f"{job.repo_id} exists, but this token cannot see it. Next: ask an admin of "
-                        f"{job.repo_id.split('/')[0]} for access, or use a token with repo.write on the org") from None
+        raise AuthError(
+            f"{job.repo_id} exists, but this token cannot see it. Next: ask an admin of "
+            f"{job.repo_id.split('/')[0]} for access, or use a token with repo.write on the org"
+        ) from None
 
 
 def _backoff(attempt: int) -> float:
-    return min(8.0, BACKOFF_BASE * (2 ** attempt)) + random.uniform(0, BACKOFF_BASE)
+    return min(8.0, BACKOFF_BASE * (2**attempt)) + random.uniform(0, BACKOFF_BASE)
 
 
-def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str, create_pr: bool,
-            tag: str | None, log: Log, sleep: Callable[[float], None], budget: RetryBudget
-            ) -> tuple[Plan, CommitResult | None, bool, int, list[str]]:
+def _commit(
+    hub: Hub,
+    job: _Job,
+    *,
+    title: str,
+    description: str,
+    revision: str,
+    create_pr: bool,
+    tag: str | None,
+    log: Log,
+    sleep: Callable[[float], None],
+    budget: RetryBudget,
+) -> tuple[Plan, CommitResult | None, bool, int, list[str]]:
     """Plan against the head just read and apply it as ONE commit, retrying what is worth retrying.
 
     Returns (plan, commit, changed, attempts, notes). With no change there is no commit request
@@ -507,9 +665,11 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
     state = hub.read_state(job.repo_id, job.repo_type, revision)
     plan, strategy, notes = _plan(hub, job, state, revision)
     if tag and job.tag_target is not None and (plan.changed or job.tag_target != state.head):
-        raise HubError(f"{job.repo_id}: tag {tag} already exists at {job.tag_target[:12]}, and tags are "
-                       f"immutable, but this publish {'would change the repo' if plan.changed else 'is at another commit'}. "
-                       "Next: release a new version (a new tag)")
+        raise HubError(
+            f"{job.repo_id}: tag {tag} already exists at {job.tag_target[:12]}, and tags are "
+            f"immutable, but this publish {'would change the repo' if plan.changed else 'is at another commit'}. "
+            "Next: release a new version (a new tag)"
+        )
     if not plan.changed:
         head = state.head
         return plan, (CommitResult(head, _commit_url(hub, job, head), None) if head else None), False, 0, notes
@@ -531,8 +691,11 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
             except TransientHubError as exc:  # e.g. a server restarting: wait it out like a failed commit
                 last_error = exc
                 budget.failed()
-                wait = exc.retry_after if exc.retry_after is not None and exc.retry_after <= MAX_WAIT \
+                wait = (
+                    exc.retry_after
+                    if exc.retry_after is not None and exc.retry_after <= MAX_WAIT
                     else _backoff(attempt)
+                )
                 if not budget.allows(wait):
                     out_of_budget = True
                     break
@@ -544,16 +707,29 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
             if not plan.changed:
                 if ambiguous:
                     notes.append("the connection failed after the commit was sent; the Hub shows it landed")
-                    return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
-                        attempt, notes
+                    return (
+                        first_plan,
+                        CommitResult(state.head, _commit_url(hub, job, state.head), None),
+                        True,
+                        attempt,
+                        notes,
+                    )
                 notes.append(f"another commit ({state.head[:12]}) already made these changes")
                 return plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), False, attempt, notes
         operations = build_operations(plan, job.local)
         log(f"{job.repo_id}: committing {_plan_summary(plan)}" + (f" (attempt {attempt + 1})" if attempt else ""))
         attempts = attempt + 1
         try:
-            commit = hub.commit(job.repo_id, job.repo_type, operations, title=title, description=description,
-                                revision=revision, parent_commit=state.head, create_pr=create_pr)
+            commit = hub.commit(
+                job.repo_id,
+                job.repo_type,
+                operations,
+                title=title,
+                description=description,
+                revision=revision,
+                parent_commit=state.head,
+                create_pr=create_pr,
+            )
             return plan, commit, True, attempt + 1, notes
         except StaleHeadError as exc:
             last_error, wait = exc, _backoff(attempt)
@@ -576,8 +752,10 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
             sleep(wait)
     assert last_error is not None
     if out_of_budget:
-        gave_up = (f"{job.repo_id}: gave up after {attempts} commit attempt(s) and {budget.spent():.0f} s of "
-                   f"failures: the retry budget is {budget.seconds:g} s (--retry-budget, {RETRY_BUDGET_ENV})")
+        gave_up = (
+            f"{job.repo_id}: gave up after {attempts} commit attempt(s) and {budget.spent():.0f} s of "
+            f"failures: the retry budget is {budget.seconds:g} s (--retry-budget, {RETRY_BUDGET_ENV})"
+        )
     else:
         gave_up = f"{job.repo_id}: gave up after {MAX_ATTEMPTS} attempts"
     error_type = RetryBudgetError if out_of_budget else type(last_error)
@@ -586,15 +764,15 @@ def _commit(hub: Hub, job: _Job, *, title: str, description: str, revision: str,
             with budget.final_look():
                 state = hub.read_state(job.repo_id, job.repo_type, revision)
         except HubError:
-            raise error_type(f"{gave_up}; the Hub never confirmed a commit and cannot be reached to check: one "
-                             "whose answer was lost may have landed (whole: each attempt is all or nothing), so "
-                             f"re-run: it re-reads the Hub. Last error: {last_error}") from None
+            raise error_type(
+                f"{gave_up}; the Hub never confirmed a commit and cannot be reached to check: one "
+                "whose answer was lost may have landed (whole: each attempt is all or nothing), so "
+                f"re-run: it re-reads the Hub. Last error: {last_error}"
+            ) from None
         if not strategy.plan(job, state.files, only=intent).changed:
             notes.append("the connection failed after the commit was sent; the Hub shows it landed")
-            return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, \
-                attempts, notes
-    raise error_type(f"{gave_up}, nothing was committed (each attempt is all or nothing). "
-                     f"Last error: {last_error}")
+            return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, attempts, notes
+    raise error_type(f"{gave_up}, nothing was committed (each attempt is all or nothing). Last error: {last_error}")
 
 
 GIT_COMMIT_LINE = re.compile(r"^Git commit: ([0-9a-f]{40})( plus uncommitted changes)?", re.M)
@@ -620,8 +798,14 @@ class _Strategy:
     base: Base | None = None
 
     def plan(self, job: _Job, remote: dict, only: Sequence[str] | None = None) -> Plan:
-        return make_plan(job.local, remote, ignore=job.spec.ignore, only=only,
-                         base=self.base.files if self.base else None, deletes=self.mode != "no-delete")
+        return make_plan(
+            job.local,
+            remote,
+            ignore=job.spec.ignore,
+            only=only,
+            base=self.base.files if self.base else None,
+            deletes=self.mode != "no-delete",
+        )
 
 
 def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str) -> tuple[Plan, _Strategy, list[str]]:
@@ -644,12 +828,15 @@ def _plan(hub: Hub, job: _Job, state: RemoteState, revision: str) -> tuple[Plan,
     notes = list(base.notes)
     kept = kept_remote_files(job.local, state.files, base.files, job.spec.ignore)
     if kept:
-        notes.append(f"kept {len(kept)} file(s) added on the Hub since the last publish from this history "
-                     f"(git {base.git_commit[:12]}): {_shown(kept)}")
+        notes.append(
+            f"kept {len(kept)} file(s) added on the Hub since the last publish from this history "
+            f"(git {base.git_commit[:12]}): {_shown(kept)}"
+        )
     contested = contested_paths(plan, state.files, base.files)
     for path in contested:
-        notes.append(f"{path}: changed on the Hub since the last publish and by this checkout too: this "
-                     "publish's version wins")
+        notes.append(
+            f"{path}: changed on the Hub since the last publish and by this checkout too: this publish's version wins"
+        )
     return plan, strategy, notes
 
 
@@ -664,19 +851,28 @@ def _no_base_notes(job: _Job, plan: Plan, why: str) -> list[str]:
     elif why == "first":
         reason = "no earlier hf-publish commit on this branch"
     else:
-        what = ("this is a shallow clone: fetch the history (actions/checkout with `fetch-depth: 0`, or "
-                "`git fetch --unshallow`) to let deletions through" if why == "shallow" else
-                "history rewritten (force-push, rebase, squash) or another repository")
-        notes = [f"the publishes on the Hub come from git commits not in this checkout's history ({what}); "
-                 "hf-publish cannot tell which files this checkout deleted, so it deletes none"]
+        what = (
+            "this is a shallow clone: fetch the history (actions/checkout with `fetch-depth: 0`, or "
+            "`git fetch --unshallow`) to let deletions through"
+            if why == "shallow"
+            else "history rewritten (force-push, rebase, squash) or another repository"
+        )
+        notes = [
+            f"the publishes on the Hub come from git commits not in this checkout's history ({what}); "
+            "hf-publish cannot tell which files this checkout deleted, so it deletes none"
+        ]
         if plan.not_deleted:
-            notes.append(f"not deleted: {len(plan.not_deleted)} file(s) on the Hub that the folder lacks: "
-                         f"{_shown(plan.not_deleted)}")
+            notes.append(
+                f"not deleted: {len(plan.not_deleted)} file(s) on the Hub that the folder lacks: "
+                f"{_shown(plan.not_deleted)}"
+            )
         return notes
     if not deletes:
         return [f"mirror: {reason}"]
-    return [f"mirror: {reason}, so the Hub repo is made equal to the folder: deleting {len(deletes)} file(s) "
-            f"it lacks: {_shown(deletes)}"]
+    return [
+        f"mirror: {reason}, so the Hub repo is made equal to the folder: deleting {len(deletes)} file(s) "
+        f"it lacks: {_shown(deletes)}"
+    ]
 
 
 def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
@@ -714,9 +910,11 @@ def _find_base(hub: Hub, job: _Job, revision: str) -> tuple[Base | None, str]:
             files = overlay(files, before, hub.tree(job.repo_id, job.repo_type, commit_id))
         notes = []
         if skipped:
-            notes.append(f"planned from the publish of git {git_commit[:12]}: the {len(skipped)} newer publish(es) "
-                         "on the Hub came from commits not in this checkout's history (another clone, or a "
-                         "rewritten history); what they changed stays unless this checkout changed the same paths")
+            notes.append(
+                f"planned from the publish of git {git_commit[:12]}: the {len(skipped)} newer publish(es) "
+                "on the Hub came from commits not in this checkout's history (another clone, or a "
+                "rewritten history); what they changed stays unless this checkout changed the same paths"
+            )
         return Base(commit_id, git_commit, files, notes), ""
     return None, ("shallow" if _git.is_shallow(job.root) else "foreign")
 
@@ -770,9 +968,11 @@ def _release(hub: Hub, job: _Job, tag: str, commit_sha: str, description: str, l
     except ConflictError:
         target = hub.tag_target(job.repo_id, job.repo_type, tag)
         if target != commit_sha:
-            raise HubError(f"{job.repo_id}: tag {tag} was created concurrently at {str(target)[:12]}, not at "
-                           f"the published commit {commit_sha[:12]} (tags are immutable). Next: release a "
-                           "new version") from None
+            raise HubError(
+                f"{job.repo_id}: tag {tag} was created concurrently at {str(target)[:12]}, not at "
+                f"the published commit {commit_sha[:12]} (tags are immutable). Next: release a "
+                "new version"
+            ) from None
     return tag
 
 
@@ -780,9 +980,10 @@ def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag
     """Title and description: the git commit (and whether the tree was dirty), the folder and
     `ignore` globs used (a later publish reads them back to rebuild what was published: its base),
     and in GitHub Actions the run URL and actor."""
-    lines = [f"Published by hf-publish {__version__} from `{job.spec.path}`.",
-             "Publish rules: " + json.dumps({"path": job.spec.path, "ignore": list(job.spec.ignore)},
-                                            ensure_ascii=False)]
+    lines = [
+        f"Published by hf-publish {__version__} from `{job.spec.path}`.",
+        "Publish rules: " + json.dumps({"path": job.spec.path, "ignore": list(job.spec.ignore)}, ensure_ascii=False),
+    ]
     title = f"Publish {job.spec.name}"
     if in_git and job.in_git:
         from hf_publish import _git
@@ -809,5 +1010,4 @@ def commit_message(job: _Job, root: Path, in_git: bool, env: dict[str, str], tag
 
 def _plan_summary(plan: Plan) -> str:
     t = plan.totals()
-    return (f"{t['add']} add, {t['update']} update, {t['delete']} delete "
-            f"({human_bytes(t['upload_bytes'])} to upload)")
+    return f"{t['add']} add, {t['update']} update, {t['delete']} delete ({human_bytes(t['upload_bytes'])} to upload)"
