@@ -39,6 +39,7 @@ class Sandbox:
         tree_page_size: int = 1000,
         tree_expand_page_size: int = 50,
         commits_page_size: int = 50,
+        list_page_size: int = 1000,
         idle_timeout: float | None = 60.0,
     ):
         self._tmp = None if data_dir is not None else tempfile.mkdtemp(prefix="hf-sandbox-")
@@ -51,7 +52,7 @@ class Sandbox:
         self.cas_faults = Faults()  # the CAS server's own: faults on the Hub API never touch xet storage
         self.cas_log = RequestLog()
         self.xet_tokens = XetTokens()  # kept across restarts: clients keep their xet tokens
-        self._page_sizes = (tree_page_size, tree_expand_page_size, commits_page_size)
+        self._page_sizes = (tree_page_size, tree_expand_page_size, commits_page_size, list_page_size)
         self.idle_timeout = idle_timeout
         self.host, self.port, self.cas_port = host, port, 0
         self._load()
@@ -69,7 +70,7 @@ class Sandbox:
         self.xet = XetIndex(self.cas_dir)
         self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
                        tree_expand_page_size=self._page_sizes[1], commits_page_size=self._page_sizes[2],
-                       xet_tokens=self.xet_tokens)
+                       list_page_size=self._page_sizes[3], xet_tokens=self.xet_tokens)
         self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from . import gitmatch
 from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
 from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
-from .metadata import SPACE_SDKS, front_matter, new_space_files, validate_card
+from .listing import RepoViews, expand_args
+from .metadata import SPACE_SDKS, new_space_files, validate_card
 from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
 from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
 from .xet import XetIndex
@@ -112,7 +113,8 @@ class Hub:
     """The sandbox's behaviour, independent of the HTTP plumbing."""
 
     def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000,
-                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None):
+                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None,
+                 list_page_size: int = 1000):
         self.store, self.auth, self.xet, self.xet_tokens = store, auth, xet, xet_tokens
         self.tree_page_size, self.tree_expand_page_size = tree_page_size, tree_expand_page_size
         self.commits_page_size = commits_page_size
@@ -145,6 +147,8 @@ class Hub:
         r("POST", api + r"/paths-info/(?P<rev>[^/]+)", self.paths_info)
         self.discussions = Discussions(self)
         self.discussions.add_routes(r, api)
+        self.views = RepoViews(self, page_size=list_page_size)
+        self.views.add_routes(r)
         r("PUT", r"/_sandbox/lfs/(?P<oid>[0-9a-f]{64})", self.lfs_put)
         git = r"/(?:(?P<t>datasets|spaces)/)?(?:(?P<ns>[^/]+)/)?(?P<name>[^/]+?)\.git/info/lfs/objects"
         r("POST", git + r"/batch", self.lfs_batch)
@@ -350,67 +354,14 @@ class Hub:
         self.store.update_meta(repo, **changes)
         return Response.json({"private": repo.private, "gated": repo.meta.get("gated", False)})
 
-    def _card_data(self, repo: Repo, tree: dict) -> dict | None:
-        text = self._text_at(repo, tree, "README.md")
-        block = front_matter(text) if text else None
-        if block is None:
-            return None
-        import yaml
-
-        try:
-            data = yaml.safe_load(block)
-        except (yaml.YAMLError, RecursionError):
-            return None
-        return data if isinstance(data, dict) else None
-
     def repo_info(self, req: Request, repo_type: str, repo_id: str, rev: str = "main") -> Response:
         repo = self._repo(req, repo_type, repo_id)
-        expand = req.query.get("expand", []) + req.query.get("expand[]", [])
-        allowed = EXPAND_PROPERTIES[repo.repo_type]
-        unknown = [e for e in expand if e not in allowed]
-        if unknown:
-            raise HubError(400, f'"expand" must be one of [{", ".join(allowed)}]')
+        expand = expand_args(req)
+        self.views.check_expand(repo.repo_type, expand)
         commit_id, _ = self._resolve(repo, rev)
-        obj = self.store.commit(repo, commit_id) or {"tree": {}, "date": repo.meta["lastModified"]}
-        blobs = req.flag("blobs")
-        siblings = []
-        for path in sorted(obj["tree"]):
-            entry = obj["tree"][path]
-            sib: dict[str, Any] = {"rfilename": path}
-            if blobs:
-                sib.update(size=entry["size"], blobId=entry["oid"])
-                if entry.get("lfs"):
-                    lfs = entry["lfs"]
-                    sib["lfs"] = {"size": lfs["size"], "sha256": lfs["oid"], "pointerSize": lfs["pointerSize"]}
-            siblings.append(sib)
-        card = self._card_data(repo, obj["tree"])
-        tags = [t for t in (card or {}).get("tags") or [] if isinstance(t, str)] if card else []
-        info: dict[str, Any] = {
-            "_id": hashlib.sha1(repo.key.encode()).hexdigest()[:24],
-            "id": repo.repo_id,
-            "author": repo.repo_id.split("/")[0],
-            "sha": commit_id,
-            "lastModified": obj.get("date") or repo.meta["lastModified"],
-            "createdAt": repo.meta["createdAt"],
-            "private": repo.private,
-            "gated": repo.meta.get("gated", False),
-            "disabled": False,
-            "downloads": 0,
-            "downloadsAllTime": 0,
-            "likes": 0,
-            "tags": tags,
-            "siblings": siblings,
-            "usedStorage": sum(e["size"] for e in obj["tree"].values()),
-        }
-        if card is not None:
-            info["cardData"] = card
-            for key in ("library_name", "pipeline_tag"):
-                if isinstance(card.get(key), str):
-                    info[key] = card[key]
-        if repo.repo_type == "space":
-            info["sdk"] = repo.meta.get("sdk")
+        info = self.views.info(repo, commit_id, blobs=req.flag("blobs"))
         if expand:  # only what was asked for (and the ids), as the Hub answers
-            info = {k: v for k, v in info.items() if k in ("_id", "id") or k in expand}
+            info = self.views.only(info, expand)
         return Response.json(info)
 
     def auth_check(self, req: Request, repo_type: str, repo_id: str, write: str | None = None) -> Response:
