@@ -7,12 +7,14 @@ import shutil
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .auth import Auth
 from .cas import CasApp, XetTokens
 from .faults import FaultRule, Faults, RequestLog, RequestRecord
+from .orgs import TokenRow, token_table
 from .server import Hub, HubServer
 from .store import REPO_TYPES, Store
 from .xet import XetIndex
@@ -284,3 +286,16 @@ class Sandbox:
         if user not in self.auth.users:
             raise KeyError(f"unknown user or token {user_or_token!r}")
         return self.store.create(repo_type, repo_id, private=private, creator=user).repo_id
+
+    def request_access(self, repo_id: str, user: str, *, repo_type: str = "model",
+                       timestamp: datetime | str | float | None = None, fields: dict[str, Any] | None = None) -> str:
+        """Setup helper: ``user`` asks for access to a gated repo (as the website's form does), at
+        ``timestamp`` (datetime, ISO text, epoch seconds; default now). Returns the request's status:
+        "accepted" on an ``auto``-gated repo, else "pending" (or the status of an earlier request)."""
+        if user not in self.auth.users:
+            raise KeyError(f"unknown user {user!r}")
+        return self.hub.gate.request(self._repo(repo_id, repo_type), user, fields=fields, timestamp=timestamp)
+
+    def token_table(self) -> list[TokenRow]:
+        """(token name, user, kind classic/fine-grained/oidc, scope, role) for every token and trusted publisher."""
+        return token_table(self.auth)

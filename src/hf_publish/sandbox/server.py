@@ -32,7 +32,10 @@ from . import gitmatch
 from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
 from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
+from .gating import Gate
 from .listing import RepoViews, expand_args
+from .moves import Moves, redirect
+from .orgs import Orgs
 from .metadata import SPACE_SDKS, new_space_files, validate_card
 from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
 from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
@@ -149,6 +152,11 @@ class Hub:
         self.discussions.add_routes(r, api)
         self.views = RepoViews(self, page_size=list_page_size)
         self.views.add_routes(r)
+        self.orgs = Orgs(self)
+        self.orgs.add_routes(r)
+        self.gate = Gate(self)
+        self.gate.add_routes(r, api, r"/(?:(?P<t>datasets|spaces)/)?" + repo)
+        Moves(self).add_routes(r)
         r("PUT", r"/_sandbox/lfs/(?P<oid>[0-9a-f]{64})", self.lfs_put)
         git = r"/(?:(?P<t>datasets|spaces)/)?(?:(?P<ns>[^/]+)/)?(?P<name>[^/]+?)\.git/info/lfs/objects"
         r("POST", git + r"/batch", self.lfs_batch)
@@ -190,6 +198,9 @@ class Hub:
         request: read access, authenticated, with a token that is not read-only)."""
         repo = self.store.get(repo_type, repo_id)
         if repo is None:
+            moved_to = self.store.redirect_for(repo_type, repo_id) if valid_repo_id(repo_id) else None
+            if moved_to is not None:
+                raise redirect(req, repo_id, moved_to)
             raise repo_not_found(req.token is None)
         access = self.auth.repo_access(req.token, repo_type, repo.repo_id, repo.private, repo.meta.get("creator"))
         if access.deny_message and (need != "read" or not access.read):
@@ -423,6 +434,7 @@ class Hub:
             self._write_target(req, repo_type, repo_id, rev)
         else:
             repo = self._repo(req, repo_type, repo_id)
+            self.gate.check(req, repo)
             if rev is not None and rev != "None":
                 self._resolve(repo, rev)
         token, exp = self.xet_tokens.mint(kind)
@@ -843,6 +855,7 @@ class Hub:
     # -- downloads ----------------------------------------------------------------------------
     def resolve(self, req: Request, repo_type: str, repo_id: str, rev: str, path: str) -> Response:
         repo = self._repo(req, repo_type, repo_id)
+        self.gate.check(req, repo)
         commit_id, _ = self._resolve(repo, rev)
         entry = self._tree(repo, commit_id).get(path)
         base_headers = {"X-Repo-Commit": commit_id, "Accept-Ranges": "bytes"}
