@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .accounting import Accounting
 from .auth import Auth
 from .cas import CasApp, XetTokens
 from .faults import FaultRule, Faults, RequestLog, RequestRecord
@@ -54,6 +55,7 @@ class Sandbox:
         self.cas_faults = Faults()  # the CAS server's own: faults on the Hub API never touch xet storage
         self.cas_log = RequestLog()
         self.xet_tokens = XetTokens()  # kept across restarts: clients keep their xet tokens
+        self.accounting = Accounting()  # request counts and rate limits, kept across restarts
         self._page_sizes = (tree_page_size, tree_expand_page_size, commits_page_size, list_page_size)
         self.idle_timeout = idle_timeout
         self.host, self.port, self.cas_port = host, port, 0
@@ -72,7 +74,8 @@ class Sandbox:
         self.xet = XetIndex(self.cas_dir)
         self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
                        tree_expand_page_size=self._page_sizes[1], commits_page_size=self._page_sizes[2],
-                       list_page_size=self._page_sizes[3], xet_tokens=self.xet_tokens)
+                       list_page_size=self._page_sizes[3], xet_tokens=self.xet_tokens,
+                       accounting=self.accounting)
         self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -225,6 +228,21 @@ class Sandbox:
                                          retry_after=retry_after, drop=drop, delay=delay, times=times,
                                          crash=crash, restart_after=restart_after, hold=hold, rate=rate,
                                          hang=hang))
+
+    def request_counts(self, reset: bool = False) -> dict[str, int]:
+        """Requests that reached the Hub API so far, per bucket: {"api": n, "resolver": m} (file
+        downloads are "resolver"); ``reset=True`` starts the counts again from zero."""
+        return self.accounting.counts(reset=reset)
+
+    def reset_request_counts(self) -> None:
+        self.accounting.counts(reset=True)
+
+    def limit_rate(self, api: int | None = None, resolver: int | None = None, window: float = 300.0) -> None:
+        """Answer 429 (``Retry-After``, ``RateLimit``, ``RateLimit-Policy``) once ``api`` API or
+        ``resolver`` download requests were made in a fixed ``window`` of seconds; None: no limit
+        for that bucket (``limit_rate()`` lifts every limit). The Hub's free plan is
+        ``limit_rate(api=1000, resolver=5000, window=300)``."""
+        self.accounting.limit(api=api, resolver=resolver, window=window)
 
     def clear_faults(self) -> None:
         self.faults.clear()

@@ -197,6 +197,31 @@ class Auth:
         self.oidc_trust: list[dict] = list(config.get("oidc") or [])
         self._lock = threading.Lock()
 
+    # -- additions at run time (generated orgs) ------------------------------------------------
+    def add_user(self, name: str, fullname: str | None = None, email: str | None = None) -> None:
+        self.users.setdefault(name, {"fullname": fullname or name, "email": email or f"{name}@example.com"})
+
+    def add_org(self, name: str, members: dict[str, str], *, fullname: str | None = None, plan: str = "team",
+                seats: int | None = None) -> None:
+        if plan not in PLANS:
+            raise ValueError(f"plan {plan!r} is not one of {PLANS}")
+        for member, role in members.items():
+            if role not in ROLES:
+                raise ValueError(f"role {role!r} of {member!r} in {name!r} is not one of {ROLES}")
+            self.add_user(member)
+        self.orgs[name] = {"fullname": fullname or name, "plan": plan,
+                           "seats": len(members) if seats is None else seats, "members": dict(members)}
+
+    def add_token(self, name: str, user: str, role: str = "write") -> str:
+        """A classic token (value derived from the name, as for the users file); its value."""
+        if user not in self.users:
+            raise ValueError(f"token {name!r} names unknown user {user!r}")
+        tok = Token(name=name, value=derive_token(name), user=user, role=role)
+        with self._lock:
+            self.tokens[name] = tok
+            self._by_value[tok.value] = tok
+        return tok.value
+
     # -- lookup -------------------------------------------------------------------------------
     def token_values(self) -> dict[str, str]:
         return {name: tok.value for name, tok in self.tokens.items() if tok.oidc_repo is None}

@@ -29,6 +29,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from . import gitmatch
+from .accounting import Accounting
 from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
 from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
@@ -117,8 +118,9 @@ class Hub:
 
     def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000,
                  tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None,
-                 list_page_size: int = 1000):
+                 list_page_size: int = 1000, accounting: Accounting | None = None):
         self.store, self.auth, self.xet, self.xet_tokens = store, auth, xet, xet_tokens
+        self.accounting = accounting if accounting is not None else Accounting()
         self.tree_page_size, self.tree_expand_page_size = tree_page_size, tree_expand_page_size
         self.commits_page_size = commits_page_size
         self._secret = secrets.token_bytes(32)
@@ -169,7 +171,18 @@ class Hub:
         self.routes.append((method, re.compile(pattern + r"\Z"), fn))
 
     def handle(self, req: Request) -> Response:
-        """Authenticate (a bad or expired token is 401 everywhere, as on the Hub), then dispatch."""
+        """Count (and rate-limit), authenticate (a bad or expired token is 401 everywhere, as on the
+        Hub), then dispatch."""
+        limit_headers = self.accounting.admit(req.method, req.path)
+        try:
+            resp = self._authenticated(req)
+        except HubError as exc:
+            exc.headers = {**limit_headers, **exc.headers}
+            raise
+        resp.headers = {**limit_headers, **resp.headers}
+        return resp
+
+    def _authenticated(self, req: Request) -> Response:
         auth_header = req.headers.get("Authorization") or ""
         if auth_header and not req.path.startswith("/_sandbox/lfs/"):
             value = auth_header[7:].strip() if auth_header.lower().startswith("bearer ") else auth_header
@@ -893,6 +906,9 @@ class Hub:
         if req.method == "HEAD":
             headers["Content-Length"] = str(length)
             return Response(status=status, headers=headers, content_type=ctype)
+        if entry.get("virtual"):
+            raise HubError(501, f"{path} is a generated metadata-only file: the sandbox holds no bytes for it",
+                           headers=base_headers)
         blob = self.store.read_entry(entry)
         if blob is None and entry.get("lfs"):
             dest = self.store.blob_path("lfs", entry["lfs"]["oid"])
