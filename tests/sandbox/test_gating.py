@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -37,7 +38,7 @@ def test_gated_downloads_need_membership_or_accepted_access(gated, hub_api, hub_
     with pytest.raises(GatedRepoError) as exc:
         _download(hub_sandbox, None, tmp_path, "model.bin")
     assert exc.value.response.status_code == 401
-    assert open(_download(hub_sandbox, "dave-fg-org", tmp_path, "model.bin"), "rb").read() == b"\0weights" * 1000
+    assert Path(_download(hub_sandbox, "dave-fg-org", tmp_path, "model.bin")).read_bytes() == b"\0weights" * 1000
     assert hub_sandbox.request_access(REPO, "eve") == "pending"
     with pytest.raises(GatedRepoError):
         _download(hub_sandbox, "eve-fg-user", tmp_path)
@@ -45,9 +46,9 @@ def test_gated_downloads_need_membership_or_accepted_access(gated, hub_api, hub_
     with pytest.raises(GatedRepoError):  # a fine-grained token without "read gated repos" stays out
         _download(hub_sandbox, "eve-fg-user", tmp_path)
     hub_sandbox.auth.tokens["eve-fg-user"].can_read_gated = True
-    assert open(_download(hub_sandbox, "eve-fg-user", tmp_path, "model.bin"), "rb").read() == b"\0weights" * 1000
+    assert Path(_download(hub_sandbox, "eve-fg-user", tmp_path, "model.bin")).read_bytes() == b"\0weights" * 1000
     hub_api("alice-write").update_repo_settings(REPO, gated=False)
-    assert open(_download(hub_sandbox, None, tmp_path), "rb").read() == b"{}"
+    assert Path(_download(hub_sandbox, None, tmp_path)).read_bytes() == b"{}"
 
 
 def test_access_request_lists_and_handling(gated, hub_api, hub_sandbox):
@@ -112,7 +113,7 @@ def test_ask_access_as_the_website_and_auto_gating(gated, hub_api, hub_sandbox, 
     assert r.json() == {"status": "accepted"}
     hub_sandbox.auth.tokens["eve-fg-user"].can_read_gated = True
     path = hf_hub_download(ds, ".gitattributes", repo_type="dataset", token=token, cache_dir=tmp_path / "c")
-    assert open(path, "rb").read().startswith(b"*.7z")
+    assert Path(path).read_bytes().startswith(b"*.7z")
 
 
 def test_visibility_setting(hub_api, hub_sandbox):

@@ -49,7 +49,7 @@ def test_list_sort_search_limit_and_default_fields(paged_sandbox):
     assert [m.id for m in api.list_models(author="acme-ai", sort="created_at", limit=2)] == \
         ["acme-ai/model-6", "acme-ai/model-5"]
     assert [m.id for m in api.list_models(search="MODEL-3")] == ["acme-ai/model-3"]
-    assert [m.id for m in api.list_models(author="acme-ai", sort="id")][0] == "acme-ai/model-6"
+    assert next(m.id for m in api.list_models(author="acme-ai", sort="id")) == "acme-ai/model-6"
     (item,) = api.list_models(search="model-3")
     assert item.private is False and item.created_at is not None and item.downloads == 0
     assert item.siblings is None and item.last_modified is None  # not a default listing field

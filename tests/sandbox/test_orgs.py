@@ -3,6 +3,8 @@ redirects: the real client against the sandbox."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from huggingface_hub import HfApi, hf_hub_download
 from huggingface_hub.errors import HfHubHTTPError
@@ -86,7 +88,7 @@ def test_move_repo_refusals_and_redirects(hub_api, hub_sandbox, tmp_path):
     assert any(r.status == 307 and r.path == "/api/models/acme-ai/old-name" for r in hub_sandbox.requests)
     path = hf_hub_download("acme-ai/old-name", "hello.txt", token=hub_sandbox.tokens["alice-write"],
                            cache_dir=tmp_path / "cache")
-    assert open(path, "rb").read() == b"hello"
+    assert Path(path).read_bytes() == b"hello"
     admin.move_repo("acme-ai/new-name", "acme-ai/newest")
     assert admin.model_info("acme-ai/old-name").id == "acme-ai/newest"  # one hop, not a chain
     with pytest.raises(HfHubHTTPError) as exc:

@@ -60,7 +60,7 @@ def save(repo: Repo, items: list[dict[str, Any]]) -> None:
 
 
 class Gate:
-    def __init__(self, hub: "Hub"):
+    def __init__(self, hub: Hub):
         self.hub = hub
 
     def add_routes(self, route: Callable[..., None], api: str, web_repo: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from . import gitmatch
 from .store import default_gitattributes, git_blob_sha1, lfs_pointer
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .api import Sandbox
 
 T = TypeVar("T")
-Setting = T | Sequence[T] | Callable[[int], T]
+Setting: TypeAlias = T | Sequence[T] | Callable[[int], T]  # a value, one per repo (cycled), or f(index)
 EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
 LFS_THRESHOLD_BYTES = 10 * MiB
 DEFAULT_FILES = {"config.json": 2_048, "model.safetensors": 500 * 1024 * 1024}
@@ -61,7 +61,7 @@ def _card_text(kind: str, repo_id: str, repo_type: str) -> str | None:
 
 
 def generate_repos(
-    sandbox: "Sandbox",
+    sandbox: Sandbox,
     namespace: str,
     n: int,
     *,
@@ -113,7 +113,7 @@ def generate_repos(
 
 
 def generate_org(
-    sandbox: "Sandbox",
+    sandbox: Sandbox,
     org: str,
     n: int,
     *,

@@ -19,7 +19,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .metadata import front_matter
 from .store import Repo
@@ -63,7 +64,7 @@ def _offset(req: Request) -> int:
     return offset
 
 
-def paged(hub: "Hub", req: Request, items: list[Any], size: int) -> Response:
+def paged(hub: Hub, req: Request, items: list[Any], size: int) -> Response:
     """One page of ``items`` from the request's cursor, with a next link while more remain."""
     offset = _offset(req)
     page = items[offset : offset + size]
@@ -78,7 +79,7 @@ def expand_args(req: Request) -> list[str]:
 class RepoViews:
     """Repo JSON for info and listings, and the listing endpoints."""
 
-    def __init__(self, hub: "Hub", page_size: int = 1000):
+    def __init__(self, hub: Hub, page_size: int = 1000):
         self.hub = hub
         self.page_size = page_size
         self._cards: dict[tuple[str, str], Json | None] = {}

@@ -31,7 +31,7 @@ def redirect(req: Request, old_id: str, new_id: str) -> HubError:
 
 
 class Moves:
-    def __init__(self, hub: "Hub"):
+    def __init__(self, hub: Hub):
         self.hub = hub
 
     def add_routes(self, route: Callable[..., None]) -> None:

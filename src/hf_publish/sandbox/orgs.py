@@ -70,7 +70,7 @@ def format_table(rows: list[TokenRow]) -> str:
 
 
 class Orgs:
-    def __init__(self, hub: "Hub"):
+    def __init__(self, hub: Hub):
         self.hub = hub
 
     def add_routes(self, route: Callable[..., None]) -> None:
@@ -100,7 +100,7 @@ class Orgs:
         })
 
     def members(self, req: Request, org: str) -> Response:
-        name, spec = self._org(org)
+        _, spec = self._org(org)
         me = req.token.user if req.token else None
         admin = me is not None and spec["members"].get(me) == "admin"
         items = []

@@ -35,9 +35,9 @@ from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
 from .gating import Gate
 from .listing import RepoViews, expand_args
+from .metadata import SPACE_SDKS, new_space_files, validate_card
 from .moves import Moves, redirect
 from .orgs import Orgs
-from .metadata import SPACE_SDKS, new_space_files, validate_card
 from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
 from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
 from .xet import XetIndex
