@@ -399,13 +399,10 @@ def _refuse_bad_targets(files: Sequence[str], cwd: Path, root: Path, in_git: boo
 
 
 def _inside(path: Path, root: Path) -> bool:
-    # A symlink is judged by where it sits, not where it points (checks never follow it).
-    where = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
-    try:
-        where.relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+    # Judged by the name, not by where links point: `model/x` under a symlinked `model/` is a path
+    # in the repo (the checks decide what a link means), `../x` and `/etc/x` are not.
+    where = Path(os.path.abspath(path))
+    return any(where == base or base in where.parents for base in {root.absolute(), root.resolve()})
 
 
 def _in_index(name: str, cwd: Path, root: Path, in_git: bool) -> bool:
