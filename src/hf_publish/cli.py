@@ -334,7 +334,10 @@ def command_check(args: argparse.Namespace) -> int:
     _refuse_bad_targets(files, cwd, root, in_git)
     policy_path = find_policy_file(root, args.config)
     shown = _shown_path(policy_path, root) if policy_path else None
-    policy = load_policy(policy_path, display_path=shown, root=root)
+    try:
+        policy = load_policy(policy_path, display_path=shown, root=root)
+    except PolicyError as exc:
+        return _invalid_policy(exc, check_ids or CHECK_IDS, default_format(args.format), shown or ".hf-publish.yaml")
     ctx = CheckContext(
         root=root,
         policy=policy,
@@ -354,6 +357,29 @@ def command_check(args: argparse.Namespace) -> int:
         warnings = sum(f.severity == "warning" for f in findings)
         print(f"hf-publish: --strict: {warnings} warning(s) fail this run", file=sys.stderr)
     return EXIT_FINDINGS if has_errors(findings, strict=args.strict) or getattr(ctx, "fixed", False) else EXIT_OK
+
+
+def _invalid_policy(exc: PolicyError, check_ids: Sequence[str], fmt: str, shown: str) -> int:
+    """An invalid policy is reported once, by the `config` check, as findings (exit 1). Every other
+    check (each its own pre-commit hook) says so in one line and exits 2, so a broken policy does not
+    print its problems once per hook."""
+    from hf_publish.report import print_findings, summary_line
+
+    if "config" not in check_ids:
+        count = len(exc.findings) or 1
+        print(f"hf-publish: {shown} is invalid ({count} problem(s)), so this check did not run; "
+              "the config check lists them: hf-publish check config", file=sys.stderr)
+        return exc.exit_code
+    if not exc.findings:
+        raise exc
+    print_findings(exc.findings, fmt)
+    if fmt == "text":
+        print(summary_line(exc.findings), file=sys.stderr)
+    others = [c for c in check_ids if c != "config"]
+    if others:
+        print(f"hf-publish: {_redact(str(exc))}; fix it first: {', '.join(others)} did not run", file=sys.stderr)
+        return exc.exit_code
+    return EXIT_FINDINGS
 
 
 _CHECK_ID_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")

@@ -88,3 +88,23 @@ def test_check_help_and_readme_document_exit_2_for_bad_targets():
     row = next(line for line in readme.splitlines() if line.startswith("| 2 |"))
     assert "unknown check id" in row and "does not exist" in row
     assert "unknown check id" in EXIT_CODES_HELP
+
+
+def test_an_invalid_policy_is_reported_once_by_config_and_in_one_line_by_every_other_hook(repo: Path):
+    """Each hook is its own process: a broken policy must not print its problems once per hook."""
+    write(repo / ".hf-publish.yaml", "organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n    typ: model\n"
+                                     "lfs:\n  max_text_size: ten megs\n")
+    git(repo, "add", "-A")
+    config = hf_check(repo, "config", ".hf-publish.yaml")
+    assert config.returncode == 1, config  # the config hook: findings, like every other check's findings
+    assert ".hf-publish.yaml:4: [config] unknown key 'repos[0].typ'" in config.stdout
+    assert ".hf-publish.yaml:6: [config]" in config.stdout
+    for hook in ("repo-name", "model-card", "lfs", "secrets", "branch-name"):
+        other = hf_check(repo, hook)
+        assert other.returncode == 2 and other.stdout == "", other
+        (line,) = other.stderr.strip().splitlines()
+        assert line == ("hf-publish: .hf-publish.yaml is invalid (2 problem(s)), so this check did not run; "
+                        "the config check lists them: hf-publish check config")
+    every = hf_check(repo)  # all checks at once: the problems once, then which checks did not run
+    assert every.returncode == 2 and every.stdout.count("unknown key 'repos[0].typ'") == 1, every
+    assert "did not run" in every.stderr
