@@ -88,3 +88,12 @@ def test_check_help_and_readme_document_exit_2_for_bad_targets():
     row = next(line for line in readme.splitlines() if line.startswith("| 2 |"))
     assert "unknown check id" in row and "does not exist" in row
     assert "unknown check id" in EXIT_CODES_HELP
+
+
+def test_a_link_in_the_repo_is_judged_where_it_sits_not_where_it_points(repo: Path, tmp_path: Path):
+    write(tmp_path / "elsewhere" / "weights.txt", "x\n")
+    (repo / "linked").symlink_to(tmp_path / "elsewhere")
+    (repo / "link.txt").symlink_to(tmp_path / "elsewhere" / "weights.txt")
+    for name in ("linked/weights.txt", "link.txt"):
+        result = hf_check(repo, "secrets", name)
+        assert result.returncode in (0, 1) and "outside the repository" not in result.stderr, result.stderr
