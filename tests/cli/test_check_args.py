@@ -108,3 +108,12 @@ def test_an_invalid_policy_is_reported_once_by_config_and_in_one_line_by_every_o
     every = hf_check(repo)  # all checks at once: the problems once, then which checks did not run
     assert every.returncode == 2 and every.stdout.count("unknown key 'repos[0].typ'") == 1, every
     assert "did not run" in every.stderr
+
+
+def test_a_link_in_the_repo_is_judged_where_it_sits_not_where_it_points(repo: Path, tmp_path: Path):
+    write(tmp_path / "elsewhere" / "weights.txt", "x\n")
+    (repo / "linked").symlink_to(tmp_path / "elsewhere")
+    (repo / "link.txt").symlink_to(tmp_path / "elsewhere" / "weights.txt")
+    for name in ("linked/weights.txt", "link.txt"):
+        result = hf_check(repo, "secrets", name)
+        assert result.returncode in (0, 1) and "outside the repository" not in result.stderr, result.stderr
