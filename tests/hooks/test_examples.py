@@ -123,8 +123,9 @@ def test_manifest_entries_match_the_checks() -> None:
     assert re.search(HOOKS["config"]["files"], ".hf-publish.yaml")
 
 
-def test_readme_documents_every_hook() -> None:
+def test_readme_and_docs_document_every_hook() -> None:
     readme = (ROOT / "README.md").read_text()
+    checks_doc = (ROOT / "docs" / "checks.md").read_text()
     for hook_id in HOOKS:
         assert f"id: {hook_id}" in readme, f"README's pre-commit snippet lacks {hook_id}"
-        assert f"### {hook_id}" in readme, f"README has no section for {hook_id}"
+        assert re.search(rf"^## {re.escape(hook_id)}$", checks_doc, re.M), f"docs/checks.md has no section for {hook_id}"
