@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hf_publish.checks.registry import CHECK_IDS
-from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, PolicyError
+from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, PolicyError, UsageError
 from hf_publish.findings import FIXED_RULE, Finding
 
 if TYPE_CHECKING:
@@ -27,43 +28,25 @@ def split_targets(targets: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
+    from hf_publish import _git
     from hf_publish.checks._inputs import CheckContext
     from hf_publish.checks.registry import run_checks
-    from hf_publish.findings import Finding
-    from hf_publish.policy.load import locate
-    from hf_publish.policy.model import POLICY_FILENAME, Policy
+    from hf_publish.policy.load import load_at
+    from hf_publish.policy.model import POLICY_FILENAME
     from hf_publish.report import default_format
 
     check_ids, files = split_targets(args.targets)
     cwd = Path.cwd()
     fmt = default_format(args.format)
+    found = _git.find_root(cwd)
+    in_git = found is not None
+    root = Path(found or cwd)
+    _refuse_bad_targets(files, cwd, root, in_git)
     try:
-        located = locate(cwd, args.config)
+        located = load_at(root, in_git, args.config)
     except PolicyError as exc:
-        if check_ids != ["config"]:
-            raise  # the other checks cannot run on an invalid policy: exit 2
-        # The `config` hook reports an invalid policy as findings (exit 1), like every other check.
-        findings = list(exc.findings) or [
-            Finding(
-                "config",
-                args.config or POLICY_FILENAME,
-                None,
-                str(exc),
-                "check the path given to --config, and that the file is readable",
-            )
-        ]
-        from hf_publish import _git
-
-        root = Path(_git.find_root(cwd) or cwd).resolve()
-        if files:
-            ctx = CheckContext(
-                root=root,
-                policy=Policy(),
-                policy_path=None,
-                files=tuple(_relative_to_root(f, cwd, root) for f in files),
-            )
-            findings = list(dict.fromkeys(findings + run_checks(["config"], ctx)))
-        return _report(findings, fmt, strict=args.strict, fixed=False)
+        shown = args.config or POLICY_FILENAME
+        return _invalid_policy(exc, check_ids or CHECK_IDS, fmt, shown, redactor)
     ctx = CheckContext(
         root=located.root,
         policy=located.policy,
@@ -95,6 +78,90 @@ def _report(findings: list[Finding], fmt: str, *, strict: bool, fixed: bool) -> 
             file=sys.stderr,
         )
     return EXIT_FINDINGS if has_errors(findings, strict=strict) or fixed else EXIT_OK
+
+
+def _invalid_policy(exc: PolicyError, check_ids: Sequence[str], fmt: str, shown: str, redactor: Redactor | None) -> int:
+    """An invalid policy is reported once, by the `config` check, as findings (exit 1). Every other
+    check (each its own pre-commit hook) says so in one line and exits 2, so a broken policy does not
+    print its problems once per hook."""
+    from hf_publish.report import print_findings, summary_line
+
+    if "config" not in check_ids:
+        count = len(exc.findings) or 1
+        print(
+            f"hf-publish: {shown} is invalid ({count} problem(s)), so this check did not run; "
+            "the config check lists them: hf-publish check config",
+            file=sys.stderr,
+        )
+        return exc.exit_code
+    if not exc.findings:
+        raise exc
+    print_findings(exc.findings, fmt)
+    if fmt == "text":
+        print(summary_line(exc.findings), file=sys.stderr)
+    others = [c for c in check_ids if c != "config"]
+    if others:
+        message = redactor.redact(str(exc)) if redactor is not None else str(exc)
+        print(f"hf-publish: {message}; fix it first: {', '.join(others)} did not run", file=sys.stderr)
+        return exc.exit_code
+    return EXIT_FINDINGS
+
+
+_CHECK_ID_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def unknown_check_message(name: str) -> str:
+    """One line for a check id that is not registered, with the nearest ids and every valid one."""
+    from hf_publish.suggest import closest
+
+    valid = ", ".join(CHECK_IDS)
+    close = closest(name.lower().replace("_", "-"), CHECK_IDS, n=2, cutoff=0.6)
+    if close:
+        guess = " or ".join(repr(c) for c in close)
+        return f"unknown check {name!r}; did you mean {guess}? (checks: {valid})"
+    return f"unknown check {name!r} and no such file (checks: {valid})"
+
+
+def _refuse_bad_targets(files: Sequence[str], cwd: Path, root: Path, in_git: bool) -> None:
+    """Refuse, as usage errors, an unknown check id and named files that are missing or outside `root`.
+
+    Split targets stop at the first name that is not a check id; when that name is shaped like an
+    id (no dot, no slash) and names no file, it is a mistyped check, not a file.
+    """
+    missing: list[tuple[str, str]] = []
+    for index, name in enumerate(files):
+        path = cwd / name
+        exists = os.path.lexists(path)
+        if index == 0 and not exists and _CHECK_ID_SHAPE.fullmatch(name) and not _in_index(name, cwd, root, in_git):
+            raise UsageError(unknown_check_message(name))
+        if not _inside(path, root):
+            where = "the repository" if in_git else "the folder"
+            raise UsageError(f"{name}: outside {where} ({root}); name files inside it")
+        if not exists:
+            missing.append((name, _relative_to_root(name, cwd, root)))
+    if missing and in_git:
+        from hf_publish import _git
+
+        tracked = {e.path for e in _git.index_entries(root, [rel for _, rel in missing])}
+        missing = [(name, rel) for name, rel in missing if rel not in tracked]  # staged, deleted from disk
+    if missing:
+        more = f" (and {len(missing) - 1} more: {', '.join(n for n, _ in missing[1:])})" if len(missing) > 1 else ""
+        raise UsageError(f"{missing[0][0]}: no such file{more}")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    # Judged by the name, not by where links point: `model/x` under a symlinked `model/` is a path
+    # in the repo (the checks decide what a link means), `../x` and `/etc/x` are not.
+    where = Path(os.path.abspath(path))
+    return any(where == base or base in where.parents for base in {root.absolute(), root.resolve()})
+
+
+def _in_index(name: str, cwd: Path, root: Path, in_git: bool) -> bool:
+    if not in_git or not _inside(cwd / name, root):
+        return False
+    from hf_publish import _git
+
+    return bool(_git.index_entries(root, [_relative_to_root(name, cwd, root)]))
 
 
 def _relative_to_root(name: str, cwd: Path, root: Path) -> str:

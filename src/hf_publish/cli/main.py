@@ -65,7 +65,9 @@ checks:
 Without FILES, checks look at what is staged (or every tracked file with --all-files).
 Contents are read from git's index: what you check is what you commit.
 
-Errors fail the run (exit 1). Warnings (the Hub accepts the card, but a reader gets it wrong or
+A first name that is not a check id and not a file (`check model_card`) is an unknown check, and a
+named file that does not exist or lies outside the repository is refused: both exit 2, before any
+check runs. Errors fail the run (exit 1). Warnings (the Hub accepts the card, but a reader gets it wrong or
 the page degrades) print and pass, unless --strict is given or the policy says
 card.strict: true; card.severity changes single model-card rules (see the README's rule table)."""
 

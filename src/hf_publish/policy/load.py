@@ -113,11 +113,16 @@ def locate(start: Path, config: str | os.PathLike[str] | None = None, *, outside
     found = _git.find_root(start)
     if found is None and outside_git is not None:
         raise UsageError(outside_git)
-    root = Path(found or start).resolve()
+    return load_at(Path(found or start), found is not None, config)
+
+
+def load_at(root: Path, in_git: bool, config: str | os.PathLike[str] | None = None) -> Located:
+    """`locate` for a root already found: the policy file (`config`, else the root's) and the policy."""
+    root = root.resolve()
     policy_path = find_policy_file(root, config)
     shown = shown_path(policy_path, root) if policy_path is not None else None
     policy = load_policy(policy_path, display_path=shown, root=root)
-    return Located(root, found is not None, policy, policy_path, shown)
+    return Located(root, in_git, policy, policy_path, shown)
 
 
 def repo_path_problem(root: Path, path: str) -> str | None:
