@@ -9,6 +9,7 @@ is a local file and the browser runs with networking features off.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import shutil
@@ -69,7 +70,7 @@ class Browser:
 
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
                 targets = json.load(answer)
             pages = [t for t in targets if t.get("type") == "page"]
             if pages:
@@ -138,14 +139,10 @@ class Browser:
         return path
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the browser may already be gone
             self.ws.send(json.dumps({"id": self.next_id + 1, "method": "Browser.close", "params": {}}))
-        except Exception:  # noqa: BLE001 - the browser may already be gone
-            pass
-        try:
+        with contextlib.suppress(Exception):
             self.ws.close()
-        except Exception:  # noqa: BLE001
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

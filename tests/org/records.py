@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from hf_publish.org.audit import AuditOptions, judge
-from hf_publish.org.model import Access, AuditResult, Commit, RepoFile, RepoRecord, Requests
+from hf_publish.org.model import (
+    Access,
+    AuditResult,
+    Commit,
+    RepoFile,
+    RepoRecord,
+    Requests,
+)
 from hf_publish.policy import Policy
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
