@@ -31,6 +31,7 @@ class AuditOptions:
     token: str | None = None
     jobs: int = DEFAULT_JOBS
     use_cache: bool = True
+    file_metadata: bool = True  # one repo_info(files_metadata=True) per repo not cached: the LFS rules
     progress_stream: Any = None
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
@@ -48,7 +49,8 @@ def run_audit(policy: Policy, options: AuditOptions, api: Any) -> AuditResult:
         storage, storage_note = fetcher.storage(org)
         if storage is not None:
             repos = [replace(r, storage=storage[r.key][0]) if r.key in storage else r for r in repos]
-        repos = fetcher.complete_files(repos)
+        if options.file_metadata:
+            repos = fetcher.complete_files(repos)
         repos = fetcher.cards(repos)
         active = [r for r in repos if is_active(r, options.now, options.since)]
         active = fetcher.last_commits(active)

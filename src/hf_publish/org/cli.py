@@ -36,9 +36,10 @@ Audit every model, dataset and Space of an organization against the policy, read
 Any token that can read the org works. Without a token, or with one whose user is not a member of
 the org, the Hub lists public repos only: the report says so. Nothing on the Hub is changed.
 
-Cost: a few paged listing requests for thousands of repos, one resolver request per README, and
-a cache by commit sha ($XDG_CACHE_HOME/hf-publish/org-audit): a second audit of an unchanged org
-downloads nothing. 429 answers are waited out as the Hub's Retry-After says.
+Cost: a few paged listing requests for thousands of repos, one resolver request per README, one
+API request per repo for its file metadata (the listings give no sizes; --no-file-metadata skips
+it and the LFS rules), and a cache by commit sha ($XDG_CACHE_HOME/hf-publish/org-audit): a second
+audit of an unchanged org downloads nothing. 429 answers are waited out as Retry-After says.
 
 JSON output: a versioned shape (docs/org-audit.md; JSON Schema in the package:
 hf_publish/data/org-audit.schema.json)."""
@@ -80,6 +81,9 @@ def add_parser(commands: Any, formatter: Callable[[str], argparse.HelpFormatter]
     audit.add_argument("--endpoint", metavar="URL", help="Hub endpoint (default: HF_ENDPOINT or huggingface.co)")
     audit.add_argument("--config", metavar="PATH", help="policy file (default: .hf-publish.yaml at the git root)")
     audit.add_argument("--no-cache", action="store_true", help="download every README again (ignore the sha cache)")
+    audit.add_argument("--no-file-metadata", action="store_true",
+                       help="skip the per-repo file metadata (one API request per repo not yet cached): the "
+                            "LFS rules are then not checked")
     audit.add_argument("--jobs", metavar="N", type=int, default=8,
                        help="downloads in flight at once (default: 8)")
 
@@ -124,6 +128,7 @@ def command_audit(args: argparse.Namespace) -> int:
     api = make_api(args.endpoint, token)
     options = AuditOptions(organization=organization, types=tuple(dict.fromkeys(args.types or ("model", "dataset", "space"))),
                            since=since, token=token, jobs=args.jobs, use_cache=not args.no_cache,
+                           file_metadata=not args.no_file_metadata,
                            progress_stream=sys.stderr)
     print(f"hf-publish: auditing {organization} on {api.endpoint} (read-only)", file=sys.stderr)
     result = run_audit(policy, options, api)

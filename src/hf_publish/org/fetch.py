@@ -9,8 +9,9 @@ Cost model (the Hub rate-limits API and resolver requests per 5 minutes, hub-api
 - READMEs are downloaded through the resolver, one GET each (`resolve/<sha>/README.md`: a HEAD +
   GET pair through `hf_hub_download` would cost two), by a bounded pool of threads, and only for
   repos whose listing names a README.md;
-- a repo whose listing lacks file sizes gets one `repo_info(files_metadata=True)`, and an active
-  repo (`--since`) one page of its commits;
+- the listings name a repo's files without sizes or LFS flags (the Hub's do not give them), so
+  each repo gets one `repo_info(files_metadata=True)` for the LFS rules (skipped with
+  `--no-file-metadata`), and an active repo (`--since`) one page of its commits;
 - everything read per repo is cached by the repo's commit sha (`AuditCache`): a second audit of an
   unchanged org makes no download and no per-repo request.
 429 answers are honoured: the listings and downloads go through huggingface_hub's `http_backoff`
@@ -83,7 +84,7 @@ class AuditCache:
     @classmethod
     def for_org(cls, endpoint: str, organization: str, *, enabled: bool = True) -> AuditCache:
         digest = hashlib.sha256(f"{endpoint.rstrip('/')}\0{organization}".encode()).hexdigest()[:24]
-        return cls(cache_dir() / f"{digest}.json", enabled=enabled)
+        return cls(cache_dir() / f"{digest}.json", enabled=enabled and not os.environ.get("HF_PUBLISH_NO_CACHE"))
 
     @staticmethod
     def _key(repo: RepoRecord) -> str:
@@ -300,7 +301,7 @@ class Fetcher:
 
     def complete_files(self, repos: list[RepoRecord]) -> list[RepoRecord]:
         """Repos whose listing lacks file sizes get them from `repo_info(files_metadata=True)`."""
-        todo = [r for r in repos if r.files is None or any(f.size is None for f in r.files)]
+        todo = [r for r in repos if needs_file_metadata(r)]
         done: dict[tuple[str, str], RepoRecord] = {}
         missing = []
         for repo in todo:
@@ -426,13 +427,26 @@ class Fetcher:
         return replace(repo, last_commit=commit)
 
 
+def needs_file_metadata(repo: RepoRecord) -> bool:
+    return repo.files is None or any(f.lfs is None for f in repo.files)
+
+
 # --- client objects -> records ------------------------------------------------------------------------
 
 def files_of(siblings: Any) -> tuple[RepoFile, ...] | None:
+    """The files of a listing or info: without `size` (the listings give names only), whether a file
+    is in LFS is unknown too (None), never guessed."""
     if siblings is None:
         return None
-    return tuple(RepoFile(s.rfilename, s.size if s.size is not None else (s.lfs.size if s.lfs else None),
-                          s.lfs is not None) for s in siblings)
+    out = []
+    for s in siblings:
+        if s.lfs is not None:
+            out.append(RepoFile(s.rfilename, s.lfs.size if s.size is None else s.size, True))
+        elif s.size is not None:
+            out.append(RepoFile(s.rfilename, s.size, False))
+        else:
+            out.append(RepoFile(s.rfilename, None, None))
+    return tuple(out)
 
 
 def record_from_info(info: Any, repo_type: RepoType) -> RepoRecord:

@@ -96,11 +96,12 @@ def org_policy_from_data(data: dict | None) -> OrgPolicy:
 
 @dataclass(frozen=True)
 class RepoFile:
-    """One file of a repo's listing: `lfs` is True for LFS and xet files (stored outside git)."""
+    """One file of a repo's listing: `lfs` is True for LFS and xet files (stored outside git); `size`
+    and `lfs` are None when the listing named the file without its metadata (the Hub's listings do)."""
 
     path: str
     size: int | None
-    lfs: bool
+    lfs: bool | None
 
 
 @dataclass(frozen=True)
@@ -229,10 +230,8 @@ class Access:
 
 @dataclass(frozen=True)
 class Requests:
-    """What the audit cost: API and resolver requests it made, cards read from the cache."""
+    """What the audit read: cards downloaded, and cards and last commits taken from the sha cache."""
 
-    api: int = 0
-    resolver: int = 0
     cards_downloaded: int = 0
     cards_cached: int = 0
     commits_cached: int = 0

@@ -158,9 +158,13 @@ def card_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
 def lfs_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
     """Files stored in git (not LFS/xet) over the regular-file limit, and files of a required LFS
     pattern stored in git (the repo's .gitattributes did not cover them), from the listing alone."""
-    if repo.files is None:
-        return [_finding(repo, "lfs", "lfs-not-listed", "notice",
-                         "the Hub's listing gave no file metadata for this repo: LFS rules not checked", "")]
+    if repo.files is None or any(f.lfs is None for f in repo.files):
+        findings = [_finding(repo, "lfs", "lfs-not-listed", "notice",
+                             "no file metadata was read for this repo (sizes, LFS): the LFS rules were not checked",
+                             "run the audit without --no-file-metadata")]
+        if repo.files and GITATTRIBUTES not in {f.path for f in repo.files}:
+            findings.append(_missing_gitattributes(repo))
+        return findings
     findings = []
     large = set()
     regular = [f for f in repo.files if not f.lfs]
@@ -190,11 +194,14 @@ def lfs_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
             f"add `{lfs_check.quote_pattern(pattern)} {lfs_check.RULE_ATTRIBUTES}` to the repo's .gitattributes, "
             "then upload the files again", GITATTRIBUTES))
     if repo.files and GITATTRIBUTES not in paths:
-        findings.append(_finding(repo, "lfs", "gitattributes-missing", "warning",
-                                 "the repo has no .gitattributes: new weights files would be stored in git",
-                                 "upload the Hub's default .gitattributes (`hf-publish init` writes one)",
-                                 GITATTRIBUTES))
+        findings.append(_missing_gitattributes(repo))
     return findings
+
+
+def _missing_gitattributes(repo: RepoRecord) -> AuditFinding:
+    return _finding(repo, "lfs", "gitattributes-missing", "warning",
+                    "the repo has no .gitattributes: new weights files would be stored in git",
+                    "upload the Hub's default .gitattributes (`hf-publish init` writes one)", GITATTRIBUTES)
 
 
 # --- staleness ----------------------------------------------------------------------------------
