@@ -64,6 +64,8 @@ def run_audit(policy: Policy, options: AuditOptions, api: Any) -> AuditResult:
     return judge(policy, options, repos, access=access, storage_source="settings" if storage is not None else "listing",
                  requests=Requests(cards_downloaded=fetcher.counters.cards_downloaded,
                                    cards_cached=fetcher.counters.cards_cached,
+                                   files_fetched=fetcher.counters.files_fetched,
+                                   commits_fetched=fetcher.counters.commits_fetched,
                                    commits_cached=fetcher.counters.commits_cached),
                  endpoint=api.endpoint)
 

@@ -234,6 +234,8 @@ class Requests:
 
     cards_downloaded: int = 0
     cards_cached: int = 0
+    files_fetched: int = 0  # repo_info(files_metadata=True) requests
+    commits_fetched: int = 0  # last-commit requests of active repos
     commits_cached: int = 0
 
 

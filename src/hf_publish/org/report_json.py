@@ -116,6 +116,8 @@ def to_data(result: AuditResult) -> dict[str, Any]:
         "cache": {
             "cards_downloaded": result.requests.cards_downloaded,
             "cards_cached": result.requests.cards_cached,
+            "files_fetched": result.requests.files_fetched,
+            "commits_fetched": result.requests.commits_fetched,
             "commits_cached": result.requests.commits_cached,
         },
     }
