@@ -52,7 +52,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
             "seats": result.policy.seats,
         },
         "access": {
-            "token": result.access.token,
+            "token_kind": result.access.token,
             "user": result.access.user,
             "member": result.access.member,
             "role": result.access.role,
