@@ -53,3 +53,12 @@ def test_the_json_example_has_every_field_of_the_schema():
     assert set(example) == set(schema["properties"])
     for key in ("policy", "access", "summary", "storage"):
         assert set(example[key]) == set(schema["properties"][key]["properties"]), key
+
+
+def test_the_org_keys_table_is_the_schemas_org_section():
+    from hf_publish.policy import load_schema
+    from tests.checks.test_docs_agree import schema_keys
+
+    keys = {k for k in schema_keys(load_schema()) if k == "org" or k.startswith("org.")}
+    table = DOC.split("<!-- section:policy -->")[1].split("<!-- /section:policy -->")[0]
+    assert set(re.findall(r"^\| `([^`]+)` \|", table, re.MULTILINE)) == keys
