@@ -46,7 +46,7 @@ from hf_publish.report import (
     workflow_command,
 )
 
-MODES = ("auto", "check", "publish", "release")
+MODES = ("auto", "check", "publish", "release", "audit")
 TITLE = "hf-publish"
 # Where a token can arrive; all are masked, then removed from the environment of this process.
 TOKEN_VARIABLES = ("INPUT_TOKEN", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_ID_TOKEN")
@@ -282,8 +282,10 @@ def outputs_for(results: Sequence[dict]) -> dict[str, str]:
     def lines(key: str) -> str:
         return "\n".join(str(r.get(key) or "") for r in results) if any(r.get(key) for r in results) else ""
 
+    from hf_publish.org.action import audit_outputs
+
     tags = [r.get("tag") for r in results if r.get("tag")]
-    return {
+    return {**audit_outputs(),
         "repo-url": lines("repo_url"),
         "commit-sha": lines("commit_sha"),
         "commit-url": lines("commit_url"),
@@ -463,6 +465,12 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
     policy = load_policy(policy_path, display_path=_relative(policy_path, root) if policy_path else None, root=root)
     for name in inputs.repos:
         policy.repo(name)  # an unknown name is a PolicyError listing the configured ones
+    if inputs.mode == "audit":  # the org audit (hf_publish/org/action.py): read-only, no checks of the checkout
+        from hf_publish.org.action import run_audit_mode
+
+        code, audit = run_audit_mode(policy, env, runner, base, credentials.token, inputs.endpoint)
+        runner.set_outputs({**outputs_for([]), **audit})
+        return code
     decision = decide(inputs, event, policy.release)
     if decision.mode == "check":
         credentials = Credentials()  # a check run never needs a token: drop it

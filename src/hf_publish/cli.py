@@ -43,6 +43,7 @@ examples:
   hf-publish publish --dry-run           show what a publish would change, write nothing
   hf-publish publish --sandbox           publish to a throwaway local Hub (no account, no network)
   hf-publish init                        scaffold policy, .gitattributes and a model card
+  hf-publish org audit --format html     audit every repo of the org (read-only report)
 
 {EXIT_CODES_HELP}
 
@@ -189,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--endpoint", metavar="URL")
     refresh.add_argument("--output", metavar="DIR", help="where to write the files (default: the package's data folder)")
+
+    from hf_publish.org.cli import add_parser as add_org_parser
+
+    add_org_parser(commands, _formatter)  # `org audit` (hf_publish/org/)
     return parser
 
 
@@ -307,6 +312,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from hf_publish.vocab import command_refresh
 
         return command_refresh(args)
+    if args.command == "org":
+        from hf_publish.org.cli import command_org
+
+        return command_org(args)
     raise UsageError(f"unknown command {args.command!r}")
 
 

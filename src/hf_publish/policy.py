@@ -22,6 +22,7 @@ import yaml
 
 from hf_publish.errors import PolicyError
 from hf_publish.findings import Finding
+from hf_publish.org.model import OrgPolicy, org_policy_from_data
 from hf_publish.yamltree import TooManyNodes, key_problems, node_at
 
 POLICY_FILENAME = ".hf-publish.yaml"
@@ -169,6 +170,7 @@ class Policy:
     secrets: SecretsPolicy = field(default_factory=SecretsPolicy)
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     release: ReleasePolicy = field(default_factory=ReleasePolicy)
+    org: OrgPolicy = field(default_factory=OrgPolicy)  # `org:`, read by `hf-publish org audit`
     source: str | None = None  # policy file path relative to the git root, None for defaults
 
     def repo(self, name: str) -> RepoSpec:
@@ -550,6 +552,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             tag_pattern_line=line_of(["release", "tag_pattern"]) if "tag_pattern" in release else None,
             source=source,
         ),
+        org=org_policy_from_data(data.get("org")),
         source=source,
     )
 
