@@ -62,6 +62,7 @@ checks:
   model-card    cards (README.md) have valid metadata, required sections and no placeholders
   lfs           .gitattributes tracks required patterns; staged weights are real LFS pointers
   secrets       no Hugging Face token or hard-coded token value in staged files
+  members       the members file (members.csv): header, roles, emails, duplicates, an admin
 
 Without FILES, checks look at what is staged (or every tracked file with --all-files).
 Contents are read from git's index: what you check is what you commit.

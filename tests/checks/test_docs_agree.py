@@ -26,6 +26,9 @@ def schema_keys(schema: dict, prefix: str = "", defs: dict | None = None):
 def readme_policy_rows() -> dict[str, str]:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("<!-- section:policy -->")[1].split("<!-- /section:policy -->")[0]
+    # the access, members and gated keys are documented in docs/access.md (README is moving to docs/)
+    access = (ROOT / "docs" / "access.md").read_text()
+    section += access.split("<!-- section:policy-access -->")[1].split("<!-- /section:policy-access -->")[0]
     return {m.group(1): m.group(2) for m in re.finditer(r"^\| `([^`]+)` \|([^|]*)\|", section, re.M)}
 
 
