@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true",
                        help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
+    check.add_argument("--history", nargs="?", const="", default=None, metavar="REV-RANGE",
+                       help="lfs: check every blob of the git history (or of REV-RANGE, e.g. origin/main..HEAD) "
+                            "against the Hub's push rules, and print the `git lfs migrate import` that fixes it")
 
     publish = commands.add_parser(
         "publish", help="check, then publish configured repos to the Hub",
@@ -325,6 +328,9 @@ def command_check(args: argparse.Namespace) -> int:
     from hf_publish.report import print_findings, summary_line
 
     check_ids, files = split_targets(args.targets)
+    if args.history is not None and (set(check_ids) != {"lfs"} or files):
+        raise UsageError("--history belongs to the lfs check and takes no files. Next: run "
+                         "`hf-publish check lfs --history [REV-RANGE]`")
     cwd = Path.cwd()
     root = gitrepo.find_root(cwd)
     in_git = root is not None
@@ -332,6 +338,8 @@ def command_check(args: argparse.Namespace) -> int:
     policy_path = find_policy_file(root, args.config)
     shown = _shown_path(policy_path, root) if policy_path else None
     policy = load_policy(policy_path, display_path=shown, root=root)
+    if args.history is not None:
+        return _check_history(root, in_git, policy, args)
     ctx = CheckContext(
         root=root,
         policy=policy,
@@ -351,6 +359,22 @@ def command_check(args: argparse.Namespace) -> int:
         warnings = sum(f.severity == "warning" for f in findings)
         print(f"hf-publish: --strict: {warnings} warning(s) fail this run", file=sys.stderr)
     return EXIT_FINDINGS if has_errors(findings, strict=args.strict) or getattr(ctx, "fixed", False) else EXIT_OK
+
+
+def _check_history(root: Path, in_git: bool, policy, args: argparse.Namespace) -> int:
+    from hf_publish.checks.lfs import check_history
+    from hf_publish.report import print_findings, summary_line
+
+    if not in_git:
+        raise UsageError("--history reads git history, and this is not a git work tree. Next: run it in the clone")
+    findings = check_history(root, policy.lfs, args.history)
+    fmt = default_format(args.format)
+    print_findings(findings, fmt)
+    if fmt == "text":
+        what = args.history or "every branch and tag"
+        print(summary_line(findings) if findings else f"hf-publish: no blob in {what} would be refused by the Hub",
+              file=sys.stderr)
+    return EXIT_FINDINGS if findings else EXIT_OK
 
 
 def _shown_path(path: Path, root: Path) -> str:
