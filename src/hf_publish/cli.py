@@ -181,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the checkout folder to run in (default: current folder); action.yml passes it so "
                                 "that the interpreter itself starts outside the checkout")
 
+    from hf_publish.org.cli import add_org_commands
+
+    add_org_commands(commands, _formatter, _add_config)
+
     refresh = commands.add_parser(
         "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
         description="Fetch the Hub's current license and pipeline_tag ids (HfApi.get_model_tags) and write them\n"
@@ -304,6 +308,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from hf_publish.action import command_gh_action
 
         return command_gh_action(args)
+    if args.command in ("access", "members", "migrate"):
+        from hf_publish.org.cli import dispatch_org
+
+        return dispatch_org(args)
     if args.command == "refresh-vocab":
         from hf_publish.vocab import command_refresh
 

@@ -1,0 +1,1 @@
+"""Org-level commands: access requests, members, moves (and the org audit)."""
