@@ -10,7 +10,14 @@ import pytest
 
 from hf_publish.checks.members import Member
 from hf_publish.errors import UsageError
-from hf_publish.org.access import DecisionLog, Request, decide, expired, log_record, plan_review
+from hf_publish.org.access import (
+    DecisionLog,
+    Request,
+    decide,
+    expired,
+    log_record,
+    plan_review,
+)
 from hf_publish.org.members import HubMember, diff_members, format_diff
 from hf_publish.policy import AccessPolicy
 

@@ -93,7 +93,7 @@ def parse_members(text: str, path: str) -> tuple[list[Member], list[Finding]]:
     return members, findings
 
 
-def members_problems(members: list[Member], path: str, policy: "MembersPolicy") -> list[Finding]:
+def members_problems(members: list[Member], path: str, policy: MembersPolicy) -> list[Finding]:
     """The rules over parsed rows: roles, email syntax and domain, duplicates, an admin."""
     findings: list[Finding] = []
     emails: dict[str, int] = {}
@@ -135,12 +135,12 @@ def members_problems(members: list[Member], path: str, policy: "MembersPolicy") 
     return findings
 
 
-def check_members_text(text: str, path: str, policy: "MembersPolicy") -> list[Finding]:
+def check_members_text(text: str, path: str, policy: MembersPolicy) -> list[Finding]:
     members, findings = parse_members(text, path)
     return findings + members_problems(members, path, policy)
 
 
-def read_members_file(ctx: "CheckContext", path: str) -> str | None:
+def read_members_file(ctx: CheckContext, path: str) -> str | None:
     """The members file's text: the index's copy when it is tracked (commit time), else the
     working tree's; None when there is none."""
     from hf_publish import gitrepo
@@ -161,7 +161,7 @@ def read_members_file(ctx: "CheckContext", path: str) -> str | None:
     return data.decode("utf-8-sig", "replace")
 
 
-def run(ctx: "CheckContext") -> list[Finding]:
+def run(ctx: CheckContext) -> list[Finding]:
     path = ctx.policy.members.file
     if ctx.files is not None and path not in ctx.files and (ctx.policy.source or ".hf-publish.yaml") not in ctx.files:
         return []  # files were named, and neither the members file nor the policy is among them

@@ -18,10 +18,11 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from hf_publish.errors import EXIT_OK, HubError, UsageError
 from hf_publish.policy import AccessPolicy, Policy, RepoSpec
@@ -175,12 +176,12 @@ def apply_decision(hub: Any, d: Decision) -> None:
     r, repo_id, repo_type = d.request, d.repo_id, d.repo_type
     who: dict[str, str] = {"user": r.username} if r.username else {"request_id": r.request_id}
     if d.action == "accept":
-        call = lambda: hub.api.accept_access_request(repo_id, repo_type=repo_type, **who)  # noqa: E731
+        call = lambda: hub.api.accept_access_request(repo_id, repo_type=repo_type, **who)
     elif d.action == "reject":
-        call = lambda: hub.api.reject_access_request(repo_id, repo_type=repo_type,  # noqa: E731
+        call = lambda: hub.api.reject_access_request(repo_id, repo_type=repo_type,
                                                      rejection_reason=_reason(d.why), **who)
     elif d.action == "revoke":
-        call = lambda: hub.api.cancel_access_request(repo_id, repo_type=repo_type, **who)  # noqa: E731
+        call = lambda: hub.api.cancel_access_request(repo_id, repo_type=repo_type, **who)
     else:
         return
     hub._call(call, f"{d.action}ing the access request of {r.who} on {repo_id}", repo_id)

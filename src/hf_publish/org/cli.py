@@ -7,7 +7,8 @@ definitions live here; each command's module is imported when it runs.
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hf_publish.errors import EXIT_CODES_HELP
 

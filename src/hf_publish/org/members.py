@@ -13,9 +13,10 @@ them (an admin token sees them; the member listing of a reader may not carry the
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from hf_publish.checks.members import Member, check_members_text, parse_members
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, UsageError
