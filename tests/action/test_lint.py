@@ -52,7 +52,7 @@ def self_test_repo(tmp_path: Path) -> Path:
 def test_examples_exist_for_every_documented_use():
     names = {p.name for p in EXAMPLES}
     assert names == {"pr-checks.yml", "publish-on-merge.yml", "release-on-tag.yml", "monorepo-matrix.yml",
-                     "oidc-publish.yml"}
+                     "oidc-publish.yml", "access-review.yml"}
 
 
 def test_actionlint_passes_the_examples_and_the_test_workflows():
@@ -146,8 +146,9 @@ def test_every_input_and_output_is_documented_in_the_readme():
         assert re.search(rf"^\| `{re.escape(name)}` \|", section, re.M), f"output {name} is not in README"
         assert spec.get("description"), f"output {name} has no description"
     assert "uses: org/hf-publish@v1" in section and "v1.x.y" in section
+    access_doc = (ROOT / "docs" / "access.md").read_text()  # the org workflows are documented there
     for example in EXAMPLES:
-        assert f"examples/workflows/{example.name}" in section, example.name
+        assert f"examples/workflows/{example.name}" in section + access_doc, example.name
 
 
 def test_every_input_is_used_and_every_output_is_set():
