@@ -60,6 +60,7 @@ def requests_made(org_sandbox):
     org_sandbox.request_access(REPO, "grace", timestamp=now - timedelta(days=40))
     HfApi(endpoint=org_sandbox.endpoint, token=org_sandbox.tokens["alice-fg-org"]).accept_access_request(REPO, "grace")
     assert statuses(org_sandbox) == {"frank": "pending", "mallory": "pending", "eve": "pending", "grace": "accepted"}
+    org_sandbox.clear_log()
     return org_sandbox
 
 

@@ -21,11 +21,11 @@ repos:
 """
 
 
-def personal_repo(sandbox, card: bytes | None = None) -> None:
+def personal_repo(sandbox, card: bytes | None = None, private: bool = True) -> None:
     from huggingface_hub import CommitOperationAdd, HfApi
 
     api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-both"])
-    api.create_repo(SRC, private=True)
+    api.create_repo(SRC, private=private)
     ops = [CommitOperationAdd("README.md", card or (EXAMPLE / "README.md").read_bytes()),
            CommitOperationAdd("config.json", (EXAMPLE / "config.json").read_bytes()),
            CommitOperationAdd("model.safetensors", weights(2_000_000))]
@@ -46,7 +46,7 @@ def test_dry_run_checks_and_plans_and_moves_nothing(org_sandbox, cli, policy_rep
     assert "checks: 4 file(s) on alice/bert-sentiment (README.md and .gitattributes read, no weights downloaded)" in out
     assert f"preflight: {DST}: does not exist; may create it: yes" in out
     assert "dry run: a migrate would move" in out and "- name: bert-korean-sentiment-v3" in out
-    assert moves(org_sandbox) == [] and not [r for r in org_sandbox.requests if r.method != "GET"]
+    assert moves(org_sandbox) == [] and not [r for r in org_sandbox.requests if r.method not in ("GET", "HEAD")]
     assert not [r for r in org_sandbox.requests if "model.safetensors" in r.path]  # no weights downloaded
 
 
@@ -76,11 +76,14 @@ def test_card_errors_stop_before_the_move(org_sandbox, cli, policy_repo):
 
 
 def test_a_token_without_rights_is_stopped_by_the_preflight(org_sandbox, cli, policy_repo):
-    personal_repo(org_sandbox)
+    personal_repo(org_sandbox, private=False)
     result = cli("alice-fg-org", "migrate", SRC, DST, cwd=policy_repo(POLICY))  # no write on user alice
     assert result.returncode == 4, result.stdout + result.stderr
+    assert f"refused: the token's scope has no repo.write on user alice" in result.stdout
     assert "this token cannot move the repo" in result.stderr and "Fix:" in result.stderr
     assert moves(org_sandbox) == []
+    private = cli("alice-fg-org", "migrate", "alice/other", DST, cwd=policy_repo(POLICY))  # cannot even see it
+    assert private.returncode == 4 and "not found, or this token cannot see it" in private.stderr
 
 
 def test_a_refused_move_prints_the_history_keeping_copy(org_sandbox, cli, policy_repo):
