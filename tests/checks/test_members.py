@@ -58,7 +58,8 @@ def test_email_domains_and_at_least_one_admin():
 
 
 def test_parse_keeps_lines_across_quoted_newlines():
-    members, findings = parse_members('email,role,name\na@acme.example,admin,"Line\nBreak"\nb@acme.example,read,B\n', "m")
+    text = 'email,role,name\na@acme.example,admin,"Line\nBreak"\nb@acme.example,read,B\n'
+    members, findings = parse_members(text, "m")
     assert findings == [] and [m.line for m in members] == [2, 4]
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(not hasattr(Sandbox, "request_access"),
                                 reason="the sandbox does not serve access requests yet (sandbox-org branch)")
 
 REPO = "acme-ai/gated-model-v1"
-POLICY = f"""\
+POLICY = """\
 organization: acme-ai
 repos:
   - name: gated-model-v1
@@ -75,7 +75,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(requests_made, cli, policy_r
     assert "accept  frank <frank@partner.example>: email domain partner.example is in access.auto_accept" in out
     assert "reject  mallory <mallory@spam.example>: email domain spam.example is in access.reject" in out
     assert "leave   eve <eve@elsewhere.example>: no rule for email domain elsewhere.example: a human decides" in out
-    assert "revoke  grace <grace@partner.example>: accepted access from" in out and "over access.expire_after_days (30)" in out
+    assert "revoke  grace <grace@partner.example>: accepted access from" in out
+    assert "over access.expire_after_days (30)" in out
     assert "dry run: 1 accept, 1 reject, 1 revoke, 1 left for a human; nothing was changed or logged" in out
     assert f"{sandbox.endpoint}/{REPO}/settings" in out
     assert handled(sandbox) == [] and not [r for r in sandbox.requests if r.method != "GET"]

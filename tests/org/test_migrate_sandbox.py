@@ -64,7 +64,8 @@ def test_move_keeps_history_and_writes_the_policy_entry_keeping_comments(org_san
     assert api.model_info(SRC).id == DST  # the old id redirects
     policy = (repo / ".hf-publish.yaml").read_text()
     assert policy.startswith(POLICY)  # comments and layout kept
-    assert policy[len(POLICY):] == "  - name: bert-korean-sentiment-v3\n    path: .  # the folder that holds its files in this git repo\n"
+    assert policy[len(POLICY):] == ("  - name: bert-korean-sentiment-v3\n"
+                                    "    path: .  # the folder that holds its files in this git repo\n")
 
 
 def test_card_errors_stop_before_the_move(org_sandbox, cli, policy_repo):
@@ -79,7 +80,7 @@ def test_a_token_without_rights_is_stopped_by_the_preflight(org_sandbox, cli, po
     personal_repo(org_sandbox, private=False)
     result = cli("alice-fg-org", "migrate", SRC, DST, cwd=policy_repo(POLICY))  # no write on user alice
     assert result.returncode == 4, result.stdout + result.stderr
-    assert f"refused: the token's scope has no repo.write on user alice" in result.stdout
+    assert "refused: the token's scope has no repo.write on user alice" in result.stdout
     assert "this token cannot move the repo" in result.stderr and "Fix:" in result.stderr
     assert moves(org_sandbox) == []
     private = cli("alice-fg-org", "migrate", "alice/other", DST, cwd=policy_repo(POLICY))  # cannot even see it
@@ -93,5 +94,6 @@ def test_a_refused_move_prints_the_history_keeping_copy(org_sandbox, cli, policy
     assert result.returncode == 4, result.stdout + result.stderr
     out = result.stdout
     assert "the Hub refused the move" in out and "nothing was copied" in out
-    assert f"git clone --mirror {org_sandbox.endpoint}/{SRC}" in out and f"git push --mirror {org_sandbox.endpoint}/{DST}" in out
+    assert f"git clone --mirror {org_sandbox.endpoint}/{SRC}" in out
+    assert f"git push --mirror {org_sandbox.endpoint}/{DST}" in out
     assert "(part N)" in out and "does not serve git" in out

@@ -88,7 +88,7 @@ def parse_members(text: str, path: str) -> tuple[list[Member], list[Finding]]:
             findings.append(problem(line, f"{len(row)} column(s), the header has {len(names)} ({','.join(names)})",
                                     "one value per column; quote a name that holds a comma (\"Doe, Jane\")"))
             continue
-        values = dict(zip(names, (c.strip() for c in row)))
+        values = dict(zip(names, (c.strip() for c in row), strict=True))
         members.append(Member(values["email"], values["role"], values["name"], values.get("username") or None, line))
     return members, findings
 
@@ -100,8 +100,8 @@ def members_problems(members: list[Member], path: str, policy: MembersPolicy) ->
     usernames: dict[str, int] = {}
     allowed = tuple(d.lower() for d in policy.email_domains)
     for m in members:
-        def add(message: str, fix: str) -> None:
-            findings.append(Finding(CHECK_ID, path, m.line, message, fix))
+        def add(message: str, fix: str, line: int = m.line) -> None:
+            findings.append(Finding(CHECK_ID, path, line, message, fix))
 
         if m.role.lower() not in ROLES:
             add(f"role {m.role!r} of {m.email or 'this member'} is not a Hub org role",

@@ -15,6 +15,7 @@ neither to the Hub nor to the log.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -175,16 +176,14 @@ def list_requests(hub: Any, repo_id: str, repo_type: str, status: str) -> list[R
 def apply_decision(hub: Any, d: Decision) -> None:
     r, repo_id, repo_type = d.request, d.repo_id, d.repo_type
     who: dict[str, str] = {"user": r.username} if r.username else {"request_id": r.request_id}
-    if d.action == "accept":
-        call = lambda: hub.api.accept_access_request(repo_id, repo_type=repo_type, **who)
-    elif d.action == "reject":
-        call = lambda: hub.api.reject_access_request(repo_id, repo_type=repo_type,
-                                                     rejection_reason=_reason(d.why), **who)
-    elif d.action == "revoke":
-        call = lambda: hub.api.cancel_access_request(repo_id, repo_type=repo_type, **who)
-    else:
+    extra: dict[str, str] = {"rejection_reason": _reason(d.why)} if d.action == "reject" else {}
+    method = {"accept": "accept_access_request", "reject": "reject_access_request",
+              "revoke": "cancel_access_request"}.get(d.action)
+    if method is None:
         return
-    hub._call(call, f"{d.action}ing the access request of {r.who} on {repo_id}", repo_id)
+    call = functools.partial(getattr(hub.api, method), repo_id, repo_type=repo_type, **who, **extra)
+    doing = {"accept": "accepting", "reject": "rejecting", "revoke": "revoking"}[d.action]
+    hub._call(call, f"{doing} the access request of {r.who} on {repo_id}", repo_id)
 
 
 def _reason(why: str) -> str:
@@ -220,7 +219,8 @@ def _connect(args: argparse.Namespace) -> _Context:
     return _Context(policy, hub, actor, hub.endpoint)
 
 
-def resolve_repos(policy: Policy, names: list[str], repo_type: str | None = None) -> list[tuple[str, str, RepoSpec | None]]:
+def resolve_repos(policy: Policy, names: list[str], repo_type: str | None = None
+                  ) -> list[tuple[str, str, RepoSpec | None]]:
     """(repo id, type, spec) for the named repos (configured names or full ids); with none, every
     configured repo the policy gates."""
     out: list[tuple[str, str, RepoSpec | None]] = []
@@ -234,9 +234,9 @@ def resolve_repos(policy: Policy, names: list[str], repo_type: str | None = None
                              ".hf-publish.yaml")
         return out
     for name in names:
-        spec = next((s for s in policy.repos if name in (s.name, s.repo_id(policy.organization))), None)
-        if spec is not None:
-            out.append((spec.repo_id(policy.organization), repo_type or spec.type, spec))
+        found = next((s for s in policy.repos if name in (s.name, s.repo_id(policy.organization))), None)
+        if found is not None:
+            out.append((found.repo_id(policy.organization), repo_type or found.type, found))
         elif "/" in name:
             out.append((name, repo_type or "model", None))
         else:

@@ -73,7 +73,8 @@ def format_diff(diff: MembersDiff, org: str, endpoint: str, path: str) -> list[s
     for row in diff.missing:
         lines.append(f"missing  {row.username} <{row.email}> ({row.role}): in {path}:{row.line}, not a member of {org}")
     for m in diff.extra:
-        lines.append(f"extra    {m.username}" + (f" ({m.role})" if m.role else "") + f": a member of {org}, not in {path}")
+        role = f" ({m.role})" if m.role else ""
+        lines.append(f"extra    {m.username}{role}: a member of {org}, not in {path}")
     for row, m in diff.roles:
         lines.append(f"role     {row.username}: {m.role} on the Hub, {row.role} in {path}:{row.line}")
     for row in diff.unmatched:

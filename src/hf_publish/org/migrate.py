@@ -141,7 +141,8 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
         missing = [p for p in required if not covered(attributes.get(sample_path(p)))]
         if missing:
             findings.append(Finding("lfs", f"{where}:.gitattributes", None,
-                                    f"no complete LFS rule for {len(missing)} required pattern(s): {', '.join(missing)}",
+                                    f"no complete LFS rule for {len(missing)} required pattern(s): "
+                                    f"{', '.join(missing)}",
                                     "add the rules (hf-publish check lfs --fix in a clone) before publishing to it"))
     for path, entry in sorted(tree.items()):
         if not entry.lfs and entry.size > policy.lfs.max_binary_size and path != "README.md":
@@ -192,11 +193,11 @@ def command_migrate(args: argparse.Namespace) -> int:
     write_src, why = hub.can_write(src, repo_type)
     verdicts = [judge(info, Target(src, repo_type, exists=True, write_check=write_src, write_check_message=why),
                       require_fine_grained=policy.auth.require_fine_grained),
-                judge(info, Target(dst, repo_type, exists=False), require_fine_grained=policy.auth.require_fine_grained)]
+                judge(info, Target(dst, repo_type, exists=False),
+                      require_fine_grained=policy.auth.require_fine_grained)]
     refused = [p for v in verdicts for p in v.problems]
-    for verdict in verdicts:
-        for line in verdict.lines():
-            print(f"preflight: {line}")
+    for line in dict.fromkeys(line for verdict in verdicts for line in verdict.lines()):
+        print(f"preflight: {line}")  # the token's kind and scope once, then each namespace
     entry = repo_entry_lines(RepoSpec(dst_name, repo_type, path="."))
     if args.dry_run:
         print("dry run: a migrate would " + ("be refused by the preflight above" if refused else
@@ -206,7 +207,8 @@ def command_migrate(args: argparse.Namespace) -> int:
         print("\n".join(["repos:", *entry]))
         return EXIT_OK
     if refused:
-        raise HubError("this token cannot move the repo:\n" + "\n".join(f"  - {p.reason}. Fix: {p.fix}" for p in refused))
+        reasons = "\n".join(f"  - {p.reason}. Fix: {p.fix}" for p in refused)
+        raise HubError(f"this token cannot move the repo:\n{reasons}")
 
     # 3. the move
     try:
