@@ -472,7 +472,8 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
         if problem:
             raise UsageError(problem)
 
-    check_ids = [c for c in CHECK_IDS if not (c == "branch-name" and event.tag is not None)]
+    # branch-name is about committing; a publish (after a merge, or of a tag) runs the content checks only
+    check_ids = [c for c in CHECK_IDS if not (c == "branch-name" and (event.tag is not None or decision.mode != "check"))]
     ctx = CheckContext(root=root, policy=policy, policy_path=policy_path, all_files=True, source="worktree",
                        in_git=True, env=env, repos=tuple(s.name for s in _selected(policy, inputs)) or None)
     prefix = _workspace_prefix(root, env)
@@ -501,10 +502,21 @@ def _run(inputs: Inputs, event: Event, env: dict[str, str], runner: Runner, base
         runner.command(command_line("notice", message))
     elif code != EXIT_OK:
         runner.command(command_line("error", message))
-    status = ("✅ " if code == EXIT_OK else "❌ ") + (message or ("dry run: nothing was written" if inputs.dry_run else "published"))
+    status = ("✅ " if code == EXIT_OK else "❌ ") + (message or _publish_status(inputs.dry_run, results))
     runner.summary(render_summary(decision, check_ids, findings, results, published=published, message=status))
     runner.set_outputs(outputs_for(results))
     return code
+
+
+def _publish_status(dry_run: bool, results: Sequence[dict]) -> str:
+    """The summary's one-line verdict: never "published" for a run that changed nothing."""
+    if dry_run:
+        return "dry run: nothing was written"
+    changed = [r for r in results if r.get("changed")]
+    tagged = [r for r in results if r.get("tag")]
+    if not changed:
+        return "no changes, the Hub already has this content" + (", tagged" if tagged else "")
+    return f"published {len(changed)} of {len(results)} repo(s)" if len(results) > 1 else "published"
 
 
 def _selected(policy: Policy, inputs: Inputs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -67,7 +68,9 @@ checks:
 Without FILES, checks look at what is staged (or every tracked file with --all-files).
 Contents are read from git's index: what you check is what you commit.
 
-Errors fail the run (exit 1). Warnings (the Hub accepts the card, but a reader gets it wrong or
+A first name that is not a check id and not a file (`check model_card`) is an unknown check, and a
+named file that does not exist or lies outside the repository is refused: both exit 2, before any
+check runs. Errors fail the run (exit 1). Warnings (the Hub accepts the card, but a reader gets it wrong or
 the page degrades) print and pass, unless --strict is given or the policy says
 card.strict: true; card.severity changes single model-card rules (see the README's rule table)."""
 
@@ -343,9 +346,13 @@ def command_check(args: argparse.Namespace) -> int:
     root = gitrepo.find_root(cwd)
     in_git = root is not None
     root = root or cwd
+    _refuse_bad_targets(files, cwd, root, in_git)
     policy_path = find_policy_file(root, args.config)
     shown = _shown_path(policy_path, root) if policy_path else None
-    policy = load_policy(policy_path, display_path=shown, root=root)
+    try:
+        policy = load_policy(policy_path, display_path=shown, root=root)
+    except PolicyError as exc:
+        return _invalid_policy(exc, check_ids or CHECK_IDS, default_format(args.format), shown or ".hf-publish.yaml")
     if args.history is not None:
         return _check_history(root, in_git, policy, args)
     ctx = CheckContext(
@@ -383,6 +390,86 @@ def _check_history(root: Path, in_git: bool, policy, args: argparse.Namespace) -
         print(summary_line(findings) if findings else f"hf-publish: no blob in {what} would be refused by the Hub",
               file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _invalid_policy(exc: PolicyError, check_ids: Sequence[str], fmt: str, shown: str) -> int:
+    """An invalid policy is reported once, by the `config` check, as findings (exit 1). Every other
+    check (each its own pre-commit hook) says so in one line and exits 2, so a broken policy does not
+    print its problems once per hook."""
+    from hf_publish.report import print_findings, summary_line
+
+    if "config" not in check_ids:
+        count = len(exc.findings) or 1
+        print(f"hf-publish: {shown} is invalid ({count} problem(s)), so this check did not run; "
+              "the config check lists them: hf-publish check config", file=sys.stderr)
+        return exc.exit_code
+    if not exc.findings:
+        raise exc
+    print_findings(exc.findings, fmt)
+    if fmt == "text":
+        print(summary_line(exc.findings), file=sys.stderr)
+    others = [c for c in check_ids if c != "config"]
+    if others:
+        print(f"hf-publish: {_redact(str(exc))}; fix it first: {', '.join(others)} did not run", file=sys.stderr)
+        return exc.exit_code
+    return EXIT_FINDINGS
+
+
+_CHECK_ID_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def unknown_check_message(name: str) -> str:
+    """One line for a check id that is not registered, with the nearest ids and every valid one."""
+    import difflib
+
+    valid = ", ".join(CHECK_IDS)
+    close = difflib.get_close_matches(name.lower().replace("_", "-"), CHECK_IDS, n=2, cutoff=0.6)
+    if close:
+        guess = " or ".join(repr(c) for c in close)
+        return f"unknown check {name!r}; did you mean {guess}? (checks: {valid})"
+    return f"unknown check {name!r} and no such file (checks: {valid})"
+
+
+def _refuse_bad_targets(files: Sequence[str], cwd: Path, root: Path, in_git: bool) -> None:
+    """Refuse, as usage errors, an unknown check id and named files that are missing or outside `root`.
+
+    Split targets stop at the first name that is not a check id; when that name is shaped like an
+    id (no dot, no slash) and names no file, it is a mistyped check, not a file.
+    """
+    missing: list[tuple[str, str]] = []
+    for index, name in enumerate(files):
+        path = cwd / name
+        exists = os.path.lexists(path)
+        if index == 0 and not exists and _CHECK_ID_SHAPE.fullmatch(name) and not _in_index(name, cwd, root, in_git):
+            raise UsageError(unknown_check_message(name))
+        if not _inside(path, root):
+            where = "the repository" if in_git else "the folder"
+            raise UsageError(f"{name}: outside {where} ({root}); name files inside it")
+        if not exists:
+            missing.append((name, _relative_to_root(name, cwd, root)))
+    if missing and in_git:
+        from hf_publish import gitrepo
+
+        tracked = {e.path for e in gitrepo.index_entries(root, [rel for _, rel in missing])}
+        missing = [(name, rel) for name, rel in missing if rel not in tracked]  # staged, deleted from disk
+    if missing:
+        more = f" (and {len(missing) - 1} more: {', '.join(n for n, _ in missing[1:])})" if len(missing) > 1 else ""
+        raise UsageError(f"{missing[0][0]}: no such file{more}")
+
+
+def _inside(path: Path, root: Path) -> bool:
+    # Judged by the name, not by where links point: `model/x` under a symlinked `model/` is a path
+    # in the repo (the checks decide what a link means), `../x` and `/etc/x` are not.
+    where = Path(os.path.abspath(path))
+    return any(where == base or base in where.parents for base in {root.absolute(), root.resolve()})
+
+
+def _in_index(name: str, cwd: Path, root: Path, in_git: bool) -> bool:
+    if not in_git or not _inside(cwd / name, root):
+        return False
+    from hf_publish import gitrepo
+
+    return bool(gitrepo.index_entries(root, [_relative_to_root(name, cwd, root)]))
 
 
 def _shown_path(path: Path, root: Path) -> str:

@@ -3,7 +3,8 @@
 Exit codes (documented in README and `hf-publish --help`):
   0  clean: no findings, publish done or nothing to do
   1  findings: a check failed (or `--fix` changed files)
-  2  bad usage, or an invalid policy file
+  2  bad usage (e.g. an unknown check id, a named file that does not exist or is outside the repo),
+     or an invalid policy file
   3  unexpected error (one line; traceback only with HF_PUBLISH_DEBUG=1)
   4  Hub or authentication failure (missing permission, repo error, network)
 130  interrupted (Ctrl-C)
@@ -21,7 +22,7 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES_HELP = """exit codes:
   0    clean (no findings; publish done or nothing to change)
   1    findings (a check failed, or --fix changed files)
-  2    bad usage or invalid policy file
+  2    bad usage (e.g. unknown check id, missing file) or invalid policy file
   3    unexpected error (set HF_PUBLISH_DEBUG=1 for the traceback)
   4    Hub or authentication failure (the message names the fix)
   130  interrupted"""

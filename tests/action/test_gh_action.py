@@ -87,6 +87,21 @@ def test_the_token_is_masked_first_and_never_printed(checkout, tmp_path, hub_san
     assert hub_sandbox.head(REPO_ID) == step.outputs["commit-sha"]
 
 
+def test_a_push_summary_lists_the_content_checks_and_says_when_nothing_changed(checkout, tmp_path, hub_sandbox):
+    token = hub_sandbox.tokens["bob-fg-org"]
+    first = gh_action(checkout, tmp_path, token=token, endpoint=hub_sandbox.endpoint)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "✅ published" in first.summary
+    assert "`branch-name`" not in first.summary and "`model-card`" in first.summary  # publish never runs it
+    again = gh_action(checkout, tmp_path, token=token, endpoint=hub_sandbox.endpoint)
+    assert again.returncode == 0 and again.outputs["changed"] == "false", again.stdout + again.stderr
+    assert "no changes, the Hub already has this content" in again.summary
+    assert "✅ published" not in again.summary
+    pr = gh_action(checkout, tmp_path, event="pull_request", ref="refs/pull/1/merge", endpoint=hub_sandbox.endpoint,
+                   payload={"repository": REPOSITORY, "pull_request": {"number": 1, "head": {"repo": {"fork": False}}}})
+    assert pr.returncode == 0 and "`branch-name`" in pr.summary  # a pull request checks commits too
+
+
 def test_a_refused_token_fails_with_the_hub_reason_and_no_token_text(checkout, tmp_path, hub_sandbox):
     token = hub_sandbox.tokens["dave-fg-org"]  # dave is a reader in acme-ai: cannot create repos
     step = gh_action(checkout, tmp_path, token=token, endpoint=hub_sandbox.endpoint)

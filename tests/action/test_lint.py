@@ -127,10 +127,16 @@ def test_example_permissions_are_minimal():
 # --- the contract: documented, declared, used --------------------------------------------------
 
 def readme_action_section() -> str:
-    text = (ROOT / "README.md").read_text()
+    """The action's reference: docs/action.md."""
+    text = (ROOT / "docs" / "action.md").read_text()
     match = re.search(r"<!-- section:action -->(.*?)<!-- /section:action -->", text, re.S)
-    assert match, "README.md lacks the action section"
+    assert match, "docs/action.md lacks the action section"
     return match.group(1)
+
+
+def package_major() -> str:
+    version = subprocess.run(["hf-publish", "--version"], capture_output=True, text=True, check=True).stdout
+    return version.split()[-1].split(".")[0]
 
 
 def test_every_input_and_output_is_documented_in_the_readme():
@@ -145,7 +151,8 @@ def test_every_input_and_output_is_documented_in_the_readme():
     for name, spec in meta["outputs"].items():
         assert re.search(rf"^\| `{re.escape(name)}` \|", section, re.M), f"output {name} is not in README"
         assert spec.get("description"), f"output {name} has no description"
-    assert "uses: org/hf-publish@v1" in section and "v1.x.y" in section
+    major = package_major()
+    assert f"uses: org/hf-publish@v{major}" in section and f"v{major}.x.y" in section
     access_doc = (ROOT / "docs" / "access.md").read_text()  # the org workflows are documented there
     for example in EXAMPLES:
         assert f"examples/workflows/{example.name}" in section + access_doc, example.name
@@ -182,16 +189,27 @@ def test_kebab_case_and_branding():
 
 # --- the security shape of the workflows we hand out ---------------------------------------------
 
+def documented_workflows(tmp_path: Path) -> list[Path]:
+    """Every workflow shown in README.md and docs/*.md (a ```yaml block with `jobs:`), as files."""
+    found = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, block in enumerate(re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.S)):
+            if re.search(r"^jobs:", block, re.M):
+                path = tmp_path / f"{doc.stem}-{number}.yml"
+                path.write_text(block)
+                found.append(path)
+    return found
+
+
 def readme_workflow(tmp_path: Path) -> Path:
-    """The one-workflow example of README's action section, as a file."""
-    block = readme_action_section().split("```yaml\n", 1)[1].split("```", 1)[0]
-    path = tmp_path / "readme-example.yml"
-    path.write_text(block)
+    """The one-workflow example of README's front page, as a file (docs/action.md shows the same one)."""
+    [path] = [p for p in documented_workflows(tmp_path) if p.name.startswith("README-")]
     return path
 
 
 def test_zizmor_pedantic_reports_nothing_of_medium_or_higher(tmp_path: Path):
-    files = [str(ACTION_YML), *map(str, EXAMPLES), str(readme_workflow(tmp_path))]
+    files = [str(ACTION_YML), *map(str, EXAMPLES), *map(str, documented_workflows(tmp_path)),
+             str(ROOT / ".github" / "workflows" / "release.yml")]
     result = run(tool("zizmor"), "--offline", "--no-progress", "--persona", "pedantic", "--min-severity", "medium",
                  "--config", str(ZIZMOR_CONFIG), *files)
     assert result.returncode == 0 and "No findings" in result.stdout + result.stderr, result.stdout + result.stderr
@@ -215,7 +233,7 @@ def secret_problems(workflow: dict, name: str) -> list[str]:
 
 
 def test_every_workflow_keeps_secrets_out_of_pull_requests(tmp_path: Path):
-    for path in [*EXAMPLES, readme_workflow(tmp_path)]:
+    for path in [*EXAMPLES, *documented_workflows(tmp_path)]:
         assert secret_problems(yaml.safe_load(path.read_text()), path.name) == []
     readme = yaml.safe_load(readme_workflow(tmp_path).read_text())
     assert set(readme["jobs"]) == {"check", "publish"}
@@ -259,9 +277,10 @@ def checkout_problems(workflow: dict, name: str) -> list[str]:
 
 
 def test_every_documented_publishing_job_checks_out_lfs_content_and_history(tmp_path: Path):
-    workflows = [*EXAMPLES, readme_workflow(tmp_path)]
+    workflows = [*EXAMPLES, *documented_workflows(tmp_path)]
     publishing = [path.name for path in workflows if publishing_checkouts(yaml.safe_load(path.read_text()))]
-    assert len(publishing) >= 5, publishing  # every example but pr-checks publishes, and so does README's
+    # every example but pr-checks publishes, and so do README's and docs/action.md's
+    assert len(publishing) >= 6 and any(name.startswith("README-") for name in publishing), publishing
     for path in workflows:
         assert checkout_problems(yaml.safe_load(path.read_text()), path.name) == []
     # actions/checkout's defaults (no LFS, depth 1) are what the rule exists for

@@ -1,11 +1,13 @@
-"""README's policy reference, the JSON Schema and the code's defaults must say the same thing."""
+"""docs/policy.md, the JSON Schema and the code's defaults must say the same thing."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from hf_publish.policy import Policy, load_schema, parse_policy_text
+import yaml
+
+from hf_publish.policy import Policy, load_schema, parse_policy_text, parse_size
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,13 +25,24 @@ def schema_keys(schema: dict, prefix: str = "", defs: dict | None = None):
         yield from schema_keys(schema["items"], prefix + "[]", defs)
 
 
+POLICY_DOC = ROOT / "docs" / "policy.md"
+
+
 def readme_policy_rows() -> dict[str, str]:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("<!-- section:policy -->")[1].split("<!-- /section:policy -->")[0]
-    # the access, members and gated keys are documented in docs/access.md (README is moving to docs/)
-    access = (ROOT / "docs" / "access.md").read_text()
-    section += access.split("<!-- section:policy-access -->")[1].split("<!-- /section:policy-access -->")[0]
-    return {m.group(1): m.group(2) for m in re.finditer(r"^\| `([^`]+)` \|([^|]*)\|", section, re.M)}
+    """docs/policy.md's generated key table: key -> its default column."""
+    text = POLICY_DOC.read_text()
+    table = text.split("<!-- generated:policy-keys -->")[1].split("<!-- /generated:policy-keys -->")[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = " " + cells[2] + " "
+    return rows
+
+
+def documented_defaults() -> dict:
+    block = POLICY_DOC.read_text().split("<!-- defaults -->")[1].split("<!-- /defaults -->")[0]
+    return yaml.safe_load(block.split("```yaml\n")[1].split("```")[0])
 
 
 def test_readme_policy_table_lists_exactly_the_schema_keys():
@@ -50,9 +63,40 @@ def test_readme_defaults_match_the_code():
     assert rows["repos[].private"].strip() == "`true`"
 
 
+def test_the_defaults_block_is_the_code_defaults():
+    block = documented_defaults()
+    policy = Policy()
+    assert block["organization"] is None and policy.organization is None
+    repo = block["repos"][0]
+    assert (repo["type"], repo["path"], repo["private"], repo["ignore"], repo["sdk"]) == ("model", ".", True, [], None)
+    assert block["naming"]["repo"]["pattern"] == policy.repo_naming.pattern
+    assert tuple(block["naming"]["repo"]["forbidden"]) == policy.repo_naming.forbidden
+    assert tuple(block["naming"]["branch"]["allowed"]) == policy.branch_naming.allowed
+    assert tuple(block["naming"]["branch"]["protected"]) == policy.branch_naming.protected
+    card = block["card"]
+    assert tuple(card["required_metadata"]) == policy.card.required_metadata
+    assert tuple(card["required_sections"]) == policy.card.required_sections
+    assert (card["allow_placeholders"], card["strict"], card["severity"]) == (
+        policy.card.allow_placeholders, policy.card.strict, dict(policy.card.severity))
+    assert tuple(block["lfs"]["required_patterns"]) == policy.lfs.required_patterns
+    assert tuple(block["secrets"]["exclude"]) == policy.secrets.exclude
+    assert block["auth"]["require_fine_grained"] is policy.auth.require_fine_grained
+    assert block["release"]["tag_pattern"] == policy.release.tag_pattern
+    assert block["release"]["require_on_default_branch"] is policy.release.require_on_default_branch
+    assert block["gated"] is policy.gated is None and block["repos"][0]["gated"] is None
+    access = block["access"]
+    assert (tuple(access["auto_accept"]["email_domains"]), tuple(access["reject"]["email_domains"]),
+            access["expire_after_days"]) == (policy.access.auto_accept_domains, policy.access.reject_domains,
+                                             policy.access.expire_after_days)
+    assert (block["members"]["file"], tuple(block["members"]["email_domains"])) == (
+        policy.members.file, policy.members.email_domains)
+    # the sizes, as the policy parses them
+    assert parse_size(block["lfs"]["max_text_size"]) == policy.lfs.max_text_size
+    assert parse_size(block["lfs"]["max_binary_size"]) == policy.lfs.max_binary_size
+
+
 def test_readme_policy_example_is_valid():
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("<!-- section:policy -->")[1]
+    section = POLICY_DOC.read_text().split("<!-- section:policy -->")[1]
     example = section.split("```yaml\n")[1].split("```")[0]
     findings, _ = parse_policy_text(example.encode(), "README.md")
     assert findings == []

@@ -1183,9 +1183,9 @@ def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
 def test_readme_rule_table_is_the_one_the_code_generates():
     from hf_publish.card_rules import severity_table
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    shipped = readme.split("<!-- generated:card-rules -->\n")[1].split("\n<!-- /generated:card-rules -->")[0]
-    assert shipped == severity_table(), "README's rule table is stale: paste `python -m hf_publish.card_rules`"
+    checks_doc = (Path(__file__).resolve().parents[2] / "docs" / "checks.md").read_text(encoding="utf-8")
+    shipped = checks_doc.split("<!-- generated:card-rules -->\n")[1].split("\n<!-- /generated:card-rules -->")[0]
+    assert shipped == severity_table(), "docs/checks.md's rule table is stale: paste `python -m hf_publish.card_rules`"
 
 
 def test_policy_schema_lets_exactly_the_adjustable_rules_change_severity():

@@ -150,6 +150,8 @@ def test_invalid_policy_exits_2_with_file_and_line(tmp_path: Path, capsys, monke
     (tmp_path / ".hf-publish.yaml").write_text("organization: acme-ai\nrepoz: []\n")
     monkeypatch.chdir(tmp_path)
     assert main(["check", "repo-name"]) == 2
+    assert "is invalid (1 problem(s))" in capsys.readouterr().err
+    assert main(["check", "config"]) == 1
     out = capsys.readouterr()
     assert ".hf-publish.yaml:2: [config] unknown key 'repoz'" in out.out
     assert "did you mean 'repos'?" in out.out

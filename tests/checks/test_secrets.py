@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,13 @@ def run_check(repo: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
     (f"ENV HUGGINGFACEHUB_API_TOKEN={LITERAL}\n", "Dockerfile", [(1, "HUGGINGFACEHUB_API_TOKEN", LITERAL)]),
     (f'os.environ["HF_TOKEN"] = "{LITERAL}"\n', "train.py", [(1, "HF_TOKEN", LITERAL)]),
     (f'{{"cells": [{{"source": ["login(token=\\"{LITERAL}\\")\\n"]}}]}}', "nb.ipynb", [(1, "token", LITERAL)]),
+    # `token:` as YAML, JSON and Python dicts spell it, quoted anywhere, unquoted in configuration files
+    (f'token: "{LITERAL}"\n', "config.yaml", [(1, "token", LITERAL)]),
+    (f"hub:\n  hf_token: '{LITERAL}'\n", "settings.yml", [(2, "hf_token", LITERAL)]),
+    (f"hf_token: {LITERAL}\n", "settings.yaml", [(1, "hf_token", LITERAL)]),
+    (f'{{"hf_token": "{LITERAL}"}}\n', "secrets.json", [(1, "hf_token", LITERAL)]),
+    (f'client = Client(**{{"token": "{LITERAL}"}})\n', "upload.py", [(1, "token", LITERAL)]),
+    (f'token = "{LITERAL}"\n', "pyproject.toml", [(1, "token", LITERAL)]),
     # An hf_ token given to a keyword is one finding, not two.
     (f'HF_TOKEN = "{TOKEN}"\n', "upload.py", [(1, "hf-token", TOKEN)]),
 ])
@@ -69,6 +77,14 @@ def test_secrets_found(text, path, expected):
     ('tokenizer.add_special_tokens({"pad_token": "[PAD]"}); token = "[CLS]"\n', "prep.py"),
     ('bos_token="<|endoftext|>"\n', "tok.py"),
     ("token=True\n", "notes.md"),
+    ("hf_token: ${{ secrets.HF_TOKEN }}\n", "workflow.yml"),
+    ("token: $HF_TOKEN\n", "config.yaml"),
+    ('token: "<your-token>"\n', "config.yaml"),
+    ("token: null\n", "config.yaml"),
+    ("token: required\n", "schema.yaml"),  # a word, not a generated value
+    ("The token: authentication123 is described below\n", "NOTES.md"),  # prose: unquoted outside config
+    ('{"pad_token": "[PAD]", "bos_token": "<s>", "use_auth_token": true}\n', "tokenizer_config.json"),
+    ("def f(token: str = None): ...\n", "lib.py"),
     (f"prefix_{TOKEN[3:]}\n", "x.txt"),
 ])
 def test_not_secrets(text, path):
@@ -181,3 +197,17 @@ def test_outside_git_the_files_are_scanned(tmp_path, monkeypatch, capsys):
     assert code == 1 and "upload.py:1: [secrets]" in out and TOKEN not in out
     findings = secrets.run(CheckContext(root=tmp_path, policy=Policy(), in_git=False))
     assert [f.path for f in findings] == ["upload.py"]
+
+
+def test_a_yaml_token_is_caught_by_the_real_command_and_the_message_says_where_it_was_read(tmp_path):
+    repo = init_repo(tmp_path / "r")
+    write(repo / "config.yaml", f'hub:\n  hf_token: "{LITERAL}"\n')
+    git(repo, "add", "-A")
+    write(repo / "notes.env", f"token: {LITERAL}\n")  # named on the command line, never staged
+    result = subprocess.run([sys.executable, "-m", "hf_publish", "check", "secrets", "config.yaml", "notes.env"],
+                            cwd=repo, capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": ""})
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "config.yaml:2: [secrets] hard-coded hf_token value s3cr\u2026 in a staged file" in out
+    assert "notes.env:1: [secrets] hard-coded token value s3cr\u2026 in a file named on the command line" in out
+    assert LITERAL not in out

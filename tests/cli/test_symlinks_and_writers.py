@@ -71,7 +71,8 @@ def test_a_path_with_dot_dot_or_absolute_stays_a_config_error(tmp_path):
     write(repo / ".hf-publish.yaml", "organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n    path: ../x\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "up")
-    assert cli(repo, "check", "config").returncode == 2
+    result = cli(repo, "check", "config")
+    assert result.returncode == 1 and "[config] repos[0].path" in result.stdout, result.stdout + result.stderr
 
 
 # --- writers --------------------------------------------------------------------------------------
@@ -97,7 +98,8 @@ def test_a_required_pattern_with_a_line_break_is_a_config_error(tmp_path):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "crafted pattern")
     result = cli(repo, "check", "lfs", "--all-files", "--fix")
-    assert result.returncode == 2 and "control character" in result.stdout
+    assert result.returncode == 2 and "is invalid" in result.stderr, result.stdout + result.stderr
+    assert "control character" in cli(repo, "check", "config").stdout
     assert "fsmonitor" not in (repo / ".git" / "config").read_text()
     assert not (repo / ".gitattributes").exists()
 

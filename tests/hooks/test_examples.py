@@ -22,6 +22,19 @@ from tests.helpers import git, init_repo
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 HOOKS = {hook["id"]: hook for hook in MANIFEST}
+CASE_FILES = {"case.yaml", "expect.txt"}  # describe the case; never copied into its repo
+
+
+def expected_findings(case: Path) -> list[str]:
+    """The lines of a fail case's expect.txt: each must appear in one finding line the hook prints
+    (`*` stands for any text, e.g. a line number)."""
+    lines = (case / "expect.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def finding_matches(expected: str, output: str) -> bool:
+    pattern = ".*?".join(re.escape(part) for part in expected.split("*"))
+    return any(re.search(pattern, line) for line in output.splitlines())
 
 
 def _cases():
@@ -37,7 +50,7 @@ def build_case_repo(case: Path, dest: Path) -> tuple[Path, dict]:
     spec = spec or {}
     repo = init_repo(dest, branch=spec.get("branch", "feature/example"))
     for item in case.iterdir():
-        if item.name == "case.yaml":
+        if item.name in CASE_FILES:
             continue
         target = dest / spec.get("rename", {}).get(item.name, item.name)
         if item.is_dir():
@@ -90,8 +103,22 @@ def test_hook_example(hook_id: str, outcome: str, case: Path, tmp_path: Path) ->
     else:
         assert result.returncode in (1, 2), f"{hook_id} should fail on {what}:\n{output}"
         assert f"[{hook_id}]" in output, f"{hook_id} failed without its own finding:\n{output}"
-        if spec.get("expect"):
-            assert spec["expect"] in output, f"{hook_id} on {what}: expected {spec['expect']!r}:\n{output}"
+        for expected in expected_findings(case):
+            assert finding_matches(expected, output), f"{hook_id} on {what}: no finding {expected!r}:\n{output}"
+
+
+def test_every_fail_case_states_the_finding_it_must_produce() -> None:
+    for hook_id in HOOKS:
+        for case in sorted((ROOT / "hooks" / hook_id / "examples" / "fail").iterdir()):
+            assert (case / "expect.txt").is_file(), f"{case.relative_to(ROOT)} has no expect.txt"
+            expected = expected_findings(case)
+            assert expected and all(f"[{hook_id}]" in line for line in expected), case.relative_to(ROOT)
+
+
+def test_an_example_failing_for_another_reason_is_caught() -> None:
+    output = ".hf-publish.yaml:4: [repo-name] repo name 'test123' does not match the org pattern ^[a-z0-9]+$\n"
+    assert not finding_matches(".hf-publish.yaml:4: [repo-name] repo name 'test123' is too generic", output)
+    assert finding_matches(".hf-publish.yaml:*: [repo-name] repo name 'test123' does not match", output)
 
 
 def test_every_hook_has_docs_and_both_kinds_of_example() -> None:
@@ -125,9 +152,9 @@ def test_manifest_entries_match_the_checks() -> None:
     assert re.search(HOOKS["config"]["files"], ".hf-publish.yaml")
 
 
-def test_readme_documents_every_hook() -> None:
-    # README, or a page under docs/ (hooks added while README moves into docs/ are documented there)
-    readme = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+def test_readme_and_docs_document_every_hook() -> None:
+    readme = (ROOT / "README.md").read_text()
+    checks_doc = (ROOT / "docs" / "checks.md").read_text()
     for hook_id in HOOKS:
         assert f"id: {hook_id}" in readme, f"README's pre-commit snippet lacks {hook_id}"
-        assert f"### {hook_id}" in readme, f"README has no section for {hook_id}"
+        assert re.search(rf"^## {re.escape(hook_id)}$", checks_doc, re.M), f"docs/checks.md has no section for {hook_id}"

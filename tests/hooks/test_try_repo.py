@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import git
-from tests.hooks.test_examples import HOOKS, ROOT, build_case_repo
+from tests.hooks.test_examples import HOOKS, ROOT, build_case_repo, expected_findings, finding_matches
 
 pytestmark = pytest.mark.slow
 
@@ -45,4 +45,6 @@ def test_try_repo_runs_each_hook_from_a_clean_install(hook_id: str, tmp_path: Pa
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Failed" in output and f"[{hook_id}]" in output, output
+    for expected in expected_findings(fail_cases[0]):  # the finding the case states, not another one
+        assert finding_matches(expected, output), (expected, output)
     assert "Traceback" not in output

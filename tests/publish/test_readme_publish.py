@@ -1,4 +1,4 @@
-"""The README's set-up and publishing sections say what the code does."""
+"""The README's set-up section and the docs' publishing section say what the code does."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from tests.publish.helpers import ROOT
 
 
 def _section(name: str) -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(rf"<!-- section:{name} -->(.*?)<!-- /section:{name} -->", text, re.S)
-    assert match, name
-    return match.group(1)
+    """A `<!-- section:NAME -->` of README.md or of a page in docs/ (each section lives in one file)."""
+    found = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        found += re.findall(rf"<!-- section:{name} -->(.*?)<!-- /section:{name} -->", text, re.S)
+    assert len(found) == 1, f"section {name}: found {len(found)} times"
+    return found[0]
 
 
 def test_setup_shows_the_demo_and_the_test_command():

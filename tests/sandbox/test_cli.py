@@ -34,6 +34,8 @@ def test_serve_prints_endpoint_and_tokens_and_stops_on_sigterm(tmp_path):
         text = "".join(lines)
         endpoint = re.search(r"export HF_ENDPOINT=(http://127\.0\.0\.1:\d+)", text).group(1)
         assert "alice-write" in text and derive_token("alice-write") in text
+        assert re.search(r"alice-write\s+alice\s+classic\s+write\s+acme-ai=admin", text)  # the token table
+        assert re.search(r"dave-fg-org\s+dave\s+fine-grained\s+org:acme-ai\S*\s+acme-ai=read", text)
         me = httpx2.get(f"{endpoint}/api/whoami-v2", headers={"authorization": f"Bearer {derive_token('bob-write')}"})
         assert me.json()["name"] == "bob"
     finally:
@@ -60,3 +62,32 @@ def test_non_loopback_host_is_refused_without_allow_remote(capsys):
     assert serve_command(["--host", "0.0.0.0"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--allow-remote" in err
+
+
+def test_serve_help_documents_the_users_file(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        serve_command(["--help"])
+    out = capsys.readouterr().out
+    for key in ("orgs:", "plan: free|pro|team|enterprise|enterprise-plus", "seats: N", "email: ADDRESS",
+                "read|contributor|write|admin", "can_read_gated_repos", "oidc:"):
+        assert key in out
+    from hf_publish.sandbox.auth import PLANS, ROLES
+
+    assert "|".join(PLANS) in out and "|".join(ROLES) in out
+
+
+def test_the_sandbox_imports_nothing_else_from_hf_publish():
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "src" / "hf_publish" / "sandbox"
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert not (node.module.startswith("hf_publish") and not node.module.startswith("hf_publish.sandbox")), path
+            if isinstance(node, ast.ImportFrom) and node.level > 1:
+                raise AssertionError(f"{path.name} imports from outside the sandbox package")
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("hf_publish") and not a.name.startswith("hf_publish.sandbox")
+                               for a in node.names), path

@@ -1,8 +1,9 @@
 """`config`: the policy file itself is valid.
 
-The CLI already refuses to run with an invalid policy (exit 2); this check exists so that the
-policy file gets its own pre-commit hook, and so that other policy files named on the command
-line (e.g. a second project's) are validated too.
+Every other command refuses to run with an invalid policy (exit 2, one line); this check is the
+one place its problems are reported, as findings (exit 1: `cli._invalid_policy`), so a broken
+policy is not printed once per hook. Other policy files named on the command line (e.g. a second
+project's) are validated too.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ Reported, each at its line with the value MASKED (a finding never holds the full
 
 - a Hugging Face user access token anywhere: `hf_` followed by 34 letters (`tokens.HF_TOKEN_RE`);
 - a literal given to a token keyword or assigned to a token variable: `token="..."`,
-  `use_auth_token='...'`, `hf_token = "..."` (quoted literals only: `token=os.environ[...]` is code);
+  `use_auth_token='...'`, `hf_token = "..."`, and with `:` as YAML, JSON and dicts spell it
+  (`token: "..."`, `"hf_token": "..."`); quoted literals, or in configuration files (.yml, .yaml,
+  .toml, .ini, .cfg, .conf, .env) an unquoted value of letters and digits (`token=os.environ[...]`
+  is code);
 - a literal given to a token environment variable: `HF_TOKEN=...`, `HUGGING_FACE_HUB_TOKEN=...`,
   `HUGGINGFACEHUB_API_TOKEN=...`, `HF_API_TOKEN=...`, with `=` or `:` (.env files, shell, YAML,
   Dockerfiles, `os.environ["HF_TOKEN"] = "..."`); an unquoted value counts outside Python files.
@@ -43,13 +46,16 @@ BINARY_SNIFF_BYTES = 8000
 MIN_LITERAL = 8
 HF_KIND = "hf-token"
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
+# where an unquoted `token: value` is a configuration value, not prose or code
+CONFIG_SUFFIXES = (".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".env")
 
 # Each pattern starts with a literal so the regex engine can jump between candidates (10x faster
 # than a leading look-behind); the names before it and the look-behind (no letter, digit or `_`
 # before) are checked in Python. `_HF_TOKEN` + `_word_start` is `tokens.HF_TOKEN_RE` on bytes.
 _HF_TOKEN = re.compile(rb"hf_[A-Za-z]{34}(?![A-Za-z0-9])")
 _QUOTED = rb"""(?P<bs>\\?)(?P<q>["'])(?P<value>[^"'\\\n]*)(?P=bs)(?P=q)"""
-_KEYWORD = re.compile(rb"token[ \t]*=[ \t]*" + _QUOTED)
+# `token="..."`, and `token: "..."` / `"hf_token": "..."` as YAML, JSON and Python dicts spell it
+_KEYWORD = re.compile(rb"""token(?:\\?["'])?[ \t]*[=:][ \t]*(?:""" + _QUOTED + rb"""|(?P<bare>[^\s"'#;,\\]+))""")
 _KEYWORD_NAMES = (b"use_auth_token", b"hf_token", b"token")
 _ENV = re.compile(rb"""TOKEN(?:\\?["'])?\]?[ \t]*[=:][ \t]*(?:""" + _QUOTED + rb"""|(?P<bare>[^\s"'#;,\\]+))""")
 _ENV_NAMES = (b"HUGGINGFACEHUB_API_TOKEN", b"HUGGING_FACE_HUB_TOKEN", b"HF_API_TOKEN", b"HF_TOKEN")
@@ -108,6 +114,8 @@ def find_secrets(data: bytes, path: str = "") -> list[Secret]:
                 raw = match.group("bare")
                 if python or raw is None or not _BARE_LITERAL.fullmatch(raw.decode("latin-1")):
                     continue
+                if pattern is _KEYWORD and not _is_config_value(path, raw):
+                    continue  # `token: something` in prose or code is not a configuration value
             value = raw.decode("utf-8", "replace")
             start = match.start("value") if match.group("value") is not None else match.start("bare")
             end = start + len(raw)
@@ -116,6 +124,16 @@ def find_secrets(data: bytes, path: str = "") -> list[Secret]:
             found.append((start, end, name, value))
     found.sort()
     return [Secret(data.count(b"\n", 0, start) + 1, kind, value) for start, _, kind, value in found]
+
+
+def _is_config_value(path: str, raw: bytes) -> bool:
+    """An unquoted lowercase `token: value` counts in configuration files, when it is value-shaped
+    (letters and digits, as generated secrets are), so `token: required` in a YAML comment-like
+    field does not."""
+    name = path.lower().rsplit("/", 1)[-1]
+    if not (name.endswith(CONFIG_SUFFIXES) or name.startswith(".env")):
+        return False
+    return any(c.isdigit() for c in raw.decode("latin-1")) and any(c.isalpha() for c in raw.decode("latin-1"))
 
 
 def _word_start(data: bytes, start: int) -> bool:
@@ -138,9 +156,13 @@ def mask_value(secret: Secret) -> str:
     return secret.value[: 4 if len(secret.value) >= 16 else 2] + "\u2026"
 
 
-def secret_findings(path: str, data: bytes, *, publishing: bool = False) -> list[Finding]:
+def secret_findings(path: str, data: bytes, *, source: str = "staged") -> list[Finding]:
+    """Findings for the secrets in one file; `source` says where the bytes came from, for the message:
+    "staged" (git's index), "named" (a working-tree file named on the command line), "publish"
+    (a file a publish uploads), "file" (outside git)."""
     findings = []
-    where = "a file that would be published" if publishing else "a staged file"
+    where = {"publish": "a file that would be published", "staged": "a staged file",
+             "named": "a file named on the command line", "file": "a file"}[source]
     for secret in find_secrets(data, path):
         register_secret(secret.value)  # any later output that might echo it is redacted too
         shown = mask_value(secret)
@@ -178,7 +200,7 @@ def run(ctx: "CheckContext") -> list[Finding]:
             findings.extend(secret_findings(entry.path, data))
     for path in not_staged:  # named on the command line but not staged: the working-tree file
         if not gitrepo.is_lfs_tracked(attributes.get(path, {})):
-            findings.extend(_scan_file(ctx, path, publishing=False))
+            findings.extend(_scan_file(ctx, path, source="named"))
     return findings
 
 
@@ -192,7 +214,7 @@ def _scan_worktree(ctx: "CheckContext", excluded: tuple[str, ...]) -> list[Findi
                  if not gitrepo.is_lfs_tracked(attributes.get(p, {})) or _is_small_file(ctx.root / p)]
     findings: list[Finding] = []
     for path in paths:
-        findings.extend(_scan_file(ctx, path, publishing=ctx.source == "worktree"))
+        findings.extend(_scan_file(ctx, path, source="publish" if ctx.source == "worktree" else "file"))
     return findings
 
 
@@ -204,8 +226,8 @@ def _is_small_file(path) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_size <= SCAN_LIMIT
 
 
-def _scan_file(ctx: "CheckContext", path: str, *, publishing: bool) -> list[Finding]:
+def _scan_file(ctx: "CheckContext", path: str, *, source: str) -> list[Finding]:
     read = read_worktree_head(ctx.root, path, SCAN_LIMIT)
     if read is None or not read[1] or is_binary(read[1]):
         return []
-    return secret_findings(path, read[1], publishing=publishing)
+    return secret_findings(path, read[1], source=source)

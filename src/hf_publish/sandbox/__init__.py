@@ -7,5 +7,8 @@ with ``python -m hf_publish.sandbox serve``. See ``Sandbox`` for the Python API.
 from .api import Sandbox
 from .auth import DEFAULT_OIDC_ID_TOKEN, derive_token
 from .faults import FaultRule, RequestRecord
+from .generate import generate_org, generate_repos
+from .orgs import TokenRow
 
-__all__ = ["DEFAULT_OIDC_ID_TOKEN", "FaultRule", "RequestRecord", "Sandbox", "derive_token"]
+__all__ = ["DEFAULT_OIDC_ID_TOKEN", "FaultRule", "RequestRecord", "Sandbox", "TokenRow", "derive_token", "generate_org",
+           "generate_repos"]

@@ -7,12 +7,15 @@ import shutil
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .accounting import Accounting
 from .auth import Auth
 from .cas import CasApp, XetTokens
 from .faults import FaultRule, Faults, RequestLog, RequestRecord
+from .orgs import TokenRow, token_table
 from .server import Hub, HubServer
 from .store import REPO_TYPES, Store
 from .xet import XetIndex
@@ -39,6 +42,7 @@ class Sandbox:
         tree_page_size: int = 1000,
         tree_expand_page_size: int = 50,
         commits_page_size: int = 50,
+        list_page_size: int = 1000,
         idle_timeout: float | None = 60.0,
     ):
         self._tmp = None if data_dir is not None else tempfile.mkdtemp(prefix="hf-sandbox-")
@@ -51,7 +55,8 @@ class Sandbox:
         self.cas_faults = Faults()  # the CAS server's own: faults on the Hub API never touch xet storage
         self.cas_log = RequestLog()
         self.xet_tokens = XetTokens()  # kept across restarts: clients keep their xet tokens
-        self._page_sizes = (tree_page_size, tree_expand_page_size, commits_page_size)
+        self.accounting = Accounting()  # request counts and rate limits, kept across restarts
+        self._page_sizes = (tree_page_size, tree_expand_page_size, commits_page_size, list_page_size)
         self.idle_timeout = idle_timeout
         self.host, self.port, self.cas_port = host, port, 0
         self._load()
@@ -69,7 +74,8 @@ class Sandbox:
         self.xet = XetIndex(self.cas_dir)
         self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
                        tree_expand_page_size=self._page_sizes[1], commits_page_size=self._page_sizes[2],
-                       xet_tokens=self.xet_tokens)
+                       list_page_size=self._page_sizes[3], xet_tokens=self.xet_tokens,
+                       accounting=self.accounting)
         self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -223,6 +229,21 @@ class Sandbox:
                                          crash=crash, restart_after=restart_after, hold=hold, rate=rate,
                                          hang=hang))
 
+    def request_counts(self, reset: bool = False) -> dict[str, int]:
+        """Requests that reached the Hub API so far, per bucket: {"api": n, "resolver": m} (file
+        downloads are "resolver"); ``reset=True`` starts the counts again from zero."""
+        return self.accounting.counts(reset=reset)
+
+    def reset_request_counts(self) -> None:
+        self.accounting.counts(reset=True)
+
+    def limit_rate(self, api: int | None = None, resolver: int | None = None, window: float = 300.0) -> None:
+        """Answer 429 (``Retry-After``, ``RateLimit``, ``RateLimit-Policy``) once ``api`` API or
+        ``resolver`` download requests were made in a fixed ``window`` of seconds; None: no limit
+        for that bucket (``limit_rate()`` lifts every limit). The Hub's free plan is
+        ``limit_rate(api=1000, resolver=5000, window=300)``."""
+        self.accounting.limit(api=api, resolver=resolver, window=window)
+
     def clear_faults(self) -> None:
         self.faults.clear()
         self.cas_faults.clear()
@@ -283,3 +304,16 @@ class Sandbox:
         if user not in self.auth.users:
             raise KeyError(f"unknown user or token {user_or_token!r}")
         return self.store.create(repo_type, repo_id, private=private, creator=user).repo_id
+
+    def request_access(self, repo_id: str, user: str, *, repo_type: str = "model",
+                       timestamp: datetime | str | float | None = None, fields: dict[str, Any] | None = None) -> str:
+        """Setup helper: ``user`` asks for access to a gated repo (as the website's form does), at
+        ``timestamp`` (datetime, ISO text, epoch seconds; default now). Returns the request's status:
+        "accepted" on an ``auto``-gated repo, else "pending" (or the status of an earlier request)."""
+        if user not in self.auth.users:
+            raise KeyError(f"unknown user {user!r}")
+        return self.hub.gate.request(self._repo(repo_id, repo_type), user, fields=fields, timestamp=timestamp)
+
+    def token_table(self) -> list[TokenRow]:
+        """(token name, user, kind classic/fine-grained/oidc, scope, role) for every token and trusted publisher."""
+        return token_table(self.auth)

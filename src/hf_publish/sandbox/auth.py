@@ -5,16 +5,18 @@ classic ``read``/``write`` tokens carry the user's full role (read-only for ``re
 fine-grained token only reaches what one of its scoped entries grants. OIDC tokens minted by
 ``/oauth/token`` carry no user role at all: one repo, read + write, for one hour.
 
-The users file (``--users FILE``) has the shape of ``DEFAULT_CONFIG``::
+The users file (``--users FILE``) has the shape of ``DEFAULT_CONFIG`` (USERS_FILE_HELP)::
 
     orgs:
-      acme-ai: {fullname: ACME AI, members: {alice: admin, bob: write, carol: contributor, dave: read}}
+      acme-ai: {fullname: ACME AI, plan: team, seats: 5,  # plan: free|pro|team|enterprise|enterprise-plus
+                members: {alice: admin, bob: write, carol: contributor, dave: read}}
     users:
       alice: {fullname: Alice, email: alice@example.com}
     tokens:                       # value: optional; default hf_ + 34 letters derived from the name
       alice-write: {user: alice, role: write}            # classic: read | write
       alice-fg-org: {user: alice, scoped: [{entity: {type: org, name: acme-ai},
-                                            permissions: [repo.write, repo.content.read]}]}
+                                            permissions: [repo.write, repo.content.read]}],
+                     can_read_gated_repos: false}         # fine-grained: reads gated repos it was granted
       alice-revoked: {user: alice, role: write, revoked_in: [acme-ai]}
       expired: {user: alice, role: write, expired: true}
     oidc:                         # trusted publishers: id token -> repo globs ("dataset:ns/*" for a type)
@@ -36,6 +38,24 @@ from typing import Any
 READ = "repo.content.read"
 WRITE = "repo.write"
 ROLES = ("read", "contributor", "write", "admin")
+PLANS = ("free", "pro", "team", "enterprise", "enterprise-plus")
+USERS_FILE_HELP = """\
+users file (YAML), every key optional:
+  orgs:
+    ORG: {fullname: TEXT, plan: free|pro|team|enterprise|enterprise-plus, seats: N,
+          members: {USER: read|contributor|write|admin}}
+  users:
+    USER: {fullname: TEXT, email: ADDRESS}
+  tokens:                 # value defaults to hf_ + 34 letters derived from the token name
+    NAME: {user: USER, role: read|write}                       # classic token
+    NAME: {user: USER, scoped: [{entity: {type: org|user|model|dataset|space, name: ID},
+                                 permissions: [repo.content.read, repo.write]}],
+           can_read_gated_repos: true|false}                   # fine-grained token
+    NAME: {user: USER, role: write, revoked_in: [ORG], expired: true, value: hf_...}
+  oidc:                   # trusted publishers: id token -> repo globs ("dataset:ORG/*" for one type)
+    - {id_token: TEXT, repos: [ORG/*]}
+Without --users: the org acme-ai (alice admin, bob write, carol contributor, dave read), eve outside it.
+"""
 
 INVALID_TOKEN = "Invalid user token."
 INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
@@ -46,6 +66,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "orgs": {
         "acme-ai": {
             "fullname": "ACME AI",
+            "plan": "team",
+            "seats": 5,
             "members": {"alice": "admin", "bob": "write", "carol": "contributor", "dave": "read"},
         }
     },
@@ -85,8 +107,11 @@ def derive_token(name: str) -> str:
     return "hf_" + "".join(letters[b % len(letters)] for b in digest[:34])
 
 
-def _stable_id(kind: str, name: str) -> str:
+def stable_id(kind: str, name: str) -> str:
     return hashlib.sha1(f"{kind}:{name}".encode()).hexdigest()[:24]
+
+
+_stable_id = stable_id
 
 
 @dataclass
@@ -98,6 +123,7 @@ class Token:
     scoped: list[dict] = field(default_factory=list)
     revoked_in: list[str] = field(default_factory=list)
     expired: bool = False
+    can_read_gated: bool = False  # fine-grained: "read access to public gated repos you can access"
     expires_at: float | None = None  # OIDC tokens
     oidc_repo: tuple[str, str] | None = None  # (repo_type, repo_id) for OIDC tokens
 
@@ -143,6 +169,11 @@ class Auth:
                     raise ValueError(f"users file: role {role!r} of {member!r} in {org!r} is not one of {ROLES}")
                 self.users.setdefault(member, {})
             spec["members"] = members
+            if spec.setdefault("plan", "free") not in PLANS:
+                raise ValueError(f"users file: plan {spec['plan']!r} of {org!r} is not one of {PLANS}")
+            seats = spec.setdefault("seats", len(members))
+            if not isinstance(seats, int) or isinstance(seats, bool) or seats < 0:
+                raise ValueError(f"users file: seats of {org!r} must be a whole number, not {seats!r}")
             self.orgs[org] = spec
         self.tokens: dict[str, Token] = {}
         self._by_value: dict[str, Token] = {}
@@ -159,11 +190,37 @@ class Auth:
                 scoped=list(spec.get("scoped") or []),
                 revoked_in=list(spec.get("revoked_in") or []),
                 expired=bool(spec.get("expired", False)),
+                can_read_gated=bool(spec.get("can_read_gated_repos", False)),
             )
             self.tokens[name] = tok
             self._by_value[tok.value] = tok
         self.oidc_trust: list[dict] = list(config.get("oidc") or [])
         self._lock = threading.Lock()
+
+    # -- additions at run time (generated orgs) ------------------------------------------------
+    def add_user(self, name: str, fullname: str | None = None, email: str | None = None) -> None:
+        self.users.setdefault(name, {"fullname": fullname or name, "email": email or f"{name}@example.com"})
+
+    def add_org(self, name: str, members: dict[str, str], *, fullname: str | None = None, plan: str = "team",
+                seats: int | None = None) -> None:
+        if plan not in PLANS:
+            raise ValueError(f"plan {plan!r} is not one of {PLANS}")
+        for member, role in members.items():
+            if role not in ROLES:
+                raise ValueError(f"role {role!r} of {member!r} in {name!r} is not one of {ROLES}")
+            self.add_user(member)
+        self.orgs[name] = {"fullname": fullname or name, "plan": plan,
+                           "seats": len(members) if seats is None else seats, "members": dict(members)}
+
+    def add_token(self, name: str, user: str, role: str = "write") -> str:
+        """A classic token (value derived from the name, as for the users file); its value."""
+        if user not in self.users:
+            raise ValueError(f"token {name!r} names unknown user {user!r}")
+        tok = Token(name=name, value=derive_token(name), user=user, role=role)
+        with self._lock:
+            self.tokens[name] = tok
+            self._by_value[tok.value] = tok
+        return tok.value
 
     # -- lookup -------------------------------------------------------------------------------
     def token_values(self) -> dict[str, str]:
@@ -287,7 +344,7 @@ class Auth:
                 ent = dict(entry.get("entity", {}))
                 ent.setdefault("_id", _stable_id(ent.get("type", ""), ent.get("name", "")))
                 scoped.append({"entity": ent, "permissions": list(entry.get("permissions", []))})
-            access_token["fineGrained"] = {"scoped": scoped, "global": [], "canReadGatedRepos": False}
+            access_token["fineGrained"] = {"scoped": scoped, "global": [], "canReadGatedRepos": tok.can_read_gated}
         if tok.oidc_repo is not None:
             return {
                 "type": "user",

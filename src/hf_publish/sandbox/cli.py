@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 
@@ -20,7 +21,11 @@ def _is_loopback(host: str) -> bool:
 
 
 def build_parser(prog: str = "hf-publish sandbox serve") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Serve a local Hugging Face Hub compatible sandbox.")
+    from .auth import USERS_FILE_HELP
+
+    parser = argparse.ArgumentParser(prog=prog, description="Serve a local Hugging Face Hub compatible sandbox.",
+                                     epilog=USERS_FILE_HELP + "\nWhat the sandbox serves: docs/sandbox-endpoints.md",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free port)")
     parser.add_argument("--data-dir", default=None, help="keep repos here across restarts (default: a temp dir)")
@@ -36,6 +41,7 @@ def serve_command(argv: Sequence[str] | None = None) -> int:
               "pass --allow-remote to do it anyway", file=sys.stderr)
         return 2
     from .api import Sandbox
+    from .orgs import format_table
 
     try:
         sandbox = Sandbox(data_dir=args.data_dir, users=args.users, host=args.host, port=args.port).start()
@@ -53,6 +59,8 @@ def serve_command(argv: Sequence[str] | None = None) -> int:
         print("  export HF_HUB_DISABLE_TELEMETRY=1")
         print("  export HF_TOKEN=<one of the tokens below>")
         print("\nTokens:")
+        print(textwrap.indent(format_table(sandbox.token_table()), "  "))
+        print("\nToken values:")
         width = max((len(n) for n in sandbox.tokens), default=0)
         for name, value in sandbox.tokens.items():
             print(f"  {name:<{width}}  {value}")

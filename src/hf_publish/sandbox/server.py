@@ -29,10 +29,15 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from . import gitmatch
+from .accounting import Accounting
 from .auth import INVALID_CREDENTIALS, INVALID_TOKEN, Auth
 from .discussions import Discussions
 from .faults import Faults, RequestLog, RequestRecord
-from .metadata import SPACE_SDKS, front_matter, new_space_files, validate_card
+from .gating import Gate
+from .listing import RepoViews, expand_args
+from .metadata import SPACE_SDKS, new_space_files, validate_card
+from .moves import Moves, redirect
+from .orgs import Orgs
 from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
 from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
 from .xet import XetIndex
@@ -112,8 +117,10 @@ class Hub:
     """The sandbox's behaviour, independent of the HTTP plumbing."""
 
     def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000,
-                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None):
+                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None,
+                 list_page_size: int = 1000, accounting: Accounting | None = None):
         self.store, self.auth, self.xet, self.xet_tokens = store, auth, xet, xet_tokens
+        self.accounting = accounting if accounting is not None else Accounting()
         self.tree_page_size, self.tree_expand_page_size = tree_page_size, tree_expand_page_size
         self.commits_page_size = commits_page_size
         self._secret = secrets.token_bytes(32)
@@ -145,6 +152,13 @@ class Hub:
         r("POST", api + r"/paths-info/(?P<rev>[^/]+)", self.paths_info)
         self.discussions = Discussions(self)
         self.discussions.add_routes(r, api)
+        self.views = RepoViews(self, page_size=list_page_size)
+        self.views.add_routes(r)
+        self.orgs = Orgs(self)
+        self.orgs.add_routes(r)
+        self.gate = Gate(self)
+        self.gate.add_routes(r, api, r"/(?:(?P<t>datasets|spaces)/)?" + repo)
+        Moves(self).add_routes(r)
         r("PUT", r"/_sandbox/lfs/(?P<oid>[0-9a-f]{64})", self.lfs_put)
         git = r"/(?:(?P<t>datasets|spaces)/)?(?:(?P<ns>[^/]+)/)?(?P<name>[^/]+?)\.git/info/lfs/objects"
         r("POST", git + r"/batch", self.lfs_batch)
@@ -157,7 +171,18 @@ class Hub:
         self.routes.append((method, re.compile(pattern + r"\Z"), fn))
 
     def handle(self, req: Request) -> Response:
-        """Authenticate (a bad or expired token is 401 everywhere, as on the Hub), then dispatch."""
+        """Count (and rate-limit), authenticate (a bad or expired token is 401 everywhere, as on the
+        Hub), then dispatch."""
+        limit_headers = self.accounting.admit(req.method, req.path)
+        try:
+            resp = self._authenticated(req)
+        except HubError as exc:
+            exc.headers = {**limit_headers, **exc.headers}
+            raise
+        resp.headers = {**limit_headers, **resp.headers}
+        return resp
+
+    def _authenticated(self, req: Request) -> Response:
         auth_header = req.headers.get("Authorization") or ""
         if auth_header and not req.path.startswith("/_sandbox/lfs/"):
             value = auth_header[7:].strip() if auth_header.lower().startswith("bearer ") else auth_header
@@ -186,6 +211,9 @@ class Hub:
         request: read access, authenticated, with a token that is not read-only)."""
         repo = self.store.get(repo_type, repo_id)
         if repo is None:
+            moved_to = self.store.redirect_for(repo_type, repo_id) if valid_repo_id(repo_id) else None
+            if moved_to is not None:
+                raise redirect(req, repo_id, moved_to)
             raise repo_not_found(req.token is None)
         access = self.auth.repo_access(req.token, repo_type, repo.repo_id, repo.private, repo.meta.get("creator"))
         if access.deny_message and (need != "read" or not access.read):
@@ -350,67 +378,14 @@ class Hub:
         self.store.update_meta(repo, **changes)
         return Response.json({"private": repo.private, "gated": repo.meta.get("gated", False)})
 
-    def _card_data(self, repo: Repo, tree: dict) -> dict | None:
-        text = self._text_at(repo, tree, "README.md")
-        block = front_matter(text) if text else None
-        if block is None:
-            return None
-        import yaml
-
-        try:
-            data = yaml.safe_load(block)
-        except (yaml.YAMLError, RecursionError):
-            return None
-        return data if isinstance(data, dict) else None
-
     def repo_info(self, req: Request, repo_type: str, repo_id: str, rev: str = "main") -> Response:
         repo = self._repo(req, repo_type, repo_id)
-        expand = req.query.get("expand", []) + req.query.get("expand[]", [])
-        allowed = EXPAND_PROPERTIES[repo.repo_type]
-        unknown = [e for e in expand if e not in allowed]
-        if unknown:
-            raise HubError(400, f'"expand" must be one of [{", ".join(allowed)}]')
+        expand = expand_args(req)
+        self.views.check_expand(repo.repo_type, expand)
         commit_id, _ = self._resolve(repo, rev)
-        obj = self.store.commit(repo, commit_id) or {"tree": {}, "date": repo.meta["lastModified"]}
-        blobs = req.flag("blobs")
-        siblings = []
-        for path in sorted(obj["tree"]):
-            entry = obj["tree"][path]
-            sib: dict[str, Any] = {"rfilename": path}
-            if blobs:
-                sib.update(size=entry["size"], blobId=entry["oid"])
-                if entry.get("lfs"):
-                    lfs = entry["lfs"]
-                    sib["lfs"] = {"size": lfs["size"], "sha256": lfs["oid"], "pointerSize": lfs["pointerSize"]}
-            siblings.append(sib)
-        card = self._card_data(repo, obj["tree"])
-        tags = [t for t in (card or {}).get("tags") or [] if isinstance(t, str)] if card else []
-        info: dict[str, Any] = {
-            "_id": hashlib.sha1(repo.key.encode()).hexdigest()[:24],
-            "id": repo.repo_id,
-            "author": repo.repo_id.split("/")[0],
-            "sha": commit_id,
-            "lastModified": obj.get("date") or repo.meta["lastModified"],
-            "createdAt": repo.meta["createdAt"],
-            "private": repo.private,
-            "gated": repo.meta.get("gated", False),
-            "disabled": False,
-            "downloads": 0,
-            "downloadsAllTime": 0,
-            "likes": 0,
-            "tags": tags,
-            "siblings": siblings,
-            "usedStorage": sum(e["size"] for e in obj["tree"].values()),
-        }
-        if card is not None:
-            info["cardData"] = card
-            for key in ("library_name", "pipeline_tag"):
-                if isinstance(card.get(key), str):
-                    info[key] = card[key]
-        if repo.repo_type == "space":
-            info["sdk"] = repo.meta.get("sdk")
+        info = self.views.info(repo, commit_id, blobs=req.flag("blobs"))
         if expand:  # only what was asked for (and the ids), as the Hub answers
-            info = {k: v for k, v in info.items() if k in ("_id", "id") or k in expand}
+            info = self.views.only(info, expand)
         return Response.json(info)
 
     def auth_check(self, req: Request, repo_type: str, repo_id: str, write: str | None = None) -> Response:
@@ -472,6 +447,7 @@ class Hub:
             self._write_target(req, repo_type, repo_id, rev)
         else:
             repo = self._repo(req, repo_type, repo_id)
+            self.gate.check(req, repo)
             if rev is not None and rev != "None":
                 self._resolve(repo, rev)
         token, exp = self.xet_tokens.mint(kind)
@@ -892,6 +868,7 @@ class Hub:
     # -- downloads ----------------------------------------------------------------------------
     def resolve(self, req: Request, repo_type: str, repo_id: str, rev: str, path: str) -> Response:
         repo = self._repo(req, repo_type, repo_id)
+        self.gate.check(req, repo)
         commit_id, _ = self._resolve(repo, rev)
         entry = self._tree(repo, commit_id).get(path)
         base_headers = {"X-Repo-Commit": commit_id, "Accept-Ranges": "bytes"}
@@ -929,6 +906,9 @@ class Hub:
         if req.method == "HEAD":
             headers["Content-Length"] = str(length)
             return Response(status=status, headers=headers, content_type=ctype)
+        if entry.get("virtual"):
+            raise HubError(501, f"{path} is a generated metadata-only file: the sandbox holds no bytes for it",
+                           headers=base_headers)
         blob = self.store.read_entry(entry)
         if blob is None and entry.get("lfs"):
             dest = self.store.blob_path("lfs", entry["lfs"]["oid"])

@@ -8,6 +8,8 @@ Layout under ``data_dir``::
         repo.json                     canonical id, visibility, creator, dates
         refs.json                     {"heads": {...}, "tags": {...}, "pr": {...}}
         commits/<commit id>.json      tree (flat path -> entry), parents, message, author, date
+        discussions.json, access.json discussions and pull requests, gated-access requests
+    redirects.json                    "<type>/<old id lower>" -> new id, left by moves
 
 Ids are real git ids: a regular file's oid is its blob sha1, an LFS file's oid is the sha1 of its
 pointer file, directories and commits hash like git trees and commits. A commit writes its object
@@ -141,12 +143,14 @@ class Repo:
         return bool(self.meta.get("private"))
 
 
-def _write_json_atomic(path: Path, data: Any) -> None:
+def _write_json_atomic(path: Path, data: Any, durable: bool = True) -> None:
+    """Write then rename; ``durable=False`` skips the fsync (bulk-generated repos)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(data, f, separators=(",", ":"))
-        f.flush()
-        os.fsync(f.fileno())
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
@@ -245,7 +249,71 @@ class Store:
             _write_json_atomic(staging / "refs.json", {"heads": {"main": commit_id}, "tags": {}, "pr": {}})
             path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging, path)
+            self.drop_redirect(repo_type, repo_id)  # a new repo at a moved repo's old id ends the redirect
             return Repo(key=key, path=path, meta=meta)
+
+    def import_repo(self, repo_type: str, repo_id: str, meta: dict[str, Any], tree: dict[str, dict[str, Any]], *,
+                    at: float, author: str) -> Repo:
+        """A repo written straight to disk in one commit dated ``at`` (no fsync, no checks of the
+        tree's blobs): what generated orgs use to build thousands of repos in seconds."""
+        if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
+            raise StoreError(400, f"Invalid repo id {repo_id!r}")
+        key = self.key(repo_type, repo_id)
+        path = self.root / "repos" / key
+        if path.exists():
+            raise StoreError(409, f"You already created this {repo_type} repo", "RepoExists")
+        (path / "commits").mkdir(parents=True)
+        repo = Repo(key=key, path=path, meta={"id": repo_id, "type": repo_type, **meta})
+        _write_json_atomic(path / "repo.json", repo.meta, durable=False)
+        commit_id = self._write_commit(repo, tree, [], "initial commit", "", author, at=at, durable=False)
+        _write_json_atomic(path / "refs.json", {"heads": {"main": commit_id}, "tags": {}, "pr": {}}, durable=False)
+        return repo
+
+    def move(self, repo: Repo, new_id: str) -> Repo:
+        """Rename a repo (its refs, commits, discussions and access requests go with it) and leave a
+        redirect from the old id. 409 if the new id is taken."""
+        new_key = self.key(repo.repo_type, new_id)
+        if not valid_repo_id(new_id) or "/" not in new_id:
+            raise StoreError(400, f"Invalid repo id {new_id!r}")
+        first, second = sorted((repo.key, new_key))
+        with self.lock(first), self.lock(second):
+            if new_key != repo.key and self.get(repo.repo_type, new_id) is not None:
+                raise StoreError(409, f"A {repo.repo_type} repo {new_id} already exists", "RepoExists")
+            dest = self.root / "repos" / new_key
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if dest != repo.path:
+                os.replace(repo.path, dest)
+            moved = Repo(key=new_key, path=dest, meta=repo.meta)
+            self.update_meta(moved, id=new_id)
+            self._commit_cache.clear()
+            with self._locks_guard:
+                redirects = self._redirects()
+                for old, target in list(redirects.items()):
+                    if target.lower() == repo.repo_id.lower():
+                        redirects[old] = new_id  # A -> B, then B -> C: A goes straight to C
+                redirects.pop(new_key, None)
+                if new_key != repo.key:
+                    redirects[repo.key] = new_id
+                _write_json_atomic(self.root / "redirects.json", redirects)
+            return moved
+
+    # -- redirects left by moves --------------------------------------------------------------
+    def _redirects(self) -> dict[str, str]:
+        try:
+            data = json.loads((self.root / "redirects.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def redirect_for(self, repo_type: str, repo_id: str) -> str | None:
+        """The id a moved repo now has, for its old id (None if it never moved)."""
+        return self._redirects().get(self.key(repo_type, repo_id))
+
+    def drop_redirect(self, repo_type: str, repo_id: str) -> None:
+        with self._locks_guard:
+            redirects = self._redirects()
+            if redirects.pop(self.key(repo_type, repo_id), None) is not None:
+                _write_json_atomic(self.root / "redirects.json", redirects)
 
     def delete(self, repo: Repo) -> None:
         with self.lock(repo.key):
@@ -264,6 +332,7 @@ class Store:
     def wipe(self) -> None:
         for child in (self.root / "repos").iterdir():
             shutil.rmtree(child, ignore_errors=True)
+        (self.root / "redirects.json").unlink(missing_ok=True)
         self._commit_cache.clear()
 
     # -- refs and commits ---------------------------------------------------------------------
@@ -314,9 +383,10 @@ class Store:
             return (matches[0], None) if len(matches) == 1 else None
         return None
 
-    def _write_commit(self, repo: Repo, tree: dict, parents: list[str], title: str, message: str, author: str) -> str:
+    def _write_commit(self, repo: Repo, tree: dict, parents: list[str], title: str, message: str, author: str,
+                      at: float | None = None, durable: bool = True) -> str:
         tree_ids = _tree_ids(tree)
-        now = time.time()
+        now = time.time() if at is None else at
         date = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         who = f"{author} <{author}@users.noreply.huggingface.co> {int(now)} +0000"
         text = f"tree {tree_ids['']}\n" + "".join(f"parent {p}\n" for p in parents)
@@ -325,7 +395,7 @@ class Store:
         commit_id = hashlib.sha1(b"commit %d\0" % len(raw) + raw).hexdigest()
         obj = {"id": commit_id, "tree": tree, "treeIds": tree_ids, "parents": parents, "title": title,
                "message": message, "author": author, "date": date}
-        _write_json_atomic(repo.path / "commits" / f"{commit_id}.json", obj)
+        _write_json_atomic(repo.path / "commits" / f"{commit_id}.json", obj, durable)
         return commit_id
 
     def apply_commit(self, repo: Repo, *, branch: str, base: str, tree: dict, title: str, message: str,
