@@ -64,6 +64,7 @@ checks:
   model-card    cards (README.md) have valid metadata, required sections and no placeholders
   lfs           .gitattributes tracks required patterns; staged weights are real LFS pointers
   secrets       no Hugging Face token or hard-coded token value in staged files
+  members       the members file (members.csv): header, roles, emails, duplicates, an admin
 
 Without FILES, checks look at what is staged (or every tracked file with --all-files).
 Contents are read from git's index: what you check is what you commit.
@@ -98,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true",
                        help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
+    check.add_argument("--history", nargs="?", const="", default=None, metavar="REV-RANGE",
+                       help="lfs: check every blob of the git history (or of REV-RANGE, e.g. origin/main..HEAD) "
+                            "against the Hub's push rules, and print the `git lfs migrate import` that fixes it")
 
     publish = commands.add_parser(
         "publish", help="check, then publish configured repos to the Hub",
@@ -180,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     gh_action.add_argument("--path", metavar="DIR", default=None,
                            help="the checkout folder to run in (default: current folder); action.yml passes it so "
                                 "that the interpreter itself starts outside the checkout")
+
+    from hf_publish.org.access_cli import add_org_commands
+
+    add_org_commands(commands, _formatter, _add_config)
 
     refresh = commands.add_parser(
         "refresh-vocab", help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
@@ -308,6 +316,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from hf_publish.action import command_gh_action
 
         return command_gh_action(args)
+    if args.command in ("access", "members", "migrate"):
+        from hf_publish.org.access_cli import dispatch_org
+
+        return dispatch_org(args)
     if args.command == "refresh-vocab":
         from hf_publish.vocab import command_refresh
 
@@ -336,6 +348,9 @@ def command_check(args: argparse.Namespace) -> int:
     from hf_publish.report import print_findings, summary_line
 
     check_ids, files = split_targets(args.targets)
+    if args.history is not None and (set(check_ids) != {"lfs"} or files):
+        raise UsageError("--history belongs to the lfs check and takes no files. Next: run "
+                         "`hf-publish check lfs --history [REV-RANGE]`")
     cwd = Path.cwd()
     root = gitrepo.find_root(cwd)
     in_git = root is not None
@@ -347,6 +362,8 @@ def command_check(args: argparse.Namespace) -> int:
         policy = load_policy(policy_path, display_path=shown, root=root)
     except PolicyError as exc:
         return _invalid_policy(exc, check_ids or CHECK_IDS, default_format(args.format), shown or ".hf-publish.yaml")
+    if args.history is not None:
+        return _check_history(root, in_git, policy, args)
     ctx = CheckContext(
         root=root,
         policy=policy,
@@ -366,6 +383,22 @@ def command_check(args: argparse.Namespace) -> int:
         warnings = sum(f.severity == "warning" for f in findings)
         print(f"hf-publish: --strict: {warnings} warning(s) fail this run", file=sys.stderr)
     return EXIT_FINDINGS if has_errors(findings, strict=args.strict) or getattr(ctx, "fixed", False) else EXIT_OK
+
+
+def _check_history(root: Path, in_git: bool, policy, args: argparse.Namespace) -> int:
+    from hf_publish.checks.lfs import check_history
+    from hf_publish.report import print_findings, summary_line
+
+    if not in_git:
+        raise UsageError("--history reads git history, and this is not a git work tree. Next: run it in the clone")
+    findings = check_history(root, policy.lfs, args.history)
+    fmt = default_format(args.format)
+    print_findings(findings, fmt)
+    if fmt == "text":
+        what = args.history or "every branch and tag"
+        print(summary_line(findings) if findings else f"hf-publish: no blob in {what} would be refused by the Hub",
+              file=sys.stderr)
+    return EXIT_FINDINGS if findings else EXIT_OK
 
 
 def _invalid_policy(exc: PolicyError, check_ids: Sequence[str], fmt: str, shown: str) -> int:

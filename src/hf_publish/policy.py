@@ -78,6 +78,7 @@ class RepoSpec:
     private: bool = True
     ignore: tuple[str, ...] = ()
     sdk: str | None = None
+    gated: bool | str | None = None  # False, "auto", "manual"; None: the org default (Policy.gated)
     line: int | None = None  # where the entry starts in the policy file
     path_line: int | None = None  # where its `path:` is
 
@@ -159,6 +160,26 @@ class ReleasePolicy:
                                 source=self.source)
 
 
+DEFAULT_MEMBERS_FILE = "members.csv"
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """How `hf-publish access review` decides access requests (hf_publish.org.access)."""
+
+    auto_accept_domains: tuple[str, ...] = ()
+    reject_domains: tuple[str, ...] = ()
+    expire_after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class MembersPolicy:
+    """The members file and its rules (check `members`, `hf-publish members diff`)."""
+
+    file: str = DEFAULT_MEMBERS_FILE
+    email_domains: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Policy:
     organization: str | None = None
@@ -171,7 +192,14 @@ class Policy:
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     release: ReleasePolicy = field(default_factory=ReleasePolicy)
     org: OrgPolicy = field(default_factory=OrgPolicy)  # `org:`, read by `hf-publish org audit`
+    gated: bool | str | None = None  # the org default for repos[].gated; None: not managed
+    access: AccessPolicy = field(default_factory=AccessPolicy)
+    members: MembersPolicy = field(default_factory=MembersPolicy)
     source: str | None = None  # policy file path relative to the git root, None for defaults
+
+    def gated_for(self, spec: RepoSpec) -> bool | str | None:
+        """The gated setting a repo must have: its own, else the org default; None: not managed."""
+        return spec.gated if spec.gated is not None else self.gated
 
     def repo(self, name: str) -> RepoSpec:
         for spec in self.repos:
@@ -451,6 +479,20 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
         if problem:
             yield Finding(CHECK_ID, shown, _line(root, key_path), f"{'.'.join(key_path)} {problem}",
                           "fix the pattern (Python `re` syntax)")
+    members_file = (data.get("members") or {}).get("file")
+    if isinstance(members_file, str):
+        pure = PurePosixPath(members_file.replace("\\", "/"))
+        if pure.is_absolute() or ".." in pure.parts:
+            yield Finding(CHECK_ID, shown, _line(root, ["members", "file"]),
+                          f"members.file: {members_file!r} points outside the git repo",
+                          "use a path inside the repo, relative to its root (e.g. members.csv)")
+    access = data.get("access") or {}
+    accepted = {d.lower() for d in (access.get("auto_accept") or {}).get("email_domains") or []}
+    for index, domain in enumerate((access.get("reject") or {}).get("email_domains") or []):
+        if domain.lower() in accepted:
+            yield Finding(CHECK_ID, shown, _line(root, ["access", "reject", "email_domains", index]),
+                          f"access.reject.email_domains: {domain!r} is also in access.auto_accept.email_domains",
+                          "keep the domain in one of the two lists (reject wins while it is in both)")
     seen: dict[str, int] = {}
     for index, repo in enumerate(data.get("repos") or []):
         line = _line(root, ["repos", index])
@@ -500,6 +542,8 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
     card = data.get("card") or {}
     lfs = data.get("lfs") or {}
     release = data.get("release") or {}
+    access = data.get("access") or {}
+    members = data.get("members") or {}
     headings = dict(DEFAULT_SECTION_HEADINGS)
     for section, extra in (card.get("section_headings") or {}).items():
         headings[section] = tuple(dict.fromkeys(headings.get(section, (section,)) + tuple(extra)))
@@ -511,6 +555,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             private=entry.get("private", True),
             ignore=tuple(entry.get("ignore", ())),
             sdk=entry.get("sdk"),
+            gated=entry.get("gated"),
             line=line_of(["repos", index]),
             path_line=line_of(["repos", index, "path"]) if "path" in entry else None,
         )
@@ -553,6 +598,16 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             source=source,
         ),
         org=org_policy_from_data(data.get("org")),
+        gated=data.get("gated"),
+        access=AccessPolicy(
+            auto_accept_domains=tuple(d.lower() for d in (access.get("auto_accept") or {}).get("email_domains", ())),
+            reject_domains=tuple(d.lower() for d in (access.get("reject") or {}).get("email_domains", ())),
+            expire_after_days=access.get("expire_after_days"),
+        ),
+        members=MembersPolicy(
+            file=PurePosixPath(members.get("file", DEFAULT_MEMBERS_FILE)).as_posix(),
+            email_domains=tuple(d.lower() for d in members.get("email_domains", ())),
+        ),
         source=source,
     )
 

@@ -149,6 +149,7 @@ class _Job:
     exists: bool | None = None
     verdict: Verdict | None = None
     tag_target: str | None = None
+    gated: bool | str | None = None  # the policy's gated setting for the repo; None: not managed
 
     @property
     def folder(self) -> Path:
@@ -362,7 +363,7 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
     local = source.files(root)
     dirty = source.in_git and checkout_is_dirty(root, source)
     return _Job(spec, spec.repo_id(policy.organization), source, local, root=root, dirty=dirty,
-                policy_path=policy_path)
+                policy_path=policy_path, gated=policy.gated_for(spec))
 
 
 def _run_checks(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, jobs: list[_Job],
@@ -454,6 +455,7 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
         plan, _, notes = _plan(hub, job, state, revision)
         result = PublishResult(job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed,
                                verdict=job.verdict, notes=notes)
+        result.notes.extend(_gated_outlook(hub, job))
         if tag:
             result.notes.append(_tag_outlook(job, tag, state, plan))
     else:
@@ -462,7 +464,8 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
                                verdict=job.verdict)
         result.notes.append(f"{job.repo_id} does not exist (or this token cannot see it): planned against an "
                             "empty remote; a publish would create it "
-                            f"({'private' if job.spec.private else 'public'})")
+                            f"({'private' if job.spec.private else 'public'})"
+                            + (f", gated: {job.gated}" if job.gated else ""))
     return result
 
 
@@ -482,6 +485,7 @@ def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str
     created = False
     if not job.exists:
         created = _create(hub, job, log)
+    gated_notes = _enforce_gated(hub, job, log)
     if revision != DEFAULT_REVISION and not create_pr and hub.head(job.repo_id, job.repo_type, revision) is None:
         log(f"{job.repo_id}: creating branch {revision} from {DEFAULT_REVISION}")
         hub.create_branch(job.repo_id, job.repo_type, revision)
@@ -491,7 +495,8 @@ def _publish_one(hub: Hub, job: _Job, root: Path, in_git: bool, *, revision: str
                                                       log=log, sleep=sleep, budget=budget)
     result = PublishResult(job.repo_id, job.repo_type, url, plan, commit_sha=commit.sha if commit else None,
                            commit_url=commit.url if commit else None, pr_url=commit.pr_url if commit else None,
-                           changed=changed, created=created, verdict=job.verdict, attempts=attempts, notes=notes)
+                           changed=changed, created=created, verdict=job.verdict, attempts=attempts,
+                           notes=gated_notes + notes)
     if tag and result.commit_sha:
         result.tag = _release(hub, job, tag, result.commit_sha, description, log)
     return result
@@ -510,6 +515,48 @@ def _create(hub: Hub, job: _Job, log: Log) -> bool:
             return False
         raise AuthError(f"{job.repo_id} exists, but this token cannot see it. Next: ask an admin of "
                         f"{job.repo_id.split('/')[0]} for access, or use a token with repo.write on the org") from None
+
+
+def _gated_outlook(hub: Hub, job: _Job) -> list[str]:
+    """Dry run: what a publish would do about the repo's gated setting."""
+    if job.gated is None:
+        return []
+    from hf_publish.org.access import read_gated
+
+    current = read_gated(hub, job.repo_id, job.repo_type)
+    if current == job.gated:
+        return [f"gated: {current} (as the policy says)"]
+    return [f"gated: {current} on the Hub, the policy says {job.gated}: a publish would set it (update_repo_settings)"]
+
+
+def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
+    """Make the repo's gated setting the policy's, before anything is uploaded.
+
+    When the token may not change settings (write or admin role, and repo.write in its scope), a
+    repo the policy gates but the Hub does not stops the publish here (its content would be handed
+    out more freely than the policy allows); any other drift is a note with the fix."""
+    if job.gated is None:
+        return []
+    from hf_publish.org.access import read_gated, set_gated, settings_url
+
+    current = read_gated(hub, job.repo_id, job.repo_type)
+    if current == job.gated:
+        return []
+    try:
+        set_gated(hub, job.repo_id, job.repo_type, job.gated)
+    except AuthError as exc:
+        reason = str(exc).split(". Next:")[0]
+        fix = (f"ask an admin of {job.repo_id.split('/')[0]} to set gated to {job.gated} at "
+               f"{settings_url(hub.endpoint, job.repo_id, job.repo_type)}, or publish with a token of the write "
+               "or admin role")
+        if current is False:
+            raise AuthError(f"{job.repo_id}: the policy says gated: {job.gated} and the repo is not gated, and this "
+                            f"token may not change it ({reason}); nothing was uploaded. Next: {fix}") from None
+        note = f"gated: {current} on the Hub, the policy says {job.gated}; this token may not change it. Fix: {fix}"
+        log(f"{job.repo_id}: {note}")
+        return [note]
+    log(f"{job.repo_id}: gated: {current} -> {job.gated} (update_repo_settings, as the policy says)")
+    return [f"gated: set to {job.gated} (was {current})"]
 
 
 def _backoff(attempt: int) -> float:

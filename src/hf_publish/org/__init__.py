@@ -11,4 +11,7 @@ Layers, each in its own module:
 - `audit`: fetch, then rules, then one `AuditResult`;
 - `report_text`, `report_json`, `report_github`, `report_html`: the four output formats;
 - `cli`: the `org audit` sub-command (argument parsing and exit codes only).
+
+Access, members and moves: `access` (review and grant), `members` (the members file against
+the org), `migrate` (move_repo into the org); their parsers are in `access_cli`.
 """
