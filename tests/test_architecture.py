@@ -1,6 +1,6 @@
 """The package's boundaries, as code: every module's imports are parsed (ast) and held to the rules.
 
-- a layering order, lowest first: the shared base modules, policy/, cards/, checks/, publishing/,
+- a layering order, lowest first: the shared base modules, policy/, cards/, checks/, publishing/, org/,
   action/, cli/; a module imports only from its own layer or below, and the module graph has no
   cycle (top-level and function-level imports alike);
 - checks/, cards/ and policy/ never import publishing/, action/ or cli/ (the order implies it; it is
@@ -21,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hf_publish"
 
 # Lowest first. A module's layer is its concern folder, or "base" for the shared top-level modules.
-LAYERS = ("base", "policy", "cards", "checks", "publishing", "action", "cli")
+LAYERS = ("base", "policy", "cards", "checks", "publishing", "org", "action", "cli")
 PURE_CONCERNS = ("policy", "cards", "checks")
 NEVER_FROM_PURE = ("publishing", "action", "cli")
 GIT_MODULE = "hf_publish._git"

@@ -421,3 +421,28 @@ def changed_since_head(root: Path, folder: str = ".") -> list[str]:
         if len(record) > 3:
             paths.append(record[3:].decode("utf-8", "surrogateescape"))
     return paths
+
+
+def history_objects(root: Path, rev_range: str) -> dict[str, str]:
+    """Object id -> the first path it appears at, for every object reachable in `rev_range`
+    (`--all`: every ref). Commits and the root tree have no path and are left out."""
+    args = ["rev-list", "--objects", *(["--all"] if rev_range == "--all" else [rev_range])]
+    paths: dict[str, str] = {}
+    for line in _git(root, *args).decode("utf-8", "surrogateescape").splitlines():
+        oid, _, path = line.partition(" ")
+        if path and oid not in paths:
+            paths[oid] = path
+    return paths
+
+
+def commits_adding(root: Path, oid: str, rev_range: str) -> list[str]:
+    """The commits in `rev_range` (newest first) that add or remove the object `oid`."""
+    out = _git(
+        root,
+        "log",
+        "--format=%H",
+        f"--find-object={oid}",
+        *(["--all"] if rev_range == "--all" else [rev_range]),
+        check=False,
+    )
+    return out.decode().split()

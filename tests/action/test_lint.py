@@ -52,7 +52,7 @@ def self_test_repo(tmp_path: Path) -> Path:
 def test_examples_exist_for_every_documented_use():
     names = {p.name for p in EXAMPLES}
     assert names == {"pr-checks.yml", "publish-on-merge.yml", "release-on-tag.yml", "monorepo-matrix.yml",
-                     "oidc-publish.yml"}
+                     "oidc-publish.yml", "org-audit.yml", "access-review.yml"}
 
 
 def test_actionlint_passes_the_examples_and_the_test_workflows():
@@ -153,14 +153,17 @@ def test_every_input_and_output_is_documented_in_the_readme():
         assert spec.get("description"), f"output {name} has no description"
     major = package_major()
     assert f"uses: org/hf-publish@v{major}" in section and f"v{major}.x.y" in section
+    access_doc = (ROOT / "docs" / "access.md").read_text()  # the org workflows are documented there
     for example in EXAMPLES:
-        assert f"examples/workflows/{example.name}" in section, example.name
+        assert f"examples/workflows/{example.name}" in section + access_doc, example.name
 
 
 def test_every_input_is_used_and_every_output_is_set():
     meta = action()
     steps_text = yaml.safe_dump(meta["runs"]["steps"])
-    action_py = "".join(path.read_text() for path in sorted((ROOT / "src" / "hf_publish" / "action").glob("*.py")))
+    action_py = "".join(path.read_text() for path in sorted((ROOT / "src" / "hf_publish" / "action").glob("*.py"))) + (
+        ROOT / "src" / "hf_publish" / "org" / "action.py"
+    ).read_text()
     run_env = next(s for s in meta["runs"]["steps"] if s.get("id") == "run")["env"]
     for name in meta["inputs"]:
         assert f"inputs.{name}" in steps_text, f"input {name} is never used"
@@ -258,8 +261,9 @@ def publishing_checkouts(workflow: dict) -> list[tuple[str, dict]]:
     for job_name, job in workflow["jobs"].items():
         can_publish = bool(job.get("environment")) or (job.get("permissions") or {}).get("id-token") == "write"
         steps = job.get("steps", [])
-        if not can_publish or not any(str(s.get("uses", "")).startswith("org/hf-publish@") for s in steps):
-            continue
+        ours = [s for s in steps if str(s.get("uses", "")).startswith("org/hf-publish@")]
+        if not can_publish or not ours or all((s.get("with") or {}).get("mode") == "audit" for s in ours):
+            continue  # mode audit reads the Hub only: no weights, no history
         found += [(job_name, s.get("with") or {}) for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")]
     return found
 

@@ -128,7 +128,7 @@ def test_outputs_survive_multiline_and_json_values():
 def test_check_only_outputs_are_empty_but_defined():
     parsed = parse_output_file(format_outputs(outputs_for([])))
     assert parsed == {"repo-url": "", "commit-sha": "", "commit-url": "", "pr-url": "", "tag": "",
-                      "changed": "false", "plan": "[]"}
+                      "changed": "false", "plan": "[]", "audit-report": "", "audit-findings": ""}
 
 
 def test_workflow_command_escaping():

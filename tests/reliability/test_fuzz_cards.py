@@ -251,4 +251,9 @@ def test_every_card_rule_is_linear_in_the_cards_size(raw: bytes, plain_seconds: 
     assert 0.9 * MB <= len(raw) <= 1.2 * MB
     seconds = _timed_in_child(raw, deadline=4 * RATIO * plain_seconds + 10)
     assert seconds is not None, f"still running after {4 * RATIO * plain_seconds + 10:.1f} s"
+    for _ in range(2):  # the plain card's time is a best-of; compare like with like on a busy machine
+        if seconds <= RATIO * plain_seconds:
+            break
+        again = _timed_in_child(raw, deadline=4 * RATIO * plain_seconds + 10)
+        seconds = min(seconds, again if again is not None else seconds)
     assert seconds <= RATIO * plain_seconds, f"{seconds:.3f} s against {plain_seconds:.3f} s for a plain 1 MB card"

@@ -14,7 +14,7 @@ from pathlib import Path
 from hf_publish.errors import AuthError, UsageError
 from hf_publish.policy.model import POLICY_FILENAME, ReleasePolicy
 
-MODES = ("auto", "check", "publish", "release")
+MODES = ("auto", "check", "publish", "release", "audit")
 # Where a token can arrive; all are masked, then removed from the environment of this process.
 TOKEN_VARIABLES = ("INPUT_TOKEN", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_ID_TOKEN")
 PULL_REQUEST_TARGET_REFUSAL = (

@@ -155,6 +155,12 @@ def _run(
     policy = load_policy(policy_path, display_path=_relative(policy_path, root) if policy_path else None, root=root)
     for name in inputs.repos:
         policy.repo(name)  # an unknown name is a PolicyError listing the configured ones
+    if inputs.mode == "audit":  # the org audit (hf_publish/org/action.py): read-only, no checks of the checkout
+        from hf_publish.org.action import run_audit_mode
+
+        code, audit = run_audit_mode(policy, env, runner, base, credentials.token, inputs.endpoint)
+        runner.set_outputs({**outputs_for([]), **audit})
+        return code
     decision = decide(inputs, event, policy.release)
     if decision.mode == "check":
         credentials = Credentials()  # a check run never needs a token: drop it

@@ -38,8 +38,11 @@ def outputs_for(results: Sequence[dict]) -> dict[str, str]:
     def lines(key: str) -> str:
         return "\n".join(str(r.get(key) or "") for r in results) if any(r.get(key) for r in results) else ""
 
+    from hf_publish.org.action import audit_outputs
+
     tags = [r.get("tag") for r in results if r.get("tag")]
     return {
+        **audit_outputs(),
         "repo-url": lines("repo_url"),
         "commit-sha": lines("commit_sha"),
         "commit-url": lines("commit_url"),

@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from hf_publish import _git
+from hf_publish.errors import GitError
 from hf_publish.findings import FIXED_RULE, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -714,3 +715,103 @@ def _write(root: Path, path: Path, text: str) -> None:
     from hf_publish.safewrite import write_file
 
     write_file(path, text.encode("utf-8", "surrogateescape"), root=root)
+
+
+# --- history (`hf-publish check lfs --history [REV-RANGE]`) -----------------------------------
+# Before a git history goes to a Hub remote (`git push`), every blob in it must pass the Hub's
+# pre-receive rules, not just what is staged now: a 2 GB checkpoint committed and deleted a year
+# ago makes the push fail at its end. Sizes come from object headers; only blobs between the two
+# limits are read, and only their first 8000 bytes.
+
+MIGRATE_WARNING = (
+    "this rewrites history: every commit from the first one holding such a file gets a new id, "
+    "on every branch and tag (--everything). Back up first (git clone --mirror), then push with "
+    "`git push --force --all && git push --force --tags`; everyone else re-clones"
+)
+
+
+@dataclass(frozen=True)
+class HistoryBlob:
+    """A blob of the history as `git rev-list --objects` names it: its oid, one path it had, its size."""
+
+    oid: str
+    path: str
+    size: int
+    head: bytes | None = None  # the first bytes, for blobs whose binary-ness decides
+    commit: str | None = None  # the oldest commit of the range that holds it
+
+
+def history_refusal(blob: HistoryBlob, policy: LfsPolicy) -> str | None:
+    """Why the Hub would refuse this blob in a push, or None (LFS pointers and small files pass)."""
+    if blob.size > policy.max_text_size:
+        return f"{format_size(blob.size)}, over lfs.max_text_size ({format_size(policy.max_text_size)})"
+    if blob.size > policy.max_binary_size and blob.head is not None and is_binary(blob.head):
+        return (
+            f"a {format_size(blob.size)} binary file, over lfs.max_binary_size ({format_size(policy.max_binary_size)})"
+        )
+    return None
+
+
+def migrate_command(paths: Sequence[str]) -> str:
+    """The `git lfs migrate import` that moves every such file of the whole history into LFS."""
+    patterns = ",".join(sorted({track_pattern(p) for p in paths}))
+    return f"git lfs migrate import --include={shlex.quote(patterns)} --everything"
+
+
+def history_findings(blobs: Sequence[HistoryBlob], policy: LfsPolicy, rev_range: str) -> list[Finding]:
+    """One finding a refused blob, each naming the one migrate command that fixes them all."""
+    refused = [(blob, why) for blob in blobs if (why := history_refusal(blob, policy)) is not None]
+    if not refused:
+        return []
+    fix = f"{migrate_command([b.path for b, _ in refused])}  (warning: {MIGRATE_WARNING})"
+    where = "the whole history" if rev_range == "--all" else rev_range
+    findings = []
+    for blob, why in sorted(refused, key=lambda item: (item[0].path, item[0].oid)):
+        since = f" since commit {blob.commit[:12]}" if blob.commit else ""
+        findings.append(
+            Finding(
+                CHECK_ID,
+                blob.path,
+                None,
+                f"in {where}{since}: blob {blob.oid[:12]} is {why} and not in LFS: a push to the Hub is refused "
+                "(the Hub's pre-receive rules)",
+                fix,
+            )
+        )
+    return findings
+
+
+def history_blobs(root: Path, rev_range: str, policy: LfsPolicy) -> list[HistoryBlob]:
+    """Every blob reachable in `rev_range` (`--all`: every ref) that could be refused, with its size."""
+    paths = _git.history_objects(root, rev_range)
+    sizes = _git.blob_sizes(root, paths)  # trees and commits are left out: blobs only
+    big = {oid: size for oid, size in sizes.items() if size > min(policy.max_binary_size, policy.max_text_size)}
+    wanted = [oid for oid, size in big.items() if size <= policy.max_text_size]
+    heads = _git.read_blob_prefixes(root, wanted, limit=BINARY_SNIFF_BYTES, sizes=big)
+    blobs = []
+    for oid, size in big.items():
+        blob = HistoryBlob(oid, paths[oid], size, heads.get(oid))
+        if history_refusal(blob, policy):
+            commits = _git.commits_adding(root, oid, rev_range)
+            blobs.append(HistoryBlob(oid, paths[oid], size, blob.head, commits[-1] if commits else None))
+    return blobs
+
+
+def check_history(root: Path, policy: LfsPolicy, rev_range: str | None) -> list[Finding]:
+    """The findings of `check lfs --history [REV-RANGE]` (no range: every branch and tag)."""
+    rev_range = rev_range or "--all"
+    if rev_range.startswith("-") and rev_range != "--all":
+        from hf_publish.errors import UsageError
+
+        raise UsageError(
+            f"--history {rev_range!r}: not a revision range. Next: pass e.g. origin/main..HEAD, "
+            "or nothing for the whole history"
+        )
+    try:
+        return history_findings(history_blobs(root, rev_range, policy), policy, rev_range)
+    except GitError as exc:
+        from hf_publish.errors import UsageError
+
+        raise UsageError(
+            f"--history {rev_range}: {exc}. Next: name revisions that exist (git log --oneline {rev_range} must work)"
+        ) from None

@@ -21,6 +21,7 @@ CHECKS: dict[str, str] = {
     "model-card": "hf_publish.checks.model_card",
     "lfs": "hf_publish.checks.lfs",
     "secrets": "hf_publish.checks.secrets",
+    "members": "hf_publish.checks.members",
 }
 CHECK_IDS = tuple(CHECKS)
 # The checks that judge content; publish runs these (branch-name is about committing, not publishing).

@@ -15,6 +15,7 @@ from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, PolicyError, UsageError
 from hf_publish.findings import FIXED_RULE, Finding
 
 if TYPE_CHECKING:
+    from hf_publish.policy.model import Policy
     from hf_publish.tokens import Redactor
 
 
@@ -36,6 +37,11 @@ def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None)
     from hf_publish.report import default_format
 
     check_ids, files = split_targets(args.targets)
+    if args.history is not None and (set(check_ids) != {"lfs"} or files):
+        raise UsageError(
+            "--history belongs to the lfs check and takes no files. Next: run "
+            "`hf-publish check lfs --history [REV-RANGE]`"
+        )
     cwd = Path.cwd()
     fmt = default_format(args.format)
     found = _git.find_root(cwd)
@@ -47,6 +53,8 @@ def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None)
     except PolicyError as exc:
         shown = args.config or POLICY_FILENAME
         return _invalid_policy(exc, check_ids or CHECK_IDS, fmt, shown, redactor)
+    if args.history is not None:
+        return _check_history(located.root, located.in_git, located.policy, args, fmt)
     ctx = CheckContext(
         root=located.root,
         policy=located.policy,
@@ -62,6 +70,23 @@ def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None)
     # fixers, so that the change is reviewed and staged.
     fixed = any(f.rule == FIXED_RULE for f in findings)
     return _report(findings, fmt, strict=args.strict, fixed=fixed)
+
+
+def _check_history(root: Path, in_git: bool, policy: Policy, args: argparse.Namespace, fmt: str) -> int:
+    from hf_publish.checks.lfs import check_history
+    from hf_publish.report import print_findings, summary_line
+
+    if not in_git:
+        raise UsageError("--history reads git history, and this is not a git work tree. Next: run it in the clone")
+    findings = check_history(root, policy.lfs, args.history)
+    print_findings(findings, fmt)
+    if fmt == "text":
+        what = args.history or "every branch and tag"
+        print(
+            summary_line(findings) if findings else f"hf-publish: no blob in {what} would be refused by the Hub",
+            file=sys.stderr,
+        )
+    return EXIT_FINDINGS if findings else EXIT_OK
 
 
 def _report(findings: list[Finding], fmt: str, *, strict: bool, fixed: bool) -> int:

@@ -41,6 +41,7 @@ examples:
   hf-publish publish --dry-run           show what a publish would change, write nothing
   hf-publish publish --sandbox           publish to a throwaway local Hub (no account, no network)
   hf-publish init                        scaffold policy, .gitattributes and a model card
+  hf-publish org audit --format html     audit every repo of the org (read-only report)
 
 {EXIT_CODES_HELP}
 
@@ -61,6 +62,7 @@ checks:
   model-card    cards (README.md) have valid metadata, required sections and no placeholders
   lfs           .gitattributes tracks required patterns; staged weights are real LFS pointers
   secrets       no Hugging Face token or hard-coded token value in staged files
+  members       the members file (members.csv): header, roles, emails, duplicates, an admin
 
 Without FILES, checks look at what is staged (or every tracked file with --all-files).
 Contents are read from git's index: what you check is what you commit.
@@ -105,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="lfs: append missing LFS rules to .gitattributes (exits 1 when it changed files)",
     )
     check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
+    check.add_argument(
+        "--history",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="REV-RANGE",
+        help="lfs: check every blob of the git history (or of REV-RANGE, e.g. origin/main..HEAD) "
+        "against the Hub's push rules, and print the `git lfs migrate import` that fixes it",
+    )
 
     publish = commands.add_parser(
         "publish",
@@ -229,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
         "that the interpreter itself starts outside the checkout",
     )
 
+    from hf_publish.org.access_cli import add_org_commands
+
+    add_org_commands(commands, _formatter, _add_config)
+
     refresh = commands.add_parser(
         "refresh-vocab",
         help="refresh the shipped license and pipeline_tag lists from the Hub (online)",
@@ -243,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--output", metavar="DIR", help="where to write the files (default: $XDG_CACHE_HOME/hf-publish/vocab)"
     )
+
+    from hf_publish.org.cli import add_parser as add_org_parser
+
+    add_org_parser(commands, _formatter)  # `org audit` (hf_publish/org/)
     return parser
 
 
@@ -333,6 +352,10 @@ COMMANDS = {
     "matrix": ("hf_publish.cli.matrix", "command_matrix"),
     "gh-action": ("hf_publish.action.runner", "command_gh_action"),
     "refresh-vocab": ("hf_publish.cli.refresh_vocab", "command_refresh"),
+    "access": ("hf_publish.org.access_cli", "dispatch_org"),
+    "members": ("hf_publish.org.access_cli", "dispatch_org"),
+    "migrate": ("hf_publish.org.access_cli", "dispatch_org"),
+    "org": ("hf_publish.org.cli", "command_org"),
 }
 
 

@@ -30,18 +30,24 @@ from hf_publish.policy.model import (
     DEFAULT_LFS_PATTERNS,
     DEFAULT_MAX_BINARY_SIZE,
     DEFAULT_MAX_TEXT_SIZE,
+    DEFAULT_MEMBERS_FILE,
     DEFAULT_REPO_PATTERN,
     DEFAULT_REQUIRED_METADATA,
     DEFAULT_REQUIRED_SECTIONS,
     DEFAULT_SECTION_HEADINGS,
+    DEFAULT_STALE_AFTER_DAYS,
     DEFAULT_TAG_PATTERN,
     MAX_POLICY_BYTES,
     MAX_POLICY_NODES,
     POLICY_FILENAME,
+    AccessPolicy,
     AuthPolicy,
     BranchNaming,
     CardPolicy,
     LfsPolicy,
+    MembersPolicy,
+    OrgException,
+    OrgPolicy,
     Policy,
     ReleasePolicy,
     RepoNaming,
@@ -336,6 +342,28 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
                 f"{'.'.join(key_path)} {problem}",
                 "fix the pattern (Python `re` syntax)",
             )
+    members_file = (data.get("members") or {}).get("file")
+    if isinstance(members_file, str):
+        pure = PurePosixPath(members_file.replace("\\", "/"))
+        if pure.is_absolute() or ".." in pure.parts:
+            yield Finding(
+                CHECK_ID,
+                shown,
+                _line(root, ["members", "file"]),
+                f"members.file: {members_file!r} points outside the git repo",
+                "use a path inside the repo, relative to its root (e.g. members.csv)",
+            )
+    access = data.get("access") or {}
+    accepted = {d.lower() for d in (access.get("auto_accept") or {}).get("email_domains") or []}
+    for index, domain in enumerate((access.get("reject") or {}).get("email_domains") or []):
+        if domain.lower() in accepted:
+            yield Finding(
+                CHECK_ID,
+                shown,
+                _line(root, ["access", "reject", "email_domains", index]),
+                f"access.reject.email_domains: {domain!r} is also in access.auto_accept.email_domains",
+                "keep the domain in one of the two lists (reject wins while it is in both)",
+            )
     seen: dict[str, int] = {}
     for index, repo in enumerate(data.get("repos") or []):
         line = _line(root, ["repos", index])
@@ -399,6 +427,8 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
     card = data.get("card") or {}
     lfs = data.get("lfs") or {}
     release = data.get("release") or {}
+    access = data.get("access") or {}
+    members = data.get("members") or {}
     headings = dict(DEFAULT_SECTION_HEADINGS)
     for section, extra in (card.get("section_headings") or {}).items():
         headings[section] = tuple(dict.fromkeys(headings.get(section, (section,)) + tuple(extra)))
@@ -410,6 +440,7 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             private=entry.get("private", True),
             ignore=tuple(entry.get("ignore", ())),
             sdk=entry.get("sdk"),
+            gated=entry.get("gated"),
             line=line_of(["repos", index]),
             path_line=line_of(["repos", index, "path"]) if "path" in entry else None,
         )
@@ -449,6 +480,17 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             tag_pattern_line=line_of(["release", "tag_pattern"]) if "tag_pattern" in release else None,
             source=source,
         ),
+        org=org_policy_from_data(data.get("org")),
+        gated=data.get("gated"),
+        access=AccessPolicy(
+            auto_accept_domains=tuple(d.lower() for d in (access.get("auto_accept") or {}).get("email_domains", ())),
+            reject_domains=tuple(d.lower() for d in (access.get("reject") or {}).get("email_domains", ())),
+            expire_after_days=access.get("expire_after_days"),
+        ),
+        members=MembersPolicy(
+            file=PurePosixPath(members.get("file", DEFAULT_MEMBERS_FILE)).as_posix(),
+            email_domains=tuple(d.lower() for d in members.get("email_domains", ())),
+        ),
         source=source,
     )
 
@@ -486,3 +528,33 @@ def _schema_cache_store(text: str) -> None:
         (directory / _cache_key(text)).touch()
     except OSError:
         pass  # a read-only home only costs speed
+
+
+def org_policy_from_data(data: dict | None) -> OrgPolicy:
+    """Typed `org:` section from already-validated policy data; absent keys take the defaults."""
+    data = data or {}
+    gated = data.get("gated", "off")
+    if gated is True:
+        gated = "any"
+    elif gated is False:
+        gated = "off"
+    exceptions = []
+    for entry in data.get("exceptions") or ():
+        entry_gated = entry.get("gated")
+        if entry_gated is True:
+            entry_gated = "any"
+        elif entry_gated is False:
+            entry_gated = "off"
+        exceptions.append(
+            OrgException(
+                match=entry["match"], type=entry.get("type"), visibility=entry.get("visibility"), gated=entry_gated
+            )
+        )
+    return OrgPolicy(
+        visibility=data.get("visibility", "private"),
+        gated=gated,
+        exceptions=tuple(exceptions),
+        stale_after_days=int(data.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS)),
+        plan=data.get("plan", "free"),
+        seats=int(data.get("seats", 1)),
+    )

@@ -11,10 +11,11 @@ that exceeds it is a config error at its line (`errors.PatternTimeout`).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from hf_publish.errors import PatternTimeout, PolicyError
 from hf_publish.findings import Finding
@@ -110,6 +111,7 @@ class RepoSpec:
     private: bool = True
     ignore: tuple[str, ...] = ()
     sdk: str | None = None
+    gated: bool | str | None = None  # False, "auto", "manual"; None: the org default (Policy.gated)
     line: int | None = None  # where the entry starts in the policy file
     path_line: int | None = None  # where its `path:` is
 
@@ -191,6 +193,75 @@ class ReleasePolicy:
         )
 
 
+Plan = Literal["free", "team", "enterprise", "enterprise-plus"]
+PLANS: tuple[str, ...] = ("free", "team", "enterprise", "enterprise-plus")
+Visibility = Literal["private", "public"]
+GatedRule = Literal["any", "auto", "manual", "off"]
+DEFAULT_STALE_AFTER_DAYS = 90
+DEFAULT_MEMBERS_FILE = "members.csv"
+
+
+# --- `org:`, read by `hf-publish org audit` --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgException:
+    """One `org.exceptions` entry: repos whose NAME matches the glob `match` (and of `type`, when
+    given) follow this visibility and gating instead of the defaults."""
+
+    match: str
+    type: str | None = None
+    visibility: Visibility | None = None
+    gated: GatedRule | None = None
+
+    def applies(self, name: str, repo_type: str) -> bool:
+        if self.type is not None and self.type != repo_type:
+            return False
+        return fnmatch.fnmatchcase(name.lower(), self.match.lower())
+
+
+@dataclass(frozen=True)
+class OrgPolicy:
+    """`org:` in .hf-publish.yaml: what every repo of the organization must be.
+
+    `visibility`: every repo must be this (default private) unless an exception says otherwise;
+    `gated`: what a PUBLIC repo's gating must be ("off": not checked, "any": gated in any mode,
+    "auto"/"manual": exactly that mode); `stale_after_days`: a private repo not updated for this long
+    is stale; `plan` and `seats` give the private storage quota.
+    """
+
+    visibility: Visibility = "private"
+    gated: GatedRule = "off"
+    exceptions: tuple[OrgException, ...] = ()
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    plan: Plan = "free"
+    seats: int = 1
+
+    def expected(self, name: str, repo_type: str) -> tuple[Visibility, GatedRule, OrgException | None]:
+        """The visibility and gating rule for one repo; the first matching exception wins."""
+        for exception in self.exceptions:
+            if exception.applies(name, repo_type):
+                return (exception.visibility or self.visibility, exception.gated or self.gated, exception)
+        return self.visibility, self.gated, None
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """How `hf-publish access review` decides access requests (hf_publish.org.access)."""
+
+    auto_accept_domains: tuple[str, ...] = ()
+    reject_domains: tuple[str, ...] = ()
+    expire_after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class MembersPolicy:
+    """The members file and its rules (check `members`, `hf-publish members diff`)."""
+
+    file: str = DEFAULT_MEMBERS_FILE
+    email_domains: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Policy:
     organization: str | None = None
@@ -202,7 +273,15 @@ class Policy:
     secrets: SecretsPolicy = field(default_factory=SecretsPolicy)
     auth: AuthPolicy = field(default_factory=AuthPolicy)
     release: ReleasePolicy = field(default_factory=ReleasePolicy)
+    org: OrgPolicy = field(default_factory=OrgPolicy)  # `org:`, read by `hf-publish org audit`
+    gated: bool | str | None = None  # the org default for repos[].gated; None: not managed
+    access: AccessPolicy = field(default_factory=AccessPolicy)
+    members: MembersPolicy = field(default_factory=MembersPolicy)
     source: str | None = None  # policy file path relative to the git root, None for defaults
+
+    def gated_for(self, spec: RepoSpec) -> bool | str | None:
+        """The gated setting a repo must have: its own, else the org default; None: not managed."""
+        return spec.gated if spec.gated is not None else self.gated
 
     def repo(self, name: str) -> RepoSpec:
         for spec in self.repos:

@@ -662,6 +662,10 @@ def repo_url(endpoint: str, repo_id: str, repo_type: str) -> str:
     return f"{endpoint.rstrip('/')}/{prefix}{repo_id}"
 
 
+def settings_url(endpoint: str, repo_id: str, repo_type: str) -> str:
+    return f"{repo_url(endpoint, repo_id, repo_type)}/settings"
+
+
 class Hub:
     """Thin wrapper over one HfApi: each method is one Hub operation, each failure a HubError."""
 
@@ -735,6 +739,21 @@ class Hub:
         self._call(
             lambda: self.api.create_branch(repo_id, repo_type=repo_type, branch=branch, exist_ok=True),
             f"creating branch {branch} on {repo_id}",
+            repo_id,
+        )
+
+    def gated(self, repo_id: str, repo_type: str) -> bool | str:
+        """The repo's gated setting on the Hub: False, "auto" or "manual"."""
+        info = self._call(
+            lambda: self.api.repo_info(repo_id, repo_type=repo_type), f"reading the settings of {repo_id}", repo_id
+        )
+        value = getattr(info, "gated", False)
+        return value if value in ("auto", "manual") else False
+
+    def set_gated(self, repo_id: str, repo_type: str, gated: bool | str) -> None:
+        self._call(
+            lambda: self.api.update_repo_settings(repo_id, repo_type=repo_type, gated=gated),
+            f"setting gated={gated} on {repo_id}",
             repo_id,
         )
 

@@ -61,6 +61,7 @@ from hf_publish.publishing.hub import (
     make_api,
     repo_url,
     resolve_token,
+    settings_url,
 )
 from hf_publish.publishing.output import PublishReport, PublishResult, human_bytes
 from hf_publish.publishing.plan import (
@@ -99,6 +100,7 @@ class _Job:
     exists: bool | None = None
     verdict: Verdict | None = None
     tag_target: str | None = None
+    gated: bool | str | None = None  # the policy's gated setting for the repo; None: not managed
 
     @property
     def folder(self) -> Path:
@@ -400,7 +402,16 @@ def _job(root: Path, in_git: bool, policy: Policy, policy_path: Path | None, spe
     source = repo_source(root, in_git, spec.path, ignore=spec.ignore, policy_path=policy_path)
     local = source.files(root)
     dirty = source.in_git and checkout_is_dirty(root, source)
-    return _Job(spec, spec.repo_id(policy.organization), source, local, root=root, dirty=dirty, policy_path=policy_path)
+    return _Job(
+        spec,
+        spec.repo_id(policy.organization),
+        source,
+        local,
+        root=root,
+        dirty=dirty,
+        policy_path=policy_path,
+        gated=policy.gated_for(spec),
+    )
 
 
 def _run_checks(
@@ -544,6 +555,7 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
         result = PublishResult(
             job.repo_id, job.repo_type, url, plan, dry_run=True, changed=plan.changed, verdict=job.verdict, notes=notes
         )
+        result.notes.extend(_gated_outlook(hub, job))
         if tag:
             result.notes.append(_tag_outlook(job, tag, state, plan))
     else:
@@ -554,7 +566,7 @@ def _dry_run(hub: Hub, job: _Job, revision: str, tag: str | None) -> PublishResu
         result.notes.append(
             f"{job.repo_id} does not exist (or this token cannot see it): planned against an "
             "empty remote; a publish would create it "
-            f"({'private' if job.spec.private else 'public'})"
+            f"({'private' if job.spec.private else 'public'})" + (f", gated: {job.gated}" if job.gated else "")
         )
     return result
 
@@ -588,6 +600,7 @@ def _publish_one(
     created = False
     if not job.exists:
         created = _create(hub, job, log)
+    gated_notes = _enforce_gated(hub, job, log)
     if revision != DEFAULT_REVISION and not create_pr and hub.head(job.repo_id, job.repo_type, revision) is None:
         log(f"{job.repo_id}: creating branch {revision} from {DEFAULT_REVISION}")
         hub.create_branch(job.repo_id, job.repo_type, revision)
@@ -616,7 +629,7 @@ def _publish_one(
         created=created,
         verdict=job.verdict,
         attempts=attempts,
-        notes=notes,
+        notes=gated_notes + notes,
     )
     if tag and result.commit_sha:
         result.tag = _release(hub, job, tag, result.commit_sha, description, log)
@@ -638,6 +651,48 @@ def _create(hub: Hub, job: _Job, log: Log) -> bool:
             f"{job.repo_id} exists, but this token cannot see it. Next: ask an admin of "
             f"{job.repo_id.split('/')[0]} for access, or use a token with repo.write on the org"
         ) from None
+
+
+def _gated_outlook(hub: Hub, job: _Job) -> list[str]:
+    """Dry run: what a publish would do about the repo's gated setting."""
+    if job.gated is None:
+        return []
+    current = hub.gated(job.repo_id, job.repo_type)
+    if current == job.gated:
+        return [f"gated: {current} (as the policy says)"]
+    return [f"gated: {current} on the Hub, the policy says {job.gated}: a publish would set it (update_repo_settings)"]
+
+
+def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
+    """Make the repo's gated setting the policy's, before anything is uploaded.
+
+    When the token may not change settings (write or admin role, and repo.write in its scope), a
+    repo the policy gates but the Hub does not stops the publish here (its content would be handed
+    out more freely than the policy allows); any other drift is a note with the fix."""
+    if job.gated is None:
+        return []
+    current = hub.gated(job.repo_id, job.repo_type)
+    if current == job.gated:
+        return []
+    try:
+        hub.set_gated(job.repo_id, job.repo_type, job.gated)
+    except AuthError as exc:
+        reason = str(exc).split(". Next:")[0]
+        fix = (
+            f"ask an admin of {job.repo_id.split('/')[0]} to set gated to {job.gated} at "
+            f"{settings_url(hub.endpoint, job.repo_id, job.repo_type)}, or publish with a token of the write "
+            "or admin role"
+        )
+        if current is False:
+            raise AuthError(
+                f"{job.repo_id}: the policy says gated: {job.gated} and the repo is not gated, and this "
+                f"token may not change it ({reason}); nothing was uploaded. Next: {fix}"
+            ) from None
+        note = f"gated: {current} on the Hub, the policy says {job.gated}; this token may not change it. Fix: {fix}"
+        log(f"{job.repo_id}: {note}")
+        return [note]
+    log(f"{job.repo_id}: gated: {current} -> {job.gated} (update_repo_settings, as the policy says)")
+    return [f"gated: set to {job.gated} (was {current})"]
 
 
 def _backoff(attempt: int) -> float:

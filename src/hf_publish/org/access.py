@@ -1,0 +1,403 @@
+"""Gated repos and access requests as code: `hf-publish access review` and `access grant`.
+
+Pure: `decide` (one pending request against `access.auto_accept` / `access.reject`),
+`expired` (accepted access older than `access.expire_after_days`) and `plan_review` build the plan;
+`log_record` is one line of the decision log. Hub-facing: `read_gated`, `set_gated` (also used by
+publish), the request listings and the three writes (accept, reject, revoke via
+`cancel_access_request`: huggingface_hub 2.4.0 has no "revoke"; a cancelled request goes back to
+pending and the user loses access, which is the Hub's own re-review), all through `hub.Hub._call`
+so every failure is a HubError ending with the next step.
+
+Org commands are read-only unless --apply: without it the plan is printed and nothing is written,
+neither to the Hub nor to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from hf_publish.errors import EXIT_OK, HubError, UsageError
+from hf_publish.policy.model import AccessPolicy, Policy, RepoSpec
+
+Action = Literal["accept", "reject", "leave", "revoke", "grant"]
+GATED_WORDS = {False: "not gated", "auto": "gated: auto", "manual": "gated: manual"}
+
+
+# --- pure ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """An access request as the Hub lists it (`AccessRequest`)."""
+
+    username: str | None
+    request_id: str
+    email: str | None
+    fullname: str | None
+    status: str
+    timestamp: datetime
+
+    @property
+    def who(self) -> str:
+        name = self.username or f"request {self.request_id}"
+        return f"{name} <{self.email}>" if self.email else name
+
+
+@dataclass(frozen=True)
+class Decision:
+    repo_id: str
+    repo_type: str
+    request: Request
+    action: Action
+    why: str
+
+
+def _domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    return email.rpartition("@")[2].strip().lower() or None
+
+
+def decide(
+    request: Request, policy: AccessPolicy, now: datetime, repo_id: str = "", repo_type: str = "model"
+) -> Decision:
+    """What the policy says of one pending request: accept, reject, or leave it for a human."""
+    domain = _domain(request.email)
+
+    def out(action: Action, why: str) -> Decision:
+        return Decision(repo_id, repo_type, request, action, why)
+
+    if domain is None:
+        return out("leave", "the Hub did not share the requester's email, so no domain rule applies")
+    if domain in policy.reject_domains:
+        return out("reject", f"email domain {domain} is in access.reject.email_domains")
+    if domain in policy.auto_accept_domains:
+        if policy.expire_after_days and now - request.timestamp > timedelta(days=policy.expire_after_days):
+            return out(
+                "leave",
+                f"email domain {domain} is in access.auto_accept.email_domains, but the request is "
+                f"older than access.expire_after_days ({policy.expire_after_days}): accepting it "
+                "would expire at once (access revoked earlier?)",
+            )
+        return out("accept", f"email domain {domain} is in access.auto_accept.email_domains")
+    return out("leave", f"no rule for email domain {domain}: a human decides")
+
+
+def expired(
+    request: Request, policy: AccessPolicy, now: datetime, repo_id: str = "", repo_type: str = "model"
+) -> Decision | None:
+    """Revoke accepted access older than `access.expire_after_days`, else None."""
+    days = policy.expire_after_days
+    if not days or now - request.timestamp <= timedelta(days=days):
+        return None
+    age = (now - request.timestamp).days
+    return Decision(
+        repo_id,
+        repo_type,
+        request,
+        "revoke",
+        f"accepted access from {request.timestamp:%Y-%m-%d} is {age} days old, over access.expire_after_days ({days})",
+    )
+
+
+def plan_review(
+    repo_id: str,
+    repo_type: str,
+    pending: Iterable[Request],
+    accepted: Iterable[Request],
+    policy: AccessPolicy,
+    now: datetime,
+) -> list[Decision]:
+    decisions = [decide(r, policy, now, repo_id, repo_type) for r in pending]
+    decisions += [d for r in accepted if (d := expired(r, policy, now, repo_id, repo_type)) is not None]
+    return decisions
+
+
+def log_record(decision: Decision, *, actor: str, applied: bool, when: datetime) -> dict:
+    """One line of the decision log: who (the requester), what, why, when, repo, actor."""
+    r = decision.request
+    return {
+        "when": when.astimezone(timezone.utc).isoformat(timespec="seconds"),
+        "repo": decision.repo_id,
+        "repo_type": decision.repo_type,
+        "who": r.username,
+        "email": r.email,
+        "request_id": r.request_id,
+        "what": decision.action,
+        "why": decision.why,
+        "actor": actor,
+        "applied": applied,
+    }
+
+
+# --- the log -------------------------------------------------------------------------------------
+
+
+class DecisionLog:
+    """An append-only JSON Lines file: opened with O_APPEND (never truncated), one line a decision,
+    flushed after each, so a run cut short keeps what it did."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        if self.path.is_symlink():
+            raise UsageError(
+                f"--log {self.path}: is a symlink; the decision log is written only to a real file. "
+                "Next: name the file itself"
+            )
+        if self.path.exists() and not self.path.is_file():
+            raise UsageError(f"--log {self.path}: not a file. Next: name a file (it is created if missing)")
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            raise UsageError(
+                f"--log {self.path}: cannot open for appending ({exc.strerror}). Next: name a writable file"
+            ) from None
+        self._file = os.fdopen(fd, "a", encoding="utf-8")
+
+    def append(self, record: dict) -> None:
+        self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# --- the Hub -------------------------------------------------------------------------------------
+
+
+def read_gated(hub: Any, repo_id: str, repo_type: str) -> bool | str:
+    """The repo's gated setting on the Hub: False, "auto" or "manual"."""
+    return hub.gated(repo_id, repo_type)  # type: ignore[no-any-return]
+
+
+def set_gated(hub: Any, repo_id: str, repo_type: str, gated: bool | str) -> None:
+    hub.set_gated(repo_id, repo_type, gated)
+
+
+def settings_url(endpoint: str, repo_id: str, repo_type: str) -> str:
+    from hf_publish.publishing.hub import settings_url as url
+
+    return url(endpoint, repo_id, repo_type)
+
+
+def list_requests(hub: Any, repo_id: str, repo_type: str, status: str) -> list[Request]:
+    method = getattr(hub.api, f"list_{status}_access_requests")
+
+    def listing() -> list[Request]:
+        return [
+            Request(r.username, r.request_id, r.email, r.fullname, r.status, _aware(r.timestamp))
+            for r in method(repo_id, repo_type=repo_type)
+        ]
+
+    return hub._call(listing, f"listing the {status} access requests of {repo_id}", repo_id)
+
+
+def apply_decision(hub: Any, d: Decision) -> None:
+    r, repo_id, repo_type = d.request, d.repo_id, d.repo_type
+    who: dict[str, str] = {"user": r.username} if r.username else {"request_id": r.request_id}
+    extra: dict[str, str] = {"rejection_reason": _reason(d.why)} if d.action == "reject" else {}
+    method = {
+        "accept": "accept_access_request",
+        "reject": "reject_access_request",
+        "revoke": "cancel_access_request",
+    }.get(d.action)
+    if method is None:
+        return
+    call = functools.partial(getattr(hub.api, method), repo_id, repo_type=repo_type, **who, **extra)
+    doing = {"accept": "accepting", "reject": "rejecting", "revoke": "revoking"}[d.action]
+    hub._call(call, f"{doing} the access request of {r.who} on {repo_id}", repo_id)
+
+
+def _reason(why: str) -> str:
+    return f"Refused by the organization's access policy ({why})"[:200]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    policy: Policy
+    hub: Any
+    actor: str
+    endpoint: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _connect(args: argparse.Namespace) -> _Context:
+    from hf_publish.org.members import load_cli_policy
+    from hf_publish.publishing.hub import Hub, make_api, resolve_token
+
+    policy = load_cli_policy(args.config)
+    token = resolve_token()
+    if token.value is None:
+        raise UsageError(
+            "no Hugging Face token found. Next: set HF_TOKEN to a token with write access to the "
+            "gated repos (reading access requests needs the write or admin role)"
+        )
+    hub = Hub(make_api(args.endpoint, token.value))
+    actor = str(hub.whoami().get("name") or "unknown")
+    return _Context(policy, hub, actor, hub.endpoint)
+
+
+def resolve_repos(
+    policy: Policy, names: list[str], repo_type: str | None = None
+) -> list[tuple[str, str, RepoSpec | None]]:
+    """(repo id, type, spec) for the named repos (configured names or full ids); with none, every
+    configured repo the policy gates."""
+    out: list[tuple[str, str, RepoSpec | None]] = []
+    if not names:
+        for spec in policy.repos:
+            if policy.gated_for(spec) in ("auto", "manual"):
+                out.append((spec.repo_id(policy.organization), spec.type, spec))
+        if not out:
+            raise UsageError(
+                "no configured repo is gated (gated: auto or manual), so there is nothing to review. "
+                "Next: name repos (hf-publish access review ORG/NAME), or set `gated: manual` in "
+                ".hf-publish.yaml"
+            )
+        return out
+    for name in names:
+        found = next((s for s in policy.repos if name in (s.name, s.repo_id(policy.organization))), None)
+        if found is not None:
+            out.append((found.repo_id(policy.organization), repo_type or found.type, found))
+        elif "/" in name:
+            out.append((name, repo_type or "model", None))
+        else:
+            policy.repo(name)  # raises with the configured names
+    return out
+
+
+def command_access(args: argparse.Namespace) -> int:
+    if args.access_command == "review":
+        return command_review(args)
+    if args.access_command == "grant":
+        return command_grant(args)
+    raise UsageError("usage: hf-publish access review|grant ... (see hf-publish access --help)")
+
+
+def command_review(args: argparse.Namespace) -> int:
+    from hf_publish.tokens import redact
+
+    if args.apply and not args.log:
+        raise UsageError(
+            "--apply writes every decision to a log, and no --log FILE was given. Next: add "
+            "--log access-decisions.jsonl (appended to, never truncated)"
+        )
+    ctx = _connect(args)
+    repos = resolve_repos(ctx.policy, args.repos, args.type)
+    log = DecisionLog(args.log) if args.apply else None
+    now = datetime.now(timezone.utc)
+    counts = {"accept": 0, "reject": 0, "leave": 0, "revoke": 0}
+    human: list[str] = []
+    try:
+        for repo_id, repo_type, _ in repos:
+            gated = read_gated(ctx.hub, repo_id, repo_type)
+            if gated is False:
+                print(
+                    f"{repo_id}: not gated on the Hub, so there are no access requests to review. Fix: set "
+                    "`gated: manual` (or auto) for it in .hf-publish.yaml and run hf-publish publish"
+                )
+                continue
+            pending = list_requests(ctx.hub, repo_id, repo_type, "pending")
+            accepted = (
+                list_requests(ctx.hub, repo_id, repo_type, "accepted") if ctx.policy.access.expire_after_days else []
+            )
+            decisions = plan_review(repo_id, repo_type, pending, accepted, ctx.policy.access, now)
+            print(
+                f"{repo_id} ({GATED_WORDS[gated]}): {len(pending)} pending"
+                + (f", {len(accepted)} accepted" if ctx.policy.access.expire_after_days else "")
+            )
+            if not decisions:
+                print("  nothing to decide")
+            for d in decisions:
+                print(redact(f"  {d.action:<7} {d.request.who}: {d.why}"))
+                counts[d.action] += 1
+                if d.action == "leave":
+                    human.append(f"{d.request.who} on {repo_id}: {settings_url(ctx.endpoint, repo_id, repo_type)}")
+                if log is not None:
+                    applied = d.action != "leave"
+                    if applied:
+                        apply_decision(ctx.hub, d)
+                    log.append(log_record(d, actor=ctx.actor, applied=applied, when=datetime.now(timezone.utc)))
+    finally:
+        if log is not None:
+            log.close()
+    done = (
+        f"{counts['accept']} accept, {counts['reject']} reject, {counts['revoke']} revoke, "
+        f"{counts['leave']} left for a human"
+    )
+    if args.apply:
+        print(f"applied: {done}; every decision appended to {args.log}")
+    else:
+        print(f"dry run: {done}; nothing was changed or logged. Next: re-run with --apply --log FILE")
+    if human:
+        print(
+            f"left for a human ({len(human)}): decide each under 'Gated user access requests' on the "
+            "repo's settings page:"
+        )
+        for line in human:
+            print(redact(f"  {line}"))
+    return EXIT_OK
+
+
+def command_grant(args: argparse.Namespace) -> int:
+    ctx = _connect(args)
+    ((repo_id, repo_type, _),) = resolve_repos(ctx.policy, [args.repo], args.type)
+    gated = read_gated(ctx.hub, repo_id, repo_type)
+    if gated is False:
+        raise UsageError(
+            f"{repo_id} is not gated: everyone who can see it downloads it, so there is no access to "
+            "grant. Next: set `gated: manual` for it in .hf-publish.yaml and run hf-publish publish "
+            "(or make it private and add the user to the org)"
+        )
+    request = Request(args.user, "", None, None, "accepted", datetime.now(timezone.utc))
+    decision = Decision(
+        repo_id,
+        repo_type,
+        request,
+        "grant",
+        f"manual grant by {ctx.actor}" + (f": {args.reason}" if args.reason else ""),
+    )
+    print(f"{repo_id} ({GATED_WORDS[gated]}): grant {args.user}: {decision.why}")
+    if not args.apply:
+        print("dry run: nothing was changed or logged. Next: re-run with --apply")
+        return EXIT_OK
+    try:
+        ctx.hub._call(
+            lambda: ctx.hub.api.grant_access(repo_id, args.user, repo_type=repo_type),
+            f"granting {args.user} access to {repo_id}",
+            repo_id,
+        )
+    except HubError as exc:
+        if getattr(exc, "status", None) == 400:
+            raise HubError(
+                f"{str(exc).split('. Next:')[0]}. Next: check that {args.user} does not already have "
+                f"access (hf-publish access review {repo_id} lists pending requests)"
+            ) from None
+        raise
+    if args.log:
+        log = DecisionLog(args.log)
+        try:
+            log.append(log_record(decision, actor=ctx.actor, applied=True, when=datetime.now(timezone.utc)))
+        finally:
+            log.close()
+    print(f"granted: {args.user} may download {repo_id}" + (f"; logged to {args.log}" if args.log else ""))
+    return EXIT_OK
+
+
+def print_err(line: str) -> None:
+    print(line, file=sys.stderr)

@@ -1,0 +1,137 @@
+"""`access review` and `access grant` against the sandbox, with the real client, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hf_publish.sandbox import Sandbox
+
+pytestmark = pytest.mark.skipif(not hasattr(Sandbox, "request_access"),
+                                reason="the sandbox does not serve access requests yet (sandbox-org branch)")
+
+REPO = "acme-ai/gated-model-v1"
+POLICY = """\
+organization: acme-ai
+repos:
+  - name: gated-model-v1
+    gated: manual
+access:
+  auto_accept:
+    email_domains: [partner.example]
+  reject:
+    email_domains: [spam.example]
+  expire_after_days: 30
+"""
+
+
+def gated_repo(sandbox, hub_api_token: str = "alice-fg-org", gated: str = "manual") -> None:
+    from huggingface_hub import HfApi
+
+    sandbox.create_repo_as("alice", REPO)
+    HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens[hub_api_token]).update_repo_settings(REPO, gated=gated)
+
+
+def statuses(sandbox) -> dict[str, str]:
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-org"])
+    out = {}
+    for status in ("pending", "accepted", "rejected"):
+        for r in getattr(api, f"list_{status}_access_requests")(REPO):
+            out[r.username] = status
+    return out
+
+
+def handled(sandbox) -> list:
+    return [r for r in sandbox.requests if r.method == "POST" and "/user-access-request/" in r.path]
+
+
+@pytest.fixture
+def requests_made(org_sandbox):
+    from huggingface_hub import HfApi
+
+    gated_repo(org_sandbox)
+    now = datetime.now(timezone.utc)
+    for user in ("frank", "mallory", "eve"):
+        org_sandbox.request_access(REPO, user)
+    org_sandbox.request_access(REPO, "grace", timestamp=now - timedelta(days=40))
+    HfApi(endpoint=org_sandbox.endpoint, token=org_sandbox.tokens["alice-fg-org"]).accept_access_request(REPO, "grace")
+    assert statuses(org_sandbox) == {"frank": "pending", "mallory": "pending", "eve": "pending", "grace": "accepted"}
+    org_sandbox.clear_log()
+    return org_sandbox
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(requests_made, cli, policy_repo, tmp_path):
+    sandbox = requests_made
+    repo = policy_repo(POLICY)
+    sandbox.clear_log()
+    result = cli("alice-fg-org", "access", "review", cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert f"{REPO} (gated: manual): 3 pending, 1 accepted" in out
+    assert "accept  frank <frank@partner.example>: email domain partner.example is in access.auto_accept" in out
+    assert "reject  mallory <mallory@spam.example>: email domain spam.example is in access.reject" in out
+    assert "leave   eve <eve@elsewhere.example>: no rule for email domain elsewhere.example: a human decides" in out
+    assert "revoke  grace <grace@partner.example>: accepted access from" in out
+    assert "over access.expire_after_days (30)" in out
+    assert "dry run: 1 accept, 1 reject, 1 revoke, 1 left for a human; nothing was changed or logged" in out
+    assert f"{sandbox.endpoint}/{REPO}/settings" in out
+    assert handled(sandbox) == [] and not [r for r in sandbox.requests if r.method != "GET"]
+    assert statuses(sandbox)["frank"] == "pending"
+    refused = cli("alice-fg-org", "access", "review", "--apply", cwd=repo)
+    assert refused.returncode == 2 and "--log" in refused.stderr
+
+
+def test_apply_decides_logs_every_decision_and_matches_the_hub(requests_made, cli, policy_repo):
+    sandbox = requests_made
+    repo = policy_repo(POLICY)
+    log = repo / "decisions.jsonl"
+    log.write_text('{"earlier": "run"}\n')
+    result = cli("alice-fg-org", "access", "review", "--apply", "--log", str(log), cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "applied: 1 accept, 1 reject, 1 revoke, 1 left for a human" in result.stdout
+    after = statuses(sandbox)
+    assert after == {"frank": "accepted", "mallory": "rejected", "eve": "pending", "grace": "pending"}
+    lines = log.read_text().splitlines()
+    assert json.loads(lines[0]) == {"earlier": "run"}  # appended, never truncated
+    records = [json.loads(line) for line in lines[1:]]
+    assert {r["who"]: r["what"] for r in records} == {"frank": "accept", "mallory": "reject", "eve": "leave",
+                                                     "grace": "revoke"}
+    expected = {"accept": "accepted", "reject": "rejected", "revoke": "pending", "leave": "pending"}
+    for record in records:
+        assert after[record["who"]] == expected[record["what"]]
+        assert record["actor"] == "alice" and record["repo"] == REPO and record["why"] and record["when"]
+        assert record["applied"] is (record["what"] != "leave")
+    assert len(handled(sandbox)) == 3
+    # the next day's run: grace's old request is pending again, and auto_accept does not re-grant it
+    again = cli("alice-fg-org", "access", "review", "--apply", "--log", str(log), cwd=repo)
+    assert again.returncode == 0 and "leave   grace" in again.stdout and statuses(sandbox)["grace"] == "pending"
+    assert len(log.read_text().splitlines()) == 1 + 4 + 2
+
+
+def test_a_reader_token_gets_the_hubs_refusal_with_the_next_step(requests_made, cli, policy_repo):
+    result = cli("dave-fg-org", "access", "review", cwd=policy_repo(POLICY))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "Next:" in result.stderr and "Traceback" not in result.stderr
+    assert requests_made.tokens["dave-fg-org"] not in result.stdout + result.stderr
+
+
+def test_grant_needs_a_gated_repo_and_apply(org_sandbox, cli, policy_repo):
+    repo = policy_repo(POLICY)
+    org_sandbox.create_repo_as("alice", "acme-ai/open-model-v1")
+    refused = cli("alice-fg-org", "access", "grant", "eve", "acme-ai/open-model-v1", "--apply", cwd=repo)
+    assert refused.returncode == 2 and "is not gated" in refused.stderr and "gated: manual" in refused.stderr
+    gated_repo(org_sandbox)
+    org_sandbox.clear_log()
+    plan = cli("alice-fg-org", "access", "grant", "eve", "gated-model-v1", cwd=repo)
+    assert plan.returncode == 0 and "dry run" in plan.stdout and handled(org_sandbox) == []
+    log = repo / "grants.jsonl"
+    done = cli("alice-fg-org", "access", "grant", "eve", "gated-model-v1", "--apply", "--log", str(log),
+               "--reason", "ticket 42", cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert statuses(org_sandbox)["eve"] == "accepted"
+    (record,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert record["what"] == "grant" and record["who"] == "eve" and "ticket 42" in record["why"]
