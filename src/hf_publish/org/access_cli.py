@@ -7,10 +7,14 @@ definitions live here; each command's module is imported when it runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hf_publish.errors import EXIT_CODES_HELP
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 ACCESS_HELP = """\
 Gated repos and their access requests, decided by the policy (dry run unless --apply):
@@ -132,8 +136,22 @@ def add_org_commands(commands: Any, formatter: Callable, add_config: Callable) -
     add_config(migrate)
 
 
-def dispatch_org(args: argparse.Namespace) -> int:
+def register_token(redactor: Redactor | None) -> None:
+    """Teach the command's redactor the token the org commands will use (also one read from the
+    huggingface_hub token file, which the environment does not show), so no output can carry it."""
+    if redactor is None:
+        return
+    from hf_publish.errors import HfPublishError
+    from hf_publish.publishing.hub import resolve_token
+
+    with contextlib.suppress(HfPublishError):  # no usable token: the command itself says so
+        resolve_token(redactor=redactor)
+
+
+def dispatch_org(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
     from hf_publish.errors import UsageError
+
+    register_token(redactor)
 
     if args.command == "access":
         from hf_publish.org.access import command_access

@@ -12,9 +12,12 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hf_publish.errors import EXIT_CODES_HELP, EXIT_FINDINGS, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from hf_publish.tokens import Redactor
 
 FORMATS = ("text", "json", "github", "html")
 FAIL_ON = ("error", "warning", "never")
@@ -124,7 +127,10 @@ def parse_age(text: str) -> timedelta:
     return timedelta(**{unit_name: value})
 
 
-def command_org(args: argparse.Namespace) -> int:
+def command_org(args: argparse.Namespace, *, redactor: Redactor | None = None) -> int:
+    from hf_publish.org.access_cli import register_token
+
+    register_token(redactor)
     if getattr(args, "org_command", None) != "audit":
         raise UsageError(
             "usage: hf-publish org audit [ORG] [--format text|json|github|html] [--output FILE] "
