@@ -121,6 +121,7 @@ class RepoRecord:
     `files` is None when the listing gave no file list; `card` is the README's bytes (None: the repo
     has no README.md; b"" is an empty README); `card_error` says why the card could not be read.
     `storage` is the bytes the repo uses (storage endpoint, else the listing's usedStorage).
+    `lfs_source` says how the LFS rules were decided (`rules.lfs_source`).
     """
 
     id: str
@@ -137,6 +138,9 @@ class RepoRecord:
     card_error: str | None = None
     card_size: int | None = None  # set when the README is too large to read (its size)
     last_commit: Commit | None = None
+    # how the LFS rules were decided (set by the audit's judge): "read" (file metadata read or
+    # cached), "storage" (inferred: too small to hold an over-limit file), "unchecked"
+    lfs_source: str | None = None
 
     @property
     def name(self) -> str:
