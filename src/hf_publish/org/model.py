@@ -20,6 +20,7 @@ GatedRule = Literal["any", "auto", "manual", "off"]
 Severity = Literal["error", "warning", "notice"]
 
 DEFAULT_STALE_AFTER_DAYS = 90
+LFS_SOURCES = ("read", "storage", "unchecked")  # RepoRecord.lfs_source: how the LFS rules were decided
 
 
 # --- the policy --------------------------------------------------------------------------------
@@ -262,6 +263,10 @@ class AuditResult:
 
     def counts(self) -> dict[str, int]:
         return {s: sum(f.severity == s for f in self.findings) for s in ("error", "warning", "notice")}
+
+    def lfs_counts(self) -> dict[str, int]:
+        """Repos per way their LFS rules were decided: read (file metadata), storage (inferred), unchecked."""
+        return {s: sum(r.lfs_source == s for r in self.repos) for s in LFS_SOURCES}
 
     def findings_of(self, repo: RepoRecord) -> list[AuditFinding]:
         return [f for f in self.findings if (f.type, f.repo) == repo.key]

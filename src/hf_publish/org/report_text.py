@@ -30,6 +30,9 @@ def render(result: AuditResult) -> str:
                f"{_plural(len(result.repos), 'repo')} ({by_type})")
     for note in result.access.notes:
         out.append(f"note: {printable(note)}")
+    lfs = result.lfs_counts()
+    out.append(f"LFS rules: {_plural(lfs['read'], 'repo')} from file metadata, {lfs['storage']} from storage "
+               f"(too small to hold an over-limit file), {lfs['unchecked']} not checked")
     out.append("")
 
     out.append("Findings")
