@@ -50,6 +50,9 @@ def summary(result: AuditResult) -> str:
     out = [f"## hf-publish org audit: {md_text(result.organization)}", ""]
     out.append(f"{len(result.repos)} repos; **{counts['error']} error(s)**, {counts['warning']} warning(s), "
                f"{counts['notice']} notice(s).")
+    lfs = result.lfs_counts()
+    out.append(f"\nLFS rules: {lfs['read']} repo(s) from file metadata, {lfs['storage']} from storage (too small "
+               f"to hold an over-limit file), {lfs['unchecked']} not checked.")
     for note in result.access.notes:
         out.append(f"\n> {md_text(note)}")
     out += ["", "### Storage", "", "| | bytes |", "|---|---|",
