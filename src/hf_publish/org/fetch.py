@@ -325,9 +325,11 @@ class Fetcher:
         return [out[r.key] for r in repos]
 
     def complete_files(self, repos: list[RepoRecord],
-                       needed: Callable[[RepoRecord], bool] = lambda r: r.files is None) -> list[RepoRecord]:
+                       needed: Callable[[RepoRecord], bool] | None = None) -> list[RepoRecord]:
         """The repos `needed` names get their file sizes and LFS flags from `repo_info(files_metadata=True)`
         (the listings give names only), cached by sha; the others are returned as they are."""
+        if needed is None:  # every repo whose listing lacks sizes or LFS flags
+            needed = lambda r: r.files is None or any(f.lfs is None for f in r.files)
         todo = [r for r in repos if needed(r)]
 
         def from_cache(repo: RepoRecord, cached: Any) -> RepoRecord:
