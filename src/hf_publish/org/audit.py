@@ -8,7 +8,13 @@ from typing import Any
 
 from hf_publish.org.fetch import DEFAULT_JOBS, AuditCache, Fetcher
 from hf_publish.org.model import REPO_TYPES, AuditFinding, AuditResult, RepoRecord, Requests, sort_audit_findings
-from hf_publish.org.rules import Rules, is_active, is_stale
+from hf_publish.org.rules import (
+    Rules,
+    is_active,
+    is_stale,
+    lfs_source,
+    needs_file_metadata,
+)
 from hf_publish.org.storage import summarize
 from hf_publish.policy.model import Policy
 
@@ -24,7 +30,7 @@ class AuditOptions:
     token: str | None = None
     jobs: int = DEFAULT_JOBS
     use_cache: bool = True
-    file_metadata: bool = True  # one repo_info(files_metadata=True) per repo not cached: the LFS rules
+    file_metadata: bool = True  # repo_info(files_metadata=True) for repos storage does not settle: the LFS rules
     progress_stream: Any = None
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
@@ -42,8 +48,8 @@ def run_audit(policy: Policy, options: AuditOptions, api: Any) -> AuditResult:
         storage, storage_note = fetcher.storage(org)
         if storage is not None:
             repos = [replace(r, storage=storage[r.key][0]) if r.key in storage else r for r in repos]
-        if options.file_metadata:
-            repos = fetcher.complete_files(repos)
+        if options.file_metadata:  # only repos large enough to hold an over-limit file (rules.lfs_from_storage)
+            repos = fetcher.complete_files(repos, lambda r: needs_file_metadata(r, policy))
         repos = fetcher.cards(repos)
         active = [r for r in repos if is_active(r, options.now, options.since)]
         active = fetcher.last_commits(active)
@@ -83,6 +89,7 @@ def judge(
 ) -> AuditResult:
     """The pure half of the audit: records in, result out (the tests call it with built records)."""
     rules = Rules(policy, options.organization, options.now)
+    repos = [replace(r, lfs_source=lfs_source(r, policy)) for r in repos]
     findings: list[AuditFinding] = []
     for repo in repos:
         findings.extend(rules.repo_findings(repo))

@@ -40,9 +40,12 @@ Any token that can read the org works. Without a token, or with one whose user i
 the org, the Hub lists public repos only: the report says so. Nothing on the Hub is changed.
 
 Cost: a few paged listing requests for thousands of repos, one resolver request per README, one
-API request per repo for its file metadata (the listings give no sizes; --no-file-metadata skips
-it and the LFS rules), and a cache by commit sha ($XDG_CACHE_HOME/hf-publish/org-audit): a second
-audit of an unchanged org downloads nothing. 429 answers are waited out as Retry-After says.
+API request for the file metadata of each repo large enough to hold an over-limit file (the
+listings give no sizes; a repo storing less than the smallest regular-file limit, 1 MB, is judged
+from its storage; --no-file-metadata skips the reads and those repos' LFS rules), one per repo
+changed within --since for its last commit, and a cache by commit sha
+($XDG_CACHE_HOME/hf-publish/org-audit): a second audit of an unchanged org downloads nothing.
+429 answers are waited out as Retry-After says.
 
 JSON output: a versioned shape (docs/org-audit.md; JSON Schema in the package:
 hf_publish/data/org-audit.schema.json)."""
@@ -111,8 +114,8 @@ def add_parser(commands: Any, formatter: Callable[[str], argparse.HelpFormatter]
     audit.add_argument(
         "--no-file-metadata",
         action="store_true",
-        help="skip the per-repo file metadata (one API request per repo not yet cached): the "
-        "LFS rules are then not checked",
+        help="skip the file metadata of the repos their storage does not settle (one API request "
+        "per such repo not yet cached): their LFS rules are then not checked",
     )
     audit.add_argument("--jobs", metavar="N", type=int, default=8, help="downloads in flight at once (default: 8)")
 

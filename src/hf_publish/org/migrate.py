@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, HubError, UsageError
 from hf_publish.findings import Finding, has_errors
@@ -114,7 +114,12 @@ COPY_TRADE_OFF = (
 def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Policy) -> tuple[list[Finding], int]:
     """The checks on SRC as it is on the Hub: (findings, number of files)."""
     from hf_publish import _git
-    from hf_publish.checks.lfs import PRESENCE_PATTERNS, covered, matching_files, sample_path
+    from hf_publish.checks.lfs import (
+        PRESENCE_PATTERNS,
+        covered,
+        matching_files,
+        sample_path,
+    )
     from hf_publish.checks.model_card import check_card
 
     info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
@@ -182,8 +187,9 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
 
 def command_migrate(args: argparse.Namespace) -> int:
     from hf_publish.checks.repo_name import check_repo, hub_id_problem
+    from hf_publish.errors import NotFoundError
     from hf_publish.org.members import load_cli_policy
-    from hf_publish.publishing.hub import Hub, NotFoundError, make_api, repo_url, resolve_token
+    from hf_publish.publishing.hub import Hub, make_api, repo_url, resolve_token
     from hf_publish.publishing.preflight import Target, decode_whoami, judge
     from hf_publish.report import print_findings
 

@@ -45,7 +45,7 @@ from hf_publish.errors import (
     UsageError,
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
-from hf_publish.policy.model import Policy, RepoSpec
+from hf_publish.policy.model import Policy, RepoSpec, gated_drift
 from hf_publish.publishing.hub import (
     DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
@@ -658,9 +658,10 @@ def _gated_outlook(hub: Hub, job: _Job) -> list[str]:
     if job.gated is None:
         return []
     current = hub.gated(job.repo_id, job.repo_type)
-    if current == job.gated:
+    drift = gated_drift(job.gated, current)
+    if drift is None:
         return [f"gated: {current} (as the policy says)"]
-    return [f"gated: {current} on the Hub, the policy says {job.gated}: a publish would set it (update_repo_settings)"]
+    return [f"{drift.describe()}: a publish would set it (update_repo_settings)"]
 
 
 def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
@@ -672,10 +673,11 @@ def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
     if job.gated is None:
         return []
     current = hub.gated(job.repo_id, job.repo_type)
-    if current == job.gated:
+    drift = gated_drift(job.gated, current)  # the audit's rule too
+    if drift is None:
         return []
     try:
-        hub.set_gated(job.repo_id, job.repo_type, job.gated)
+        hub.set_gated(job.repo_id, job.repo_type, drift.target)
     except AuthError as exc:
         reason = str(exc).split(". Next:")[0]
         fix = (
@@ -688,11 +690,11 @@ def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
                 f"{job.repo_id}: the policy says gated: {job.gated} and the repo is not gated, and this "
                 f"token may not change it ({reason}); nothing was uploaded. Next: {fix}"
             ) from None
-        note = f"gated: {current} on the Hub, the policy says {job.gated}; this token may not change it. Fix: {fix}"
+        note = f"{drift.describe()}; this token may not change it. Fix: {fix}"
         log(f"{job.repo_id}: {note}")
         return [note]
-    log(f"{job.repo_id}: gated: {current} -> {job.gated} (update_repo_settings, as the policy says)")
-    return [f"gated: set to {job.gated} (was {current})"]
+    log(f"{job.repo_id}: gated: {current} -> {drift.target} (update_repo_settings, as the policy says)")
+    return [f"gated: set to {drift.target} (was {current})"]
 
 
 def _backoff(attempt: int) -> float:
