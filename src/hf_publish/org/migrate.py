@@ -108,10 +108,25 @@ COPY_TRADE_OFF = (
 def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Policy) -> tuple[list[Finding], int]:
     """The checks on SRC as it is on the Hub: (findings, number of files)."""
     from hf_publish import gitrepo
-    from hf_publish.checks.lfs import PRESENCE_PATTERNS, covered, matching_files, sample_path
+    from hf_publish.checks.lfs import (
+        PRESENCE_PATTERNS,
+        covered,
+        matching_files,
+        sample_path,
+    )
     from hf_publish.checks.model_card import check_card
+    from hf_publish.hub import NotFoundError
 
-    info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
+    try:
+        info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
+    except NotFoundError as exc:
+        raise NotFoundError(f"{str(exc).split('. Next:')[0]}. Next: check SRC (namespace/name) and --type "
+                            f"({repo_type}), and that the token can read {src}") from None
+    moved_to = str(getattr(info, "id", None) or src)
+    if moved_to.lower() != src.lower():  # the Hub answered for the old id with the repo's new one
+        raise UsageError(f"{src} was already moved: the Hub redirects it to {moved_to}. Next: nothing to move; "
+                         f"if {moved_to} belongs to the org, add its policy entry (hf-publish migrate prints it "
+                         "for a repo it moves)")
     tree = hub.tree(src, repo_type, info.sha)
     where = f"{src}@{str(info.sha)[:12]}"
     findings: list[Finding] = []
@@ -205,6 +220,10 @@ def command_migrate(args: argparse.Namespace) -> int:
                                                "old id's redirect kept)") + "; nothing was moved or written")
         print("policy entry (add it to .hf-publish.yaml, or re-run with --write-policy):")
         print("\n".join(["repos:", *entry]))
+        if refused:  # the dry run predicts a failure: a scripted check must see it
+            print_err(f"hf-publish: the preflight refuses this migrate ({len(refused)} problem(s) above). Next: "
+                      "fix each (its 'Fix:'), then re-run the dry run")
+            return EXIT_HUB
         return EXIT_OK
     if refused:
         reasons = "\n".join(f"  - {p.reason}. Fix: {p.fix}" for p in refused)
@@ -214,12 +233,19 @@ def command_migrate(args: argparse.Namespace) -> int:
     try:
         hub._call(lambda: hub.api.move_repo(src, dst, repo_type=repo_type), f"moving {src} to {dst}", src)
     except HubError as exc:
+        status = getattr(exc, "status", None)
+        if status == 409 or isinstance(exc, NotFoundError) or status is None or status >= 500:
+            raise  # taken meanwhile, gone, or the Hub failing: a copy is not the answer; the error names the step
         print(f"hf-publish: the Hub refused the move: {str(exc).split('. Next:')[0]}")
         print("nothing was copied. To copy it WITH its history instead:")
         for step in copy_steps(hub.endpoint, src, dst, repo_type):
             print(f"  {step}")
         print(f"trade-off: {COPY_TRADE_OFF}")
-        print("note: the local sandbox does not serve git, so this copy cannot be rehearsed offline")
+        if _is_local(hub.endpoint):
+            print("note: the local sandbox does not serve git, so this copy cannot be rehearsed offline")
+        print_err(f"hf-publish: error: the Hub refused to move {src} to {dst}; nothing was copied. Next: ask the "
+                  f"owner of {src} or an admin of {dst_ns} to move it (on {repo_url(hub.endpoint, src, repo_type)}"
+                  "/settings: 'Rename or transfer'), or copy it with its history (the steps above)")
         return EXIT_HUB
     try:
         hub._call(lambda: hub.api.repo_info(dst, repo_type=repo_type), f"reading {dst}", dst)
@@ -235,6 +261,18 @@ def command_migrate(args: argparse.Namespace) -> int:
         return EXIT_OK
     write_policy_entry(args.config, RepoSpec(dst_name, repo_type, path="."), dst_ns)
     return EXIT_OK
+
+
+def _is_local(endpoint: str) -> bool:
+    from urllib.parse import urlparse
+
+    return (urlparse(endpoint).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def print_err(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr)
 
 
 def write_policy_entry(config: str | None, spec: RepoSpec, organization: str) -> Path:
