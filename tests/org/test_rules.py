@@ -138,3 +138,22 @@ def test_a_pattern_that_backtracks_is_one_config_finding_and_the_rest_still_runs
     assert len(config) == 1 and "catastrophic backtracking" in config[0].message
     assert not [f for f in result.findings if f.rule == "name-pattern"]
     assert NOW  # the records' clock
+
+
+def test_a_configured_repo_whose_gating_drifted_is_reported_private_or_public():
+    from hf_publish.policy import RepoSpec
+
+    policy = Policy(organization="acme", gated="manual",
+                    repos=(RepoSpec("bert-sentiment-v1"), RepoSpec("demo-model-v1", gated=False),
+                           RepoSpec("t5-summary-v1")))
+    result = result_of([record("acme/bert-sentiment-v1"),  # private, not gated: the default says manual
+                        record("acme/demo-model-v1", gated="auto"),
+                        record("acme/t5-summary-v1", gated="manual"),
+                        record("acme/other-model-v1")], policy)  # not in repos: not managed
+    ungated = by_rule(result, "acme/bert-sentiment-v1")["gated"]
+    assert ungated.severity == "error" and "the top-level gated" in ungated.message
+    assert "is not gated on the Hub" in ungated.message and "--gated manual" in ungated.fix
+    opened = by_rule(result, "acme/demo-model-v1")["gated"]
+    assert opened.severity == "warning" and "repos[].gated" in opened.message and "--gated false" in opened.fix
+    assert "gated" not in by_rule(result, "acme/t5-summary-v1")
+    assert "gated" not in by_rule(result, "acme/other-model-v1")

@@ -125,7 +125,30 @@ def visibility_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
                 f"is public and {shown}, but the policy ({'org.exceptions' if exception else 'org.gated'}) "
                 f"says {wanted}",
                 f"set its gating: {_settings(repo, '--gated ' + target)}"))
+    if not any(f.rule == "gated" for f in findings):
+        drift = configured_gating_finding(repo, policy)
+        if drift is not None:
+            findings.append(drift)
     return findings
+
+
+def configured_gating_finding(repo: RepoRecord, policy: Policy) -> AuditFinding | None:
+    """A repo the policy lists (`repos:`) whose gating on the Hub is not its `gated` (or the
+    top-level default), private or public: what `hf-publish publish` would correct."""
+    spec = next((s for s in policy.repos if s.type == repo.type
+                 and s.repo_id(policy.organization).lower() == repo.id.lower()), None)
+    wanted = policy.gated_for(spec) if spec is not None else None
+    actual = repo.gated or False
+    if wanted is None or actual == wanted:
+        return None
+    source = "its repos[].gated" if spec is not None and spec.gated is not None else "the top-level gated"
+    shown = "not gated" if actual is False else f"gated: {actual}"
+    target = "false" if wanted is False else str(wanted)
+    severity = "error" if actual is False else "warning"  # ungated where the policy gates: anyone may download
+    return _finding(repo, "gating", "gated", severity,
+                    f"is {shown} on the Hub, but the policy ({source}) says "
+                    f"{'not gated' if wanted is False else 'gated: ' + str(wanted)}",
+                    f"run hf-publish publish (it applies the policy's gated), or: {_settings(repo, '--gated ' + target)}")
 
 
 # --- the card -----------------------------------------------------------------------------------
