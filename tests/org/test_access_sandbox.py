@@ -190,3 +190,32 @@ def test_grant_errors_name_the_next_step_and_an_unwritable_log_stops_before_the_
     assert cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo).returncode == 0
     twice = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo)
     assert twice.returncode == 4 and "Next: nothing to grant if eve already has access" in twice.stderr
+
+
+def can_download(sandbox, token: str, tmp_path) -> bool:
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import GatedRepoError
+
+    try:
+        hf_hub_download(REPO, "model.safetensors", token=sandbox.tokens[token], endpoint=sandbox.endpoint,
+                        cache_dir=tmp_path / f"cache-{token}")
+        return True
+    except GatedRepoError:
+        return False
+
+
+def test_applied_decisions_decide_who_downloads_the_weights(requests_made, cli, policy_repo, upload_lane, tmp_path):
+    from huggingface_hub import HfApi
+
+    sandbox = requests_made
+    api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-org"])
+    api.update_repo_settings(REPO, private=False)  # public and gated: outsiders see it, the gate decides
+    api.upload_file(path_or_fileobj=b"\x00" * 2_000_000, path_in_repo="model.safetensors", repo_id=REPO)
+    assert can_download(sandbox, "grace-read", tmp_path / "before")  # accepted 40 days ago
+    assert not can_download(sandbox, "frank-read", tmp_path / "before")  # pending
+    result = cli("alice-fg-org", "access", "review", "--apply", "--log", str(tmp_path / "log.jsonl"),
+                 cwd=policy_repo(POLICY))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert can_download(sandbox, "frank-read", tmp_path / "after")  # auto-accepted by domain
+    assert not can_download(sandbox, "grace-read", tmp_path / "after")  # expired: revoked
+    assert not can_download(sandbox, "mallory-read", tmp_path / "after")  # rejected
