@@ -187,7 +187,8 @@ def test_grant_errors_name_the_next_step_and_an_unwritable_log_stops_before_the_
     assert "eve" not in statuses(org_sandbox)  # not granted behind an unwritable log
     nobody = cli("alice-fg-org", "access", "grant", "no-such-user", REPO, "--apply", cwd=repo)
     assert nobody.returncode == 4 and "Next: check the username" in nobody.stderr
-    assert cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo).returncode == 0
+    unlogged_grant = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo)
+    assert unlogged_grant.returncode == 0 and "not logged (add --log FILE" in unlogged_grant.stdout
     twice = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo)
     assert twice.returncode == 4 and "Next: nothing to grant if eve already has access" in twice.stderr
 

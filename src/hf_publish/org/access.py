@@ -407,7 +407,9 @@ def command_grant(args: argparse.Namespace) -> int:
     finally:
         if log is not None:
             log.close()
-    print(f"granted: {args.user} may download {repo_id}" + (f"; logged to {args.log}" if args.log else ""))
+    print(f"granted: {args.user} may download {repo_id}" + (
+        f"; logged to {args.log}" if args.log else
+        "; not logged (add --log FILE: access review counts access.expire_after_days from the logged grant)"))
     return EXIT_OK
 
 
