@@ -95,7 +95,7 @@ def test_a_refused_move_prints_the_history_keeping_copy(org_sandbox, cli, policy
     out = result.stdout
     assert "the Hub refused the move" in out and "nothing was copied" in out
     assert f"git clone --mirror {org_sandbox.endpoint}/{SRC}" in out
-    assert f"git push --mirror {org_sandbox.endpoint}/{DST}" in out
+    assert f"git push --force {org_sandbox.endpoint}/{DST} 'refs/heads/*:refs/heads/*'" in out
     assert "(part N)" in out and "does not serve git" in out
 
 

@@ -45,8 +45,9 @@ Move a repo (e.g. from a personal account) into the org:
   3. move_repo: history, discussions and redirects from the old id are kept
   4. the policy's entry for the new repo is printed, or added with --write-policy (comments kept)
 When the Hub refuses the move, hf-publish stops and prints how to copy the repo WITH its
-history (git clone --mirror + git push; see docs/access.md for the trade-off against a snapshot
-upload, which loses history). --dry-run does steps 1-2 and prints the plan."""
+history (git clone --mirror, then push its branches, tags and LFS files; see docs/access.md for
+the trade-off against a snapshot upload, which loses history). --dry-run does steps 1-2 and
+prints the plan."""
 
 
 REVIEW_EPILOG = """\

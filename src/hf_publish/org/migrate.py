@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -80,16 +81,25 @@ def insert_repo_entry(text: str, spec: RepoSpec, organization: str) -> str:
     return "".join(head + lines[: end + 1] + entry + lines[end + 1:])
 
 
-def copy_steps(endpoint: str, src: str, dst: str, repo_type: str) -> list[str]:
-    """How to copy a repo WITH its history when the Hub refuses to move it."""
+def copy_steps(endpoint: str, src: str, dst: str, repo_type: str, sdk: str | None = None) -> list[str]:
+    """How to copy a repo WITH its history when the Hub refuses to move it.
+
+    Only branches and tags are pushed (explicit refspecs, not `git push --mirror`): a mirror clone
+    also holds the Hub's own refs (refs/pr/N of pull requests, refs/convert/* of datasets), which a
+    push may not create, so a mirror push would fail. LFS objects go first, so that every pointer
+    the push brings has its object; --force replaces the initial commit `hf repos create` makes."""
     prefix = {"model": "", "dataset": "datasets/", "space": "spaces/"}[repo_type]
     base = endpoint.rstrip("/")
     folder = src.split("/")[1] + ".git"
+    kind = f" --type {repo_type}" if repo_type != "model" else ""
+    if repo_type == "space":
+        kind += f" --sdk {shlex.quote(sdk)}" if sdk else " --sdk SDK  # the sdk: of SRC's README.md"
     return [
         f"git lfs install && git clone --mirror {base}/{prefix}{src} {folder} && cd {folder}",
         "git lfs fetch --all",
-        f"hf repo create {dst}" + (f" --repo-type {repo_type}" if repo_type != "model" else "") + " --private",
-        f"git push --mirror {base}/{prefix}{dst} && git lfs push --all {base}/{prefix}{dst}",
+        f"hf repos create {dst}{kind} --private",
+        f"git lfs push --all {base}/{prefix}{dst}",
+        f"git push --force {base}/{prefix}{dst} 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'",
         "(git asks for credentials: your Hub username and a token with repo.write on the destination)",
     ]
 
@@ -238,7 +248,7 @@ def command_migrate(args: argparse.Namespace) -> int:
             raise  # taken meanwhile, gone, or the Hub failing: a copy is not the answer; the error names the step
         print(f"hf-publish: the Hub refused the move: {str(exc).split('. Next:')[0]}")
         print("nothing was copied. To copy it WITH its history instead:")
-        for step in copy_steps(hub.endpoint, src, dst, repo_type):
+        for step in copy_steps(hub.endpoint, src, dst, repo_type, _sdk(hub, src, repo_type)):
             print(f"  {step}")
         print(f"trade-off: {COPY_TRADE_OFF}")
         if _is_local(hub.endpoint):
@@ -261,6 +271,17 @@ def command_migrate(args: argparse.Namespace) -> int:
         return EXIT_OK
     write_policy_entry(args.config, RepoSpec(dst_name, repo_type, path="."), dst_ns)
     return EXIT_OK
+
+
+def _sdk(hub, src: str, repo_type: str) -> str | None:
+    """A Space's sdk (for `hf repos create`), None for other types or when it cannot be read."""
+    if repo_type != "space":
+        return None
+    try:
+        info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
+    except HubError:
+        return None
+    return getattr(info, "sdk", None)
 
 
 def _is_local(endpoint: str) -> bool:
