@@ -82,6 +82,7 @@ def test_a_token_without_rights_is_stopped_by_the_preflight(org_sandbox, cli, po
     assert result.returncode == 4, result.stdout + result.stderr
     assert "refused: the token's scope has no repo.write on user alice" in result.stdout
     assert "this token cannot move the repo" in result.stderr and "Fix:" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Next: fix each, then check again without moving")
     assert moves(org_sandbox) == []
     private = cli("alice-fg-org", "migrate", "alice/other", DST, cwd=policy_repo(POLICY))  # cannot even see it
     assert private.returncode == 4 and "not found, or this token cannot see it" in private.stderr
@@ -145,3 +146,16 @@ def test_an_unknown_src_names_the_next_step_for_migrate(org_sandbox, cli, policy
     result = cli("alice-fg-both", "migrate", "alice/no-such-model", DST, "--dry-run", cwd=policy_repo(POLICY))
     assert result.returncode == 4, result.stdout + result.stderr
     assert "Next: check SRC (namespace/name) and --type (model)" in result.stderr
+
+
+def test_a_policy_that_cannot_take_the_entry_still_gets_it_printed_after_the_move(org_sandbox, cli, policy_repo):
+    personal_repo(org_sandbox)
+    other = "organization: other-org\nrepos:\n  - name: x-model-v1\n"
+    repo = policy_repo(other)
+    result = cli("alice-fg-both", "migrate", SRC, DST, "--write-policy", cwd=repo)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"moved: {org_sandbox.endpoint}/{DST}" in result.stdout
+    assert "policy entry (add it to the policy by hand):" in result.stdout
+    assert "- name: bert-korean-sentiment-v3" in result.stdout
+    assert f"{DST} was moved, but the policy was not changed" in result.stderr and "Next:" in result.stderr
+    assert (repo / ".hf-publish.yaml").read_text() == other

@@ -237,7 +237,8 @@ def command_migrate(args: argparse.Namespace) -> int:
         return EXIT_OK
     if refused:
         reasons = "\n".join(f"  - {p.reason}. Fix: {p.fix}" for p in refused)
-        raise HubError(f"this token cannot move the repo:\n{reasons}")
+        raise HubError(f"this token cannot move the repo:\n{reasons}\nNext: fix each, then check again without "
+                       f"moving anything: hf-publish migrate {src} {dst} --dry-run")
 
     # 3. the move
     try:
@@ -269,7 +270,12 @@ def command_migrate(args: argparse.Namespace) -> int:
         print("policy entry (add it to .hf-publish.yaml, or re-run the next migrate with --write-policy):")
         print("\n".join(["repos:", *entry]))
         return EXIT_OK
-    write_policy_entry(args.config, RepoSpec(dst_name, repo_type, path="."), dst_ns)
+    try:
+        write_policy_entry(args.config, RepoSpec(dst_name, repo_type, path="."), dst_ns)
+    except UsageError as exc:  # the move is done: the entry is still the user's to add
+        print("policy entry (add it to the policy by hand):")
+        print("\n".join(["repos:", *entry]))
+        raise UsageError(f"{dst} was moved, but the policy was not changed: {exc}") from None
     return EXIT_OK
 
 
