@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_publish.checks.members import Member, check_members_text, parse_members
-from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, HubError, UsageError
 from hf_publish.policy.model import Policy
 
 
@@ -128,7 +128,15 @@ def hub_members(hub: Any, org: str) -> list[HubMember]:
             out.append(HubMember(user.username, user.fullname or "", str(role) if role else None))
         return out
 
-    return hub._call(listing, f"listing the members of {org}", org)
+    try:
+        return hub._call(listing, f"listing the members of {org}", org)
+    except HubError as exc:
+        if getattr(exc, "status", None) != 404:
+            raise
+        raise HubError(
+            f"{str(exc).split('. Next:')[0]}. Next: check the organization's name (`organization:` in "
+            f".hf-publish.yaml, or --org; {hub.endpoint.rstrip('/')}/{org} must be its page)"
+        ) from None
 
 
 def command_members(args: argparse.Namespace) -> int:
