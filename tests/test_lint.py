@@ -33,7 +33,6 @@ NOT_YET_STRICT = frozenset({
     "org/access.py",
     "org/access_cli.py",
     "org/fetch.py",
-    "org/members.py",
     "org/migrate.py",
     "org/rules.py",
     "policy/load.py",

@@ -15,7 +15,6 @@ neither to the Hub nor to the log.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import sys
@@ -245,31 +244,23 @@ def settings_url(endpoint: str, repo_id: str, repo_type: str) -> str:
 
 
 def list_requests(hub: Any, repo_id: str, repo_type: str, status: str) -> list[Request]:
-    method = getattr(hub.api, f"list_{status}_access_requests")
-
-    def listing() -> list[Request]:
-        return [
-            Request(r.username, r.request_id, r.email, r.fullname, r.status, _aware(r.timestamp))
-            for r in method(repo_id, repo_type=repo_type)
-        ]
-
-    return hub._call(listing, f"listing the {status} access requests of {repo_id}", repo_id)
+    return [
+        Request(r.username, r.request_id, r.email, r.fullname, r.status, _aware(r.timestamp))
+        for r in hub.access_requests(repo_id, repo_type, status)
+    ]
 
 
 def apply_decision(hub: Any, d: Decision) -> None:
     r, repo_id, repo_type = d.request, d.repo_id, d.repo_type
     who: dict[str, str] = {"user": r.username} if r.username else {"request_id": r.request_id}
     extra: dict[str, str] = {"rejection_reason": _reason(d.why)} if d.action == "reject" else {}
-    method = {
-        "accept": "accept_access_request",
-        "reject": "reject_access_request",
-        "revoke": "cancel_access_request",
-    }.get(d.action)
-    if method is None:
+    action = {"accept": "accept", "reject": "reject", "revoke": "cancel"}.get(d.action)
+    if action is None:
         return
-    call = functools.partial(getattr(hub.api, method), repo_id, repo_type=repo_type, **who, **extra)
     doing = {"accept": "accepting", "reject": "rejecting", "revoke": "revoking"}[d.action]
-    hub._call(call, f"{doing} the access request of {r.who} on {repo_id}", repo_id)
+    hub.handle_access_request(
+        action, repo_id, repo_type, who, f"{doing} the access request of {r.who} on {repo_id}", **extra
+    )
 
 
 def _reason(why: str) -> str:
@@ -454,11 +445,7 @@ def command_grant(args: argparse.Namespace) -> int:
     log = DecisionLog(args.log) if args.log else None  # opened first: a grant is never left unlogged
     try:
         try:
-            ctx.hub._call(
-                lambda: ctx.hub.api.grant_access(repo_id, args.user, repo_type=repo_type),
-                f"granting {args.user} access to {repo_id}",
-                repo_id,
-            )
+            ctx.hub.grant_access(repo_id, args.user, repo_type)
         except HubError as exc:
             message = str(exc).split(". Next:")[0]
             status = getattr(exc, "status", None)

@@ -37,11 +37,11 @@ class AuditOptions:
 
 def run_audit(policy: Policy, options: AuditOptions, api: Any) -> AuditResult:
     """Read the org through `api` (an HfApi) and judge it. Makes no change on the Hub."""
-    from hf_publish.publishing.hub import RetryBudget, Timeouts, bounded_http
+    from hf_publish.publishing.hub import Hub, RetryBudget, Timeouts, bounded_http
 
     org = options.organization
     cache = AuditCache.for_org(api.endpoint, org, enabled=options.use_cache)
-    fetcher = Fetcher(api, cache=cache, jobs=options.jobs, progress_stream=options.progress_stream)
+    fetcher = Fetcher(Hub(api), cache=cache, jobs=options.jobs, progress_stream=options.progress_stream)
     with bounded_http(Timeouts(), RetryBudget(RETRY_BUDGET)):
         access = fetcher.access(org, options.token)
         repos = fetcher.list_repos(org, options.types)

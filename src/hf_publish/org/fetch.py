@@ -175,19 +175,19 @@ class Counters:
 
 
 class Fetcher:
-    """Reads an org from the Hub through one HfApi. `sleep` is injectable for tests."""
+    """Reads an org from the Hub through one `publishing.hub.Hub`. `sleep` is injectable for tests."""
 
     def __init__(
         self,
-        api: Any,
+        hub: Any,
         *,
         cache: AuditCache,
         jobs: int = DEFAULT_JOBS,
         sleep: Callable[[float], None] = time.sleep,
         progress_stream: Any = None,
     ) -> None:
-        self.api = api
-        self.endpoint = api.endpoint.rstrip("/")
+        self.hub = hub
+        self.endpoint = hub.endpoint.rstrip("/")
         self.cache = cache
         self.jobs = max(1, jobs)
         self.sleep = sleep
@@ -264,7 +264,7 @@ class Fetcher:
                 ),
             )
         try:
-            info = self._retrying(lambda: self.api.whoami())
+            info = self._retrying(lambda: self.hub.raw_whoami())
         except Exception as exc:
             raise self._translate(exc, "reading the token's identity (whoami)") from None
         user = info.get("name")
@@ -302,10 +302,13 @@ class Fetcher:
         """Every repo of the org of the given types, from the paged listings (a few requests), each
         type newest first (sorted by lastModified: the activity window is their head)."""
         records: list[RepoRecord] = []
-        listers = {"model": self.api.list_models, "dataset": self.api.list_datasets, "space": self.api.list_spaces}
         for repo_type in types:
             try:
-                infos = list(listers[repo_type](author=organization, sort="last_modified", expand=EXPAND[repo_type]))
+                infos = list(
+                    self.hub.raw_list_repos(
+                        repo_type, author=organization, sort="last_modified", expand=EXPAND[repo_type]
+                    )
+                )
             except Exception as exc:
                 raise self._translate(exc, f"listing the {repo_type}s of {organization}") from None
             records.extend(record_from_info(info, repo_type) for info in infos)  # type: ignore[arg-type]
@@ -316,7 +319,7 @@ class Fetcher:
         from huggingface_hub.errors import HfHubHTTPError
 
         try:
-            rows = list(self.api.list_user_repos(namespace=organization))
+            rows = self.hub.raw_list_user_repos(organization)
         except HfHubHTTPError as exc:
             status = getattr(exc.response, "status_code", None)
             if status in (401, 403, 404):
@@ -378,7 +381,7 @@ class Fetcher:
         def work(repo: RepoRecord) -> RepoRecord:
             try:
                 info = self._retrying(
-                    lambda: self.api.repo_info(repo.id, repo_type=repo.type, revision=repo.sha, files_metadata=True)
+                    lambda: self.hub.raw_repo_info(repo.id, repo.type, revision=repo.sha, files_metadata=True)
                 )
             except Exception as exc:
                 raise self._translate(exc, f"reading the files of {repo.id}", repo.id) from None
@@ -416,18 +419,12 @@ class Fetcher:
         return [out[r.key] for r in repos]
 
     def _download_card(self, repo: RepoRecord) -> RepoRecord:
-        from huggingface_hub import hf_hub_url
         from huggingface_hub.errors import GatedRepoError, HfHubHTTPError
-        from huggingface_hub.utils import (
-            build_hf_headers,
-            hf_raise_for_status,
-            http_backoff,
-        )
+        from huggingface_hub.utils import hf_raise_for_status  # type: ignore[attr-defined]
 
-        url = hf_hub_url(repo.id, CARD_FILE, repo_type=repo.type, revision=repo.sha or "main", endpoint=self.endpoint)
-        headers = build_hf_headers(token=self.api.token, library_name="hf-publish")
+        url = self.hub.file_url(repo.id, CARD_FILE, repo.type, repo.sha or "main")
         try:
-            response = http_backoff("GET", url, headers=headers, max_retries=MAX_RETRIES)
+            response = self.hub.raw_get(url, MAX_RETRIES)
             self._count("cards_downloaded")
             if response.status_code == 404:
                 self.cache.put(repo, "card", None)
@@ -460,17 +457,12 @@ class Fetcher:
         )
 
     def _last_commit(self, repo: RepoRecord) -> RepoRecord:
-        from huggingface_hub.utils import (
-            build_hf_headers,
-            hf_raise_for_status,
-            http_backoff,
-        )
+        from huggingface_hub.utils import hf_raise_for_status  # type: ignore[attr-defined]
 
         revision = repo.sha or "main"
         url = f"{self.endpoint}/api/{repo.type}s/{repo.id}/commits/{revision}"
-        headers = build_hf_headers(token=self.api.token, library_name="hf-publish")
         try:
-            response = http_backoff("GET", url, headers=headers, max_retries=MAX_RETRIES)
+            response = self.hub.raw_get(url, MAX_RETRIES)
             hf_raise_for_status(response)
             items = response.json()
         except Exception as exc:

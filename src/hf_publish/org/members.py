@@ -123,13 +123,13 @@ def load_cli_policy(config: str | None) -> Policy:
 def hub_members(hub: Any, org: str) -> list[HubMember]:
     def listing() -> list[HubMember]:
         out = []
-        for user in hub.api.list_organization_members(org):
+        for user in hub.organization_members(org):
             role = getattr(user, "role", None) or getattr(user, "roleInOrg", None)
             out.append(HubMember(user.username, user.fullname or "", str(role) if role else None))
         return out
 
     try:
-        return hub._call(listing, f"listing the members of {org}", org)
+        return listing()
     except HubError as exc:
         if getattr(exc, "status", None) != 404:
             raise

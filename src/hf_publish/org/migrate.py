@@ -134,7 +134,7 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
     from hf_publish.publishing.hub import NotFoundError
 
     try:
-        info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
+        info = hub.repo_info(src, repo_type)
     except NotFoundError as exc:
         raise NotFoundError(
             f"{str(exc).split('. Next:')[0]}. Next: check SRC (namespace/name) and --type "
@@ -158,11 +158,7 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
             entry = tree.get(name)
             if entry is None or entry.lfs or entry.size > MAX_SMALL_FILE:
                 continue
-            path = hub._call(
-                lambda n=name: hub.api.hf_hub_download(src, n, repo_type=repo_type, revision=info.sha, local_dir=tmp),
-                f"downloading {name} of {src}",
-                src,
-            )
+            path = hub.download(src, name, repo_type, info.sha, tmp)
             small[name] = Path(path).read_bytes()
         if "README.md" in small:
             findings += [
@@ -291,7 +287,7 @@ def command_migrate(args: argparse.Namespace) -> int:
 
     # 3. the move
     try:
-        hub._call(lambda: hub.api.move_repo(src, dst, repo_type=repo_type), f"moving {src} to {dst}", src)
+        hub.move_repo(src, dst, repo_type)
     except HubError as exc:
         status = getattr(exc, "status", None)
         if status == 409 or isinstance(exc, NotFoundError) or status is None or status >= 500:
@@ -310,7 +306,7 @@ def command_migrate(args: argparse.Namespace) -> int:
         )
         return EXIT_HUB
     try:
-        hub._call(lambda: hub.api.repo_info(dst, repo_type=repo_type), f"reading {dst}", dst)
+        hub.repo_info(dst, repo_type)
     except NotFoundError:
         raise HubError(
             f"the Hub accepted the move, but {dst} cannot be read yet. Next: check "
@@ -337,7 +333,7 @@ def _sdk(hub, src: str, repo_type: str) -> str | None:
     if repo_type != "space":
         return None
     try:
-        info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
+        info = hub.repo_info(src, repo_type)
     except HubError:
         return None
     return getattr(info, "sdk", None)

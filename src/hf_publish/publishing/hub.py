@@ -757,6 +757,85 @@ class Hub:
             repo_id,
         )
 
+    # --- the org's repos, people and access (org/: audit, access, members, migrate) ----------------
+
+    def repo_info(self, repo_id: str, repo_type: str, doing: str | None = None) -> Any:
+        """The repo's info (id as the Hub answers it: a moved repo answers with its new id)."""
+        return self._call(
+            lambda: self.api.repo_info(repo_id, repo_type=repo_type), doing or f"reading {repo_id}", repo_id
+        )
+
+    def download(self, repo_id: str, filename: str, repo_type: str, revision: str, folder: str) -> str:
+        """One file of the repo into `folder`; returns its local path."""
+        return self._call(
+            lambda: str(
+                self.api.hf_hub_download(repo_id, filename, repo_type=repo_type, revision=revision, local_dir=folder)
+            ),
+            f"downloading {filename} of {repo_id}",
+            repo_id,
+        )
+
+    def move_repo(self, src: str, dst: str, repo_type: str) -> None:
+        self._call(lambda: self.api.move_repo(src, dst, repo_type=repo_type), f"moving {src} to {dst}", src)
+
+    def access_requests(self, repo_id: str, repo_type: str, status: str) -> list[Any]:
+        """The `pending`, `accepted` or `rejected` access requests of a gated repo."""
+        method = getattr(self.api, f"list_{status}_access_requests")
+        return self._call(
+            lambda: list(method(repo_id, repo_type=repo_type)),
+            f"listing the {status} access requests of {repo_id}",
+            repo_id,
+        )
+
+    def handle_access_request(
+        self, action: str, repo_id: str, repo_type: str, who: dict[str, str], doing: str, **extra: str
+    ) -> None:
+        """`accept`, `reject` or `cancel` one access request (`who`: user=... or request_id=...)."""
+        method = getattr(self.api, f"{action}_access_request")
+        self._call(lambda: method(repo_id, repo_type=repo_type, **who, **extra), doing, repo_id)
+
+    def grant_access(self, repo_id: str, user: str, repo_type: str) -> None:
+        self._call(
+            lambda: self.api.grant_access(repo_id, user, repo_type=repo_type),
+            f"granting {user} access to {repo_id}",
+            repo_id,
+        )
+
+    def organization_members(self, org: str) -> list[Any]:
+        return self._call(lambda: list(self.api.list_organization_members(org)), f"listing the members of {org}", org)
+
+    # The audit's reads: the client's own results and errors, because the audit's fetch layer
+    # counts, retries (429 Retry-After) and translates them itself.
+    @property
+    def token(self) -> str | None:
+        token = getattr(self.api, "token", None)
+        return token if isinstance(token, str) else None
+
+    def raw_whoami(self) -> Any:
+        return self.api.whoami()
+
+    def raw_list_repos(self, repo_type: str, **params: Any) -> Any:
+        lister = {"model": self.api.list_models, "dataset": self.api.list_datasets, "space": self.api.list_spaces}
+        return lister[repo_type](**params)
+
+    def raw_list_user_repos(self, namespace: str) -> list[Any]:
+        return list(self.api.list_user_repos(namespace=namespace))
+
+    def raw_repo_info(self, repo_id: str, repo_type: str, **params: Any) -> Any:
+        return self.api.repo_info(repo_id, repo_type=repo_type, **params)
+
+    def raw_get(self, url: str, max_retries: int) -> Any:
+        """GET `url` with this token, waiting out 429 answers (huggingface_hub's http_backoff)."""
+        from huggingface_hub.utils import build_hf_headers, http_backoff  # type: ignore[attr-defined]
+
+        headers = build_hf_headers(token=self.token, library_name="hf-publish")
+        return http_backoff("GET", url, headers=headers, max_retries=max_retries)
+
+    def file_url(self, repo_id: str, filename: str, repo_type: str, revision: str) -> str:
+        from huggingface_hub import hf_hub_url
+
+        return str(hf_hub_url(repo_id, filename, repo_type=repo_type, revision=revision, endpoint=self.endpoint))
+
     def head(self, repo_id: str, repo_type: str, revision: str) -> str | None:
         """The commit a branch points at; None when the branch does not exist."""
         from huggingface_hub.errors import RevisionNotFoundError
