@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-READ = "repo.content.read"
 WRITE = "repo.write"
 CREATOR_ROLES = ("contributor", "write", "admin")
 WRITER_ROLES = ("write", "admin")
