@@ -171,9 +171,12 @@ def _run(
             raise UsageError(problem)
 
     # branch-name is about committing; a publish (after a merge, or of a tag) runs the content checks only
-    check_ids = [
-        c for c in CHECK_IDS if not (c == "branch-name" and (event.tag is not None or decision.mode != "check"))
-    ]
+    # a pull request runs every check (as the hooks do); a publish runs exactly the checks publish
+    # runs, the content checks, once (branch-name is about committing, members about the org's file)
+    if decision.mode == "check":
+        check_ids = [c for c in CHECK_IDS if not (c == "branch-name" and event.tag is not None)]
+    else:
+        check_ids = list(CONTENT_CHECK_IDS)
     ctx = CheckContext(
         root=root,
         policy=policy,
