@@ -48,7 +48,9 @@ def _git(root: Path | str, *args: str, input: bytes | None = None, check: bool =
             env=_git_env(),
         )
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(
+            "git is not installed or not on PATH. Next: install git (e.g. apt-get install git) and retry"
+        ) from None
     if check and result.returncode != 0:
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed: {detail[-1] if detail else f'exit {result.returncode}'}")
@@ -255,7 +257,9 @@ def read_blob_prefixes(
             env=_git_env(),
         )
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(
+            "git is not installed or not on PATH. Next: install git (e.g. apt-get install git) and retry"
+        ) from None
     assert proc.stdin is not None and proc.stdout is not None
 
     def feed() -> None:

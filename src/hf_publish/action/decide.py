@@ -45,13 +45,15 @@ class Inputs:
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
         mode = env.get("INPUT_MODE", "auto").strip().lower() or "auto"
         if mode not in MODES:
-            raise UsageError(f"mode input: {mode!r} is not one of {', '.join(MODES)}")
+            raise UsageError(f"mode input: {mode!r} is not one of {', '.join(MODES)}. Next: set mode to one of them")
         dry = env.get("INPUT_DRY_RUN", "false").strip().lower()
         if dry not in _TRUE + _FALSE:
-            raise UsageError(f"dry-run input: {dry!r} is not true or false")
+            raise UsageError(f"dry-run input: {dry!r} is not true or false. Next: set dry-run: true or false")
         endpoint = env.get("INPUT_ENDPOINT", "").strip().rstrip("/")
         if endpoint and not re.match(r"^https?://[^\s]+$", endpoint):
-            raise UsageError(f"endpoint input: {endpoint!r} is not an http(s) URL")
+            raise UsageError(
+                f"endpoint input: {endpoint!r} is not an http(s) URL. Next: set it to e.g. https://huggingface.co, or leave it out"
+            )
         return cls(
             config=env.get("INPUT_CONFIG", "").strip() or POLICY_FILENAME,
             repos=tuple(r for r in re.split(r"[\s,]+", env.get("INPUT_REPOS", "")) if r),

@@ -147,7 +147,7 @@ def _run(
 
     root = _git.find_root(base)
     if root is None:
-        raise UsageError(f"{base} is not a git checkout: add `uses: actions/checkout` before this action")
+        raise UsageError(f"{base} is not a git checkout. Next: add `uses: actions/checkout` before this action")
     explicit = (
         None if inputs.config == POLICY_FILENAME and not (base / inputs.config).is_file() else base / inputs.config
     )

@@ -124,7 +124,7 @@ def parse_age(text: str) -> timedelta:
     """`7d` -> 7 days; `24h`, `2w`, `90m`; a bare number is days."""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([mhdw]?)\s*", text or "")
     if not match:
-        raise UsageError(f"--since {text!r}: not an age; use e.g. 7d, 24h or 2w")
+        raise UsageError(f"--since {text!r}: not an age. Next: pass e.g. --since 7d, 24h or 2w")
     value, unit = float(match.group(1)), match.group(2) or "d"
     unit_name = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]
     return timedelta(**{unit_name: value})
@@ -152,10 +152,10 @@ def command_audit(args: argparse.Namespace) -> int:
     organization = args.organization or policy.organization
     if not organization:
         raise UsageError(
-            "no organization to audit: name it (hf-publish org audit ORG) or set `organization:` in .hf-publish.yaml"
+            "no organization to audit. Next: name it (hf-publish org audit ORG) or set `organization:` in .hf-publish.yaml"
         )
     if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError("--jobs must be at least 1. Next: pass --jobs 8 (the default) or another positive number")
     since = parse_age(args.since)
     fmt = default_format(args.format)
     token = resolve_token().value
@@ -212,5 +212,7 @@ def _write(output: str, text: str) -> None:
 
     path = Path(output)
     if path.parent and not path.parent.is_dir():
-        raise UsageError(f"--output {output}: the folder {path.parent} does not exist")
+        raise UsageError(
+            f"--output {output}: the folder {path.parent} does not exist. Next: create it, or name a file in a folder that exists"
+        )
     write_file(path, text.encode("utf-8"), what=f"--output {output}")

@@ -324,7 +324,9 @@ def command_migrate(args: argparse.Namespace) -> int:
     except UsageError as exc:  # the move is done: the entry is still the user's to add
         print("policy entry (add it to the policy by hand):")
         print("\n".join(["repos:", *entry]))
-        raise UsageError(f"{dst} was moved, but the policy was not changed: {exc}") from None
+        raise UsageError(
+            f"{dst} was moved, but the policy was not changed: {exc}. Next: add the printed repo entry to the policy by hand"
+        ) from None
     return EXIT_OK
 
 

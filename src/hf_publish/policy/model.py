@@ -287,7 +287,9 @@ class Policy:
             if name in (spec.name, spec.repo_id(self.organization)):
                 return spec
         known = ", ".join(s.name for s in self.repos) or "none"
-        raise PolicyError(f"no repo named {name!r} in the policy (configured: {known})")
+        raise PolicyError(
+            f"no repo named {name!r} in the policy (configured: {known}). Next: use one of those names, or add the repo to `repos:`"
+        )
 
 
 # --- gating: one rule for the audit and for publish ------------------------------------------

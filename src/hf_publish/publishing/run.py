@@ -265,7 +265,8 @@ def _publish(
     tag = _release_tag(tag, policy, env, log)
     if tag and create_pr:
         raise UsageError(
-            "--tag cannot be combined with --create-pr: a release tags a published commit, not a pull request"
+            "--tag cannot be combined with --create-pr: a release tags a published commit, not a pull request. "
+            "Next: drop one of the two"
         )
 
     # 1. what would be published, and the checks on it: before any network call
