@@ -71,3 +71,26 @@ def test_the_validity_cache_is_keyed_by_content(tmp_path, monkeypatch):
     write(repo / ".hf-publish.yaml", POLICY.replace("manual", "auto"))
     locate(repo)
     assert len(set(cache.iterdir())) == 2
+
+
+def test_a_policy_seen_before_loads_from_the_cache_without_yaml_and_with_its_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    repo = init_repo(tmp_path / "repo", lfs=False)
+    write(repo / ".hf-publish.yaml", "# the org's policy\n\n" + POLICY)
+    program = (
+        "import sys; from pathlib import Path; from hf_publish.policy.load import locate; "
+        "spec = locate(Path(sys.argv[1])).policy.repos[0]; "
+        "print(spec.name, spec.line, spec.path_line, spec.gated, 'yaml' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("HF_PUBLISH_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", program, str(repo)], capture_output=True, text=True, env=env,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs[0] == ["bert-sentiment-v1", "5", "6", "manual", "True"]
+    assert runs[1] == ["bert-sentiment-v1", "5", "6", "manual", "False"]  # same policy, no YAML parse
+    write(repo / ".hf-publish.yaml", "# the org's policy\n\n" + POLICY + "  - name: [broken\n")
+    broken = subprocess.run([sys.executable, "-c", program, str(repo)], capture_output=True, text=True, env=env)
+    assert broken.returncode != 0 and "PolicyError" in broken.stderr  # changed bytes: parsed and refused
