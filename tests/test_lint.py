@@ -25,11 +25,6 @@ NOT_YET_STRICT = frozenset({
     "checks/secrets.py",
     "cli/main.py",
     "cli/publish.py",
-    "org/access.py",
-    "org/access_cli.py",
-    "org/fetch.py",
-    "org/migrate.py",
-    "org/rules.py",
     "policy/load.py",
     "policy/model.py",
 })
