@@ -300,22 +300,6 @@ def read_blob_prefixes(
     return result
 
 
-def files_under(root: Path, folders: Sequence[str]) -> list[str]:
-    """Tracked files, and untracked ones not ignored, below each folder: what a folder upload sends."""
-    out = _git(
-        root,
-        "ls-files",
-        "-z",
-        "--full-name",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        *[f":(literal){f or '.'}" for f in folders],
-    )
-    return sorted(set(_split_z(out)))
-
-
 # --- action ------------------------------------------------------------------------------------
 # What changed between two commits, for `hf-publish matrix` (the monorepo workflow's job matrix).
 

@@ -143,16 +143,12 @@ def command_org(args: argparse.Namespace, *, redactor: Redactor | None = None) -
 
 
 def command_audit(args: argparse.Namespace) -> int:
-    from hf_publish import _git
     from hf_publish.org.audit import AuditOptions, run_audit
-    from hf_publish.policy.load import find_policy_file, load_policy
+    from hf_publish.policy.load import locate
     from hf_publish.publishing.hub import make_api, resolve_token
     from hf_publish.report import default_format
 
-    cwd = Path.cwd()
-    root = _git.find_root(cwd) or cwd
-    policy_path = find_policy_file(root, args.config)
-    policy = load_policy(policy_path, display_path=_shown(policy_path, root) if policy_path else None)
+    policy = locate(Path.cwd(), args.config).policy
     organization = args.organization or policy.organization
     if not organization:
         raise UsageError(
@@ -218,10 +214,3 @@ def _write(output: str, text: str) -> None:
     if path.parent and not path.parent.is_dir():
         raise UsageError(f"--output {output}: the folder {path.parent} does not exist")
     write_file(path, text.encode("utf-8"), what=f"--output {output}")
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

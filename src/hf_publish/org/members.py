@@ -111,13 +111,10 @@ def format_diff(diff: MembersDiff, org: str, endpoint: str, path: str) -> list[s
 
 
 def load_cli_policy(config: str | None) -> Policy:
-    from hf_publish import _git
-    from hf_publish.policy.load import find_policy_file, load_policy
+    """The policy of the checkout the command runs in (the one locate sequence of every command)."""
+    from hf_publish.policy.load import locate
 
-    cwd = Path.cwd()
-    root = _git.find_root(cwd) or cwd
-    path = find_policy_file(root, config)
-    return load_policy(path, display_path=path.name if path else None)
+    return locate(Path.cwd(), config).policy
 
 
 def hub_members(hub: Any, org: str) -> list[HubMember]:

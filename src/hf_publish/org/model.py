@@ -198,6 +198,3 @@ class AuditResult:
     def lfs_counts(self) -> dict[str, int]:
         """Repos per way their LFS rules were decided: read (file metadata), storage (inferred), unchecked."""
         return {s: sum(r.lfs_source == s for r in self.repos) for s in LFS_SOURCES}
-
-    def findings_of(self, repo: RepoRecord) -> list[AuditFinding]:
-        return [f for f in self.findings if (f.type, f.repo) == repo.key]

@@ -194,7 +194,6 @@ class ReleasePolicy:
 
 
 Plan = Literal["free", "team", "enterprise", "enterprise-plus"]
-PLANS: tuple[str, ...] = ("free", "team", "enterprise", "enterprise-plus")
 Visibility = Literal["private", "public"]
 GatedRule = Literal["any", "auto", "manual", "off"]
 DEFAULT_STALE_AFTER_DAYS = 90

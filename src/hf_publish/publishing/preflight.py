@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-READ = "repo.content.read"
 WRITE = "repo.write"
 CREATOR_ROLES = ("contributor", "write", "admin")
 WRITER_ROLES = ("write", "admin")
