@@ -237,7 +237,8 @@ def read_blob_prefixes(
         return {}
     if sizes is not None and all(o in sizes for o in oids) and sum(sizes[o] for o in oids) <= _ONE_READ_MAX:
         out = _git(root, "cat-file", "--batch", input="\n".join(oids).encode() + b"\n")
-        result, pos = {}, 0
+        result: dict[str, bytes] = {}
+        pos = 0
         while pos < len(out):
             header_end = out.index(b"\n", pos)
             header = out[pos:header_end].split()
@@ -261,11 +262,12 @@ def read_blob_prefixes(
             "git is not installed or not on PATH. Next: install git (e.g. apt-get install git) and retry"
         ) from None
     assert proc.stdin is not None and proc.stdout is not None
+    stdin = proc.stdin
 
     def feed() -> None:
         try:
-            proc.stdin.write(payload)
-            proc.stdin.close()
+            stdin.write(payload)
+            stdin.close()
         except BrokenPipeError:
             pass
 
@@ -277,7 +279,7 @@ def read_blob_prefixes(
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-    result: dict[str, bytes] = {}
+    result = {}
     try:
         for _ in oids:
             header = proc.stdout.readline().split()

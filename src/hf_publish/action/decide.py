@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hf_publish.errors import AuthError, UsageError
 from hf_publish.policy.model import POLICY_FILENAME, ReleasePolicy
@@ -96,7 +97,7 @@ class Event:
 
     name: str
     ref: str = ""
-    payload: dict = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @property
     def default_branch(self) -> str:
@@ -128,7 +129,7 @@ class Event:
 
 
 def read_event(env: Mapping[str, str]) -> Event:
-    payload: dict = {}
+    payload: dict[str, Any] = {}
     path = env.get("GITHUB_EVENT_PATH")
     if path:
         try:

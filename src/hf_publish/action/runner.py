@@ -42,7 +42,7 @@ from hf_publish.errors import (
     UsageError,
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
-from hf_publish.policy.model import POLICY_FILENAME, Policy
+from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec
 from hf_publish.report import (
     emit_command,
     github_annotation,
@@ -241,7 +241,7 @@ def _publish_status(dry_run: bool, results: Sequence[dict[str, Any]]) -> str:
     return f"published {len(changed)} of {len(results)} repo(s)" if len(results) > 1 else "published"
 
 
-def _selected(policy: Policy, inputs: Inputs):
+def _selected(policy: Policy, inputs: Inputs) -> tuple[RepoSpec, ...]:
     return tuple(policy.repo(name) for name in inputs.repos) if inputs.repos else policy.repos
 
 
@@ -335,6 +335,7 @@ def _publish(
         return EXIT_HUB, [], NO_TOKEN_MESSAGE
 
     selected = _selected(policy, inputs)
+    batches: list[tuple[list[str], RepoSpec | None]]
     if oidc:
         # One exchange per repo: a Trusted Publishing token is scoped to exactly one repo.
         batches = [([spec.name], spec) for spec in selected]

@@ -140,7 +140,7 @@ def plan_review(
     return decisions
 
 
-def log_record(decision: Decision, *, actor: str, applied: bool, when: datetime) -> dict:
+def log_record(decision: Decision, *, actor: str, applied: bool, when: datetime) -> dict[str, Any]:
     """One line of the decision log: who (the requester), what, why, when, repo, actor."""
     r = decision.request
     return {
@@ -164,7 +164,7 @@ class DecisionLog:
     """An append-only JSON Lines file: opened with O_APPEND (never truncated), one line a decision,
     flushed after each, so a run cut short keeps what it did."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if self.path.is_symlink():
             raise UsageError(
@@ -181,7 +181,7 @@ class DecisionLog:
             ) from None
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
-    def append(self, record: dict) -> None:
+    def append(self, record: dict[str, Any]) -> None:
         self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
         self._file.flush()
 
@@ -189,7 +189,7 @@ class DecisionLog:
         self._file.close()
 
 
-def granted_dates(path: str | os.PathLike) -> dict[tuple[str, str], datetime]:
+def granted_dates(path: str | os.PathLike[str]) -> dict[tuple[str, str], datetime]:
     """(repo id, username), lowercase -> when hf-publish last accepted or granted that access, read
     from a decision log (lines that are not applied accept/grant records are skipped). A missing
     file is an empty log. Read only: the dry run uses it too."""

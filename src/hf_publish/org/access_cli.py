@@ -118,7 +118,11 @@ exit codes:
   130  interrupted"""
 
 
-def add_org_commands(commands: Any, formatter: Callable, add_config: Callable) -> None:
+def add_org_commands(
+    commands: Any,
+    formatter: Callable[[str], argparse.HelpFormatter],
+    add_config: Callable[[argparse.ArgumentParser], None],
+) -> None:
     access = commands.add_parser(
         "access",
         help="review access requests to gated repos; grant access",

@@ -370,7 +370,7 @@ class Fetcher:
         (the listings give names only), cached by sha; the others are returned as they are."""
         if needed is None:  # every repo whose listing lacks sizes or LFS flags
 
-            def needed(r):
+            def needed(r: RepoRecord) -> bool:
                 return r.files is None or any(f.lfs is None for f in r.files)
 
         todo = [r for r in repos if needed(r)]
@@ -532,7 +532,7 @@ def _parse_date(value: Any) -> datetime | None:
         return None
 
 
-def _commit_to_cache(commit: Commit | None) -> dict | None:
+def _commit_to_cache(commit: Commit | None) -> dict[str, Any] | None:
     if commit is None:
         return None
     return {
@@ -543,7 +543,7 @@ def _commit_to_cache(commit: Commit | None) -> dict | None:
     }
 
 
-def _commit_from_cache(data: dict | None) -> Commit | None:
+def _commit_from_cache(data: dict[str, Any] | None) -> Commit | None:
     if not data:
         return None
     return Commit(data["id"], data["title"], tuple(data.get("authors") or ()), _parse_date(data.get("date")))

@@ -21,6 +21,7 @@ import shlex
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -28,6 +29,9 @@ from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, HubError, UsageE
 from hf_publish.findings import Finding, has_errors
 from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec
 from hf_publish.yamltree import node_at
+
+if TYPE_CHECKING:
+    from hf_publish.publishing.hub import Hub
 
 MAX_SMALL_FILE = 1_000_000
 
@@ -121,7 +125,7 @@ COPY_TRADE_OFF = (
 # --- the Hub side -------------------------------------------------------------------------------
 
 
-def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Policy) -> tuple[list[Finding], int]:
+def content_findings(hub: Hub, src: str, repo_type: str, dst_name: str, policy: Policy) -> tuple[list[Finding], int]:
     """The checks on SRC as it is on the Hub: (findings, number of files)."""
     from hf_publish import _git
     from hf_publish.checks.lfs import (
@@ -131,7 +135,7 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
         sample_path,
     )
     from hf_publish.checks.model_card import check_card
-    from hf_publish.publishing.hub import NotFoundError
+    from hf_publish.errors import NotFoundError
 
     try:
         info = hub.repo_info(src, repo_type)
@@ -330,7 +334,7 @@ def command_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sdk(hub, src: str, repo_type: str) -> str | None:
+def _sdk(hub: Hub, src: str, repo_type: str) -> str | None:
     """A Space's sdk (for `hf repos create`), None for other types or when it cannot be read."""
     if repo_type != "space":
         return None

@@ -23,10 +23,11 @@ from hf_publish.cards.parse import too_large
 from hf_publish.checks import lfs as lfs_check
 from hf_publish.checks.model_card import check_card
 from hf_publish.checks.repo_name import check_repo
+from hf_publish.errors import PatternTimeout
 from hf_publish.findings import Finding
 from hf_publish.org.model import AuditFinding, RepoRecord
 from hf_publish.org.storage import human_bytes
-from hf_publish.policy.model import PatternTimeout, Policy, RepoSpec, gated_drift
+from hf_publish.policy.model import Policy, RepoSpec, gated_drift
 
 CARD_FILE = "README.md"
 GITATTRIBUTES = ".gitattributes"

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -274,7 +274,7 @@ def _retry_after(exc: BaseException) -> float | None:
         except ValueError:
             return None
     try:
-        from huggingface_hub.utils import parse_ratelimit_headers
+        from huggingface_hub.utils._http import parse_ratelimit_headers
 
         info = parse_ratelimit_headers(headers)
         if info is not None and info.remaining == 0:
@@ -407,7 +407,7 @@ class RetryBudget:
         return not self._looking and self.remaining() <= 0
 
     @contextlib.contextmanager
-    def final_look(self):
+    def final_look(self) -> Iterator[None]:
         """Let requests through although the budget is spent: one last read of the Hub, so that a
         failed run can say whether a commit whose answer was lost landed."""
         self._looking = True
@@ -422,7 +422,7 @@ class Timeouts:
     read: float = DEFAULT_TIMEOUT
     connect: float = CONNECT_TIMEOUT
 
-    def for_api(self):
+    def for_api(self) -> Any:
         import httpx2
 
         return httpx2.Timeout(
@@ -503,7 +503,7 @@ def _on_response(response: Any) -> None:
 
 
 def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callable[[], Any]:
-    def factory():
+    def factory() -> Any:
         client = previous()
         current = client.timeout
         if all(getattr(current, name) is None for name in ("connect", "read", "write", "pool")):
@@ -520,11 +520,12 @@ def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callabl
 
 
 @contextlib.contextmanager
-def bounded_http(timeouts: Timeouts, budget: RetryBudget):
+def bounded_http(timeouts: Timeouts, budget: RetryBudget) -> Iterator[RetryBudget]:
     """Within the block, huggingface_hub's shared client has `timeouts` (unless the factory in
     place set its own) and every request draws on `budget`. Nested and concurrent publishes share
     one installation; the previous factory is put back when the last one ends."""
-    from huggingface_hub.utils import _http, set_client_factory
+    from huggingface_hub.utils import _http
+    from huggingface_hub.utils._http import set_client_factory
 
     with _INSTALL_LOCK:
         if _installed["count"] == 0:
@@ -560,7 +561,7 @@ def client_settings(*, progress: bool, xet_retry: str) -> Iterator[None]:
     hf_xet reads its cap from the environment, once per process, when its first upload starts:
     hence a variable, present while a publish runs. A later publish in the same process keeps the
     cap the first one gave hf_xet."""
-    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+    from huggingface_hub.utils.tqdm import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
 
     set_cap = XET_RETRY_ENV not in os.environ
     if set_cap:
@@ -676,7 +677,7 @@ class Hub:
 
     @property
     def endpoint(self) -> str:
-        return self.api.endpoint
+        return cast(str, self.api.endpoint)
 
     def _call(self, fn: Callable[[], T], doing: str, repo: str = "the repo", ambiguous: bool = False) -> T:
         budget = _budget()
@@ -697,7 +698,7 @@ class Hub:
             raise error from None
 
     # identity and rights
-    def whoami(self) -> dict:
+    def whoami(self) -> dict[str, Any]:
         """The token's owner, orgs, roles and scope (`whoami-v2`, cached: it is rate-limited)."""
         return self._call(lambda: self.api.whoami(cache=True), "checking the token (whoami)")
 
@@ -719,12 +720,14 @@ class Hub:
 
     # repos
     def repo_exists(self, repo_id: str, repo_type: str) -> bool:
-        return self._call(lambda: self.api.repo_exists(repo_id, repo_type=repo_type), f"looking up {repo_id}", repo_id)
+        return self._call(
+            lambda: cast(bool, self.api.repo_exists(repo_id, repo_type=repo_type)), f"looking up {repo_id}", repo_id
+        )
 
     def create_repo(self, repo_id: str, repo_type: str, *, private: bool, space_sdk: str | None) -> str:
         """Create the repo (it must not exist: 409 raises ConflictError). Returns its URL."""
 
-        def create():
+        def create() -> Any:
             return self.api.create_repo(
                 repo_id,
                 repo_type=repo_type,
@@ -840,9 +843,9 @@ class Hub:
         """The commit a branch points at; None when the branch does not exist."""
         from huggingface_hub.errors import RevisionNotFoundError
 
-        def read():
+        def read() -> str | None:
             try:
-                return self.api.repo_info(repo_id, repo_type=repo_type, revision=revision).sha
+                return cast("str | None", self.api.repo_info(repo_id, repo_type=repo_type, revision=revision).sha)
             except RevisionNotFoundError:
                 return None
 
@@ -895,7 +898,7 @@ class Hub:
         """ONE atomic commit. 412 -> StaleHeadError; 429/5xx/network -> TransientHubError (ambiguous:
         the commit may have landed)."""
 
-        def send():
+        def send() -> Any:
             return self.api.create_commit(
                 repo_id,
                 list(operations),
@@ -918,7 +921,7 @@ class Hub:
         )
         for ref in refs.tags:
             if ref.name == tag:
-                return ref.target_commit
+                return cast(str, ref.target_commit)
         return None
 
     def create_tag(self, repo_id: str, repo_type: str, tag: str, commit: str, message: str) -> None:
@@ -951,7 +954,7 @@ def exchange_oidc_token(resource: str, subject_token: str | None, endpoint: str 
     return token
 
 
-def fetch_model_tags(endpoint: str | None) -> dict:
+def fetch_model_tags(endpoint: str | None) -> dict[str, Any]:
     """`HfApi.get_model_tags()`; no token is sent (the list is public)."""
     from huggingface_hub import HfApi
 
