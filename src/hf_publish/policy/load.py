@@ -466,6 +466,8 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             allow_placeholders=card.get("allow_placeholders", False),
             strict=card.get("strict", False),
             severity=dict(card.get("severity") or {}),
+            paths=tuple(card.get("paths", ())),
+            exclude=tuple(card.get("exclude", ())),
         ),
         lfs=LfsPolicy(
             required_patterns=tuple(lfs.get("required_patterns", DEFAULT_LFS_PATTERNS)),
