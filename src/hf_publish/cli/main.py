@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hf_publish import __version__
+from hf_publish.cli.environment import TOP, help_block
 from hf_publish.errors import (
     EXIT_CODES_HELP,
     EXIT_INTERRUPTED,
@@ -21,6 +22,7 @@ from hf_publish.errors import (
     HfPublishError,
     PolicyError,
     UsageError,
+    exit_codes_help,
 )
 
 if TYPE_CHECKING:
@@ -45,11 +47,7 @@ examples:
 
 {EXIT_CODES_HELP}
 
-environment:
-  HF_TOKEN                 token used by publish (or HF_OIDC_RESOURCE for Trusted Publishing)
-  HF_PUBLISH_TIMEOUT       publish: seconds an API call may wait for an answer (default 60)
-  HF_PUBLISH_RETRY_BUDGET  publish: seconds the run may spend retrying, in total (default 120)
-  HF_PUBLISH_DEBUG=1       print tracebacks of unexpected errors
+{help_block(TOP)}
 """
 
 CHECK_HELP = """\
@@ -89,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="run commit-time checks",
         description=CHECK_HELP,
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("check"),
         formatter_class=_formatter,
     )
     check.add_argument(
@@ -129,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  5. with --tag, the Hub repo is tagged at that commit (tags are immutable)\n\n"
             "The token comes from HF_TOKEN, Trusted Publishing (HF_OIDC_RESOURCE), or `hf auth login`."
         ),
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("publish"),
         formatter_class=_formatter,
     )
     publish.add_argument("repos", nargs="*", metavar="REPO", help="configured repo names to publish (default: all)")
@@ -178,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
             "with the required LFS rules, and a model card README.md from the org template.\n"
             "Existing files are left alone unless --force is given."
         ),
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("init", codes=INIT_EXIT_CODES),
         formatter_class=_formatter,
     )
     init.add_argument(
@@ -208,9 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a local Hugging Face Hub sandbox",
         description="Run a Hub-compatible server on loopback, to rehearse publishing with no account and no network.\n"
         "  hf-publish sandbox serve [--host 127.0.0.1] [--port N] [--data-dir DIR] [--users FILE]\n"
-        "Run `hf-publish sandbox serve --help` for details.",
+        "serve's options follow (also: `hf-publish sandbox serve --help`).",
         formatter_class=_formatter,
+        add_help=False,
     )
+    sandbox.add_argument("-h", "--help", action=_SandboxHelp, help="show this help, with serve's options, and exit")
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, metavar="serve ...")
 
     matrix = commands.add_parser(
@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run inside GitHub Actions as action.yml's main step: read the INPUT_* variables and the\n"
         "event, check, publish or release, and write outputs and the job summary.\n"
         "Use the action (uses: org/hf-publish@v1) rather than calling this directly.",
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("gh-action"),
         formatter_class=_formatter,
     )
     gh_action.add_argument(
@@ -252,9 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
         "~/.cache/hf-publish/vocab), which the model-card check reads before the lists shipped\n"
         "in the package. The only command that needs the network besides publish;\n"
         "checks never fetch anything.",
+        epilog=_epilog("refresh-vocab"),
         formatter_class=_formatter,
     )
-    refresh.add_argument("--endpoint", metavar="URL")
+    refresh.add_argument(
+        "--endpoint", metavar="URL", help="Hub endpoint to fetch from (default: HF_ENDPOINT, else huggingface.co)"
+    )
     refresh.add_argument(
         "--output", metavar="DIR", help="where to write the files (default: $XDG_CACHE_HOME/hf-publish/vocab)"
     )
@@ -263,6 +266,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_org_parser(commands, _formatter)  # `org audit` (hf_publish/org/)
     return parser
+
+
+# init writes files and reads nothing from the network: no findings (1), no Hub (4).
+INIT_EXIT_CODES = (0, 2, 3, 130)
+
+
+def _epilog(command: str, codes: Sequence[int] | None = None) -> str:
+    """A command's --help epilog: the exit codes that apply, then the variables it reads."""
+    block = help_block(command)
+    return exit_codes_help(codes) + (f"\n\n{block}" if block else "")
+
+
+class _SandboxHelp(argparse.Action):
+    """`hf-publish sandbox --help`: the sandbox's help and serve's options (imported only when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        from hf_publish.sandbox.cli import build_parser as serve_parser
+
+        serve = serve_parser().format_help()
+        print(
+            parser.format_help().rstrip()
+            + "\n\nserve:\n"
+            + "\n".join(f"  {line}" if line else "" for line in serve.splitlines())
+        )
+        parser.exit()
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
