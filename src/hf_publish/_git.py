@@ -182,6 +182,16 @@ def modified_paths(root: Path, paths: Sequence[str] | None = None) -> set[str]:
     return set(_split_z(_git(root, "diff", "--name-only", "-z", "--no-renames", *limit)))
 
 
+def remote_urls(root: Path) -> dict[str, str]:
+    """The fetch URL of each remote, by name (`git config --get-regexp`, nothing fetched)."""
+    out = _git(root, "config", "--get-regexp", r"^remote\..*\.url$", check=False).decode("utf-8", "replace")
+    urls = {}
+    for line in out.splitlines():
+        key, _, url = line.partition(" ")
+        urls[key[len("remote.") : -len(".url")]] = url.strip()
+    return urls
+
+
 def untracked_paths(root: Path, under: str = ".") -> list[str]:
     """Untracked, not ignored files below `under` (relative to the root)."""
     return _split_z(

@@ -174,13 +174,19 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Scaffold, in an existing git repo: a commented .hf-publish.yaml, a .gitattributes\n"
             "with the required LFS rules, and a model card README.md from the org template.\n"
-            "Existing files are left alone unless --force is given."
+            "A folder holding config.json or weights is found and proposed as the repo's path (its\n"
+            "README.md is the card); the organization comes from a git remote on the Hub, or --organization.\n"
+            "Existing files are left alone unless --force is given (then kept as <name>.bak)."
         ),
         epilog=_epilog("init", codes=INIT_EXIT_CODES),
         formatter_class=_formatter,
     )
     init.add_argument(
-        "--organization", "--org", metavar="ORG", default="acme-ai", help="Hub organization (default: acme-ai)"
+        "--organization",
+        "--org",
+        metavar="ORG",
+        default=None,
+        help="Hub organization (default: from a git remote that points at the Hub; else required)",
     )
     init.add_argument(
         "--name", metavar="NAME", help="repo name (default: derived from the folder name, e.g. <folder>-v1)"
@@ -189,9 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--type", choices=("model", "dataset", "space"), default="model", help="repo type (default: model)"
     )
     init.add_argument(
-        "--path", metavar="DIR", default=".", help="folder published to the repo, relative to the git root (default: .)"
+        "--path",
+        metavar="DIR",
+        default=None,
+        help="folder published to the repo, relative to the git root (default: the model folder found, "
+        "holding config.json or weights; else .)",
     )
-    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.add_argument(
+        "--force", action="store_true", help="replace existing files (each one that differs is kept as <name>.bak)"
+    )
 
     commands.add_parser(
         "schema",
