@@ -6,7 +6,8 @@
 - checks/, cards/ and policy/ never import publishing/, action/ or cli/ (the order implies it; it is
   asserted on its own so that the message says which rule broke);
 - nothing but `_git.py` runs git (no subprocess call whose command starts with "git");
-- nothing but `publishing/hub.py` imports HfApi or another huggingface_hub name that calls the Hub;
+- nothing but `publishing/hub.py` imports HfApi or another huggingface_hub name that calls the Hub,
+  or reaches into the client another way (`hub.api`, `hub._call`, `api.<method>()`);
 - `sandbox/` (the test double) imports no hf_publish module outside itself.
 
 Every violation is reported as `file:line: what`, and a planted violation of each rule fails.
@@ -57,6 +58,8 @@ def modules(root: Path) -> dict[str, Path]:
 
 def imports_of(path: Path, root: Path) -> list[Import]:
     source = module_name(path, root)
+    if source == "hf_publish":
+        return []  # the public facade: it names every layer's API (lazily), and no layer imports it for that
     package = source if path.name == "__init__.py" else source.rpartition(".")[0]
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
@@ -193,6 +196,24 @@ def hub_callers(root: Path) -> list[str]:
     return problems
 
 
+def client_reach_ins(root: Path) -> list[str]:
+    """Outside publishing/hub.py nothing reaches into the client through the Hub wrapper: no
+    `hub.api` (the HfApi it holds), no `hub._call`, no method called on a variable named `api`."""
+    problems = []
+    for name, path in modules(root).items():
+        if name == HUB_MODULE or layer_of(name) == "sandbox":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in ("api", "_call"):
+                problems.append(f"{where(root, path, node.lineno)}: {name} reads .{node.attr}: only {HUB_MODULE} "
+                                "talks to the client (add a Hub method)")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and isinstance(node.func.value, ast.Name) and node.func.value.id == "api"):
+                problems.append(f"{where(root, path, node.lineno)}: {name} calls api.{node.func.attr}(): only "
+                                f"{HUB_MODULE} talks to the client (add a Hub method)")
+    return problems
+
+
 def sandbox_leaks(root: Path) -> list[str]:
     problems = []
     for name, path in modules(root).items():
@@ -207,7 +228,8 @@ def sandbox_leaks(root: Path) -> list[str]:
 
 
 def all_violations(root: Path) -> list[str]:
-    return layering_violations(root) + cycles(root) + git_runners(root) + hub_callers(root) + sandbox_leaks(root)
+    return (layering_violations(root) + cycles(root) + git_runners(root) + hub_callers(root)
+            + client_reach_ins(root) + sandbox_leaks(root))
 
 
 # --- the rules hold for the package ----------------------------------------------------------
@@ -226,6 +248,7 @@ def test_only_the_git_module_runs_git():
 
 def test_only_publishing_hub_calls_the_hub():
     assert hub_callers(PACKAGE) == []
+    assert client_reach_ins(PACKAGE) == []
 
 
 def test_the_sandbox_imports_nothing_from_the_tool():
@@ -262,6 +285,8 @@ def test_planted_violations_are_reported_at_their_file_and_line(tmp_path):
         "publishing/hub.py": "from huggingface_hub import HfApi\nfrom hf_publish.publishing.run import publish\n",
         "publishing/run.py": "from hf_publish.publishing.hub import HfApi\n",
         "report.py": "from hf_publish.action import runner\n",
+        "org/access.py": "def grant(hub):\n    hub.api.grant_access('a/b', 'u')\n",
+        "org/fetch.py": "def grant(api):\n\n    return api.list_models()\n",
     })
     found = all_violations(root)
     expected = [
@@ -272,6 +297,8 @@ def test_planted_violations_are_reported_at_their_file_and_line(tmp_path):
         "hf_publish/cli/main.py:2: hf_publish.cli.main imports _oidc, oidc_login",
         "hf_publish/sandbox/server.py:2: the sandbox module hf_publish.sandbox.server imports hf_publish.errors",
         "hf_publish/report.py:1: hf_publish.report (base) imports hf_publish.action.runner (action), a higher layer",
+        "hf_publish/org/access.py:2: hf_publish.org.access reads .api",
+        "hf_publish/org/fetch.py:3: hf_publish.org.fetch calls api.list_models()",
     ]
     for prefix in expected:
         assert any(line.startswith(prefix) for line in found), (prefix, found)

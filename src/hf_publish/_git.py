@@ -48,7 +48,9 @@ def _git(root: Path | str, *args: str, input: bytes | None = None, check: bool =
             env=_git_env(),
         )
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(
+            "git is not installed or not on PATH. Next: install git (e.g. apt-get install git) and retry"
+        ) from None
     if check and result.returncode != 0:
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed: {detail[-1] if detail else f'exit {result.returncode}'}")
@@ -248,7 +250,8 @@ def read_blob_prefixes(
         return {}
     if sizes is not None and all(o in sizes for o in oids) and sum(sizes[o] for o in oids) <= _ONE_READ_MAX:
         out = _git(root, "cat-file", "--batch", input="\n".join(oids).encode() + b"\n")
-        result, pos = {}, 0
+        result: dict[str, bytes] = {}
+        pos = 0
         while pos < len(out):
             header_end = out.index(b"\n", pos)
             header = out[pos:header_end].split()
@@ -268,13 +271,16 @@ def read_blob_prefixes(
             env=_git_env(),
         )
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+        raise GitError(
+            "git is not installed or not on PATH. Next: install git (e.g. apt-get install git) and retry"
+        ) from None
     assert proc.stdin is not None and proc.stdout is not None
+    stdin = proc.stdin
 
     def feed() -> None:
         try:
-            proc.stdin.write(payload)
-            proc.stdin.close()
+            stdin.write(payload)
+            stdin.close()
         except BrokenPipeError:
             pass
 
@@ -286,7 +292,7 @@ def read_blob_prefixes(
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()
-    result: dict[str, bytes] = {}
+    result = {}
     try:
         for _ in oids:
             header = proc.stdout.readline().split()
@@ -309,22 +315,6 @@ def read_blob_prefixes(
             writer.join()
         proc.wait()
     return result
-
-
-def files_under(root: Path, folders: Sequence[str]) -> list[str]:
-    """Tracked files, and untracked ones not ignored, below each folder: what a folder upload sends."""
-    out = _git(
-        root,
-        "ls-files",
-        "-z",
-        "--full-name",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-        "--",
-        *[f":(literal){f or '.'}" for f in folders],
-    )
-    return sorted(set(_split_z(out)))
 
 
 # --- action ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "notice"]
 SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -34,7 +34,7 @@ class Finding:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

@@ -41,8 +41,8 @@ def write_problem(path: Path, root: Path | None = None) -> str | None:
     if not relative.parts or ".." in relative.parts:
         return f"{path} is outside the work tree {root}"
     current = root
-    for part in relative.parts:
-        current = current / part
+    for name in relative.parts:
+        current = current / name
         if current.is_symlink():
             return f"{current.relative_to(root).as_posix()} is {_describe_link(current)}"
     return None

@@ -19,6 +19,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from hf_publish import _git, paths
 from hf_publish.errors import GitError
@@ -158,7 +159,7 @@ def list_folder(folder: Path, *, ignore: Sequence[str] = (), exclude: Iterable[s
 
 def _checkout_candidates(
     root: Path, folder: str, ignore: Sequence[str], exclude: Iterable[str]
-) -> tuple[str, list, list[str]]:
+) -> tuple[str, list[_git.IndexEntry], list[str]]:
     """(prefix, index entries, untracked paths) of what a publish of `folder` uploads: tracked
     regular files still present plus untracked files git does not ignore, less `ignore`, the skipped
     folders and `exclude`; symlinks never (they may point outside the repo)."""
@@ -278,7 +279,17 @@ def repo_source(
     return RepoSource(folder, rel, tracked, tuple(ignore), policy_exclude(policy_path, folder))
 
 
-def publish_paths(root: Path, specs: Sequence, *, in_git: bool, policy_path: Path | None = None) -> list[str]:
+class RepoLike(Protocol):
+    """What `publish_paths` reads of a configured repo (policy's RepoSpec, a layer above)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def ignore(self) -> Sequence[str]: ...
+
+
+def publish_paths(root: Path, specs: Sequence[RepoLike], *, in_git: bool, policy_path: Path | None = None) -> list[str]:
     """Every file (relative to the root) a publish of the configured repos `specs` uploads, by the
     same listing publish itself uses; with no repo configured, every file the work tree holds."""
     if not specs:

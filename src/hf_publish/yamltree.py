@@ -6,7 +6,7 @@ JSON Schema error path becomes a `file:line`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,7 +56,7 @@ def key_problems(root: yaml.Node | None, max_nodes: int) -> Iterator[KeyProblem]
             stack.extend(node.value)
 
 
-def node_at(root: yaml.Node | None, path: list) -> yaml.Node | None:
+def node_at(root: yaml.Node | None, path: Sequence[str | int]) -> yaml.Node | None:
     """The node at a JSON path (keys and list indexes), or None."""
     node = root
     for part in path:
@@ -71,7 +71,7 @@ def node_at(root: yaml.Node | None, path: list) -> yaml.Node | None:
     return node
 
 
-def key_node_at(root: yaml.Node | None, path: list) -> yaml.Node | None:
+def key_node_at(root: yaml.Node | None, path: Sequence[str | int]) -> yaml.Node | None:
     """The key node of the last mapping key in `path` (its line is where `key:` is written)."""
     if not path or not isinstance(path[-1], str):
         return None

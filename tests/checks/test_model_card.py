@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,18 +19,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hf_publish.cards.schema import CardSchema, card_schema, load_card_schema
 from hf_publish.checks._inputs import CheckContext
 from hf_publish.checks.model_card import (
-    SchemaValidator,
-    card_schema_validator,
     check_card,
-    load_card_schema,
     repo_id_error,
     run,
 )
 from hf_publish.cli import main
-from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 from hf_publish.policy.load import parse_policy_text, policy_from_data
+from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 from tests.helpers import git, init_repo, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "hooks" / "model-card" / "examples"
@@ -690,19 +689,57 @@ def test_policy_section_headings_and_custom_sections():
     assert "accepted headings: Limitations, 한계" in finding.message
 
 
-# --- the fast paths agree with the libraries they stand in for ---------------------------------
+# --- the worded errors say what jsonschema says, and the cache remembers them -----------------
 
-def test_card_schemas_are_valid_and_take_the_fast_path():
+def test_card_schemas_are_valid_json_schemas():
     for repo_type in ("model", "dataset", "space"):
-        schema = load_card_schema(repo_type)
-        jsonschema.Draft202012Validator.check_schema(schema)
-        assert card_schema_validator(repo_type).native, repo_type
+        jsonschema.Draft202012Validator.check_schema(load_card_schema(repo_type))
 
 
-def test_unsupported_schema_keyword_falls_back_to_jsonschema():
-    validator = SchemaValidator({"type": "object", "properties": {"n": {"multipleOf": 2}}})
-    assert not validator.native
-    assert [e.path for e in validator.errors({"n": 3})] == [("n",)]
+def test_a_keyword_without_its_own_words_keeps_jsonschemas_message():
+    errors = CardSchema({"type": "object", "properties": {"n": {"multipleOf": 2}}}).errors({"n": 3})
+    assert [(e.path, e.keyword, e.message) for e in errors] == [(("n",), "multipleOf", "3 is not a multiple of 2")]
+
+
+def test_errors_come_in_the_cards_order_one_per_missing_or_unknown_key():
+    schema = CardSchema({
+        "type": "object", "required": ["a", "b"], "additionalProperties": False,
+        "properties": {"z": {"type": "string"}, "y": {"enum": ["x"]}, "a": {}, "b": {}},
+    })
+    errors = schema.errors({"y": "q", "extra": 1, "z": 2, "more": 2})
+    assert [(e.path, e.message) for e in errors] == [
+        ((), "missing 'a'"), ((), "missing 'b'"), (("y",), "'q' is not one of: x"),
+        (("extra",), "unknown key 'extra'"), (("z",), "2 is not a string"), (("more",), "unknown key 'more'"),
+    ]
+
+
+def test_an_anyof_names_the_branch_the_value_was_meant_for():
+    schema = CardSchema({"anyOf": [{"type": "string", "maxLength": 3}, {"type": "array", "items": {"type": "string"}}]})
+    assert [e.message for e in schema.errors("abcd")] == ["is 4 characters; at most 3 are allowed"]
+    assert [(e.path, e.message) for e in schema.errors(["a", 1])] == [((1,), "1 is not a string")]
+    assert [e.message for e in schema.errors(5)] == ["5 is not a string or a list of strings"]
+
+
+def test_the_cache_remembers_worded_errors_so_an_unchanged_card_skips_jsonschema(tmp_path, monkeypatch):
+    """Importing jsonschema is most of a hook's time: a second run over the same card must not."""
+    card = tmp_path / "README.md"
+    card.write_text(COMPLETE.replace("license: apache-2.0", "license: apache2"), encoding="utf-8")
+    program = (
+        "import sys; from pathlib import Path; from hf_publish.checks.model_card import check_card; "
+        "from hf_publish.policy.model import CardPolicy; "
+        "found = check_card(Path(sys.argv[1]).read_bytes(), 'README.md', card=CardPolicy()); "
+        "print(sorted(f.message for f in found)); print('jsonschema' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("HF_PUBLISH_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", program, str(card)], capture_output=True, text=True, env=env,
+                           check=True).stdout.splitlines() for _ in range(2)]
+    assert runs[0][0] == runs[1][0] and "apache2" in runs[0][0]  # the same findings from the cache
+    assert runs[0][1] == "True" and runs[1][1] == "False"
+    assert list((tmp_path / "cache" / "hf-publish" / "card-metadata").glob("*.json"))
+    no_cache = subprocess.run([sys.executable, "-c", program, str(card)], capture_output=True, text=True, check=True,
+                              env={**env, "HF_PUBLISH_NO_CACHE": "1"}).stdout.splitlines()
+    assert no_cache == runs[0]
 
 
 _scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70000), st.floats(allow_nan=False, allow_infinity=False),
@@ -822,7 +859,7 @@ def _near_misses(schema: dict, root: dict):
 
 
 @pytest.mark.parametrize("repo_type", ["model", "dataset", "space"])
-def test_schema_fast_path_agrees_with_jsonschema_on_every_boundary(repo_type):
+def test_worded_errors_exist_exactly_when_jsonschema_finds_one_on_every_boundary(repo_type):
     schema = load_card_schema(repo_type)
     base = {"sdk": "gradio"} if repo_type == "space" else {}
     checked = valid = 0
@@ -830,12 +867,12 @@ def test_schema_fast_path_agrees_with_jsonschema_on_every_boundary(repo_type):
         for value in _near_misses(sub, schema):
             instance = {**base, key: value}
             expected = _reference_validator(repo_type).is_valid(instance)
-            assert card_schema_validator(repo_type).is_valid(instance) == expected, instance
+            assert CardSchema(load_card_schema(repo_type)).is_valid(instance) == expected, instance
             checked, valid = checked + 1, valid + expected
     assert checked > 300 and 0.1 < valid / checked < 0.9  # both outcomes well represented
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference_validator(repo_type: str):
     return jsonschema.Draft202012Validator(load_card_schema(repo_type))
 
@@ -843,13 +880,13 @@ def _reference_validator(repo_type: str):
 @pytest.mark.parametrize("repo_type", ["model", "dataset", "space"])
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_schema_fast_path_agrees_with_jsonschema(repo_type, data):
+def test_worded_errors_exist_exactly_when_jsonschema_finds_one(repo_type, data):
     schema = load_card_schema(repo_type)
     instance = data.draw(_metadata(schema))
     if repo_type == "space" and data.draw(st.booleans()):
         instance.setdefault("sdk", "gradio")
     reference = _reference_validator(repo_type).is_valid(instance)
-    assert card_schema_validator(repo_type).is_valid(instance) == reference
+    assert card_schema(repo_type).is_valid(instance) == reference
 
 
 @settings(max_examples=500, deadline=None)
@@ -1125,7 +1162,7 @@ def _serve(answer: dict):
     body = json.dumps(answer).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             if self.path != "/api/models-tags-by-type":
                 self.send_error(404)
                 return

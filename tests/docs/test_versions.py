@@ -42,3 +42,14 @@ def test_the_major_tag_series_in_the_docs_is_the_package_major():
     for path in FILES:
         for series in re.findall(r"\bv([0-9]+)\.x\.y\b", path.read_text(encoding="utf-8")):
             assert series == major, f"{path.relative_to(ROOT)} speaks of v{series}.x.y"
+
+
+def test_the_help_names_the_action_tag_of_this_version():
+    from hf_publish.cli.main import _subcommand, build_parser
+
+    parser = build_parser()
+    texts = [parser.format_help(), _subcommand(parser, "gh-action").format_help()]
+    major = package_version().split(".")[0]
+    for text in texts:
+        tags = set(re.findall(r"org/hf-publish@(v\d+)", text))
+        assert tags == {f"v{major}"}, tags

@@ -61,6 +61,8 @@ def org_sandbox(tmp_path_factory, monkeypatch):
     users["tokens"]["alice-fg-both"] = {"user": "alice", "scoped": [
         {"entity": {"type": "user", "name": "alice"}, "permissions": ["repo.write", "repo.content.read"]},
         {"entity": {"type": "org", "name": "acme-ai"}, "permissions": ["repo.write", "repo.content.read"]}]}
+    for outsider in OUTSIDERS:  # what the requesters themselves download with
+        users["tokens"][f"{outsider}-read"] = {"user": outsider, "role": "read"}
     root = tmp_path_factory.mktemp("org_sandbox")
     sandbox = Sandbox(users=users, data_dir=root / "data", cas_dir=root / "cas").start()
     monkeypatch.setenv("HF_ENDPOINT", sandbox.endpoint)

@@ -75,7 +75,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(requests_made, cli, policy_r
     assert "accept  frank <frank@partner.example>: email domain partner.example is in access.auto_accept" in out
     assert "reject  mallory <mallory@spam.example>: email domain spam.example is in access.reject" in out
     assert "leave   eve <eve@elsewhere.example>: no rule for email domain elsewhere.example: a human decides" in out
-    assert "revoke  grace <grace@partner.example>: accepted access from" in out
+    assert "revoke  grace <grace@partner.example>: accepted access (requested on " in out
     assert "over access.expire_after_days (30)" in out
     assert "dry run: 1 accept, 1 reject, 1 revoke, 1 left for a human; nothing was changed or logged" in out
     assert f"{sandbox.endpoint}/{REPO}/settings" in out
@@ -135,3 +135,88 @@ def test_grant_needs_a_gated_repo_and_apply(org_sandbox, cli, policy_repo):
     assert statuses(org_sandbox)["eve"] == "accepted"
     (record,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert record["what"] == "grant" and record["who"] == "eve" and "ticket 42" in record["why"]
+
+
+def test_the_whole_plan_is_printed_before_the_first_write_and_a_failed_write_is_logged(requests_made, cli,
+                                                                                        policy_repo):
+    sandbox = requests_made
+    repo = policy_repo(POLICY)
+    log = repo / "decisions.jsonl"
+    sandbox.inject("POST", r"/user-access-request/handle$", status=403, times=1)  # the first write fails
+    result = cli("alice-fg-org", "access", "review", "--apply", "--log", str(log), cwd=repo)
+    assert result.returncode == 4, result.stdout + result.stderr
+    for line in ("accept  frank", "reject  mallory", "leave   eve", "revoke  grace"):
+        assert line in result.stdout  # the plan, complete, although the first write failed
+    assert "stopped at decision 1 of 4 (accept frank" in result.stderr and "Next:" in result.stderr
+    (record,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert record["who"] == "frank" and record["applied"] is False and "forbidden" in record["error"].lower()
+    assert statuses(sandbox) == {"frank": "pending", "mallory": "pending", "eve": "pending", "grace": "accepted"}
+
+
+def test_expiry_counts_from_hf_publishs_grant_not_from_the_request_date(org_sandbox, cli, policy_repo):
+    gated_repo(org_sandbox)
+    org_sandbox.request_access(REPO, "eve", timestamp=datetime.now(timezone.utc) - timedelta(days=40))
+    repo = policy_repo(POLICY)
+    log = repo / "decisions.jsonl"
+    granted = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", "--log", str(log), cwd=repo)
+    assert granted.returncode == 0, granted.stdout + granted.stderr
+    # the Hub still lists eve's accepted request with the date she asked, 40 days ago
+    plain = cli("alice-fg-org", "access", "review", cwd=repo)
+    assert "revoke  eve <eve@elsewhere.example>: accepted access (requested on" in plain.stdout
+    org_sandbox.clear_log()
+    review = cli("alice-fg-org", "access", "review", "--apply", "--log", str(log), cwd=repo)
+    assert review.returncode == 0, review.stdout + review.stderr
+    assert "revoke  eve" not in review.stdout and "0 revoke" in review.stdout
+    assert statuses(org_sandbox)["eve"] == "accepted" and handled(org_sandbox) == []
+
+
+def test_review_of_an_unknown_name_says_what_to_name(org_sandbox, cli, policy_repo):
+    result = cli("alice-fg-org", "access", "review", "gated-model", cwd=policy_repo(POLICY))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no repo named 'gated-model' in the policy (configured: gated-model-v1)" in result.stderr
+    assert "Next: name a configured repo, or give its full id (ORG/NAME)" in result.stderr
+
+
+def test_grant_errors_name_the_next_step_and_an_unwritable_log_stops_before_the_grant(org_sandbox, cli,
+                                                                                       policy_repo):
+    gated_repo(org_sandbox)
+    repo = policy_repo(POLICY)
+    (repo / "logdir").mkdir()
+    unlogged = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", "--log", str(repo / "logdir"), cwd=repo)
+    assert unlogged.returncode == 2 and "not a file" in unlogged.stderr and "Next:" in unlogged.stderr
+    assert "eve" not in statuses(org_sandbox)  # not granted behind an unwritable log
+    nobody = cli("alice-fg-org", "access", "grant", "no-such-user", REPO, "--apply", cwd=repo)
+    assert nobody.returncode == 4 and "Next: check the username" in nobody.stderr
+    unlogged_grant = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo)
+    assert unlogged_grant.returncode == 0 and "not logged (add --log FILE" in unlogged_grant.stdout
+    twice = cli("alice-fg-org", "access", "grant", "eve", REPO, "--apply", cwd=repo)
+    assert twice.returncode == 4 and "Next: nothing to grant if eve already has access" in twice.stderr
+
+
+def can_download(sandbox, token: str, tmp_path) -> bool:
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import GatedRepoError
+
+    try:
+        hf_hub_download(REPO, "model.safetensors", token=sandbox.tokens[token], endpoint=sandbox.endpoint,
+                        cache_dir=tmp_path / f"cache-{token}")
+        return True
+    except GatedRepoError:
+        return False
+
+
+def test_applied_decisions_decide_who_downloads_the_weights(requests_made, cli, policy_repo, upload_lane, tmp_path):
+    from huggingface_hub import HfApi
+
+    sandbox = requests_made
+    api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-org"])
+    api.update_repo_settings(REPO, private=False)  # public and gated: outsiders see it, the gate decides
+    api.upload_file(path_or_fileobj=b"\x00" * 2_000_000, path_in_repo="model.safetensors", repo_id=REPO)
+    assert can_download(sandbox, "grace-read", tmp_path / "before")  # accepted 40 days ago
+    assert not can_download(sandbox, "frank-read", tmp_path / "before")  # pending
+    result = cli("alice-fg-org", "access", "review", "--apply", "--log", str(tmp_path / "log.jsonl"),
+                 cwd=policy_repo(POLICY))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert can_download(sandbox, "frank-read", tmp_path / "after")  # auto-accepted by domain
+    assert not can_download(sandbox, "grace-read", tmp_path / "after")  # expired: revoked
+    assert not can_download(sandbox, "mallory-read", tmp_path / "after")  # rejected

@@ -88,3 +88,23 @@ def test_members_diff_missing_extra_roles_and_unmatched():
     assert "has no call to invite" in text and "invite new@acme.example" in text and "remove mallory" in text
     in_sync = diff_members(rows[:1], [HubMember("alice", role=None)])
     assert not in_sync.differs and in_sync.roles_unknown
+
+
+def test_expiry_runs_from_the_logged_grant_when_it_is_later_than_the_request(tmp_path: Path):
+    from hf_publish.org.access import granted_dates
+
+    old = req("eve", "eve@elsewhere.example", 120, "accepted")  # asked 120 days ago
+    assert expired(old, POLICY, NOW, "acme-ai/m-v1", granted_at=NOW - timedelta(days=5)) is None
+    late = expired(old, POLICY, NOW, "acme-ai/m-v1", granted_at=NOW - timedelta(days=100))
+    assert late is not None and "accepted on 2026-08-23" in late.why and "100 days old" in late.why
+    path = tmp_path / "decisions.jsonl"
+    grant = plan_review("acme-ai/M-v1", "model", [req("Eve", "eve@acme.example")], [], POLICY, NOW)[0]
+    lines = ["not json", '{"what": "accept", "applied": false, "repo": "acme-ai/m-v1", "who": "eve", '
+             '"when": "2026-11-30T00:00:00+00:00"}',
+             json.dumps(log_record(grant, actor="alice", applied=True, when=NOW - timedelta(days=5)))]
+    path.write_text("\n".join(lines) + "\n")
+    dates = granted_dates(path)
+    assert dates == {("acme-ai/m-v1", "eve"): NOW - timedelta(days=5)}  # the failed accept does not count
+    plan = plan_review("acme-ai/m-v1", "model", [], [old], POLICY, NOW, dates)
+    assert plan == []
+    assert granted_dates(tmp_path / "missing.jsonl") == {}

@@ -79,3 +79,33 @@ def test_drift_toward_less_gating_is_a_note_when_the_token_may_not_change_it(che
     (note,) = [n for n in report.results[0].notes if n.startswith("gated:")]
     assert "gated: manual on the Hub, the policy says auto; this token may not change it" in note
     assert report.results[0].commit_sha and hub_gated(hub_api) == "manual"  # the publish went on
+
+
+def test_the_audit_and_publish_report_the_same_drift_for_the_same_policy_and_hub_state(
+        checkout, publish_with, hub_api, hub_sandbox, tmp_path, monkeypatch):
+    """One rule (policy.model.gated_drift) decides for both: the same policy file and the same repo on the
+    Hub give the same drift, in the same words, in the audit's finding and in publish's dry run."""
+    from hf_publish.org.audit import AuditOptions, run_audit
+    from hf_publish.policy.load import load_policy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    publish_with("alice-fg-org", checkout)
+    assert hub_gated(hub_api) is False
+    gate(checkout, "manual", where="repo")
+    policy = load_policy(checkout.path / ".hf-publish.yaml")
+    words = "gated: False on the Hub, the policy says manual"
+
+    dry = publish_with("bob-fg-org", checkout, dry_run=True)
+    (note,) = [n for n in dry.results[0].notes if n.startswith("gated:")]
+    audit = run_audit(policy, AuditOptions(organization="acme-ai", token=hub_sandbox.tokens["bob-fg-org"],
+                                           types=("model",)), hub_api("bob-fg-org"))
+    (finding,) = [f for f in audit.findings if f.repo == REPO and f.rule == "gated"]
+    assert note == f"{words}: a publish would set it (update_repo_settings)"
+    assert words in finding.message and "--gated manual" in finding.fix
+
+    publish_with("alice-fg-org", checkout)  # publish corrects it: the audit then finds no drift either
+    assert hub_gated(hub_api) == "manual"
+    again = run_audit(policy, AuditOptions(organization="acme-ai", token=hub_sandbox.tokens["bob-fg-org"],
+                                           types=("model",)), hub_api("bob-fg-org"))
+    assert not [f for f in again.findings if f.repo == REPO and f.rule == "gated"]
+    assert "gated: manual (as the policy says)" in publish_with("bob-fg-org", checkout, dry_run=True).results[0].notes

@@ -53,3 +53,21 @@ def test_an_invalid_file_is_reported_before_the_hub_is_asked(org_sandbox, cli, p
     result = cli("alice-fg-org", "members", "diff", cwd=repo)
     assert result.returncode == 1 and "members.csv:2: [members] role 'owner'" in result.stdout
     assert org_sandbox.requests == []
+
+
+def test_an_unknown_org_names_the_next_step(org_sandbox, cli, policy_repo):
+    repo = policy_repo("organization: acme-ai\n")
+    (repo / "members.csv").write_text(IN_SYNC)
+    result = cli("alice-fg-org", "members", "diff", "--org", "no-such-org", cwd=repo)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "Next: check the organization's name" in result.stderr and "HF_PUBLISH_DEBUG" not in result.stderr
+    assert f"{org_sandbox.endpoint}/no-such-org" in result.stderr
+
+
+def test_without_a_token_the_diff_still_compares_and_says_roles_were_not_reported(org_sandbox, cli, policy_repo):
+    repo = policy_repo("organization: acme-ai\n")
+    (repo / "members.csv").write_text(IN_SYNC.replace("carol@acme-ai.example,contributor", "carol@acme-ai.example,write"))
+    result = cli(None, "members", "diff", cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr  # the role difference is invisible without admin
+    assert "the Hub did not report every member's role to this token" in result.stdout
+    assert "agree" in result.stdout

@@ -82,6 +82,7 @@ def test_a_token_without_rights_is_stopped_by_the_preflight(org_sandbox, cli, po
     assert result.returncode == 4, result.stdout + result.stderr
     assert "refused: the token's scope has no repo.write on user alice" in result.stdout
     assert "this token cannot move the repo" in result.stderr and "Fix:" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Next: fix each, then check again without moving")
     assert moves(org_sandbox) == []
     private = cli("alice-fg-org", "migrate", "alice/other", DST, cwd=policy_repo(POLICY))  # cannot even see it
     assert private.returncode == 4 and "not found, or this token cannot see it" in private.stderr
@@ -95,5 +96,66 @@ def test_a_refused_move_prints_the_history_keeping_copy(org_sandbox, cli, policy
     out = result.stdout
     assert "the Hub refused the move" in out and "nothing was copied" in out
     assert f"git clone --mirror {org_sandbox.endpoint}/{SRC}" in out
-    assert f"git push --mirror {org_sandbox.endpoint}/{DST}" in out
+    assert f"git push --force {org_sandbox.endpoint}/{DST} 'refs/heads/*:refs/heads/*'" in out
     assert "(part N)" in out and "does not serve git" in out
+
+
+def test_a_refused_move_ends_with_the_next_step_on_stderr(org_sandbox, cli, policy_repo):
+    personal_repo(org_sandbox)
+    org_sandbox.inject("POST", r"/api/repos/move$", status=403)
+    result = cli("alice-fg-both", "migrate", SRC, DST, cwd=policy_repo(POLICY))
+    assert result.returncode == 4, result.stdout + result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("hf-publish: error: the Hub refused to move") and "Next: ask the owner of" in last
+    assert f"{org_sandbox.endpoint}/{SRC}/settings" in last  # the endpoint in use, not huggingface.co
+    assert "huggingface.co" not in result.stdout + result.stderr
+
+
+def test_a_move_to_a_taken_name_is_not_answered_with_a_copy(org_sandbox, cli, policy_repo):
+    personal_repo(org_sandbox)
+    org_sandbox.inject("POST", r"/api/repos/move$", status=409, times=1)  # taken between preflight and move
+    result = cli("alice-fg-both", "migrate", SRC, DST, cwd=policy_repo(POLICY))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "git clone --mirror" not in result.stdout and "Next:" in result.stderr
+    assert org_sandbox.commits(SRC)  # still where it was
+
+
+def test_a_second_migrate_of_a_moved_repo_says_it_moved(org_sandbox, cli, policy_repo):
+    personal_repo(org_sandbox)
+    repo = policy_repo(POLICY)
+    assert cli("alice-fg-both", "migrate", SRC, DST, cwd=repo).returncode == 0
+    org_sandbox.clear_log()
+    again = cli("alice-fg-both", "migrate", SRC, "acme-ai/bert-korean-sentiment-v4", cwd=repo)
+    assert again.returncode == 2, again.stdout + again.stderr
+    assert f"{SRC} was already moved: the Hub redirects it to {DST}" in again.stderr
+    assert "Next: nothing to move" in again.stderr and "git clone --mirror" not in again.stdout
+    assert moves(org_sandbox) == []
+
+
+def test_a_dry_run_the_preflight_refuses_exits_4_and_writes_nothing(org_sandbox, cli, policy_repo):
+    personal_repo(org_sandbox, private=False)
+    org_sandbox.clear_log()
+    result = cli("alice-fg-org", "migrate", SRC, DST, "--dry-run", cwd=policy_repo(POLICY))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "dry run: a migrate would be refused by the preflight above" in result.stdout
+    assert "Next: fix each" in result.stderr
+    assert not [r for r in org_sandbox.requests if r.method not in ("GET", "HEAD")]
+
+
+def test_an_unknown_src_names_the_next_step_for_migrate(org_sandbox, cli, policy_repo):
+    result = cli("alice-fg-both", "migrate", "alice/no-such-model", DST, "--dry-run", cwd=policy_repo(POLICY))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "Next: check SRC (namespace/name) and --type (model)" in result.stderr
+
+
+def test_a_policy_that_cannot_take_the_entry_still_gets_it_printed_after_the_move(org_sandbox, cli, policy_repo):
+    personal_repo(org_sandbox)
+    other = "organization: other-org\nrepos:\n  - name: x-model-v1\n"
+    repo = policy_repo(other)
+    result = cli("alice-fg-both", "migrate", SRC, DST, "--write-policy", cwd=repo)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"moved: {org_sandbox.endpoint}/{DST}" in result.stdout
+    assert "policy entry (add it to the policy by hand):" in result.stdout
+    assert "- name: bert-korean-sentiment-v3" in result.stdout
+    assert f"{DST} was moved, but the policy was not changed" in result.stderr and "Next:" in result.stderr
+    assert (repo / ".hf-publish.yaml").read_text() == other

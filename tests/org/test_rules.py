@@ -139,3 +139,91 @@ def test_a_pattern_that_backtracks_is_one_config_finding_and_the_rest_still_runs
     assert len(config) == 1 and "catastrophic backtracking" in config[0].message
     assert not [f for f in result.findings if f.rule == "name-pattern"]
     assert NOW  # the records' clock
+
+
+# --- LFS from storage: which repos need their file metadata read ------------------------------------
+
+def listed(*paths: str) -> tuple[RepoFile, ...]:
+    """Files as the Hub's listings give them: names, no sizes, no LFS flags."""
+    return tuple(RepoFile(p, None, None) for p in paths)
+
+
+def test_a_repo_too_small_to_hold_an_over_limit_file_is_judged_from_its_storage_not_read():
+    from hf_publish.org.rules import needs_file_metadata
+
+    small = record("acme/tiny-config-v1", storage=40_000, files=listed(".gitattributes", "README.md", "config.json"))
+    policy = Policy(organization="acme")
+    assert not needs_file_metadata(small, policy)
+    result = result_of([small])
+    assert result.findings == () and result.repos[0].lfs_source == "storage"
+    assert result.lfs_counts() == {"read": 0, "storage": 1, "unchecked": 0}
+
+
+def test_a_repo_at_the_smallest_regular_file_limit_or_naming_a_required_pattern_is_read():
+    from hf_publish.org.rules import lfs_bound, needs_file_metadata
+
+    policy = Policy(organization="acme")
+    assert lfs_bound(policy) == 1_000_000  # the Hub's 1 MB for binaries, below the 10 MiB for any file
+    at_limit = record("acme/a-v1", storage=1_000_000, files=listed(".gitattributes", "config.json"))
+    weights = record("acme/b-v1", storage=900, files=listed(".gitattributes", "adapter.safetensors"))
+    gguf = record("acme/c-v1", storage=900, files=listed(".gitattributes", "q4.gguf"))  # a presence pattern
+    unknown = record("acme/d-v1", storage=None, files=listed(".gitattributes", "config.json"))
+    assert all(needs_file_metadata(r, policy) for r in (at_limit, weights, gguf, unknown))
+    result = result_of([at_limit, weights, gguf, unknown])
+    assert {r.lfs_source for r in result.repos} == {"unchecked"}
+    assert len([f for f in result.findings if f.rule == "lfs-not-listed"]) == 4
+
+
+def test_a_smaller_policy_limit_lowers_the_bound():
+    from hf_publish.org.rules import lfs_bound, needs_file_metadata
+    from hf_publish.policy.model import LfsPolicy
+
+    policy = Policy(organization="acme", lfs=LfsPolicy(max_text_size=300_000, max_binary_size=1_000_000))
+    assert lfs_bound(policy) == 300_000
+    repo = record("acme/notes-v1", storage=500_000, files=listed(".gitattributes", "notes.csv"))
+    assert needs_file_metadata(repo, policy) and not needs_file_metadata(repo, Policy(organization="acme"))
+
+
+def test_a_small_repo_without_gitattributes_is_still_a_warning():
+    small = record("acme/tiny-config-v1", storage=100, files=listed("README.md", "config.json"))
+    rules = by_rule(result_of([small]), "acme/tiny-config-v1")
+    assert set(rules) == {"gitattributes-missing"}
+
+
+def test_read_metadata_is_said_so():
+    result = result_of(sample_org())
+    assert {r.lfs_source for r in result.repos} == {"read"}
+
+
+# --- gating: one rule for the audit and publish ---------------------------------------------------
+
+def test_gated_drift_is_the_one_rule():
+    from hf_publish.policy.model import gated_drift
+
+    assert gated_drift(None, "manual") is None and gated_drift("off", False) is None
+    assert gated_drift("manual", "manual") is None and gated_drift(False, None) is None
+    assert gated_drift("any", "auto") is None and gated_drift(True, "manual") is None
+    drift = gated_drift("any", False)
+    assert drift is not None and drift.target == "manual"
+    assert drift.describe() == "gated: False on the Hub, the policy says gated (auto or manual)"
+    drift = gated_drift(False, "auto")
+    assert drift is not None and drift.target is False
+    assert drift.describe() == "gated: auto on the Hub, the policy says False"
+    drift = gated_drift("auto", "manual")
+    assert drift is not None and drift.target == "auto"
+
+
+def test_a_repo_the_policy_publishes_follows_its_gated_even_when_private():
+    from hf_publish.policy.model import RepoSpec
+
+    policy = Policy(organization="acme", gated="manual",
+                    repos=(RepoSpec(name="bert-sentiment-v1"), RepoSpec(name="bert-open-v1", gated=False)))
+    repos = [record("acme/bert-sentiment-v1"), record("acme/bert-open-v1", gated="auto"), record("acme/other-v1")]
+    result = result_of(repos, policy)
+    managed = by_rule(result, "acme/bert-sentiment-v1")["gated"]
+    assert managed.message == "is private and not gated: gated: False on the Hub, the policy says manual (gated)"
+    assert "--gated manual" in managed.fix and "publish" in managed.fix
+    opened = by_rule(result, "acme/bert-open-v1")["gated"]
+    assert "gated: auto on the Hub, the policy says False (repos[].gated)" in opened.message
+    assert "--gated false" in opened.fix
+    assert "gated" not in by_rule(result, "acme/other-v1")  # not published by this policy; private: org.gated skips it

@@ -39,3 +39,17 @@ def test_its_commands_parse_and_the_apply_step_logs():
     assert applied.apply and applied.log == "access-decisions.jsonl"
     upload = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
     assert upload["with"]["path"] == applied.log and upload["if"] == "always()"
+
+
+def test_the_log_is_carried_from_run_to_run_so_expiry_counts_from_the_grant():
+    parser = build_parser()
+    (job,) = WORKFLOW["jobs"].values()
+    steps = job["steps"]
+    cache = next(i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("actions/cache@"))
+    reviews = [i for i, s in enumerate(steps) if s.get("run", "").startswith("hf-publish ")]
+    assert cache < reviews[0]  # restored before the first review reads it
+    restore = steps[cache]["with"]
+    assert restore["path"] == "access-decisions.jsonl" and "github.run_id" in restore["key"]
+    assert restore["key"].startswith(restore["restore-keys"])  # each run restores the newest earlier log
+    for i in reviews:  # the dry run reads the same log (expiry), the apply step appends to it
+        assert parser.parse_args(shlex.split(steps[i]["run"])[1:]).log == "access-decisions.jsonl"

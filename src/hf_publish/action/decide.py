@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hf_publish.errors import AuthError, UsageError
 from hf_publish.policy.model import POLICY_FILENAME, ReleasePolicy
@@ -45,13 +46,15 @@ class Inputs:
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
         mode = env.get("INPUT_MODE", "auto").strip().lower() or "auto"
         if mode not in MODES:
-            raise UsageError(f"mode input: {mode!r} is not one of {', '.join(MODES)}")
+            raise UsageError(f"mode input: {mode!r} is not one of {', '.join(MODES)}. Next: set mode to one of them")
         dry = env.get("INPUT_DRY_RUN", "false").strip().lower()
         if dry not in _TRUE + _FALSE:
-            raise UsageError(f"dry-run input: {dry!r} is not true or false")
+            raise UsageError(f"dry-run input: {dry!r} is not true or false. Next: set dry-run: true or false")
         endpoint = env.get("INPUT_ENDPOINT", "").strip().rstrip("/")
         if endpoint and not re.match(r"^https?://[^\s]+$", endpoint):
-            raise UsageError(f"endpoint input: {endpoint!r} is not an http(s) URL")
+            raise UsageError(
+                f"endpoint input: {endpoint!r} is not an http(s) URL. Next: set it to e.g. https://huggingface.co, or leave it out"
+            )
         return cls(
             config=env.get("INPUT_CONFIG", "").strip() or POLICY_FILENAME,
             repos=tuple(r for r in re.split(r"[\s,]+", env.get("INPUT_REPOS", "")) if r),
@@ -94,7 +97,7 @@ class Event:
 
     name: str
     ref: str = ""
-    payload: dict = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @property
     def default_branch(self) -> str:
@@ -126,7 +129,7 @@ class Event:
 
 
 def read_event(env: Mapping[str, str]) -> Event:
-    payload: dict = {}
+    payload: dict[str, Any] = {}
     path = env.get("GITHUB_EVENT_PATH")
     if path:
         try:

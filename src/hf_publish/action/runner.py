@@ -42,7 +42,7 @@ from hf_publish.errors import (
     UsageError,
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
-from hf_publish.policy.model import POLICY_FILENAME, Policy
+from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec
 from hf_publish.report import (
     emit_command,
     github_annotation,
@@ -147,7 +147,7 @@ def _run(
 
     root = _git.find_root(base)
     if root is None:
-        raise UsageError(f"{base} is not a git checkout: add `uses: actions/checkout` before this action")
+        raise UsageError(f"{base} is not a git checkout. Next: add `uses: actions/checkout` before this action")
     explicit = (
         None if inputs.config == POLICY_FILENAME and not (base / inputs.config).is_file() else base / inputs.config
     )
@@ -171,9 +171,12 @@ def _run(
             raise UsageError(problem)
 
     # branch-name is about committing; a publish (after a merge, or of a tag) runs the content checks only
-    check_ids = [
-        c for c in CHECK_IDS if not (c == "branch-name" and (event.tag is not None or decision.mode != "check"))
-    ]
+    # a pull request runs every check (as the hooks do); a publish runs exactly the checks publish
+    # runs, the content checks, once (branch-name is about committing, members about the org's file)
+    if decision.mode == "check":
+        check_ids = [c for c in CHECK_IDS if not (c == "branch-name" and event.tag is not None)]
+    else:
+        check_ids = list(CONTENT_CHECK_IDS)
     ctx = CheckContext(
         root=root,
         policy=policy,
@@ -238,7 +241,7 @@ def _publish_status(dry_run: bool, results: Sequence[dict[str, Any]]) -> str:
     return f"published {len(changed)} of {len(results)} repo(s)" if len(results) > 1 else "published"
 
 
-def _selected(policy: Policy, inputs: Inputs):
+def _selected(policy: Policy, inputs: Inputs) -> tuple[RepoSpec, ...]:
     return tuple(policy.repo(name) for name in inputs.repos) if inputs.repos else policy.repos
 
 
@@ -332,6 +335,7 @@ def _publish(
         return EXIT_HUB, [], NO_TOKEN_MESSAGE
 
     selected = _selected(policy, inputs)
+    batches: list[tuple[list[str], RepoSpec | None]]
     if oidc:
         # One exchange per repo: a Trusted Publishing token is scoped to exactly one repo.
         batches = [([spec.name], spec) for spec in selected]

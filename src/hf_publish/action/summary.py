@@ -32,7 +32,7 @@ def format_outputs(outputs: Mapping[str, str]) -> str:
     return "".join(chunks)
 
 
-def outputs_for(results: Sequence[dict]) -> dict[str, str]:
+def outputs_for(results: Sequence[dict[str, Any]]) -> dict[str, str]:
     """The action's outputs from publish results: one line per repo where there are several."""
 
     def lines(key: str) -> str:
@@ -83,7 +83,7 @@ def render_summary(
     decision: Decision,
     check_ids: Sequence[str],
     findings: Sequence[Finding],
-    results: Sequence[dict],
+    results: Sequence[dict[str, Any]],
     *,
     published: bool,
     message: str = "",

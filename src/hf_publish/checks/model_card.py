@@ -24,10 +24,9 @@ error (the Hub refuses the push, or the Hub or huggingface_hub cannot read the c
 requirements) or a warning (the Hub accepts it; a reader gets it wrong, or the page degrades).
 `card.strict` and `card.severity` in the policy change that.
 
-Speed: a hook has ~150 ms, and importing jsonschema costs ~95 ms. The card schemas use a small
-subset of JSON Schema, which `SchemaValidator` below implements directly; a schema using any other
-keyword is handed to jsonschema instead, and the tests check both agree on every example. Likewise
-repo ids take a local regex that mirrors `validate_repo_id`, which is imported only to word the
+Speed: a hook has ~150 ms, and importing jsonschema costs ~95 ms: `hf_publish.cards.schema`
+validates with jsonschema and caches the worded errors by content hash, so an unchanged card does
+not import it. Likewise repo ids take a local regex that mirrors `validate_repo_id`, which is imported only to word the
 message of an id that fails, and huggingface_hub's card classes are imported only to say how the
 client reacts to a model-index that fails the spec.
 """
@@ -40,8 +39,6 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -67,6 +64,12 @@ from hf_publish.cards.parse import (
     structural_problems,
     too_large,
     yaml_to_data,
+)
+from hf_publish.cards.schema import (
+    SchemaError,
+    a_type,
+    card_schema,
+    show_value,
 )
 from hf_publish.findings import Finding
 from hf_publish.paths import matches
@@ -518,13 +521,13 @@ def metadata_problems(
             Problem(
                 fm.first_line,
                 f"the metadata must be a mapping of `key: value` lines, not "
-                f"{_a_type(hub_data)}: ModelCard raises ValueError on it",
+                f"{a_type(hub_data)}: ModelCard raises ValueError on it",
                 "write one `key: value` per line, e.g. `license: apache-2.0`",
                 rules.METADATA_NOT_MAPPING,
             )
         ]
     lines = _Lines(root, fm)
-    validator = card_schema_validator(repo_type)
+    validator = card_schema(_card_type(repo_type))
     # A key set to nothing (`thumbnail:`) is no value at all: huggingface_hub drops it, the Hub shows nothing.
     hub_values = {k: v for k, v in hub_data.items() if v is not None}
     hub_errors = validator.errors(hub_values)
@@ -656,7 +659,7 @@ def _vocab_problem(kind: str, value: Any, path: tuple, lines: _Lines) -> list[Pr
     if value in known:
         return []
     where = _dotted(list(path))
-    shown = _show(value)
+    shown = show_value(value)
     listed = f"(list of {len(known.ids)} ids dated {known.date})"
     refresh = "; if the Hub added this id after that date, run `hf-publish refresh-vocab`"
     if kind == "license":
@@ -781,325 +784,6 @@ def _required_metadata(data: dict, card: CardPolicy, lines: _Lines) -> list[Prob
     return problems
 
 
-# --- the card JSON Schemas -------------------------------------------------------------------
-
-
-@cache
-def load_card_schema(repo_type: str) -> dict:
-    name = f"card-{_card_type(repo_type)}.schema.json"
-    return json.loads(resources.files("hf_publish.data").joinpath(name).read_text(encoding="utf-8"))
-
-
-@cache
-def card_schema_validator(repo_type: str) -> SchemaValidator:
-    return SchemaValidator(load_card_schema(repo_type))
-
-
-@dataclass(frozen=True)
-class SchemaError:
-    path: tuple
-    keyword: str
-    message: str
-    schema: dict
-    instance: Any = None
-
-
-# The keywords SchemaValidator implements; annotations are ignored as JSON Schema says.
-SUPPORTED_KEYWORDS = frozenset(
-    {
-        "type",
-        "enum",
-        "const",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "minItems",
-        "maxItems",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "minimum",
-        "maximum",
-        "anyOf",
-        "$ref",
-        "$defs",
-    }
-)
-ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples"})
-
-
-class SchemaValidator:
-    """Draft 2020-12 validation for the keyword subset the card schemas use (see SUPPORTED_KEYWORDS).
-
-    A schema using any other keyword is validated by jsonschema instead (same errors, slower import).
-    """
-
-    def __init__(self, schema: dict) -> None:
-        self.schema = schema
-        self.native = _only_supported(schema)
-
-    def errors(self, instance: Any) -> list[SchemaError]:
-        if not self.native:
-            return self._jsonschema_errors(instance)
-        out: list[SchemaError] = []
-        self._check(instance, self.schema, (), out)
-        return out
-
-    def is_valid(self, instance: Any) -> bool:
-        return not self.errors(instance)
-
-    def _jsonschema_errors(self, instance: Any) -> list[SchemaError]:
-        import jsonschema
-
-        validator = jsonschema.Draft202012Validator(self.schema)
-        return [
-            SchemaError(tuple(e.absolute_path), str(e.validator), e.message, e.schema, e.instance)
-            for e in validator.iter_errors(instance)
-        ]
-
-    def resolve(self, schema: dict) -> dict:
-        seen = 0
-        while "$ref" in schema and seen < 32:
-            ref = schema["$ref"]
-            if not ref.startswith("#/"):
-                raise ValueError(f"unsupported $ref {ref!r}")
-            target: Any = self.schema
-            for part in ref[2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
-            extra = {k: v for k, v in schema.items() if k != "$ref"}
-            schema = {**target, **extra} if extra else target
-            seen += 1
-        return schema
-
-    def _check(self, inst: Any, schema: dict, path: tuple, out: list[SchemaError]) -> None:
-        schema = self.resolve(schema)
-        if "type" in schema:
-            types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            if not any(_is_type(inst, t) for t in types):
-                out.append(SchemaError(path, "type", f"{_show(inst)} is not {describe(schema, self)}", schema, inst))
-                return
-        if "enum" in schema and not any(_json_equal(inst, v) for v in schema["enum"]):
-            out.append(
-                SchemaError(
-                    path, "enum", f"{_show(inst)} is not one of: " + ", ".join(map(str, schema["enum"])), schema, inst
-                )
-            )
-        if "const" in schema and not _json_equal(inst, schema["const"]):
-            out.append(SchemaError(path, "const", f"{_show(inst)} must be {schema['const']!r}", schema, inst))
-        if isinstance(inst, str):
-            if "minLength" in schema and len(inst) < schema["minLength"]:
-                out.append(
-                    SchemaError(
-                        path,
-                        "minLength",
-                        "is empty" if not inst else f"is shorter than {schema['minLength']} characters",
-                        schema,
-                        inst,
-                    )
-                )
-            if "maxLength" in schema and len(inst) > schema["maxLength"]:
-                out.append(
-                    SchemaError(
-                        path,
-                        "maxLength",
-                        f"is {len(inst)} characters; at most {schema['maxLength']} are allowed",
-                        schema,
-                        inst,
-                    )
-                )
-            if "pattern" in schema and not re.search(schema["pattern"], inst):
-                title = schema.get("title")
-                out.append(
-                    SchemaError(
-                        path,
-                        "pattern",
-                        f"{_show(inst)} is not {_a(title)}"
-                        if title
-                        else f"{_show(inst)} does not match {schema['pattern']}",
-                        schema,
-                        inst,
-                    )
-                )
-        if _is_type(inst, "number"):
-            if "minimum" in schema and inst < schema["minimum"]:
-                out.append(SchemaError(path, "minimum", f"{inst} is less than {schema['minimum']}", schema, inst))
-            if "maximum" in schema and inst > schema["maximum"]:
-                out.append(SchemaError(path, "maximum", f"{inst} is more than {schema['maximum']}", schema, inst))
-        if isinstance(inst, list):
-            if "minItems" in schema and len(inst) < schema["minItems"]:
-                out.append(
-                    SchemaError(
-                        path,
-                        "minItems",
-                        "is empty" if not inst else f"needs at least {schema['minItems']} entries",
-                        schema,
-                        inst,
-                    )
-                )
-            if "maxItems" in schema and len(inst) > schema["maxItems"]:
-                out.append(SchemaError(path, "maxItems", f"has more than {schema['maxItems']} entries", schema, inst))
-            if "items" in schema:
-                for index, item in enumerate(inst):
-                    self._check(item, schema["items"], path + (index,), out)
-        if isinstance(inst, dict):
-            for key in schema.get("required", ()):
-                if key not in inst:
-                    out.append(SchemaError(path, "required", f"missing {key!r}", schema, key))
-            properties = schema.get("properties", {})
-            for key, value in inst.items():
-                if key in properties:
-                    self._check(value, properties[key], path + (key,), out)
-                elif "additionalProperties" in schema:
-                    extra = schema["additionalProperties"]
-                    if extra is False:
-                        out.append(
-                            SchemaError(path + (key,), "additionalProperties", f"unknown key {key!r}", schema, key)
-                        )
-                    elif isinstance(extra, dict):
-                        self._check(value, extra, path + (key,), out)
-        if "anyOf" in schema:
-            branches = []
-            for sub in schema["anyOf"]:
-                errors: list[SchemaError] = []
-                self._check(inst, sub, path, errors)
-                if not errors:
-                    return
-                branches.append((sub, errors))
-            fitting = [errors for sub, errors in branches if _type_fits(inst, self.resolve(sub))]
-            if len(fitting) == 1:
-                out.extend(fitting[0])
-            else:
-                out.append(SchemaError(path, "anyOf", f"{_show(inst)} is not {describe(schema, self)}", schema, inst))
-
-
-def _only_supported(schema: Any) -> bool:
-    if isinstance(schema, bool):
-        return schema
-    if not isinstance(schema, dict):
-        return False
-    for key, value in schema.items():
-        if key in ANNOTATIONS:
-            continue
-        if key not in SUPPORTED_KEYWORDS:
-            return False
-        if key in ("properties", "$defs"):
-            if not all(_only_supported(s) for s in value.values()):
-                return False
-        elif key == "items" or (key == "additionalProperties" and isinstance(value, dict)):
-            if not _only_supported(value):
-                return False
-        elif key == "anyOf":
-            if not all(_only_supported(s) for s in value):
-                return False
-        elif key == "$ref" and not (isinstance(value, str) and value.startswith("#/$defs/")):
-            return False
-        elif key == "pattern":
-            try:
-                re.compile(value)
-            except re.error:
-                return False
-    return True
-
-
-def _is_type(value: Any, json_type: str) -> bool:
-    if json_type == "string":
-        return isinstance(value, str)
-    if json_type == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer()
-        )
-    if json_type == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if json_type == "boolean":
-        return isinstance(value, bool)
-    if json_type == "null":
-        return value is None
-    if json_type == "array":
-        return isinstance(value, list)
-    if json_type == "object":
-        return isinstance(value, dict)
-    return False
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return a == b
-
-
-def _type_fits(inst: Any, schema: dict) -> bool:
-    """Whether `inst` has a type `schema` is about (so its errors are the relevant ones)."""
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        return any(_is_type(inst, t) for t in types)
-    if "enum" in schema:
-        return any(type(inst) is type(v) for v in schema["enum"])
-    return False
-
-
-_A_TYPE = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "a mapping (key: value)",
-    "array": "a list",
-    "null": "empty (null)",
-}
-_PLURAL = {
-    "string": "strings",
-    "integer": "integers",
-    "number": "numbers",
-    "boolean": "booleans",
-    "object": "mappings",
-    "array": "lists",
-}
-
-
-def describe(schema: dict, validator: SchemaValidator) -> str:
-    """What a schema accepts, in words: "a string or a list of strings"."""
-    schema = validator.resolve(schema)
-    if schema.get("title") and len(schema["title"]) < 40:
-        return _a(schema["title"])
-    if "enum" in schema:
-        return "one of: " + ", ".join(map(str, schema["enum"]))
-    if "anyOf" in schema:
-        return " or ".join(describe(s, validator) for s in schema["anyOf"])
-    types = schema.get("type")
-    if isinstance(types, list):
-        return " or ".join(_A_TYPE.get(t, t) for t in types)
-    if types == "array" and isinstance(schema.get("items"), dict):
-        items = validator.resolve(schema["items"])
-        if items.get("title"):
-            noun = items["title"]
-            return "a list of " + (noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
-        if isinstance(items.get("type"), str):
-            return "a list of " + _PLURAL.get(items["type"], items["type"])
-    return _A_TYPE.get(types, "a valid value") if isinstance(types, str) or types is None else "a valid value"
-
-
-def _a(noun: str) -> str:
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
-
-
-def _a_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    return _a(type(value).__name__)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return _a_type(value) if not value else ("a mapping" if isinstance(value, dict) else "a list")
-    if value is None:
-        return "an empty value"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -1133,7 +817,7 @@ def _schema_problem(
 ) -> Problem:
     path = list(error.path)
     where = _dotted(path) or "metadata"
-    validator = card_schema_validator(repo_type)
+    validator = card_schema(_card_type(repo_type))
     rule = rules.METADATA_SCHEMA
     if error.keyword == "required":
         key = error.instance
@@ -1179,7 +863,7 @@ def _schema_problem(
         return Problem(line, f"{where} {error.message}", "give it a value, or remove the key", rule)
     if error.keyword == "pattern" and error.schema.get("description"):
         return Problem(line, f"{where}: {error.message}", f"use {error.schema['description']}", rule)
-    expected = describe(error.schema, validator)
+    expected = validator.describe(error.schema)
     fix = f"make {where} {expected}"
     if "list" in expected and not isinstance(error.instance, list):
         fix += (

@@ -28,12 +28,15 @@ from hf_publish.errors import (
 if TYPE_CHECKING:
     from hf_publish.tokens import Redactor
 
-DESCRIPTION = """\
+# The Action's moving major tag, from the package version (docs/releasing.md): v0 for 0.y.z.
+ACTION_REF = f"org/hf-publish@v{__version__.split('.')[0]}"
+
+DESCRIPTION = f"""\
 Policy as code for a Hugging Face Hub organization.
 
 hf-publish reads one policy file, .hf-publish.yaml at the git root, and uses it three ways:
-as pre-commit hooks, as this command, and as a GitHub Action (uses: org/hf-publish@v1).
-With no policy file it applies the default conventions (see the README)."""
+as pre-commit hooks, as this command, and as a GitHub Action (uses: {ACTION_REF}).
+With no policy file it applies the default conventions (docs/policy.md lists every key)."""
 
 EPILOG = f"""\
 examples:
@@ -69,7 +72,7 @@ A first name that is not a check id and not a file (`check model_card`) is an un
 named file that does not exist or lies outside the repository is refused: both exit 2, before any
 check runs. Errors fail the run (exit 1). Warnings (the Hub accepts the card, but a reader gets it wrong or
 the page degrades) print and pass, unless --strict is given or the policy says
-card.strict: true; card.severity changes single model-card rules (see the README's rule table)."""
+card.strict: true; card.severity changes single model-card rules (docs/checks.md has the rule table)."""
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -240,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run as the GitHub Action (what action.yml executes)",
         description="Run inside GitHub Actions as action.yml's main step: read the INPUT_* variables and the\n"
         "event, check, publish or release, and write outputs and the job summary.\n"
-        "Use the action (uses: org/hf-publish@v1) rather than calling this directly.",
+        f"Use the action (uses: {ACTION_REF}) rather than calling this directly.",
         epilog=_epilog("gh-action"),
         formatter_class=_formatter,
     )

@@ -59,7 +59,7 @@ def command_matrix(args: argparse.Namespace, *, redactor: Redactor | None = None
     cwd = Path.cwd()
     root = _git.find_root(cwd)
     if root is None:
-        raise UsageError(f"{cwd} is not inside a git repository: run hf-publish matrix in the checkout")
+        raise UsageError(f"{cwd} is not inside a git repository. Next: run hf-publish matrix in the checkout")
     policy_path = find_policy_file(root, getattr(args, "config", None))
     shown = None
     if policy_path is not None:

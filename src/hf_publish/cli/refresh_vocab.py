@@ -25,10 +25,14 @@ def ids_from_model_tags(answer: object, key: str) -> list[str]:
     """The ids under `key` in `/api/models-tags-by-type`'s answer: {key: [{"id": ..., "label": ...}]}."""
     entries = answer.get(key) if isinstance(answer, dict) else None
     if not isinstance(entries, list):
-        raise HubError(f"the Hub's model tags answer has no {key!r} list; refusing to overwrite the shipped list")
+        raise HubError(
+            f"the Hub's model tags answer has no {key!r} list; refusing to overwrite the shipped list. Next: retry later, or against another --endpoint"
+        )
     ids = [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str) and e["id"]]
     if not ids:
-        raise HubError(f"the Hub's model tags answer has an empty {key!r} list; refusing to overwrite the shipped list")
+        raise HubError(
+            f"the Hub's model tags answer has an empty {key!r} list; refusing to overwrite the shipped list. Next: retry later, or against another --endpoint"
+        )
     return list(dict.fromkeys(ids))
 
 

@@ -15,11 +15,10 @@ neither to the Hub nor to the log.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -93,19 +92,31 @@ def decide(
 
 
 def expired(
-    request: Request, policy: AccessPolicy, now: datetime, repo_id: str = "", repo_type: str = "model"
+    request: Request,
+    policy: AccessPolicy,
+    now: datetime,
+    repo_id: str = "",
+    repo_type: str = "model",
+    granted_at: datetime | None = None,
 ) -> Decision | None:
-    """Revoke accepted access older than `access.expire_after_days`, else None."""
+    """Revoke accepted access older than `access.expire_after_days`, else None.
+
+    huggingface_hub 2.4.0 lists an accepted request with the date it was MADE (`timestamp`), not the
+    date it was accepted: a request made 40 days ago and accepted yesterday looks 40 days old. So the
+    age runs from the later of that date and `granted_at`, when hf-publish last accepted or granted
+    this user's access (from the decision log, see `granted_dates`)."""
     days = policy.expire_after_days
-    if not days or now - request.timestamp <= timedelta(days=days):
+    since = max(request.timestamp, granted_at) if granted_at else request.timestamp
+    if not days or now - since <= timedelta(days=days):
         return None
-    age = (now - request.timestamp).days
+    age = (now - since).days
+    source = "accepted on" if granted_at and granted_at >= request.timestamp else "requested on"
     return Decision(
         repo_id,
         repo_type,
         request,
         "revoke",
-        f"accepted access from {request.timestamp:%Y-%m-%d} is {age} days old, over access.expire_after_days ({days})",
+        f"accepted access ({source} {since:%Y-%m-%d}) is {age} days old, over access.expire_after_days ({days})",
     )
 
 
@@ -116,13 +127,20 @@ def plan_review(
     accepted: Iterable[Request],
     policy: AccessPolicy,
     now: datetime,
+    granted: Mapping[tuple[str, str], datetime] | None = None,
 ) -> list[Decision]:
+    """The decisions for one repo; `granted`: (repo id, username) -> when hf-publish last accepted or
+    granted it (lowercase keys; from the decision log)."""
+    granted = granted or {}
     decisions = [decide(r, policy, now, repo_id, repo_type) for r in pending]
-    decisions += [d for r in accepted if (d := expired(r, policy, now, repo_id, repo_type)) is not None]
+    for r in accepted:
+        at = granted.get((repo_id.lower(), (r.username or "").lower())) if r.username else None
+        if (d := expired(r, policy, now, repo_id, repo_type, at)) is not None:
+            decisions.append(d)
     return decisions
 
 
-def log_record(decision: Decision, *, actor: str, applied: bool, when: datetime) -> dict:
+def log_record(decision: Decision, *, actor: str, applied: bool, when: datetime) -> dict[str, Any]:
     """One line of the decision log: who (the requester), what, why, when, repo, actor."""
     r = decision.request
     return {
@@ -146,7 +164,7 @@ class DecisionLog:
     """An append-only JSON Lines file: opened with O_APPEND (never truncated), one line a decision,
     flushed after each, so a run cut short keeps what it did."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if self.path.is_symlink():
             raise UsageError(
@@ -163,12 +181,48 @@ class DecisionLog:
             ) from None
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
-    def append(self, record: dict) -> None:
+    def append(self, record: dict[str, Any]) -> None:
         self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
         self._file.flush()
 
     def close(self) -> None:
         self._file.close()
+
+
+def granted_dates(path: str | os.PathLike[str]) -> dict[tuple[str, str], datetime]:
+    """(repo id, username), lowercase -> when hf-publish last accepted or granted that access, read
+    from a decision log (lines that are not applied accept/grant records are skipped). A missing
+    file is an empty log. Read only: the dry run uses it too."""
+    out: dict[tuple[str, str], datetime] = {}
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            lines = list(file)
+    except FileNotFoundError:
+        return out
+    except OSError as exc:
+        raise UsageError(f"--log {path}: cannot be read ({exc.strerror}). Next: name a readable file") from None
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if (
+            not isinstance(record, dict)
+            or record.get("what") not in ("accept", "grant")
+            or record.get("applied") is not True
+        ):
+            continue
+        repo, who, when = record.get("repo"), record.get("who"), record.get("when")
+        if not (isinstance(repo, str) and isinstance(who, str) and isinstance(when, str)):
+            continue
+        try:
+            at = _aware(datetime.fromisoformat(when))
+        except ValueError:
+            continue
+        key = (repo.lower(), who.lower())
+        if key not in out or at > out[key]:
+            out[key] = at
+    return out
 
 
 # --- the Hub -------------------------------------------------------------------------------------
@@ -190,31 +244,23 @@ def settings_url(endpoint: str, repo_id: str, repo_type: str) -> str:
 
 
 def list_requests(hub: Any, repo_id: str, repo_type: str, status: str) -> list[Request]:
-    method = getattr(hub.api, f"list_{status}_access_requests")
-
-    def listing() -> list[Request]:
-        return [
-            Request(r.username, r.request_id, r.email, r.fullname, r.status, _aware(r.timestamp))
-            for r in method(repo_id, repo_type=repo_type)
-        ]
-
-    return hub._call(listing, f"listing the {status} access requests of {repo_id}", repo_id)
+    return [
+        Request(r.username, r.request_id, r.email, r.fullname, r.status, _aware(r.timestamp))
+        for r in hub.access_requests(repo_id, repo_type, status)
+    ]
 
 
 def apply_decision(hub: Any, d: Decision) -> None:
     r, repo_id, repo_type = d.request, d.repo_id, d.repo_type
     who: dict[str, str] = {"user": r.username} if r.username else {"request_id": r.request_id}
     extra: dict[str, str] = {"rejection_reason": _reason(d.why)} if d.action == "reject" else {}
-    method = {
-        "accept": "accept_access_request",
-        "reject": "reject_access_request",
-        "revoke": "cancel_access_request",
-    }.get(d.action)
-    if method is None:
+    action = {"accept": "accept", "reject": "reject", "revoke": "cancel"}.get(d.action)
+    if action is None:
         return
-    call = functools.partial(getattr(hub.api, method), repo_id, repo_type=repo_type, **who, **extra)
     doing = {"accept": "accepting", "reject": "rejecting", "revoke": "revoking"}[d.action]
-    hub._call(call, f"{doing} the access request of {r.who} on {repo_id}", repo_id)
+    hub.handle_access_request(
+        action, repo_id, repo_type, who, f"{doing} the access request of {r.who} on {repo_id}", **extra
+    )
 
 
 def _reason(why: str) -> str:
@@ -277,7 +323,11 @@ def resolve_repos(
         elif "/" in name:
             out.append((name, repo_type or "model", None))
         else:
-            policy.repo(name)  # raises with the configured names
+            known = ", ".join(s.name for s in policy.repos) or "none"
+            raise UsageError(
+                f"no repo named {name!r} in the policy (configured: {known}). Next: name a configured "
+                "repo, or give its full id (ORG/NAME)"
+            )
     return out
 
 
@@ -297,50 +347,66 @@ def command_review(args: argparse.Namespace) -> int:
             "--apply writes every decision to a log, and no --log FILE was given. Next: add "
             "--log access-decisions.jsonl (appended to, never truncated)"
         )
-    ctx = _connect(args)
-    repos = resolve_repos(ctx.policy, args.repos, args.type)
-    log = DecisionLog(args.log) if args.apply else None
-    now = datetime.now(timezone.utc)
-    counts = {"accept": 0, "reject": 0, "leave": 0, "revoke": 0}
-    human: list[str] = []
+    log = DecisionLog(args.log) if args.apply else None  # refused before the Hub is asked
     try:
-        for repo_id, repo_type, _ in repos:
-            gated = read_gated(ctx.hub, repo_id, repo_type)
-            if gated is False:
-                print(
-                    f"{repo_id}: not gated on the Hub, so there are no access requests to review. Fix: set "
-                    "`gated: manual` (or auto) for it in .hf-publish.yaml and run hf-publish publish"
-                )
-                continue
-            pending = list_requests(ctx.hub, repo_id, repo_type, "pending")
-            accepted = (
-                list_requests(ctx.hub, repo_id, repo_type, "accepted") if ctx.policy.access.expire_after_days else []
-            )
-            decisions = plan_review(repo_id, repo_type, pending, accepted, ctx.policy.access, now)
-            print(
-                f"{repo_id} ({GATED_WORDS[gated]}): {len(pending)} pending"
-                + (f", {len(accepted)} accepted" if ctx.policy.access.expire_after_days else "")
-            )
-            if not decisions:
-                print("  nothing to decide")
-            for d in decisions:
-                print(redact(f"  {d.action:<7} {d.request.who}: {d.why}"))
-                counts[d.action] += 1
-                if d.action == "leave":
-                    human.append(f"{d.request.who} on {repo_id}: {settings_url(ctx.endpoint, repo_id, repo_type)}")
-                if log is not None:
-                    applied = d.action != "leave"
-                    if applied:
-                        apply_decision(ctx.hub, d)
-                    log.append(log_record(d, actor=ctx.actor, applied=applied, when=datetime.now(timezone.utc)))
+        return _review(args, log, redact)
     finally:
         if log is not None:
             log.close()
+
+
+def _review(args: argparse.Namespace, log: DecisionLog | None, redact: Any) -> int:
+    ctx = _connect(args)
+    repos = resolve_repos(ctx.policy, args.repos, args.type)
+    granted = granted_dates(args.log) if args.log and ctx.policy.access.expire_after_days else {}
+    now = datetime.now(timezone.utc)
+    plan: list[Decision] = []
+    human: list[str] = []
+    # 1. the plan, from reads only
+    for repo_id, repo_type, _ in repos:
+        gated = read_gated(ctx.hub, repo_id, repo_type)
+        if gated is False:
+            print(
+                f"{repo_id}: not gated on the Hub, so there are no access requests to review. Fix: set "
+                "`gated: manual` (or auto) for it in .hf-publish.yaml and run hf-publish publish"
+            )
+            continue
+        pending = list_requests(ctx.hub, repo_id, repo_type, "pending")
+        accepted = list_requests(ctx.hub, repo_id, repo_type, "accepted") if ctx.policy.access.expire_after_days else []
+        decisions = plan_review(repo_id, repo_type, pending, accepted, ctx.policy.access, now, granted)
+        print(
+            f"{repo_id} ({GATED_WORDS[gated]}): {len(pending)} pending"
+            + (f", {len(accepted)} accepted" if ctx.policy.access.expire_after_days else "")
+        )
+        if not decisions:
+            print("  nothing to decide")
+        for d in decisions:
+            print(redact(f"  {d.action:<7} {d.request.who}: {d.why}"))
+            if d.action == "leave":
+                human.append(f"{d.request.who} on {repo_id}: {settings_url(ctx.endpoint, repo_id, repo_type)}")
+        plan += decisions
+    counts = {action: sum(d.action == action for d in plan) for action in ("accept", "reject", "revoke", "leave")}
     done = (
         f"{counts['accept']} accept, {counts['reject']} reject, {counts['revoke']} revoke, "
         f"{counts['leave']} left for a human"
     )
-    if args.apply:
+    # 2. with --apply, the writes, each logged as it is done
+    if log is not None:
+        for number, d in enumerate(plan, 1):
+            applied = d.action != "leave"
+            if applied:
+                try:
+                    apply_decision(ctx.hub, d)
+                except HubError as exc:
+                    record = log_record(d, actor=ctx.actor, applied=False, when=datetime.now(timezone.utc))
+                    log.append({**record, "error": redact(str(exc))})
+                    print_err(
+                        f"hf-publish: stopped at decision {number} of {len(plan)} ({d.action} {d.request.who} "
+                        f"on {d.repo_id}): the ones before it are applied; each, and this failure "
+                        f"(applied: false), is in {args.log}"
+                    )
+                    raise
+            log.append(log_record(d, actor=ctx.actor, applied=applied, when=datetime.now(timezone.utc)))
         print(f"applied: {done}; every decision appended to {args.log}")
     else:
         print(f"dry run: {done}; nothing was changed or logged. Next: re-run with --apply --log FILE")
@@ -376,26 +442,38 @@ def command_grant(args: argparse.Namespace) -> int:
     if not args.apply:
         print("dry run: nothing was changed or logged. Next: re-run with --apply")
         return EXIT_OK
+    log = DecisionLog(args.log) if args.log else None  # opened first: a grant is never left unlogged
     try:
-        ctx.hub._call(
-            lambda: ctx.hub.api.grant_access(repo_id, args.user, repo_type=repo_type),
-            f"granting {args.user} access to {repo_id}",
-            repo_id,
-        )
-    except HubError as exc:
-        if getattr(exc, "status", None) == 400:
-            raise HubError(
-                f"{str(exc).split('. Next:')[0]}. Next: check that {args.user} does not already have "
-                f"access (hf-publish access review {repo_id} lists pending requests)"
-            ) from None
-        raise
-    if args.log:
-        log = DecisionLog(args.log)
         try:
+            ctx.hub.grant_access(repo_id, args.user, repo_type)
+        except HubError as exc:
+            message = str(exc).split(". Next:")[0]
+            status = getattr(exc, "status", None)
+            if status == 400:
+                raise HubError(
+                    f"{message}. Next: nothing to grant if {args.user} already has access; to renew "
+                    f"access that expires, cancel it on {settings_url(ctx.endpoint, repo_id, repo_type)} "
+                    "first, then grant again"
+                ) from None
+            if status == 404:  # the repo was just read: what the Hub does not find is the user
+                raise HubError(
+                    f"{message}. Next: check the username (the Hub username, not the email: "
+                    f"{ctx.endpoint.rstrip('/')}/{args.user} must be their profile)"
+                ) from None
+            raise
+        if log is not None:
             log.append(log_record(decision, actor=ctx.actor, applied=True, when=datetime.now(timezone.utc)))
-        finally:
+    finally:
+        if log is not None:
             log.close()
-    print(f"granted: {args.user} may download {repo_id}" + (f"; logged to {args.log}" if args.log else ""))
+    print(
+        f"granted: {args.user} may download {repo_id}"
+        + (
+            f"; logged to {args.log}"
+            if args.log
+            else "; not logged (add --log FILE: access review counts access.expire_after_days from the logged grant)"
+        )
+    )
     return EXIT_OK
 
 

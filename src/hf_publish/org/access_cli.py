@@ -49,11 +49,80 @@ Move a repo (e.g. from a personal account) into the org:
   3. move_repo: history, discussions and redirects from the old id are kept
   4. the policy's entry for the new repo is printed, or added with --write-policy (comments kept)
 When the Hub refuses the move, hf-publish stops and prints how to copy the repo WITH its
-history (git clone --mirror + git push; see docs/access.md for the trade-off against a snapshot
-upload, which loses history). --dry-run does steps 1-2 and prints the plan."""
+history (git clone --mirror, then push its branches, tags and LFS files; see docs/access.md for
+the trade-off against a snapshot upload, which loses history). --dry-run does steps 1-2 and
+prints the plan."""
 
 
-def add_org_commands(commands: Any, formatter: Callable, add_config: Callable) -> None:
+REVIEW_EPILOG = """\
+examples:
+  hf-publish access review                          the plan for every gated repo; changes nothing
+  hf-publish access review gated-model-v1           one configured repo (or an id: acme-ai/gated-model-v1)
+  hf-publish access review --apply --log access-decisions.jsonl
+                                                    decide, and append each decision to the log
+  sample plan line:
+    accept  frank <frank@partner.example>: email domain partner.example is in access.auto_accept.email_domains
+
+--log FILE is read too (also in a dry run): expiry counts from when hf-publish accepted or granted
+the access, as huggingface_hub 2.4.0 lists an accepted request with the date it was made.
+
+exit codes:
+  0    the plan was printed (dry run), or every decision was applied and logged
+  2    bad usage: --apply without --log, an unknown repo name, an invalid policy, no token
+  3    unexpected error (set HF_PUBLISH_DEBUG=1 for the traceback)
+  4    the Hub refused or failed (e.g. a read token); with --apply the failed decision is logged
+       (applied: false) and the run stops there
+  130  interrupted"""
+
+GRANT_EPILOG = """\
+examples:
+  hf-publish access grant eve gated-model-v1        what would be granted; changes nothing
+  hf-publish access grant eve gated-model-v1 --apply --log access-decisions.jsonl --reason "ticket 42"
+
+exit codes:
+  0    the plan was printed (dry run), or the access was granted (and logged with --log)
+  2    bad usage: the repo is not gated, an unknown repo name, an unreadable log, no token
+  3    unexpected error (set HF_PUBLISH_DEBUG=1 for the traceback)
+  4    the Hub refused: an unknown user, access already granted, a token without write access
+  130  interrupted"""
+
+MEMBERS_EPILOG = """\
+examples:
+  hf-publish members diff                           members.csv (members.file) against the policy's org
+  hf-publish members diff --file org/members.csv --org acme-ai
+  sample output:
+    missing  frank <frank@partner.example> (read): in members.csv:5, not a member of acme-ai
+
+exit codes:
+  0    the file and the org's members agree
+  1    differences (printed, with the steps on the org's members page), or the file has problems
+  2    bad usage: no organization, an unreadable file, an invalid policy
+  3    unexpected error (set HF_PUBLISH_DEBUG=1 for the traceback)
+  4    the Hub refused or failed (e.g. no such org, an invalid token)
+  130  interrupted"""
+
+MIGRATE_EPILOG = """\
+examples:
+  hf-publish migrate alice/bert-sentiment acme-ai/bert-sentiment-v1 --dry-run
+                                                    checks and preflight; moves and writes nothing
+  hf-publish migrate alice/bert-sentiment acme-ai/bert-sentiment-v1 --write-policy
+  hf-publish migrate alice/squad-ko acme-ai/squad-ko-v1 --type dataset
+
+exit codes:
+  0    moved (or, with --dry-run, the move would be allowed)
+  1    the checks found errors on SRC or in DST's name: nothing was moved
+  2    bad usage: not a repo id, DST exists, SRC was already moved, an invalid policy, no token
+  3    unexpected error (set HF_PUBLISH_DEBUG=1 for the traceback)
+  4    the preflight or the Hub refused (the copy that keeps history is printed when the move is
+       refused), or SRC cannot be read
+  130  interrupted"""
+
+
+def add_org_commands(
+    commands: Any,
+    formatter: Callable[[str], argparse.HelpFormatter],
+    add_config: Callable[[argparse.ArgumentParser], None],
+) -> None:
     access = commands.add_parser(
         "access",
         help="review access requests to gated repos; grant access",
@@ -66,17 +135,22 @@ def add_org_commands(commands: Any, formatter: Callable, add_config: Callable) -
         "review",
         help="decide pending requests by policy",
         description=ACCESS_HELP,
-        epilog=EXIT_CODES_HELP,
+        epilog=REVIEW_EPILOG,
         formatter_class=formatter,
     )
     review.add_argument("repos", nargs="*", metavar="REPO", help="configured repo names or ids (default: gated ones)")
     review.add_argument("--apply", action="store_true", help="apply the decisions (default: print the plan only)")
-    review.add_argument("--log", metavar="FILE", help="JSON Lines file every decision is appended to (with --apply)")
+    review.add_argument(
+        "--log",
+        metavar="FILE",
+        help="JSON Lines file every decision is appended to (needed by --apply); also read, "
+        "for when hf-publish accepted or granted access (expiry counts from it)",
+    )
     grant = sub.add_parser(
         "grant",
         help="grant a user access to a gated repo",
         description=ACCESS_HELP,
-        epilog=EXIT_CODES_HELP,
+        epilog=GRANT_EPILOG,
         formatter_class=formatter,
     )
     grant.add_argument("user", metavar="USER", help="the Hub username")
@@ -106,7 +180,7 @@ def add_org_commands(commands: Any, formatter: Callable, add_config: Callable) -
         "diff",
         help="the members file against list_organization_members",
         description=MEMBERS_HELP,
-        epilog=EXIT_CODES_HELP,
+        epilog=MEMBERS_EPILOG,
         formatter_class=formatter,
     )
     diff.add_argument("--file", metavar="FILE", help="members file (default: members.file, members.csv)")
@@ -118,7 +192,7 @@ def add_org_commands(commands: Any, formatter: Callable, add_config: Callable) -
         "migrate",
         help="move a repo into the org (checks, preflight, move_repo)",
         description=MIGRATE_HELP,
-        epilog=EXIT_CODES_HELP,
+        epilog=MIGRATE_EPILOG,
         formatter_class=formatter,
     )
     migrate.add_argument("src", metavar="SRC", help="the repo to move, e.g. alice/bert-sentiment")

@@ -41,15 +41,21 @@ def run_audit_mode(
 
     organization = env.get("INPUT_ORGANIZATION", "").strip() or policy.organization
     if not organization:
-        raise UsageError("mode audit: no organization: set the organization input or `organization:` in the policy")
+        raise UsageError(
+            "mode audit: no organization. Next: set the `organization` input, or `organization:` in the policy"
+        )
     fail_on = env.get("INPUT_FAIL_ON", "error").strip().lower() or "error"
     if fail_on not in FAIL_ON:
-        raise UsageError(f"fail-on input: {fail_on!r} is not one of {', '.join(FAIL_ON)}")
+        raise UsageError(
+            f"fail-on input: {fail_on!r} is not one of {', '.join(FAIL_ON)}. Next: set fail-on to one of them"
+        )
     report = Path(env.get("INPUT_AUDIT_REPORT", "").strip() or DEFAULT_REPORT)
     if not report.is_absolute():
         report = base / report
     if not report.parent.is_dir():
-        raise UsageError(f"audit-report input: the folder {report.parent} does not exist")
+        raise UsageError(
+            f"audit-report input: the folder {report.parent} does not exist. Next: create it in an earlier step, or name a file in the workspace"
+        )
     api = make_api(endpoint or None, token or None)
     runner.say(f"hf-publish: audit of {organization} on {api.endpoint} (read-only)")
     result = run_audit(policy, AuditOptions(organization=organization, token=token or None), api)

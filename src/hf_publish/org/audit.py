@@ -8,7 +8,13 @@ from typing import Any
 
 from hf_publish.org.fetch import DEFAULT_JOBS, AuditCache, Fetcher
 from hf_publish.org.model import REPO_TYPES, AuditFinding, AuditResult, RepoRecord, Requests, sort_audit_findings
-from hf_publish.org.rules import Rules, is_active, is_stale
+from hf_publish.org.rules import (
+    Rules,
+    is_active,
+    is_stale,
+    lfs_source,
+    needs_file_metadata,
+)
 from hf_publish.org.storage import summarize
 from hf_publish.policy.model import Policy
 
@@ -24,26 +30,26 @@ class AuditOptions:
     token: str | None = None
     jobs: int = DEFAULT_JOBS
     use_cache: bool = True
-    file_metadata: bool = True  # one repo_info(files_metadata=True) per repo not cached: the LFS rules
+    file_metadata: bool = True  # repo_info(files_metadata=True) for repos storage does not settle: the LFS rules
     progress_stream: Any = None
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
 def run_audit(policy: Policy, options: AuditOptions, api: Any) -> AuditResult:
     """Read the org through `api` (an HfApi) and judge it. Makes no change on the Hub."""
-    from hf_publish.publishing.hub import RetryBudget, Timeouts, bounded_http
+    from hf_publish.publishing.hub import Hub, RetryBudget, Timeouts, bounded_http
 
     org = options.organization
     cache = AuditCache.for_org(api.endpoint, org, enabled=options.use_cache)
-    fetcher = Fetcher(api, cache=cache, jobs=options.jobs, progress_stream=options.progress_stream)
+    fetcher = Fetcher(Hub(api), cache=cache, jobs=options.jobs, progress_stream=options.progress_stream)
     with bounded_http(Timeouts(), RetryBudget(RETRY_BUDGET)):
         access = fetcher.access(org, options.token)
         repos = fetcher.list_repos(org, options.types)
         storage, storage_note = fetcher.storage(org)
         if storage is not None:
             repos = [replace(r, storage=storage[r.key][0]) if r.key in storage else r for r in repos]
-        if options.file_metadata:
-            repos = fetcher.complete_files(repos)
+        if options.file_metadata:  # only repos large enough to hold an over-limit file (rules.lfs_from_storage)
+            repos = fetcher.complete_files(repos, lambda r: needs_file_metadata(r, policy))
         repos = fetcher.cards(repos)
         active = [r for r in repos if is_active(r, options.now, options.since)]
         active = fetcher.last_commits(active)
@@ -83,6 +89,7 @@ def judge(
 ) -> AuditResult:
     """The pure half of the audit: records in, result out (the tests call it with built records)."""
     rules = Rules(policy, options.organization, options.now)
+    repos = [replace(r, lfs_source=lfs_source(r, policy)) for r in repos]
     findings: list[AuditFinding] = []
     for repo in repos:
         findings.extend(rules.repo_findings(repo))

@@ -40,9 +40,12 @@ Any token that can read the org works. Without a token, or with one whose user i
 the org, the Hub lists public repos only: the report says so. Nothing on the Hub is changed.
 
 Cost: a few paged listing requests for thousands of repos, one resolver request per README, one
-API request per repo for its file metadata (the listings give no sizes; --no-file-metadata skips
-it and the LFS rules), and a cache by commit sha ($XDG_CACHE_HOME/hf-publish/org-audit): a second
-audit of an unchanged org downloads nothing. 429 answers are waited out as Retry-After says.
+API request for the file metadata of each repo large enough to hold an over-limit file (the
+listings give no sizes; a repo storing less than the smallest regular-file limit, 1 MB, is judged
+from its storage; --no-file-metadata skips the reads and those repos' LFS rules), one per repo
+changed within --since for its last commit, and a cache by commit sha
+($XDG_CACHE_HOME/hf-publish/org-audit): a second audit of an unchanged org downloads nothing.
+429 answers are waited out as Retry-After says.
 
 JSON output: a versioned shape (docs/org-audit.md; JSON Schema in the package:
 hf_publish/data/org-audit.schema.json)."""
@@ -111,8 +114,8 @@ def add_parser(commands: Any, formatter: Callable[[str], argparse.HelpFormatter]
     audit.add_argument(
         "--no-file-metadata",
         action="store_true",
-        help="skip the per-repo file metadata (one API request per repo not yet cached): the "
-        "LFS rules are then not checked",
+        help="skip the file metadata of the repos their storage does not settle (one API request "
+        "per such repo not yet cached): their LFS rules are then not checked",
     )
     audit.add_argument("--jobs", metavar="N", type=int, default=8, help="downloads in flight at once (default: 8)")
 
@@ -121,7 +124,7 @@ def parse_age(text: str) -> timedelta:
     """`7d` -> 7 days; `24h`, `2w`, `90m`; a bare number is days."""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([mhdw]?)\s*", text or "")
     if not match:
-        raise UsageError(f"--since {text!r}: not an age; use e.g. 7d, 24h or 2w")
+        raise UsageError(f"--since {text!r}: not an age. Next: pass e.g. --since 7d, 24h or 2w")
     value, unit = float(match.group(1)), match.group(2) or "d"
     unit_name = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]
     return timedelta(**{unit_name: value})
@@ -140,23 +143,19 @@ def command_org(args: argparse.Namespace, *, redactor: Redactor | None = None) -
 
 
 def command_audit(args: argparse.Namespace) -> int:
-    from hf_publish import _git
     from hf_publish.org.audit import AuditOptions, run_audit
-    from hf_publish.policy.load import find_policy_file, load_policy
+    from hf_publish.policy.load import locate
     from hf_publish.publishing.hub import make_api, resolve_token
     from hf_publish.report import default_format
 
-    cwd = Path.cwd()
-    root = _git.find_root(cwd) or cwd
-    policy_path = find_policy_file(root, args.config)
-    policy = load_policy(policy_path, display_path=_shown(policy_path, root) if policy_path else None)
+    policy = locate(Path.cwd(), args.config).policy
     organization = args.organization or policy.organization
     if not organization:
         raise UsageError(
-            "no organization to audit: name it (hf-publish org audit ORG) or set `organization:` in .hf-publish.yaml"
+            "no organization to audit. Next: name it (hf-publish org audit ORG) or set `organization:` in .hf-publish.yaml"
         )
     if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError("--jobs must be at least 1. Next: pass --jobs 8 (the default) or another positive number")
     since = parse_age(args.since)
     fmt = default_format(args.format)
     token = resolve_token().value
@@ -213,12 +212,7 @@ def _write(output: str, text: str) -> None:
 
     path = Path(output)
     if path.parent and not path.parent.is_dir():
-        raise UsageError(f"--output {output}: the folder {path.parent} does not exist")
+        raise UsageError(
+            f"--output {output}: the folder {path.parent} does not exist. Next: create it, or name a file in a folder that exists"
+        )
     write_file(path, text.encode("utf-8"), what=f"--output {output}")
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

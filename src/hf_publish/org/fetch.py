@@ -9,9 +9,13 @@ Cost model (the Hub rate-limits API and resolver requests per 5 minutes, hub-api
 - READMEs are downloaded through the resolver, one GET each (`resolve/<sha>/README.md`: a HEAD +
   GET pair through `hf_hub_download` would cost two), by a bounded pool of threads, and only for
   repos whose listing names a README.md;
-- the listings name a repo's files without sizes or LFS flags (the Hub's do not give them), so
-  each repo gets one `repo_info(files_metadata=True)` for the LFS rules (skipped with
-  `--no-file-metadata`), and an active repo (`--since`) one page of its commits;
+- the listings name a repo's files without sizes or LFS flags (the Hub's do not give them); a
+  repo's storage bounds its largest file, so only a repo that stores at least the smallest
+  regular-file limit (1 MB), or names a file of a required LFS pattern, gets one
+  `repo_info(files_metadata=True)` for the LFS rules (`rules.needs_file_metadata`; skipped with
+  `--no-file-metadata`); the others' LFS state is inferred from their storage, and said so;
+- the listings come sorted by lastModified, newest first; only a repo changed within `--since`
+  gets one page of its commits (the activity's title and author);
 - everything read per repo is cached by the repo's commit sha (`AuditCache`): a second audit of an
   unchanged org makes no download and no per-repo request.
 429 answers are honoured: the listings and downloads go through huggingface_hub's `http_backoff`
@@ -171,19 +175,19 @@ class Counters:
 
 
 class Fetcher:
-    """Reads an org from the Hub through one HfApi. `sleep` is injectable for tests."""
+    """Reads an org from the Hub through one `publishing.hub.Hub`. `sleep` is injectable for tests."""
 
     def __init__(
         self,
-        api: Any,
+        hub: Any,
         *,
         cache: AuditCache,
         jobs: int = DEFAULT_JOBS,
         sleep: Callable[[float], None] = time.sleep,
         progress_stream: Any = None,
     ) -> None:
-        self.api = api
-        self.endpoint = api.endpoint.rstrip("/")
+        self.hub = hub
+        self.endpoint = hub.endpoint.rstrip("/")
         self.cache = cache
         self.jobs = max(1, jobs)
         self.sleep = sleep
@@ -260,7 +264,7 @@ class Fetcher:
                 ),
             )
         try:
-            info = self._retrying(lambda: self.api.whoami())
+            info = self._retrying(lambda: self.hub.raw_whoami())
         except Exception as exc:
             raise self._translate(exc, "reading the token's identity (whoami)") from None
         user = info.get("name")
@@ -295,12 +299,16 @@ class Fetcher:
     # -- the listings ---------------------------------------------------------------------------------
 
     def list_repos(self, organization: str, types: Iterable[str]) -> list[RepoRecord]:
-        """Every repo of the org of the given types, from the paged listings (a few requests)."""
+        """Every repo of the org of the given types, from the paged listings (a few requests), each
+        type newest first (sorted by lastModified: the activity window is their head)."""
         records: list[RepoRecord] = []
-        listers = {"model": self.api.list_models, "dataset": self.api.list_datasets, "space": self.api.list_spaces}
         for repo_type in types:
             try:
-                infos = list(listers[repo_type](author=organization, expand=EXPAND[repo_type]))
+                infos = list(
+                    self.hub.raw_list_repos(
+                        repo_type, author=organization, sort="last_modified", expand=EXPAND[repo_type]
+                    )
+                )
             except Exception as exc:
                 raise self._translate(exc, f"listing the {repo_type}s of {organization}") from None
             records.extend(record_from_info(info, repo_type) for info in infos)  # type: ignore[arg-type]
@@ -311,7 +319,7 @@ class Fetcher:
         from huggingface_hub.errors import HfHubHTTPError
 
         try:
-            rows = list(self.api.list_user_repos(namespace=organization))
+            rows = self.hub.raw_list_user_repos(organization)
         except HfHubHTTPError as exc:
             status = getattr(exc.response, "status_code", None)
             if status in (401, 403, 404):
@@ -329,22 +337,51 @@ class Fetcher:
 
     # -- per repo, cached by sha ----------------------------------------------------------------------
 
-    def complete_files(self, repos: list[RepoRecord]) -> list[RepoRecord]:
-        """Repos whose listing lacks file sizes get them from `repo_info(files_metadata=True)`."""
-        todo = [r for r in repos if needs_file_metadata(r)]
-        done: dict[tuple[str, str], RepoRecord] = {}
-        missing = []
-        for repo in todo:
+    def _cached_else_pool(
+        self,
+        label: str,
+        repos: list[RepoRecord],
+        what: str,
+        from_cache: Callable[[RepoRecord, Any], RepoRecord],
+        fetch: Callable[[RepoRecord], RepoRecord],
+        cached_counter: str | None = None,
+    ) -> list[RepoRecord]:
+        """Each repo with its `what`: from the sha cache when its sha was seen (`from_cache(repo,
+        value)`), else by `fetch(repo)` on the bounded pool (which caches what it read)."""
+        out: dict[tuple[str, str], RepoRecord] = {}
+        todo = []
+        for repo in repos:
             try:
-                cached = self.cache.get(repo, "files")
-                done[repo.key] = replace(repo, files=tuple(RepoFile(*f) for f in cached))
+                cached = self.cache.get(repo, what)
             except KeyError:
-                missing.append(repo)
+                todo.append(repo)
+                continue
+            if cached_counter:
+                self._count(cached_counter)
+            out[repo.key] = from_cache(repo, cached)
+        for record in self._pool(label, todo, fetch):
+            out[record.key] = record
+        return [out[r.key] for r in repos]
+
+    def complete_files(
+        self, repos: list[RepoRecord], needed: Callable[[RepoRecord], bool] | None = None
+    ) -> list[RepoRecord]:
+        """The repos `needed` names get their file sizes and LFS flags from `repo_info(files_metadata=True)`
+        (the listings give names only), cached by sha; the others are returned as they are."""
+        if needed is None:  # every repo whose listing lacks sizes or LFS flags
+
+            def needed(r: RepoRecord) -> bool:
+                return r.files is None or any(f.lfs is None for f in r.files)
+
+        todo = [r for r in repos if needed(r)]
+
+        def from_cache(repo: RepoRecord, cached: Any) -> RepoRecord:
+            return replace(repo, files=tuple(RepoFile(*f) for f in cached))
 
         def work(repo: RepoRecord) -> RepoRecord:
             try:
                 info = self._retrying(
-                    lambda: self.api.repo_info(repo.id, repo_type=repo.type, revision=repo.sha, files_metadata=True)
+                    lambda: self.hub.raw_repo_info(repo.id, repo.type, revision=repo.sha, files_metadata=True)
                 )
             except Exception as exc:
                 raise self._translate(exc, f"reading the files of {repo.id}", repo.id) from None
@@ -354,8 +391,7 @@ class Fetcher:
                 self.cache.put(repo, "files", [[f.path, f.size, f.lfs] for f in files])
             return replace(repo, files=files)
 
-        for record in self._pool("reading file metadata", missing, work):
-            done[record.key] = record
+        done = {r.key: r for r in self._cached_else_pool("reading file metadata", todo, "files", from_cache, work)}
         return [done.get(r.key, r) for r in repos]
 
     def cards(self, repos: list[RepoRecord]) -> list[RepoRecord]:
@@ -371,29 +407,24 @@ class Fetcher:
             if size is not None and size > MAX_CARD_BYTES:
                 out[repo.key] = replace(repo, card_size=size)
                 continue
-            try:
-                cached = self.cache.get(repo, "card")
-                self._count("cards_cached")
-                out[repo.key] = replace(repo, card=None if cached is None else base64.b64decode(cached))
-            except KeyError:
-                todo.append(repo)
-        for record in self._pool("reading cards", todo, self._download_card):
+            todo.append(repo)
+
+        def from_cache(repo: RepoRecord, cached: Any) -> RepoRecord:
+            return replace(repo, card=None if cached is None else base64.b64decode(cached))
+
+        for record in self._cached_else_pool(
+            "reading cards", todo, "card", from_cache, self._download_card, "cards_cached"
+        ):
             out[record.key] = record
         return [out[r.key] for r in repos]
 
     def _download_card(self, repo: RepoRecord) -> RepoRecord:
-        from huggingface_hub import hf_hub_url
         from huggingface_hub.errors import GatedRepoError, HfHubHTTPError
-        from huggingface_hub.utils import (
-            build_hf_headers,
-            hf_raise_for_status,
-            http_backoff,
-        )
+        from huggingface_hub.utils import hf_raise_for_status  # type: ignore[attr-defined]
 
-        url = hf_hub_url(repo.id, CARD_FILE, repo_type=repo.type, revision=repo.sha or "main", endpoint=self.endpoint)
-        headers = build_hf_headers(token=self.api.token, library_name="hf-publish")
+        url = self.hub.file_url(repo.id, CARD_FILE, repo.type, repo.sha or "main")
         try:
-            response = http_backoff("GET", url, headers=headers, max_retries=MAX_RETRIES)
+            response = self.hub.raw_get(url, MAX_RETRIES)
             self._count("cards_downloaded")
             if response.status_code == 404:
                 self.cache.put(repo, "card", None)
@@ -416,31 +447,22 @@ class Fetcher:
 
     def last_commits(self, repos: list[RepoRecord]) -> list[RepoRecord]:
         """Each repo with its last commit (title, authors): one page of its commits, cached by sha."""
-        out: dict[tuple[str, str], RepoRecord] = {}
-        todo = []
-        for repo in repos:
-            try:
-                cached = self.cache.get(repo, "commit")
-                self._count("commits_cached")
-                out[repo.key] = replace(repo, last_commit=_commit_from_cache(cached))
-            except KeyError:
-                todo.append(repo)
-        for record in self._pool("reading last commits", todo, self._last_commit):
-            out[record.key] = record
-        return [out[r.key] for r in repos]
+        return self._cached_else_pool(
+            "reading last commits",
+            repos,
+            "commit",
+            lambda repo, cached: replace(repo, last_commit=_commit_from_cache(cached)),
+            self._last_commit,
+            "commits_cached",
+        )
 
     def _last_commit(self, repo: RepoRecord) -> RepoRecord:
-        from huggingface_hub.utils import (
-            build_hf_headers,
-            hf_raise_for_status,
-            http_backoff,
-        )
+        from huggingface_hub.utils import hf_raise_for_status  # type: ignore[attr-defined]
 
         revision = repo.sha or "main"
         url = f"{self.endpoint}/api/{repo.type}s/{repo.id}/commits/{revision}"
-        headers = build_hf_headers(token=self.api.token, library_name="hf-publish")
         try:
-            response = http_backoff("GET", url, headers=headers, max_retries=MAX_RETRIES)
+            response = self.hub.raw_get(url, MAX_RETRIES)
             hf_raise_for_status(response)
             items = response.json()
         except Exception as exc:
@@ -457,10 +479,6 @@ class Fetcher:
             )
         self.cache.put(repo, "commit", _commit_to_cache(commit))
         return replace(repo, last_commit=commit)
-
-
-def needs_file_metadata(repo: RepoRecord) -> bool:
-    return repo.files is None or any(f.lfs is None for f in repo.files)
 
 
 # --- client objects -> records ------------------------------------------------------------------------
@@ -514,7 +532,7 @@ def _parse_date(value: Any) -> datetime | None:
         return None
 
 
-def _commit_to_cache(commit: Commit | None) -> dict | None:
+def _commit_to_cache(commit: Commit | None) -> dict[str, Any] | None:
     if commit is None:
         return None
     return {
@@ -525,7 +543,7 @@ def _commit_to_cache(commit: Commit | None) -> dict | None:
     }
 
 
-def _commit_from_cache(data: dict | None) -> Commit | None:
+def _commit_from_cache(data: dict[str, Any] | None) -> Commit | None:
     if not data:
         return None
     return Commit(data["id"], data["title"], tuple(data.get("authors") or ()), _parse_date(data.get("date")))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_publish.checks.members import Member, check_members_text, parse_members
-from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, HubError, UsageError
 from hf_publish.policy.model import Policy
 
 
@@ -111,24 +111,29 @@ def format_diff(diff: MembersDiff, org: str, endpoint: str, path: str) -> list[s
 
 
 def load_cli_policy(config: str | None) -> Policy:
-    from hf_publish import _git
-    from hf_publish.policy.load import find_policy_file, load_policy
+    """The policy of the checkout the command runs in (the one locate sequence of every command)."""
+    from hf_publish.policy.load import locate
 
-    cwd = Path.cwd()
-    root = _git.find_root(cwd) or cwd
-    path = find_policy_file(root, config)
-    return load_policy(path, display_path=path.name if path else None)
+    return locate(Path.cwd(), config).policy
 
 
 def hub_members(hub: Any, org: str) -> list[HubMember]:
     def listing() -> list[HubMember]:
         out = []
-        for user in hub.api.list_organization_members(org):
+        for user in hub.organization_members(org):
             role = getattr(user, "role", None) or getattr(user, "roleInOrg", None)
             out.append(HubMember(user.username, user.fullname or "", str(role) if role else None))
         return out
 
-    return hub._call(listing, f"listing the members of {org}", org)
+    try:
+        return listing()
+    except HubError as exc:
+        if getattr(exc, "status", None) != 404:
+            raise
+        raise HubError(
+            f"{str(exc).split('. Next:')[0]}. Next: check the organization's name (`organization:` in "
+            f".hf-publish.yaml, or --org; {hub.endpoint.rstrip('/')}/{org} must be its page)"
+        ) from None
 
 
 def command_members(args: argparse.Namespace) -> int:

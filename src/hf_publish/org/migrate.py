@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -27,6 +29,9 @@ from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, HubError, UsageE
 from hf_publish.findings import Finding, has_errors
 from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec
 from hf_publish.yamltree import node_at
+
+if TYPE_CHECKING:
+    from hf_publish.publishing.hub import Hub
 
 MAX_SMALL_FILE = 1_000_000
 
@@ -85,16 +90,25 @@ def insert_repo_entry(text: str, spec: RepoSpec, organization: str) -> str:
     return "".join(head + lines[: end + 1] + entry + lines[end + 1 :])
 
 
-def copy_steps(endpoint: str, src: str, dst: str, repo_type: str) -> list[str]:
-    """How to copy a repo WITH its history when the Hub refuses to move it."""
+def copy_steps(endpoint: str, src: str, dst: str, repo_type: str, sdk: str | None = None) -> list[str]:
+    """How to copy a repo WITH its history when the Hub refuses to move it.
+
+    Only branches and tags are pushed (explicit refspecs, not `git push --mirror`): a mirror clone
+    also holds the Hub's own refs (refs/pr/N of pull requests, refs/convert/* of datasets), which a
+    push may not create, so a mirror push would fail. LFS objects go first, so that every pointer
+    the push brings has its object; --force replaces the initial commit `hf repos create` makes."""
     prefix = {"model": "", "dataset": "datasets/", "space": "spaces/"}[repo_type]
     base = endpoint.rstrip("/")
     folder = src.split("/")[1] + ".git"
+    kind = f" --type {repo_type}" if repo_type != "model" else ""
+    if repo_type == "space":
+        kind += f" --sdk {shlex.quote(sdk)}" if sdk else " --sdk SDK  # the sdk: of SRC's README.md"
     return [
         f"git lfs install && git clone --mirror {base}/{prefix}{src} {folder} && cd {folder}",
         "git lfs fetch --all",
-        f"hf repo create {dst}" + (f" --repo-type {repo_type}" if repo_type != "model" else "") + " --private",
-        f"git push --mirror {base}/{prefix}{dst} && git lfs push --all {base}/{prefix}{dst}",
+        f"hf repos create {dst}{kind} --private",
+        f"git lfs push --all {base}/{prefix}{dst}",
+        f"git push --force {base}/{prefix}{dst} 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'",
         "(git asks for credentials: your Hub username and a token with repo.write on the destination)",
     ]
 
@@ -111,13 +125,32 @@ COPY_TRADE_OFF = (
 # --- the Hub side -------------------------------------------------------------------------------
 
 
-def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Policy) -> tuple[list[Finding], int]:
+def content_findings(hub: Hub, src: str, repo_type: str, dst_name: str, policy: Policy) -> tuple[list[Finding], int]:
     """The checks on SRC as it is on the Hub: (findings, number of files)."""
     from hf_publish import _git
-    from hf_publish.checks.lfs import PRESENCE_PATTERNS, covered, matching_files, sample_path
+    from hf_publish.checks.lfs import (
+        PRESENCE_PATTERNS,
+        covered,
+        matching_files,
+        sample_path,
+    )
     from hf_publish.checks.model_card import check_card
+    from hf_publish.errors import NotFoundError
 
-    info = hub._call(lambda: hub.api.repo_info(src, repo_type=repo_type), f"reading {src}", src)
+    try:
+        info = hub.repo_info(src, repo_type)
+    except NotFoundError as exc:
+        raise NotFoundError(
+            f"{str(exc).split('. Next:')[0]}. Next: check SRC (namespace/name) and --type "
+            f"({repo_type}), and that the token can read {src}"
+        ) from None
+    moved_to = str(getattr(info, "id", None) or src)
+    if moved_to.lower() != src.lower():  # the Hub answered for the old id with the repo's new one
+        raise UsageError(
+            f"{src} was already moved: the Hub redirects it to {moved_to}. Next: nothing to move; "
+            f"if {moved_to} belongs to the org, add its policy entry (hf-publish migrate prints it "
+            "for a repo it moves)"
+        )
     tree = hub.tree(src, repo_type, info.sha)
     where = f"{src}@{str(info.sha)[:12]}"
     findings: list[Finding] = []
@@ -129,11 +162,7 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
             entry = tree.get(name)
             if entry is None or entry.lfs or entry.size > MAX_SMALL_FILE:
                 continue
-            path = hub._call(
-                lambda n=name: hub.api.hf_hub_download(src, n, repo_type=repo_type, revision=info.sha, local_dir=tmp),
-                f"downloading {name} of {src}",
-                src,
-            )
+            path = hub.download(src, name, repo_type, info.sha, tmp)
             small[name] = Path(path).read_bytes()
         if "README.md" in small:
             findings += [
@@ -182,8 +211,9 @@ def content_findings(hub, src: str, repo_type: str, dst_name: str, policy: Polic
 
 def command_migrate(args: argparse.Namespace) -> int:
     from hf_publish.checks.repo_name import check_repo, hub_id_problem
+    from hf_publish.errors import NotFoundError
     from hf_publish.org.members import load_cli_policy
-    from hf_publish.publishing.hub import Hub, NotFoundError, make_api, repo_url, resolve_token
+    from hf_publish.publishing.hub import Hub, make_api, repo_url, resolve_token
     from hf_publish.publishing.preflight import Target, decode_whoami, judge
     from hf_publish.report import print_findings
 
@@ -245,24 +275,42 @@ def command_migrate(args: argparse.Namespace) -> int:
         )
         print("policy entry (add it to .hf-publish.yaml, or re-run with --write-policy):")
         print("\n".join(["repos:", *entry]))
+        if refused:  # the dry run predicts a failure: a scripted check must see it
+            print_err(
+                f"hf-publish: the preflight refuses this migrate ({len(refused)} problem(s) above). Next: "
+                "fix each (its 'Fix:'), then re-run the dry run"
+            )
+            return EXIT_HUB
         return EXIT_OK
     if refused:
         reasons = "\n".join(f"  - {p.reason}. Fix: {p.fix}" for p in refused)
-        raise HubError(f"this token cannot move the repo:\n{reasons}")
+        raise HubError(
+            f"this token cannot move the repo:\n{reasons}\nNext: fix each, then check again without "
+            f"moving anything: hf-publish migrate {src} {dst} --dry-run"
+        )
 
     # 3. the move
     try:
-        hub._call(lambda: hub.api.move_repo(src, dst, repo_type=repo_type), f"moving {src} to {dst}", src)
+        hub.move_repo(src, dst, repo_type)
     except HubError as exc:
+        status = getattr(exc, "status", None)
+        if status == 409 or isinstance(exc, NotFoundError) or status is None or status >= 500:
+            raise  # taken meanwhile, gone, or the Hub failing: a copy is not the answer; the error names the step
         print(f"hf-publish: the Hub refused the move: {str(exc).split('. Next:')[0]}")
         print("nothing was copied. To copy it WITH its history instead:")
-        for step in copy_steps(hub.endpoint, src, dst, repo_type):
+        for step in copy_steps(hub.endpoint, src, dst, repo_type, _sdk(hub, src, repo_type)):
             print(f"  {step}")
         print(f"trade-off: {COPY_TRADE_OFF}")
-        print("note: the local sandbox does not serve git, so this copy cannot be rehearsed offline")
+        if _is_local(hub.endpoint):
+            print("note: the local sandbox does not serve git, so this copy cannot be rehearsed offline")
+        print_err(
+            f"hf-publish: error: the Hub refused to move {src} to {dst}; nothing was copied. Next: ask the "
+            f"owner of {src} or an admin of {dst_ns} to move it (on {repo_url(hub.endpoint, src, repo_type)}"
+            "/settings: 'Rename or transfer'), or copy it with its history (the steps above)"
+        )
         return EXIT_HUB
     try:
-        hub._call(lambda: hub.api.repo_info(dst, repo_type=repo_type), f"reading {dst}", dst)
+        hub.repo_info(dst, repo_type)
     except NotFoundError:
         raise HubError(
             f"the Hub accepted the move, but {dst} cannot be read yet. Next: check "
@@ -275,8 +323,38 @@ def command_migrate(args: argparse.Namespace) -> int:
         print("policy entry (add it to .hf-publish.yaml, or re-run the next migrate with --write-policy):")
         print("\n".join(["repos:", *entry]))
         return EXIT_OK
-    write_policy_entry(args.config, RepoSpec(dst_name, repo_type, path="."), dst_ns)
+    try:
+        write_policy_entry(args.config, RepoSpec(dst_name, repo_type, path="."), dst_ns)
+    except UsageError as exc:  # the move is done: the entry is still the user's to add
+        print("policy entry (add it to the policy by hand):")
+        print("\n".join(["repos:", *entry]))
+        raise UsageError(
+            f"{dst} was moved, but the policy was not changed: {exc}. Next: add the printed repo entry to the policy by hand"
+        ) from None
     return EXIT_OK
+
+
+def _sdk(hub: Hub, src: str, repo_type: str) -> str | None:
+    """A Space's sdk (for `hf repos create`), None for other types or when it cannot be read."""
+    if repo_type != "space":
+        return None
+    try:
+        info = hub.repo_info(src, repo_type)
+    except HubError:
+        return None
+    return getattr(info, "sdk", None)
+
+
+def _is_local(endpoint: str) -> bool:
+    from urllib.parse import urlparse
+
+    return (urlparse(endpoint).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def print_err(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr)
 
 
 def write_policy_entry(config: str | None, spec: RepoSpec, organization: str) -> Path:

@@ -10,13 +10,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from hf_publish.policy.model import (  # the `org:` policy section lives with the policy
+from hf_publish.policy.model import (
     OrgPolicy,
 )
 
 RepoType = Literal["model", "dataset", "space"]
 REPO_TYPES: tuple[RepoType, ...] = ("model", "dataset", "space")
 Severity = Literal["error", "warning", "notice"]
+
+LFS_SOURCES = ("read", "storage", "unchecked")  # RepoRecord.lfs_source: how the LFS rules were decided
+
 
 # --- what the Hub says about a repo ---------------------------------------------------------------
 
@@ -48,6 +51,7 @@ class RepoRecord:
     `files` is None when the listing gave no file list; `card` is the README's bytes (None: the repo
     has no README.md; b"" is an empty README); `card_error` says why the card could not be read.
     `storage` is the bytes the repo uses (storage endpoint, else the listing's usedStorage).
+    `lfs_source` says how the LFS rules were decided (`rules.lfs_source`).
     """
 
     id: str
@@ -64,6 +68,9 @@ class RepoRecord:
     card_error: str | None = None
     card_size: int | None = None  # set when the README is too large to read (its size)
     last_commit: Commit | None = None
+    # how the LFS rules were decided (set by the audit's judge): "read" (file metadata read or
+    # cached), "storage" (inferred: too small to hold an over-limit file), "unchecked"
+    lfs_source: str | None = None
 
     @property
     def name(self) -> str:
@@ -188,5 +195,6 @@ class AuditResult:
     def counts(self) -> dict[str, int]:
         return {s: sum(f.severity == s for f in self.findings) for s in ("error", "warning", "notice")}
 
-    def findings_of(self, repo: RepoRecord) -> list[AuditFinding]:
-        return [f for f in self.findings if (f.type, f.repo) == repo.key]
+    def lfs_counts(self) -> dict[str, int]:
+        """Repos per way their LFS rules were decided: read (file metadata), storage (inferred), unchecked."""
+        return {s: sum(r.lfs_source == s for r in self.repos) for s in LFS_SOURCES}

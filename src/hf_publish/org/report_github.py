@@ -56,6 +56,11 @@ def summary(result: AuditResult) -> str:
         f"{len(result.repos)} repos; **{counts['error']} error(s)**, {counts['warning']} warning(s), "
         f"{counts['notice']} notice(s)."
     )
+    lfs = result.lfs_counts()
+    out.append(
+        f"\nLFS rules: {lfs['read']} repo(s) from file metadata, {lfs['storage']} from storage (too small "
+        f"to hold an over-limit file), {lfs['unchecked']} not checked."
+    )
     for note in result.access.notes:
         out.append(f"\n> {md_text(note)}")
     out += [

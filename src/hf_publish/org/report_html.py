@@ -160,6 +160,7 @@ def _options(values: Sequence[str]) -> str:
 
 def render(result: AuditResult) -> str:
     counts = result.counts()
+    lfs = result.lfs_counts()
     storage = result.storage
     checks = sorted({f.check for f in result.findings})
     types = sorted({f.type for f in result.findings})
@@ -205,6 +206,8 @@ def render(result: AuditResult) -> str:
 <h1>Org audit: {esc(result.organization)}</h1>
 <p class="muted">{esc(result.endpoint)} &middot; {esc(result.generated_at.strftime("%Y-%m-%d %H:%M UTC"))} &middot;
 {len(result.repos)} repos &middot; policy {esc(result.policy_source or "defaults")}</p>
+<p class="muted" id="lfs-sources">LFS rules: {lfs["read"]} repos from file metadata, {lfs["storage"]} from storage
+(too small to hold an over-limit file), {lfs["unchecked"]} not checked</p>
 {notes}
 <div class="cards">
 <div class="card"><b class="error" id="count-error">{counts["error"]}</b>errors</div>

@@ -67,6 +67,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
             "findings": counts,
             "stale_repos": len(stale),
             "active_repos": len(active),
+            "lfs": result.lfs_counts(),
         },
         "storage": {
             "source": storage.source,
@@ -98,6 +99,7 @@ def to_data(result: AuditResult) -> dict[str, Any]:
                 "created_at": _iso(repo.created_at),
                 "storage_bytes": repo.storage,
                 "has_card": repo.card is not None,
+                "lfs": repo.lfs_source or "unchecked",
                 "stale": f"{repo.type}:{repo.id}" in stale,
                 "active": repo.key in active,
                 "findings": per_repo.get(repo.key, {"error": 0, "warning": 0, "notice": 0}),

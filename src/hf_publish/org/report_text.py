@@ -32,6 +32,11 @@ def render(result: AuditResult) -> str:
     )
     for note in result.access.notes:
         out.append(f"note: {printable(note)}")
+    lfs = result.lfs_counts()
+    out.append(
+        f"LFS rules: {_plural(lfs['read'], 'repo')} from file metadata, {lfs['storage']} from storage "
+        f"(too small to hold an over-limit file), {lfs['unchecked']} not checked"
+    )
     out.append("")
 
     out.append("Findings")

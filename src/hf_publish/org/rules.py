@@ -16,16 +16,18 @@ from __future__ import annotations
 import shlex
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 from hf_publish.cards import rules as card_rules
 from hf_publish.cards.parse import too_large
 from hf_publish.checks import lfs as lfs_check
 from hf_publish.checks.model_card import check_card
 from hf_publish.checks.repo_name import check_repo
+from hf_publish.errors import PatternTimeout
 from hf_publish.findings import Finding
 from hf_publish.org.model import AuditFinding, RepoRecord
 from hf_publish.org.storage import human_bytes
-from hf_publish.policy.model import PatternTimeout, Policy, RepoSpec
+from hf_publish.policy.model import Policy, RepoSpec, gated_drift
 
 CARD_FILE = "README.md"
 GITATTRIBUTES = ".gitattributes"
@@ -124,9 +126,24 @@ def _settings(repo: RepoRecord, flag: str) -> str:
 # --- visibility and gating ------------------------------------------------------------------------
 
 
+def gated_rule(repo: RepoRecord, policy: Policy) -> tuple[bool | str | None, str]:
+    """The gating the policy asks of this repo, and which key says so. A repo the policy publishes
+    (`repos:`) follows `repos[].gated` / `gated`, as publish enforces them, whatever its visibility;
+    any other repo follows `org.exceptions` / `org.gated`, which judge public repos only."""
+    for spec in policy.repos:
+        if spec.type == repo.type and spec.repo_id(policy.organization or "").lower() == repo.id.lower():
+            wanted = policy.gated_for(spec)
+            if wanted is not None:
+                return wanted, "repos[].gated" if spec.gated is not None else "gated"
+    if repo.private:
+        return None, "org.gated"
+    _visibility, gated, exception = policy.org.expected(repo.name, repo.type)
+    return gated, f"org.exceptions ({exception.match})" if exception else "org.gated"
+
+
 def visibility_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
-    """The repo's visibility and, when public, its gating against `org:` (exceptions first)."""
-    visibility, gated, exception = policy.org.expected(repo.name, repo.type)
+    """The repo's visibility and gating against the policy (exceptions first)."""
+    visibility, _gated, exception = policy.org.expected(repo.name, repo.type)
     why = f"org.exceptions ({exception.match})" if exception else "org.visibility"
     actual = "private" if repo.private else "public"
     findings = []
@@ -154,23 +171,21 @@ def visibility_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
                     f"make it public: {_settings(repo, '--public')}, or add an org.exceptions entry",
                 )
             )
-    if not repo.private and gated != "off":
-        mode = repo.gated or None
-        wanted = "gated (auto or manual)" if gated == "any" else f"gated: {gated}"
-        if (gated == "any" and not mode) or (gated in ("auto", "manual") and mode != gated):
-            shown = f"gated: {mode}" if mode else "not gated"
-            target = "manual" if gated == "any" else gated
-            findings.append(
-                _finding(
-                    repo,
-                    "gating",
-                    "gated",
-                    "error",
-                    f"is public and {shown}, but the policy ({'org.exceptions' if exception else 'org.gated'}) "
-                    f"says {wanted}",
-                    f"set its gating: {_settings(repo, '--gated ' + target)}",
-                )
+    wanted, key = gated_rule(repo, policy)
+    drift = gated_drift(wanted, repo.gated)
+    if drift is not None:
+        shown = f"gated: {drift.current}" if drift.current else "not gated"
+        findings.append(
+            _finding(
+                repo,
+                "gating",
+                "gated",
+                "error",
+                f"is {actual} and {shown}: {drift.describe()} ({key})",
+                f"set its gating: {_settings(repo, '--gated ' + str(drift.target).lower())}"
+                + (" (or publish it: publish sets the policy's gating)" if key in ("gated", "repos[].gated") else ""),
             )
+        )
     return findings
 
 
@@ -237,11 +252,61 @@ def card_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
 
 # --- LFS ---------------------------------------------------------------------------------------
 
+LfsSource = Literal["read", "storage", "unchecked"]
+
+
+def lfs_bound(policy: Policy) -> int:
+    """The smallest size at which the LFS rules flag a file stored in git: the smaller of the
+    regular-file limits (`lfs.max_binary_size`, 1 MB by default as the Hub enforces for binaries;
+    `lfs.max_text_size`, 10 MiB). A repo storing fewer bytes holds no file this large."""
+    return min(policy.lfs.max_binary_size, policy.lfs.max_text_size)
+
+
+def _pattern_files(paths: list[str], policy: Policy) -> list[str]:
+    """The paths a required LFS pattern (or a presence pattern: *.gguf) names, by file name."""
+    out: list[str] = []
+    for _folder, pattern in lfs_check.required_in_folders(policy.lfs.required_patterns, [""], paths):
+        out.extend(p for p in lfs_check.matching_files(pattern, "", paths) if p not in out)
+    return out
+
+
+def lfs_from_storage(repo: RepoRecord, policy: Policy) -> bool:
+    """Whether the LFS rules are decided for this repo by its storage, without its file metadata:
+    it stores fewer bytes than `lfs_bound` (so none of its files is over a regular-file limit) and
+    none of its listed files matches a required LFS pattern (such a file is judged whatever its
+    size, so its LFS state must be read). Storage bounds every file because it counts each file's
+    bytes (the storage listing and usedStorage sum the repo's files, LFS and git alike)."""
+    if repo.files is None or repo.storage is None or repo.storage >= lfs_bound(policy):
+        return False
+    return not _pattern_files([f.path for f in repo.files if f.path != GITATTRIBUTES], policy)
+
+
+def needs_file_metadata(repo: RepoRecord, policy: Policy) -> bool:
+    """Whether the audit must read this repo's file metadata (`repo_info(files_metadata=True)`)
+    for the LFS rules: its files' sizes and LFS flags are not known and its storage does not
+    settle them."""
+    if repo.files is not None and all(f.lfs is not None for f in repo.files):
+        return False
+    return not lfs_from_storage(repo, policy)
+
+
+def lfs_source(repo: RepoRecord, policy: Policy) -> LfsSource:
+    """How the LFS rules were decided for this repo: "read" (its file metadata was read, or came
+    from the sha cache), "storage" (inferred: `lfs_from_storage`), "unchecked" (neither)."""
+    if repo.files is not None and all(f.lfs is not None for f in repo.files):
+        return "read"
+    return "storage" if lfs_from_storage(repo, policy) else "unchecked"
+
 
 def lfs_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
     """Files stored in git (not LFS/xet) over the regular-file limit, and files of a required LFS
-    pattern stored in git (the repo's .gitattributes did not cover them), from the listing alone."""
-    if repo.files is None or any(f.lfs is None for f in repo.files):
+    pattern stored in git (the repo's .gitattributes did not cover them), from the file metadata;
+    for a repo too small to hold such a file (`lfs_from_storage`), from its storage."""
+    source = lfs_source(repo, policy)
+    if source == "storage":
+        assert repo.files is not None
+        return [] if GITATTRIBUTES in {f.path for f in repo.files} else [_missing_gitattributes(repo)]
+    if source == "unchecked":
         findings = [
             _finding(
                 repo,
@@ -255,6 +320,7 @@ def lfs_findings(repo: RepoRecord, policy: Policy) -> list[AuditFinding]:
         if repo.files and GITATTRIBUTES not in {f.path for f in repo.files}:
             findings.append(_missing_gitattributes(repo))
         return findings
+    assert repo.files is not None
     findings = []
     large = set()
     regular = [f for f in repo.files if not f.lfs]

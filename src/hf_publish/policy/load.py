@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from hf_publish.errors import PolicyError, UsageError
 from hf_publish.findings import Finding
@@ -56,7 +54,12 @@ from hf_publish.policy.model import (
     parse_size,
     policy_regex_problem,
 )
-from hf_publish.yamltree import TooManyNodes, key_problems, node_at
+
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML (~15 ms to import) is imported only where a policy is parsed: a policy seen before comes
+# from the cache of parsed policies (see load_policy), which a hook run can read without it.
 
 
 def load_schema() -> dict:
@@ -79,10 +82,23 @@ def load_policy(path: Path | None, *, display_path: str | None = None, root: Pat
         raise PolicyError(f"{shown}: policy file not found") from None
     except OSError as exc:
         raise PolicyError(f"{shown}: cannot read policy file: {exc.strerror}") from None
-    findings, data = parse_policy_text(raw, shown)
-    if findings:
-        raise PolicyError(f"{shown}: invalid policy ({len(findings)} problem(s))", findings)
-    policy = policy_from_data(data, shown, line_of=_LineIndex(raw))
+    cached = _parsed_cache_get(raw)
+    if cached is not None:
+        data, lines = cached
+        policy = policy_from_data(data, shown, line_of=lambda path: lines.get(json.dumps(path)))
+    else:
+        findings, data = parse_policy_text(raw, shown)
+        if findings:
+            raise PolicyError(f"{shown}: invalid policy ({len(findings)} problem(s))", findings)
+        index = _LineIndex(raw)
+        asked: dict[str, int | None] = {}
+
+        def line_of(path: list[Any]) -> int | None:
+            asked[json.dumps(path)] = line = index(path)
+            return line
+
+        policy = policy_from_data(data, shown, line_of=line_of)
+        _parsed_cache_store(raw, data, asked)
     if root is not None:
         findings = repo_path_problems(policy, root)
         if findings:
@@ -184,6 +200,10 @@ def find_policy_file(root: Path, explicit: str | os.PathLike | None = None) -> P
 def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
     """Parse and validate policy bytes. Returns (findings, data); data is usable only if no findings."""
 
+    import yaml
+
+    from hf_publish.yamltree import TooManyNodes
+
     def problem(line: int | None, message: str, fix: str = "") -> Finding:
         return Finding(CHECK_ID, shown, line, message, fix)
 
@@ -269,6 +289,8 @@ def _syntax_problem(exc: yaml.YAMLError, shown: str) -> Finding:
 
 
 def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
+    from hf_publish.yamltree import key_problems
+
     """Duplicate, merge and non-string keys, which the JSON Schema cannot see; also bounds the size."""
     for problem in key_problems(root, MAX_POLICY_NODES):
         line = problem.key.start_mark.line + 1
@@ -304,6 +326,10 @@ def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str, *, cache
 
 
 def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[Finding]:
+    import yaml
+
+    from hf_publish.yamltree import node_at
+
     path = list(error.absolute_path)
     node = node_at(root, path)
     where = _dotted(path)
@@ -440,6 +466,8 @@ def _items(value: Any) -> list:
 
 
 def _line(root: yaml.Node, path: list) -> int | None:
+    from hf_publish.yamltree import node_at
+
     node = node_at(root, path)
     return node.start_mark.line + 1 if node is not None else None
 
@@ -455,6 +483,8 @@ class _LineIndex:
     """Line lookups for a valid policy, composed lazily (only repos carry lines)."""
 
     def __init__(self, raw: bytes) -> None:
+        import yaml
+
         self._root = yaml.compose(raw.decode("utf-8-sig"), Loader=yaml.SafeLoader)
 
     def __call__(self, path: list) -> int | None:
@@ -555,6 +585,34 @@ def _cache_key(text: str) -> str:
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "hf-publish" / "valid-policies"
+
+
+def _parsed_cache_get(raw: bytes) -> tuple[Any, dict[str, int | None]] | None:
+    """The parsed data and the lines `policy_from_data` asks for, of a policy that validated before
+    (same bytes, schema and version): no YAML parse, no schema run."""
+    if os.environ.get("HF_PUBLISH_NO_CACHE"):
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+        entry = json.loads((_cache_dir() / _cache_key(text)).read_text(encoding="utf-8"))
+        return entry["data"], dict(entry["lines"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not cached, an older empty marker, or damaged: parse it
+
+
+def _parsed_cache_store(raw: bytes, data: Any, lines: dict[str, int | None]) -> None:
+    if os.environ.get("HF_PUBLISH_NO_CACHE"):
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+        body = json.dumps({"data": data, "lines": lines}, ensure_ascii=False, allow_nan=False)
+        directory = _cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = directory / f".{_cache_key(text)}.{os.getpid()}.tmp"
+        temporary.write_text(body, encoding="utf-8")
+        os.replace(temporary, directory / _cache_key(text))
+    except (OSError, TypeError, ValueError):
+        pass  # data YAML gave that JSON cannot hold, or a read-only home: only costs speed
 
 
 def _schema_cache_hit(text: str) -> bool:

@@ -196,7 +196,6 @@ class ReleasePolicy:
 
 
 Plan = Literal["free", "team", "enterprise", "enterprise-plus"]
-PLANS: tuple[str, ...] = ("free", "team", "enterprise", "enterprise-plus")
 Visibility = Literal["private", "public"]
 GatedRule = Literal["any", "auto", "manual", "off"]
 DEFAULT_STALE_AFTER_DAYS = 90
@@ -290,7 +289,45 @@ class Policy:
             if name in (spec.name, spec.repo_id(self.organization)):
                 return spec
         known = ", ".join(s.name for s in self.repos) or "none"
-        raise PolicyError(f"no repo named {name!r} in the policy (configured: {known})")
+        raise PolicyError(
+            f"no repo named {name!r} in the policy (configured: {known}). Next: use one of those names, or add the repo to `repos:`"
+        )
+
+
+# --- gating: one rule for the audit and for publish ------------------------------------------
+
+
+@dataclass(frozen=True)
+class GatedDrift:
+    """A repo whose gating on the Hub is not the policy's: what it is (False, "auto", "manual"), what
+    the policy says (False, "any", "auto", "manual") and the setting that satisfies it."""
+
+    current: bool | str
+    wanted: bool | str
+    target: bool | str
+
+    def describe(self) -> str:
+        """`gated: False on the Hub, the policy says manual`: the words the audit and publish share."""
+        wanted = "gated (auto or manual)" if self.wanted == "any" else self.wanted
+        return f"gated: {self.current} on the Hub, the policy says {wanted}"
+
+
+def gated_drift(wanted: bool | str | None, current: bool | str | None) -> GatedDrift | None:
+    """THE gating rule, for the audit (`org.gated`, `org.exceptions`, `gated`, `repos[].gated`) and
+    for publish's enforcement alike. `wanted` is the policy's value: None or "off" (not managed),
+    False (not gated), True or "any" (gated in any mode), "auto" or "manual" (exactly that mode);
+    `current` is the Hub's (False or None, "auto", "manual"). None when the repo is as the policy
+    says; else the drift, whose `target` is what to set ("manual" when any mode will do)."""
+    if wanted is None or wanted == "off":
+        return None
+    now: bool | str = current if current in ("auto", "manual") else False
+    if wanted is True or wanted == "any":
+        return None if now else GatedDrift(now, "any", "manual")
+    if wanted is False:
+        return None if now is False else GatedDrift(now, False, False)
+    if wanted in ("auto", "manual"):
+        return None if now == wanted else GatedDrift(now, wanted, wanted)
+    raise ValueError(f"not a gated setting: {wanted!r}")
 
 
 # --- policy regexes ---------------------------------------------------------------------------

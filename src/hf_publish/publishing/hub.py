@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from hf_publish import __version__
 from hf_publish.errors import (
@@ -285,7 +285,7 @@ def _retry_after(exc: BaseException) -> float | None:
         except ValueError:
             return None
     try:
-        from huggingface_hub.utils import parse_ratelimit_headers
+        from huggingface_hub.utils._http import parse_ratelimit_headers
 
         info = parse_ratelimit_headers(headers)
         if info is not None and info.remaining == 0:
@@ -419,7 +419,7 @@ class RetryBudget:
         return not self._looking and self.remaining() <= 0
 
     @contextlib.contextmanager
-    def final_look(self):
+    def final_look(self) -> Iterator[None]:
         """Let requests through although the budget is spent: one last read of the Hub, so that a
         failed run can say whether a commit whose answer was lost landed."""
         self._looking = True
@@ -434,7 +434,7 @@ class Timeouts:
     read: float = DEFAULT_TIMEOUT
     connect: float = CONNECT_TIMEOUT
 
-    def for_api(self):
+    def for_api(self) -> Any:
         import httpx2
 
         return httpx2.Timeout(
@@ -515,7 +515,7 @@ def _on_response(response: Any) -> None:
 
 
 def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callable[[], Any]:
-    def factory():
+    def factory() -> Any:
         client = previous()
         current = client.timeout
         if all(getattr(current, name) is None for name in ("connect", "read", "write", "pool")):
@@ -532,11 +532,12 @@ def _bounded_factory(previous: Callable[[], Any], timeouts: Timeouts) -> Callabl
 
 
 @contextlib.contextmanager
-def bounded_http(timeouts: Timeouts, budget: RetryBudget):
+def bounded_http(timeouts: Timeouts, budget: RetryBudget) -> Iterator[RetryBudget]:
     """Within the block, huggingface_hub's shared client has `timeouts` (unless the factory in
     place set its own) and every request draws on `budget`. Nested and concurrent publishes share
     one installation; the previous factory is put back when the last one ends."""
-    from huggingface_hub.utils import _http, set_client_factory
+    from huggingface_hub.utils import _http
+    from huggingface_hub.utils._http import set_client_factory
 
     with _INSTALL_LOCK:
         if _installed["count"] == 0:
@@ -572,7 +573,7 @@ def client_settings(*, progress: bool, xet_retry: str) -> Iterator[None]:
     hf_xet reads its cap from the environment, once per process, when its first upload starts:
     hence a variable, present while a publish runs. A later publish in the same process keeps the
     cap the first one gave hf_xet."""
-    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+    from huggingface_hub.utils.tqdm import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
 
     set_cap = XET_RETRY_ENV not in os.environ
     if set_cap:
@@ -688,7 +689,7 @@ class Hub:
 
     @property
     def endpoint(self) -> str:
-        return self.api.endpoint
+        return cast(str, self.api.endpoint)
 
     def _call(self, fn: Callable[[], T], doing: str, repo: str = "the repo", ambiguous: bool = False) -> T:
         budget = _budget()
@@ -709,7 +710,7 @@ class Hub:
             raise error from None
 
     # identity and rights
-    def whoami(self) -> dict:
+    def whoami(self) -> dict[str, Any]:
         """The token's owner, orgs, roles and scope (`whoami-v2`, cached: it is rate-limited)."""
         return self._call(lambda: self.api.whoami(cache=True), "checking the token (whoami)")
 
@@ -731,12 +732,14 @@ class Hub:
 
     # repos
     def repo_exists(self, repo_id: str, repo_type: str) -> bool:
-        return self._call(lambda: self.api.repo_exists(repo_id, repo_type=repo_type), f"looking up {repo_id}", repo_id)
+        return self._call(
+            lambda: cast(bool, self.api.repo_exists(repo_id, repo_type=repo_type)), f"looking up {repo_id}", repo_id
+        )
 
     def create_repo(self, repo_id: str, repo_type: str, *, private: bool, space_sdk: str | None) -> str:
         """Create the repo (it must not exist: 409 raises ConflictError). Returns its URL."""
 
-        def create():
+        def create() -> Any:
             return self.api.create_repo(
                 repo_id,
                 repo_type=repo_type,
@@ -769,13 +772,92 @@ class Hub:
             repo_id,
         )
 
+    # --- the org's repos, people and access (org/: audit, access, members, migrate) ----------------
+
+    def repo_info(self, repo_id: str, repo_type: str, doing: str | None = None) -> Any:
+        """The repo's info (id as the Hub answers it: a moved repo answers with its new id)."""
+        return self._call(
+            lambda: self.api.repo_info(repo_id, repo_type=repo_type), doing or f"reading {repo_id}", repo_id
+        )
+
+    def download(self, repo_id: str, filename: str, repo_type: str, revision: str, folder: str) -> str:
+        """One file of the repo into `folder`; returns its local path."""
+        return self._call(
+            lambda: str(
+                self.api.hf_hub_download(repo_id, filename, repo_type=repo_type, revision=revision, local_dir=folder)
+            ),
+            f"downloading {filename} of {repo_id}",
+            repo_id,
+        )
+
+    def move_repo(self, src: str, dst: str, repo_type: str) -> None:
+        self._call(lambda: self.api.move_repo(src, dst, repo_type=repo_type), f"moving {src} to {dst}", src)
+
+    def access_requests(self, repo_id: str, repo_type: str, status: str) -> list[Any]:
+        """The `pending`, `accepted` or `rejected` access requests of a gated repo."""
+        method = getattr(self.api, f"list_{status}_access_requests")
+        return self._call(
+            lambda: list(method(repo_id, repo_type=repo_type)),
+            f"listing the {status} access requests of {repo_id}",
+            repo_id,
+        )
+
+    def handle_access_request(
+        self, action: str, repo_id: str, repo_type: str, who: dict[str, str], doing: str, **extra: str
+    ) -> None:
+        """`accept`, `reject` or `cancel` one access request (`who`: user=... or request_id=...)."""
+        method = getattr(self.api, f"{action}_access_request")
+        self._call(lambda: method(repo_id, repo_type=repo_type, **who, **extra), doing, repo_id)
+
+    def grant_access(self, repo_id: str, user: str, repo_type: str) -> None:
+        self._call(
+            lambda: self.api.grant_access(repo_id, user, repo_type=repo_type),
+            f"granting {user} access to {repo_id}",
+            repo_id,
+        )
+
+    def organization_members(self, org: str) -> list[Any]:
+        return self._call(lambda: list(self.api.list_organization_members(org)), f"listing the members of {org}", org)
+
+    # The audit's reads: the client's own results and errors, because the audit's fetch layer
+    # counts, retries (429 Retry-After) and translates them itself.
+    @property
+    def token(self) -> str | None:
+        token = getattr(self.api, "token", None)
+        return token if isinstance(token, str) else None
+
+    def raw_whoami(self) -> Any:
+        return self.api.whoami()
+
+    def raw_list_repos(self, repo_type: str, **params: Any) -> Any:
+        lister = {"model": self.api.list_models, "dataset": self.api.list_datasets, "space": self.api.list_spaces}
+        return lister[repo_type](**params)
+
+    def raw_list_user_repos(self, namespace: str) -> list[Any]:
+        return list(self.api.list_user_repos(namespace=namespace))
+
+    def raw_repo_info(self, repo_id: str, repo_type: str, **params: Any) -> Any:
+        return self.api.repo_info(repo_id, repo_type=repo_type, **params)
+
+    def raw_get(self, url: str, max_retries: int) -> Any:
+        """GET `url` with this token, waiting out 429 answers (huggingface_hub's http_backoff)."""
+        from huggingface_hub.utils import build_hf_headers, http_backoff  # type: ignore[attr-defined]
+
+        headers = build_hf_headers(token=self.token, library_name="hf-publish")
+        return http_backoff("GET", url, headers=headers, max_retries=max_retries)
+
+    def file_url(self, repo_id: str, filename: str, repo_type: str, revision: str) -> str:
+        from huggingface_hub import hf_hub_url
+
+        return str(hf_hub_url(repo_id, filename, repo_type=repo_type, revision=revision, endpoint=self.endpoint))
+
     def head(self, repo_id: str, repo_type: str, revision: str) -> str | None:
         """The commit a branch points at; None when the branch does not exist."""
         from huggingface_hub.errors import RevisionNotFoundError
 
-        def read():
+        def read() -> str | None:
             try:
-                return self.api.repo_info(repo_id, repo_type=repo_type, revision=revision).sha
+                return cast("str | None", self.api.repo_info(repo_id, repo_type=repo_type, revision=revision).sha)
             except RevisionNotFoundError:
                 return None
 
@@ -828,7 +910,7 @@ class Hub:
         """ONE atomic commit. 412 -> StaleHeadError; 429/5xx/network -> TransientHubError (ambiguous:
         the commit may have landed)."""
 
-        def send():
+        def send() -> Any:
             return self.api.create_commit(
                 repo_id,
                 list(operations),
@@ -851,7 +933,7 @@ class Hub:
         )
         for ref in refs.tags:
             if ref.name == tag:
-                return ref.target_commit
+                return cast(str, ref.target_commit)
         return None
 
     def create_tag(self, repo_id: str, repo_type: str, tag: str, commit: str, message: str) -> None:
@@ -884,7 +966,7 @@ def exchange_oidc_token(resource: str, subject_token: str | None, endpoint: str 
     return token
 
 
-def fetch_model_tags(endpoint: str | None) -> dict:
+def fetch_model_tags(endpoint: str | None) -> dict[str, Any]:
     """`HfApi.get_model_tags()`; no token is sent (the list is public)."""
     from huggingface_hub import HfApi
 

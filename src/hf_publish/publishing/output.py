@@ -4,6 +4,7 @@ is the stable JSON shape), the plan's lines and the results table (text output).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hf_publish.findings import Finding, sort_findings
 from hf_publish.publishing.plan import Plan
@@ -29,7 +30,7 @@ class PublishResult:
     verdict: Verdict | None = None
     attempts: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "repo_id": self.repo_id,
             "repo_type": self.repo_type,
@@ -50,7 +51,7 @@ class PublishReport:
     results: list[PublishResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "results": [r.to_dict() for r in self.results],
             "findings": [f.to_dict() for f in sort_findings(self.findings)],

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from hf_publish.publishing.hub import RemoteFile
 from hf_publish.selection import LocalFile, is_managed, is_published
@@ -38,7 +39,7 @@ class FileChange:
     lfs: bool
     size: int  # bytes to upload (add/update) or the remote size (delete)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "action": self.action, "lfs": self.lfs, "size": self.size}
 
 
@@ -57,7 +58,7 @@ class Plan:
     def by_action(self, action: str) -> list[FileChange]:
         return [c for c in self.changes if c.action == action]
 
-    def totals(self) -> dict:
+    def totals(self) -> dict[str, int]:
         uploads = [c for c in self.changes if c.action != "delete"]
         return {
             "add": len(self.by_action("add")),
@@ -69,7 +70,7 @@ class Plan:
             "upload_regular_bytes": sum(c.size for c in uploads if not c.lfs),
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "add": [c.path for c in self.by_action("add")],
             "update": [c.path for c in self.by_action("update")],

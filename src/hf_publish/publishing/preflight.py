@@ -16,8 +16,8 @@ Trusted Publishing (OIDC) tokens are scoped to one existing repo and cannot crea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-READ = "repo.content.read"
 WRITE = "repo.write"
 CREATOR_ROLES = ("contributor", "write", "admin")
 WRITER_ROLES = ("write", "admin")
@@ -100,7 +100,7 @@ class TokenInfo:
         return "; ".join(s.describe() for s in self.scopes)
 
 
-def decode_whoami(data: dict, *, source: str = "HF_TOKEN", oidc: bool = False) -> TokenInfo:
+def decode_whoami(data: dict[str, Any], *, source: str = "HF_TOKEN", oidc: bool = False) -> TokenInfo:
     """Decode a `whoami-v2` answer. Unknown permission strings are kept and ignored."""
     access = (data.get("auth") or {}).get("accessToken") or {}
     role = access.get("role")

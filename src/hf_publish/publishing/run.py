@@ -45,13 +45,14 @@ from hf_publish.errors import (
     UsageError,
 )
 from hf_publish.findings import Finding, has_errors, sort_findings
-from hf_publish.policy.model import Policy, RepoSpec
+from hf_publish.policy.model import Policy, RepoSpec, gated_drift
 from hf_publish.publishing.hub import (
     DEFAULT_RETRY_BUDGET,
     DEFAULT_TIMEOUT,
     ERROR_TABLE,
     CommitResult,
     Hub,
+    RemoteFile,
     RemoteState,
     ResolvedToken,
     RetryBudget,
@@ -134,7 +135,7 @@ def _stderr_through(redactor: Redactor) -> Log:
 
 
 def publish(
-    path: str | os.PathLike = ".",
+    path: str | os.PathLike[str] = ".",
     *,
     repos: Sequence[str] | None = None,
     dry_run: bool = False,
@@ -144,7 +145,7 @@ def publish(
     api: Any = None,
     endpoint: str | None = None,
     token_source: str | None = None,
-    config: str | os.PathLike | None = None,
+    config: str | os.PathLike[str] | None = None,
     env: dict[str, str] | None = None,
     log: Log = _stderr,
     sleep: Callable[[float], None] = time.sleep,
@@ -265,7 +266,8 @@ def _publish(
     tag = _release_tag(tag, policy, env, log)
     if tag and create_pr:
         raise UsageError(
-            "--tag cannot be combined with --create-pr: a release tags a published commit, not a pull request"
+            "--tag cannot be combined with --create-pr: a release tags a published commit, not a pull request. "
+            "Next: drop one of the two"
         )
 
     # 1. what would be published, and the checks on it: before any network call
@@ -332,7 +334,7 @@ def _default_endpoint() -> str:
     return constants.ENDPOINT
 
 
-def _load(path: Path, config: str | os.PathLike | None) -> tuple[Path, bool, Policy, Path | None]:
+def _load(path: Path, config: str | os.PathLike[str] | None) -> tuple[Path, bool, Policy, Path | None]:
     from hf_publish import _git
     from hf_publish.policy.load import find_policy_file, load_policy
 
@@ -658,9 +660,10 @@ def _gated_outlook(hub: Hub, job: _Job) -> list[str]:
     if job.gated is None:
         return []
     current = hub.gated(job.repo_id, job.repo_type)
-    if current == job.gated:
+    drift = gated_drift(job.gated, current)
+    if drift is None:
         return [f"gated: {current} (as the policy says)"]
-    return [f"gated: {current} on the Hub, the policy says {job.gated}: a publish would set it (update_repo_settings)"]
+    return [f"{drift.describe()}: a publish would set it (update_repo_settings)"]
 
 
 def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
@@ -672,10 +675,11 @@ def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
     if job.gated is None:
         return []
     current = hub.gated(job.repo_id, job.repo_type)
-    if current == job.gated:
+    drift = gated_drift(job.gated, current)  # the audit's rule too
+    if drift is None:
         return []
     try:
-        hub.set_gated(job.repo_id, job.repo_type, job.gated)
+        hub.set_gated(job.repo_id, job.repo_type, drift.target)
     except AuthError as exc:
         reason = str(exc).split(". Next:")[0]
         fix = (
@@ -688,15 +692,15 @@ def _enforce_gated(hub: Hub, job: _Job, log: Log) -> list[str]:
                 f"{job.repo_id}: the policy says gated: {job.gated} and the repo is not gated, and this "
                 f"token may not change it ({reason}); nothing was uploaded. Next: {fix}"
             ) from None
-        note = f"gated: {current} on the Hub, the policy says {job.gated}; this token may not change it. Fix: {fix}"
+        note = f"{drift.describe()}; this token may not change it. Fix: {fix}"
         log(f"{job.repo_id}: {note}")
         return [note]
-    log(f"{job.repo_id}: gated: {current} -> {job.gated} (update_repo_settings, as the policy says)")
-    return [f"gated: set to {job.gated} (was {current})"]
+    log(f"{job.repo_id}: gated: {current} -> {drift.target} (update_repo_settings, as the policy says)")
+    return [f"gated: set to {drift.target} (was {current})"]
 
 
 def _backoff(attempt: int) -> float:
-    return min(8.0, BACKOFF_BASE * (2**attempt)) + random.uniform(0, BACKOFF_BASE)
+    return min(8.0, BACKOFF_BASE * (2.0**attempt)) + random.uniform(0, BACKOFF_BASE)
 
 
 def _commit(
@@ -727,7 +731,7 @@ def _commit(
         )
     if not plan.changed:
         head = state.head
-        return plan, (CommitResult(head, _commit_url(hub, job, head), None) if head else None), False, 0, notes
+        return plan, _head_commit(hub, job, head), False, 0, notes
     if strategy.mode == "mirror" and plan.by_action("delete"):
         log(f"{job.repo_id}: {notes[-1]}")  # said before anything is deleted
     intent = changed_paths(plan)
@@ -764,13 +768,13 @@ def _commit(
                     notes.append("the connection failed after the commit was sent; the Hub shows it landed")
                     return (
                         first_plan,
-                        CommitResult(state.head, _commit_url(hub, job, state.head), None),
+                        _head_commit(hub, job, state.head),
                         True,
                         attempt,
                         notes,
                     )
-                notes.append(f"another commit ({state.head[:12]}) already made these changes")
-                return plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), False, attempt, notes
+                notes.append(f"another commit ({(state.head or '')[:12]}) already made these changes")
+                return plan, _head_commit(hub, job, state.head), False, attempt, notes
         operations = build_operations(plan, job.local)
         log(f"{job.repo_id}: committing {_plan_summary(plan)}" + (f" (attempt {attempt + 1})" if attempt else ""))
         attempts = attempt + 1
@@ -826,7 +830,7 @@ def _commit(
             ) from None
         if not strategy.plan(job, state.files, only=intent).changed:
             notes.append("the connection failed after the commit was sent; the Hub shows it landed")
-            return first_plan, CommitResult(state.head, _commit_url(hub, job, state.head), None), True, attempts, notes
+            return first_plan, _head_commit(hub, job, state.head), True, attempts, notes
     raise error_type(f"{gave_up}, nothing was committed (each attempt is all or nothing). Last error: {last_error}")
 
 
@@ -852,7 +856,7 @@ class _Strategy:
     mode: str
     base: Base | None = None
 
-    def plan(self, job: _Job, remote: dict, only: Sequence[str] | None = None) -> Plan:
+    def plan(self, job: _Job, remote: dict[str, RemoteFile], only: Sequence[str] | None = None) -> Plan:
         return make_plan(
             job.local,
             remote,
@@ -990,8 +994,13 @@ def _published_rules(message: str, spec: RepoSpec) -> tuple[str, tuple[str, ...]
     return (match.group(1) if match else spec.path), tuple(spec.ignore)
 
 
-def _commit_url(hub: Hub, job: _Job, sha: str | None) -> str | None:
-    return f"{repo_url(hub.endpoint, job.repo_id, job.repo_type)}/commit/{sha}" if sha else None
+def _commit_url(hub: Hub, job: _Job, sha: str) -> str:
+    return f"{repo_url(hub.endpoint, job.repo_id, job.repo_type)}/commit/{sha}"
+
+
+def _head_commit(hub: Hub, job: _Job, head: str | None) -> CommitResult | None:
+    """A head read from the Hub as the run's commit (None where the branch has no commit yet)."""
+    return CommitResult(head, _commit_url(hub, job, head), None) if head else None
 
 
 def build_operations(plan: Plan, local: dict[str, LocalFile]) -> list[Any]:

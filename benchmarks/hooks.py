@@ -1,0 +1,116 @@
+"""Benchmark: each hook's entry on a 5-file commit, side by side with pre-commit-hooks'
+check-added-large-files on the same files, in one run.
+
+A hook runs once per commit, as its own process, so what a user waits for is process start +
+imports + the check. The reference is the cheapest hook most repos already run. Target: each
+hf-publish hook within 1.2x of it; a miss is marked. The staged commit: a model card, config.json,
+a safetensors LFS pointer, .gitattributes and the policy file, in a real git repo with git-lfs.
+
+Usage: python benchmarks/hooks.py [--runs N]    (needs the package and pre-commit-hooks installed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 1.2
+HOOKS = ("config", "repo-name", "branch-name", "model-card", "lfs", "secrets", "members")
+CARD = """---
+license: apache-2.0
+language: [en]
+pipeline_tag: text-classification
+---
+# bert-sentiment-v1
+
+## Overview
+A sentiment classifier.
+
+## Usage
+`pipeline("text-classification", model="acme/bert-sentiment-v1")`
+
+## Performance
+Accuracy 0.91 on the held-out set.
+
+## License
+Apache-2.0
+
+## Contact
+ml-platform@acme.example
+"""
+POLICY = """organization: acme
+repos:
+  - name: bert-sentiment-v1
+    path: model
+"""
+POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 438000000\n".format("ab" * 32)
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def build_commit(repo: Path) -> list[str]:
+    git(repo, "init", "-q", "-b", "feature/bench")
+    (repo / "model").mkdir()
+    files = {
+        ".hf-publish.yaml": POLICY,
+        ".gitattributes": "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n",
+        "model/README.md": CARD,
+        "model/config.json": '{"architectures": ["BertForSequenceClassification"], "hidden_size": 768}\n',
+        "model/model.safetensors": POINTER,
+    }
+    for name, text in files.items():
+        (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", "--", *files)
+    return list(files)
+
+
+def timed(command: list[str], repo: Path, runs: int, env: dict[str, str]) -> tuple[float, int]:
+    samples = []
+    code = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        code = subprocess.run(command, cwd=repo, env=env, capture_output=True).returncode
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000, code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15, help="runs per command (the median is shown)")
+    args = parser.parse_args(argv)
+    entry = shutil.which("hf-publish")
+    reference = shutil.which("check-added-large-files")
+    if not entry or not reference:
+        parser.error("needs hf-publish and check-added-large-files on PATH (pip install -e '.[test]')")
+    with tempfile.TemporaryDirectory(prefix="hf-publish-bench-") as tmp:
+        repo = Path(tmp) / "repo"
+        repo.mkdir()
+        files = build_commit(repo)
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+        for hook in HOOKS:  # warm the caches a hook keeps (policy, card metadata), as a second commit finds them
+            subprocess.run([entry, "check", hook, *files], cwd=repo, env=env, capture_output=True)
+        base, _ = timed([reference, *files], repo, args.runs, env)
+        print(f"{len(files)} staged files, median of {args.runs} runs, 2 CPUs shared\n")
+        print(f"{'hook':14s} {'hf-publish':>11s} {'check-added-large-files':>24s} {'ratio':>6s}")
+        misses = 0
+        for hook in HOOKS:
+            ms, code = timed([entry, "check", hook, *files], repo, args.runs, env)
+            ratio = ms / base
+            miss = ratio > TARGET
+            misses += miss
+            mark = f"  MISS (target <= {TARGET}x)" if miss else ""
+            print(f"{hook:14s} {ms:9.1f}ms {base:22.1f}ms {ratio:5.2f}x{mark}" + (f"  exit {code}" if code else ""))
+    print(f"\n{misses} of {len(HOOKS)} hooks miss the {TARGET}x target")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
