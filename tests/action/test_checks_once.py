@@ -63,8 +63,7 @@ def test_a_publishing_run_checks_once_and_publishes_in_process(checkout, tmp_pat
     outputs = parse_output_file((tmp_path / "output.txt").read_text())
     assert outputs["changed"] == "true" and hub_sandbox.head(REPO_ID) == outputs["commit-sha"]
     # each content check once, none twice (branch-name is about committing: a publish does not run it)
-    # (the Action's one check run also covers members, which publish itself does not run)
-    assert dict(counted) == {check_id: 1 for check_id in registry.CHECK_IDS if check_id != "branch-name"}
+    assert dict(counted) == {check_id: 1 for check_id in registry.CONTENT_CHECK_IDS}
     # No hf-publish child process: only git (and git-lfs) ran below this process.
     assert started and all(Path(args[0]).name in ("git", "git-lfs") for args in started), started
 
