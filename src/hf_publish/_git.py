@@ -176,9 +176,22 @@ def parse_lfs_pointer(data: bytes) -> tuple[str, int] | None:
     return (oid, size) if oid and size is not None else None
 
 
-def modified_paths(root: Path) -> set[str]:
-    """Tracked paths whose working-tree content differs from the index."""
-    return set(_split_z(_git(root, "diff", "--name-only", "-z", "--no-renames")))
+def modified_paths(root: Path, paths: Sequence[str] | None = None) -> set[str]:
+    """Tracked paths (all, or among `paths`) whose working-tree content differs from the index."""
+    if paths is not None and not paths:
+        return set()
+    limit = ["--", *[f":(literal){p}" for p in paths]] if paths is not None else []
+    return set(_split_z(_git(root, "diff", "--name-only", "-z", "--no-renames", *limit)))
+
+
+def remote_urls(root: Path) -> dict[str, str]:
+    """The fetch URL of each remote, by name (`git config --get-regexp`, nothing fetched)."""
+    out = _git(root, "config", "--get-regexp", r"^remote\..*\.url$", check=False).decode("utf-8", "replace")
+    urls = {}
+    for line in out.splitlines():
+        key, _, url = line.partition(" ")
+        urls[key[len("remote.") : -len(".url")]] = url.strip()
+    return urls
 
 
 def untracked_paths(root: Path, under: str = ".") -> list[str]:

@@ -37,6 +37,14 @@ EXIT_CODES_HELP = """exit codes:
   130  interrupted"""
 
 
+def exit_codes_help(codes=None) -> str:  # type: ignore[no-untyped-def]
+    """EXIT_CODES_HELP, or only the lines of `codes` (the exit codes that apply to a command)."""
+    if codes is None:
+        return EXIT_CODES_HELP
+    head, *lines = EXIT_CODES_HELP.splitlines()
+    return "\n".join([head, *(line for line in lines if int(line.split()[0]) in codes)])
+
+
 class HfPublishError(Exception):
     """Base class: a failure we can explain in one line. `exit_code` says how the CLI exits."""
 

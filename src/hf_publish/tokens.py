@@ -27,10 +27,18 @@ class Redactor:
     tokens of other shapes (OAuth, OIDC exchange results) are hidden because they were added.
     """
 
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+    def __init__(self, secrets: Iterable[str | None] = (), *, shapes: bool = True) -> None:
         self._secrets: set[str] = set()
+        self._shapes = shapes  # False: only the registered secrets are hidden (see `registered_only`)
         for secret in secrets:
             self.add(secret)
+
+    def registered_only(self) -> Redactor:
+        """A redactor hiding only the registered secrets, for output whose token-shaped strings are
+        public by design (the sandbox's own test tokens, which a user must be able to copy)."""
+        copy = Redactor(shapes=False)
+        copy._secrets = set(self._secrets)
+        return copy
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Redactor:
@@ -44,7 +52,7 @@ class Redactor:
     def redact(self, text: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, mask(secret))
-        return redact(text)
+        return redact(text) if self._shapes else text
 
     __call__ = redact
 

@@ -51,8 +51,11 @@ def test_real_repo_detached_head_passes_with_a_note(tmp_path: Path, monkeypatch,
     monkeypatch.chdir(repo)
     for var in ("GITHUB_ACTIONS", "GITHUB_HEAD_REF", "PRE_COMMIT_REMOTE_BRANCH", "PRE_COMMIT_LOCAL_BRANCH"):
         monkeypatch.delenv(var, raising=False)
+    (repo / "train.py").write_text("x = 1\n")
+    git(repo, "add", "train.py")  # a commit is about to be made on main
     assert main(["check", "branch-name"]) == 1
     assert "[branch-name] the current branch 'main' is protected" in capsys.readouterr().out
+    git(repo, "commit", "-q", "-m", "second")
     git(repo, "checkout", "-q", "--detach")
     assert main(["check", "branch-name"]) == 0
     assert "detached HEAD" in capsys.readouterr().out

@@ -96,9 +96,10 @@ def test_size_rules_and_the_exact_track_fix():
     assert lfs.judge_staged_file("small.dat", 900_000, b"\0\1", False, policy) is None  # binary under 1 MB
     big_binary = lfs.judge_staged_file("data/x.dat", 1_500_000, b"\0\1", False, policy)
     assert "binary" in big_binary.message and big_binary.path == "data/x.dat"
-    assert big_binary.fix == "git lfs track '*.dat' && git add .gitattributes && git add --renormalize data/x.dat"
+    assert big_binary.fix == ("git lfs track data/x.dat && git add .gitattributes && git add --renormalize data/x.dat"
+                              " (the file itself: `*.dat` would move every .dat file of the repo into LFS)")
     big_text = lfs.judge_staged_file("corpus/train.jsonl", 11 * 2**20, None, False, policy)
-    assert "over lfs.max_text_size (10 MiB)" in big_text.message and "'*.jsonl'" in big_text.fix
+    assert "over lfs.max_text_size (10 MiB)" in big_text.message and "git lfs track corpus/train.jsonl " in big_text.fix and "`*.jsonl` would move every .jsonl file" in big_text.fix
     assert lfs.judge_staged_file("Makefile", 11 * 2**20, None, False, policy).fix.startswith('git lfs track Makefile')
 
 
@@ -318,7 +319,7 @@ def test_lfs_path_staged_as_a_whole_blob_is_refused(tmp_path, monkeypatch, capsy
     code, out = run_check(repo, monkeypatch, capsys, "models/model.safetensors", "README.md")
     assert code == 1
     assert ("models/model.safetensors: [lfs] git's attributes put this file in LFS, but it is staged as a "
-            "regular git blob (2 MB), not an LFS pointer") in out
+            "regular git blob (1.9 MiB), not an LFS pointer") in out
     assert "git add --renormalize models/model.safetensors" in out and "git lfs install" in out
     # The fix, as printed, once git-lfs is set up: a pointer is staged and the check passes.
     git(repo, "lfs", "install", "--local")
@@ -338,8 +339,8 @@ def test_big_files_outside_lfs_are_refused_staged_content_decides(tmp_path, monk
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1
     assert 'data/features.dat: [lfs] staged without LFS but it is a 1.5 MB binary file' in out
-    assert "git lfs track '*.dat' && git add .gitattributes && git add --renormalize data/features.dat" in out
-    assert "data/train.jsonl: [lfs] staged without LFS but it is 2.3 MB, over lfs.max_text_size (2 MiB)" in out
+    assert "git lfs track data/features.dat && git add .gitattributes && git add --renormalize data/features.dat" in out
+    assert "data/train.jsonl: [lfs] staged without LFS but it is 2.2 MiB, over lfs.max_text_size (2 MiB)" in out
     assert "small.dat" not in out and "notes.txt" not in out
     # What counts is the staged blob: shrinking the working-tree file does not pass the commit.
     write(repo / "data" / "features.dat", b"tiny")
@@ -390,7 +391,7 @@ def test_a_2gb_staged_file_outside_lfs_is_refused_without_being_read(tmp_path):
     result = json.loads(measured.stdout)
     assert result["code"] == 1
     assert "model.dat: [lfs] staged without LFS but it is 2 GiB, over lfs.max_text_size (10 MiB)" in result["out"]
-    assert "git lfs track '*.dat'" in result["out"]
+    assert "git lfs track model.dat" in result["out"]
     assert result["read"] < 64 * 2**20, f"read {result['read']} bytes for a 2 GiB blob"
 
 

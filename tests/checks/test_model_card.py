@@ -937,7 +937,9 @@ def test_the_staged_card_is_checked_not_the_working_tree(tmp_path: Path):
 def test_untracked_card_falls_back_to_the_working_tree(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
     write(repo / "docs" / "readme.md", COMPLETE.replace("license: apache-2.0", "license: apache"))
-    [finding] = run(ctx_for(repo, files=("docs/readme.md",)))
+    docs_cards = Policy(card=CardPolicy(paths=("docs/*",)))  # docs/ holds cards only when card.paths says so
+    assert run(ctx_for(repo, files=("docs/readme.md",))) == []
+    [finding] = run(ctx_for(repo, docs_cards, files=("docs/readme.md",)))
     assert finding.path == "docs/readme.md" and finding.line == 4 and "'apache'" in finding.message
 
 
@@ -974,7 +976,8 @@ def test_configured_repos_are_checked_by_their_type(tmp_path: Path):
 def test_publishing_some_repos_checks_only_their_cards(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
     policy = Policy(organization="acme-ai", repos=(RepoSpec("bert-ko-v1", path="models/bert"),
-                                                   RepoSpec("t5-ko-v1", path="models/t5")))
+                                                   RepoSpec("t5-ko-v1", path="models/t5")),
+                    card=CardPolicy(paths=("models/*/docs/README.md",)))
     write(repo / "models/bert/README.md", COMPLETE)
     write(repo / "models/bert/docs/README.md", COMPLETE.replace("Apache 2.0.", "TBD, see TODO"))
     write(repo / "models/t5/README.md", "no card yet")
@@ -1029,7 +1032,8 @@ def test_an_untracked_symlinked_card_and_a_card_in_a_linked_folder_are_findings(
     (repo / "models").mkdir()
     (repo / "models" / "bert").symlink_to(outside.parent, target_is_directory=True)
     (outside.parent / "README.md").write_text(outside.read_text())
-    findings = run(ctx_for(repo, files=("docs/README.md", "models/bert/README.md")))
+    policy = Policy(repos=(RepoSpec("bert-ko-v1", path="models/bert"),), card=CardPolicy(paths=("docs/README.md",)))
+    findings = run(ctx_for(repo, policy, files=("docs/README.md", "models/bert/README.md")))
     assert {(f.path, f.rule) for f in findings} == {("docs/README.md", "card-symlink"),
                                                     ("models/bert/README.md", "card-symlink")}
     linked = next(f for f in findings if f.path == "models/bert/README.md")
@@ -1060,6 +1064,7 @@ def test_huge_staged_card_is_refused_by_size(tmp_path: Path):
 def test_cli_reports_path_line_and_check_id(tmp_path: Path, monkeypatch, capsys):
     repo = init_repo(tmp_path / "r", lfs=False)
     write(repo / "models" / "bert" / "README.md", fm_with("license: apache-2.0", "license: Apache 2"))
+    write(repo / ".hf-publish.yaml", "repos:\n  - name: bert-ko-v1\n    path: models/bert\n")
     git(repo, "add", "-A")
     monkeypatch.chdir(repo / "models")
     assert main(["check", "model-card", "bert/README.md"]) == 1

@@ -84,7 +84,7 @@ def test_every_schema_error_is_reported_at_its_line():
 
 def test_yaml_syntax_error_has_its_line():
     [(line, message, _)] = problems("organization: acme-ai\nrepos:\n  - name: [unclosed\n")
-    assert line == 4 and message.startswith("YAML syntax error")
+    assert line == 3 and message.startswith("YAML syntax error: '[' opened here is never closed")
 
 
 def test_duplicate_keys_are_refused():

@@ -150,7 +150,9 @@ def test_the_index_decides_not_the_working_tree(tmp_path, monkeypatch, capsys):
     git(repo, "add", "upload.py")
     assert run_check(repo, monkeypatch, capsys, "upload.py") == (0, "")
     write(repo / "upload.py", f'login(token="{TOKEN}")\n')  # only in the working tree: not committed
-    assert run_check(repo, monkeypatch, capsys, "upload.py") == (0, "")
+    code, out = run_check(repo, monkeypatch, capsys, "upload.py")
+    assert code == 0 and out.startswith("hf-publish: checked the staged version of upload.py; it has unstaged")
+    assert "[secrets]" not in out
 
 
 def test_lfs_binary_and_excluded_files_are_skipped(tmp_path, monkeypatch, capsys):
@@ -210,6 +212,6 @@ def test_a_yaml_token_is_caught_by_the_real_command_and_the_message_says_where_i
                             cwd=repo, capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": ""})
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
-    assert "config.yaml:2: [secrets] hard-coded hf_token value s3cr\u2026 in a staged file" in out
+    assert "config.yaml:2: [secrets] hard-coded hf_token value s3cr\u2026 in the file's staged version (git's index)" in out
     assert "notes.env:1: [secrets] hard-coded token value s3cr\u2026 in a file named on the command line" in out
     assert LITERAL not in out

@@ -28,11 +28,12 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, monkeypatc
     repo = init_repo(tmp_path / "r", lfs=False)
     (repo / ".gitattributes").write_text("*.txt text\n")
     monkeypatch.chdir(repo)
-    assert main(["init"]) == 2
+    assert main(["init", "--org", "acme-ai"]) == 2
     assert "already exist" in capsys.readouterr().err
     assert not (repo / ".hf-publish.yaml").exists()
     assert (repo / ".gitattributes").read_text() == "*.txt text\n"
-    assert main(["init", "--force", "--name", "bert-korean-sentiment-v2", "--path", "models/bert"]) == 0
+    assert main(["init", "--org", "acme-ai", "--force", "--name", "bert-korean-sentiment-v2", "--path", "models/bert"]) == 0
+    assert (repo / ".gitattributes.bak").read_text() == "*.txt text\n"  # the replaced file is kept
     assert (repo / "models/bert/README.md").exists()
     assert load_policy(repo / ".hf-publish.yaml").repos[0].path == "models/bert"
     git(repo, "add", ".gitattributes", ".hf-publish.yaml")
@@ -45,6 +46,6 @@ def test_init_outside_git_and_bad_values(tmp_path: Path, monkeypatch, capsys):
     assert "git init" in capsys.readouterr().err
     repo = init_repo(tmp_path / "r", lfs=False)
     monkeypatch.chdir(repo)
-    assert main(["init", "--path", "../elsewhere"]) == 2
+    assert main(["init", "--org", "acme-ai", "--path", "../elsewhere"]) == 2
     assert main(["init", "--org", "bad org!"]) == 2
     assert not (repo / ".hf-publish.yaml").exists()

@@ -125,7 +125,7 @@ def test_init_refuses_to_write_through_a_symlink_and_writes_nothing(tmp_path, ta
     victim.write_text("precious\n")
     (repo / target).parent.mkdir(parents=True, exist_ok=True)
     (repo / target).symlink_to(victim)
-    result = cli(repo, "init", "--path", "model", "--force")
+    result = cli(repo, "init", "--org", "acme-ai", "--path", "model", "--force")
     assert result.returncode == 2 and "symlink" in result.stderr
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in repo.iterdir() if p.name != ".git") == sorted({target.split("/")[0]})
@@ -136,7 +136,7 @@ def test_init_refuses_a_path_through_a_symlinked_folder(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     (repo / "model").symlink_to(outside)
-    result = cli(repo, "init", "--path", "model/sub")
+    result = cli(repo, "init", "--org", "acme-ai", "--path", "model/sub")
     assert result.returncode == 2 and "symlink" in result.stderr
     assert list(outside.iterdir()) == []
 

@@ -67,7 +67,6 @@ def test_every_command_says_what_it_does_and_every_option_has_help(command):
     assert undocumented_options(*command) == []
 
 
-@pytest.mark.xfail(strict=True, reason="refresh-vocab --endpoint has no help text yet (a src change)")
 def test_refresh_vocab_options_have_help():
     assert undocumented_options("refresh-vocab") == []
 

@@ -114,7 +114,7 @@ def test_the_token_never_appears_on_any_cli_path(known_token, hub_sandbox, check
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     git(fresh, "init", "-q", "-b", "main")
-    assert cli(t, "init", fresh, "init", "--name", "kor-sentiment-v1", env=env) == EXIT_OK
+    assert cli(t, "init", fresh, "init", "--org", "acme-ai", "--name", "kor-sentiment-v1", env=env) == EXIT_OK
     assert cli(t, "matrix", checkout.path, "matrix", env=env) == EXIT_OK
     assert cli(t, "schema", checkout.path, "schema", env=env) == EXIT_OK
     cli(t, "refresh-vocab", checkout.path, "refresh-vocab", "--endpoint", hub_sandbox.endpoint, "--output",

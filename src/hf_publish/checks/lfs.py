@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 from hf_publish import _git
 from hf_publish.errors import GitError
 from hf_publish.findings import FIXED_RULE, Finding
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
 
 if TYPE_CHECKING:  # pragma: no cover
     from hf_publish.checks._inputs import CheckContext
@@ -239,25 +240,51 @@ def is_binary(head: bytes) -> bool:
 
 
 def track_pattern(path: str) -> str:
-    """What to `git lfs track` for a file: `*.<ext>`, or the path itself when it has none."""
+    """What to `git lfs track` for a file: `*.<ext>` when that is one of the Hub's own LFS patterns
+    (a weights or archive format: every such file belongs in LFS), else the path itself, the
+    narrowest rule (`*.txt` or `*.json` would move every text file of the repo into LFS)."""
     name = PurePosixPath(path).name
     stem, dot, ext = name.rpartition(".")
-    if dot and stem and ext and not any(c in ext for c in "*?[ "):
+    if (
+        dot
+        and stem
+        and ext
+        and not any(c in ext for c in "*?[ ")
+        and f"*.{ext}" in (*DEFAULT_LFS_PATTERNS, *PRESENCE_PATTERNS)
+    ):
         return f"*.{ext}"
     return path
 
 
-def format_size(size: int) -> str:
-    if size < 1000:
-        return f"{size} bytes"
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale} {unit}"
-    for unit, scale in (("GB", 10**9), ("MB", 10**6)):
+def track_reason(path: str, pattern: str) -> str:
+    """Why `pattern` is proposed for `path`, for the fix (empty for a Hub format pattern)."""
+    if pattern != path:
+        return ""
+    ext = PurePosixPath(path).suffix
+    if ext and "*" not in ext:
+        return f" (the file itself: `*{ext}` would move every {ext} file of the repo into LFS)"
+    return ""
+
+
+_BINARY_UNITS = (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10))
+_DECIMAL_UNITS = (("GB", 10**9), ("MB", 10**6), ("KB", 10**3))
+
+
+def format_size(size: int, like: int | None = None) -> str:
+    """A size in one unit system: binary (KiB, MiB, GiB), or decimal (KB, MB, GB) when `like`
+    (the limit it is compared with) is a decimal size such as 1MB, so that a message never
+    compares MB with MiB. When the rounded size would read as the limit, the bytes are given."""
+    binary = like is None or like % 1024 == 0
+    units = _BINARY_UNITS if binary else _DECIMAL_UNITS
+    text = f"{size} bytes"
+    for unit, scale in units:
         if size >= scale:
-            text = f"{size / scale:.1f}".rstrip("0").rstrip(".")
-            return f"{text} {unit}"
-    return f"{size / 1000:.1f} KB".replace(".0 ", " ")
+            value = f"{size / scale:.1f}".rstrip("0").rstrip(".")
+            text = f"{value} {unit}"
+            break
+    if like is not None and size != like and text == format_size(like, like):
+        return f"{size:,} bytes"
+    return text
 
 
 def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, policy: LfsPolicy) -> Finding | None:
@@ -276,11 +303,11 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, po
             f"re-stage it through LFS: git add --renormalize {quoted} ({LFS_FIX_HINT})",
         )
     if size > policy.max_text_size:
-        why = f"it is {format_size(size)}, over lfs.max_text_size ({format_size(policy.max_text_size)})"
+        limit = policy.max_text_size
+        why = f"it is {format_size(size, limit)}, over lfs.max_text_size ({format_size(limit, limit)})"
     elif size > policy.max_binary_size and head is not None and is_binary(head):
-        why = (
-            f"it is a {format_size(size)} binary file, over lfs.max_binary_size ({format_size(policy.max_binary_size)})"
-        )
+        limit = policy.max_binary_size
+        why = f"it is a {format_size(size, limit)} binary file, over lfs.max_binary_size ({format_size(limit, limit)})"
     else:
         return None
     pattern = track_pattern(path)
@@ -289,7 +316,8 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, po
         path,
         None,
         f"staged without LFS but {why}: the Hub refuses it and git history keeps it forever",
-        f"git lfs track {shlex.quote(pattern)} && git add .gitattributes && git add --renormalize {quoted}",
+        f"git lfs track {shlex.quote(pattern)} && git add .gitattributes && git add --renormalize {quoted}"
+        + track_reason(path, pattern),
     )
 
 
@@ -744,11 +772,11 @@ class HistoryBlob:
 def history_refusal(blob: HistoryBlob, policy: LfsPolicy) -> str | None:
     """Why the Hub would refuse this blob in a push, or None (LFS pointers and small files pass)."""
     if blob.size > policy.max_text_size:
-        return f"{format_size(blob.size)}, over lfs.max_text_size ({format_size(policy.max_text_size)})"
+        limit = policy.max_text_size
+        return f"{format_size(blob.size, limit)}, over lfs.max_text_size ({format_size(limit, limit)})"
     if blob.size > policy.max_binary_size and blob.head is not None and is_binary(blob.head):
-        return (
-            f"a {format_size(blob.size)} binary file, over lfs.max_binary_size ({format_size(policy.max_binary_size)})"
-        )
+        limit = policy.max_binary_size
+        return f"a {format_size(blob.size, limit)} binary file, over lfs.max_binary_size ({format_size(limit, limit)})"
     return None
 
 

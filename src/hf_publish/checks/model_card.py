@@ -1,8 +1,10 @@
 """model-card: cards (README.md) have valid metadata, the org's sections, and no template leftovers.
 
-Which cards: any file named README.md (any case) among the files the run is about (the type of
-the configured repo whose folder contains it, else model); when no files are named (--all-files,
-publish), also the README.md of every configured repo folder (its type is the repo's type).
+Which cards (`is_card`): the README.md (any case) of each configured repo folder (with no repo
+configured, the root README.md), plus those `card.paths` names, less those `card.exclude` names,
+among the files the run is about (its type: the configured repo whose folder contains it, else
+model). The project's own README.md and docs/ are not cards. When no files are named
+(--all-files, publish, the Action), every configured repo's card is checked and must exist.
 Contents come from git's index at commit time (what is being committed; a README that is not
 tracked falls back to the working tree) and from the working tree at publish time. A card that
 is a symbolic link (in the index, mode 120000, or in the working tree), or is reached through
@@ -70,7 +72,8 @@ from hf_publish.cards.schema import (
     show_value,
 )
 from hf_publish.findings import Finding
-from hf_publish.policy.model import CardPolicy, RepoSpec
+from hf_publish.paths import matches
+from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 from hf_publish.yamltree import TooManyNodes, key_node_at, node_at
 
 CHECK_ID = "model-card"
@@ -137,27 +140,66 @@ def run(ctx) -> list[Finding]:
 
 
 def card_targets(ctx) -> list[CardTarget]:
-    """Every README.md (any case) among the files named on the command line; without named
-    files (`--all-files`, publish), the configured repos' cards and every README.md of the run.
+    """The cards of this run: `card_files` over the files the run looks at (`ctx.target_paths()`,
+    the one list the hook, `check --all-files`, publish and the Action share); without named files
+    (`--all-files`, publish, the Action), also every configured repo's card, which must exist.
 
     Named files (a pre-commit run) are checked alone: pre-commit may split them over several
     processes, and re-checking the configured cards in each would repeat their findings."""
     repos = tuple(ctx.selected_repos())
+    card = ctx.policy.card
     targets: dict[str, CardTarget] = {}
     if ctx.files is None:
         for repo in repos:
             path = _join(repo.path, CARD_NAME)
-            targets.setdefault(path, CardTarget(path, _card_type(repo.type), repo, configured=True))
-    files = ctx.files if ctx.files is not None else ctx.target_paths()
-    for name in files:
-        path = PurePosixPath(name).as_posix()
-        if PurePosixPath(path).name.lower() != CARD_NAME.lower() or path.lower() in map(str.lower, targets):
+            if not (card.exclude and matches(path, card.exclude)):
+                targets.setdefault(path, CardTarget(path, _card_type(repo.type), repo, configured=True))
+    for path in card_files(_card_candidates(ctx), ctx.policy):
+        if path.lower() in map(str.lower, targets):
             continue
         repo = containing_repo(path, ctx.policy.repos)
-        if ctx.repos is not None and (repo is None or repo not in repos):
-            continue  # publishing some repos: other folders' READMEs are not part of it
+        if ctx.repos is not None and repo is not None and repo not in repos:
+            continue  # publishing some repos: other repos' cards are not part of it
         targets[path] = CardTarget(path, _card_type(repo.type) if repo else "model", repo)
     return list(targets.values())
+
+
+def _card_candidates(ctx) -> list[str]:
+    """The run's files; a whole-tree run of the working tree that is no publish (the Action's
+    check) adds the tracked files outside the repo folders, so that a `card.paths` card outside
+    them is checked there as the hook and `check --all-files` check it."""
+    whole_tree = ctx.files is None and ctx.source == "worktree" and ctx.upload is None
+    files = ctx.target_paths()
+    if whole_tree and ctx.policy.card.paths and ctx.in_git:
+        from hf_publish import _git
+
+        files = sorted(set(files) | {e.path for e in _git.index_entries(ctx.root)})
+    return files
+
+
+def is_card(path: str, policy: Policy) -> bool:
+    """Is `path` (relative to the git root) a card? A file named README.md (any case) that is the
+    card of a configured repo folder (with no repo configured: the root README.md), or that
+    `card.paths` names; never one `card.exclude` names. The project's own README.md and docs/ are
+    not cards unless a repo folder or `card.paths` makes them one."""
+    path = PurePosixPath(path).as_posix()
+    if PurePosixPath(path).name.lower() != CARD_NAME.lower():
+        return False
+    card = policy.card
+    if card.exclude and matches(path, card.exclude):
+        return False
+    lowered = path.lower()
+    if policy.repos:
+        if any(_join(repo.path, CARD_NAME).lower() == lowered for repo in policy.repos):
+            return True
+    elif lowered == CARD_NAME.lower():
+        return True
+    return bool(card.paths) and matches(path, card.paths)
+
+
+def card_files(candidates: Iterable[str], policy: Policy) -> list[str]:
+    """The cards among `candidates` (paths relative to the git root), by `is_card`."""
+    return [p for p in (PurePosixPath(c).as_posix() for c in candidates) if is_card(p, policy)]
 
 
 def containing_repo(path: str, repos: Iterable[RepoSpec]) -> RepoSpec | None:

@@ -177,12 +177,14 @@ def mask_value(secret: Secret) -> str:
 
 def secret_findings(path: str, data: bytes, *, source: str = "staged") -> list[Finding]:
     """Findings for the secrets in one file; `source` says where the bytes came from, for the message:
-    "staged" (git's index), "named" (a working-tree file named on the command line), "publish"
+    "staged" (git's index), "named-staged" (git's index, of a file named on the command line or by
+    pre-commit), "named" (a working-tree file named on the command line, not staged), "publish"
     (a file a publish uploads), "file" (outside git)."""
     findings = []
     where = {
         "publish": "a file that would be published",
         "staged": "a staged file",
+        "named-staged": "the file's staged version (git's index)",
         "named": "a file named on the command line",
         "file": "a file",
     }[source]
@@ -217,11 +219,13 @@ def run(ctx: CheckContext) -> list[Finding]:
     blobs = _git.read_blob_prefixes(
         ctx.root, [e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT, sizes=sizes
     )
+    # A file named by hand is read from the index all the same; pre-commit (PRE_COMMIT=1) names staged files.
+    source = "staged" if ctx.files is None or ctx.env.get("PRE_COMMIT") == "1" else "named-staged"
     findings: list[Finding] = []
     for entry in entries:
         data = blobs.get(entry.oid)
         if data and not is_binary(data):
-            findings.extend(secret_findings(entry.path, data))
+            findings.extend(secret_findings(entry.path, data, source=source))
     for path in not_staged:  # named on the command line but not staged: the working-tree file
         if not _git.is_lfs_tracked(attributes.get(path, {})):
             findings.extend(_scan_file(ctx, path, source="named"))

@@ -15,6 +15,7 @@ from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, PolicyError, UsageError
 from hf_publish.findings import FIXED_RULE, Finding
 
 if TYPE_CHECKING:
+    from hf_publish.checks._inputs import CheckContext
     from hf_publish.policy.model import Policy
     from hf_publish.tokens import Redactor
 
@@ -66,10 +67,44 @@ def command_check(args: argparse.Namespace, *, redactor: Redactor | None = None)
         env=dict(os.environ),
     )
     findings = run_checks(check_ids or CHECK_IDS, ctx)
+    _unstaged_notice(ctx)
     # A --fix that changed files says so with a "fixed" notice: the run exits 1, like pre-commit's
     # fixers, so that the change is reviewed and staged.
     fixed = any(f.rule == FIXED_RULE for f in findings)
     return _report(findings, fmt, strict=args.strict, fixed=fixed)
+
+
+NOTICE_MAX_BYTES = 16 * 1024 * 1024  # larger named files (weights) are not compared for the notice
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return NOTICE_MAX_BYTES + 1
+
+
+def _unstaged_notice(ctx: CheckContext) -> None:
+    """Files named on the command line are checked as git's index holds them (what a commit takes):
+    say so, once, for those whose working tree differs (pre-commit stashes such changes first, so
+    a hook run never says it)."""
+    if ctx.files is None or not ctx.in_git:
+        return
+    from hf_publish import _git
+
+    small = [f for f in ctx.files if _size(ctx.root / f) <= NOTICE_MAX_BYTES]  # git diff reads a file git thinks racy
+    changed = sorted(set(small) & _git.modified_paths(ctx.root, small))
+    if not changed:
+        return
+    if len(changed) == 1:
+        what, verb, them = f"the staged version of {changed[0]}", "it has", "it"
+    else:
+        what, verb, them = f"the staged versions of {', '.join(changed)}", "they have", "them"
+    print(
+        f"hf-publish: checked {what}; {verb} unstaged changes. Next: `git add` {them} to check "
+        "what you see in the editor",
+        file=sys.stderr,
+    )
 
 
 def _check_history(root: Path, in_git: bool, policy: Policy, args: argparse.Namespace, fmt: str) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hf_publish import __version__
+from hf_publish.cli.environment import TOP, help_block
 from hf_publish.errors import (
     EXIT_CODES_HELP,
     EXIT_INTERRUPTED,
@@ -21,6 +22,7 @@ from hf_publish.errors import (
     HfPublishError,
     PolicyError,
     UsageError,
+    exit_codes_help,
 )
 
 if TYPE_CHECKING:
@@ -48,11 +50,7 @@ examples:
 
 {EXIT_CODES_HELP}
 
-environment:
-  HF_TOKEN                 token used by publish (or HF_OIDC_RESOURCE for Trusted Publishing)
-  HF_PUBLISH_TIMEOUT       publish: seconds an API call may wait for an answer (default 60)
-  HF_PUBLISH_RETRY_BUDGET  publish: seconds the run may spend retrying, in total (default 120)
-  HF_PUBLISH_DEBUG=1       print tracebacks of unexpected errors
+{help_block(TOP)}
 """
 
 CHECK_HELP = """\
@@ -92,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="run commit-time checks",
         description=CHECK_HELP,
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("check"),
         formatter_class=_formatter,
     )
     check.add_argument(
@@ -132,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  5. with --tag, the Hub repo is tagged at that commit (tags are immutable)\n\n"
             "The token comes from HF_TOKEN, Trusted Publishing (HF_OIDC_RESOURCE), or `hf auth login`."
         ),
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("publish"),
         formatter_class=_formatter,
     )
     publish.add_argument("repos", nargs="*", metavar="REPO", help="configured repo names to publish (default: all)")
@@ -179,13 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Scaffold, in an existing git repo: a commented .hf-publish.yaml, a .gitattributes\n"
             "with the required LFS rules, and a model card README.md from the org template.\n"
-            "Existing files are left alone unless --force is given."
+            "A folder holding config.json or weights is found and proposed as the repo's path (its\n"
+            "README.md is the card); the organization comes from a git remote on the Hub, or --organization.\n"
+            "Existing files are left alone unless --force is given (then kept as <name>.bak)."
         ),
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("init", codes=INIT_EXIT_CODES),
         formatter_class=_formatter,
     )
     init.add_argument(
-        "--organization", "--org", metavar="ORG", default="acme-ai", help="Hub organization (default: acme-ai)"
+        "--organization",
+        "--org",
+        metavar="ORG",
+        default=None,
+        help="Hub organization (default: from a git remote that points at the Hub; else required)",
     )
     init.add_argument(
         "--name", metavar="NAME", help="repo name (default: derived from the folder name, e.g. <folder>-v1)"
@@ -194,9 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--type", choices=("model", "dataset", "space"), default="model", help="repo type (default: model)"
     )
     init.add_argument(
-        "--path", metavar="DIR", default=".", help="folder published to the repo, relative to the git root (default: .)"
+        "--path",
+        metavar="DIR",
+        default=None,
+        help="folder published to the repo, relative to the git root (default: the model folder found, "
+        "holding config.json or weights; else .)",
     )
-    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.add_argument(
+        "--force", action="store_true", help="replace existing files (each one that differs is kept as <name>.bak)"
+    )
 
     commands.add_parser(
         "schema",
@@ -211,9 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a local Hugging Face Hub sandbox",
         description="Run a Hub-compatible server on loopback, to rehearse publishing with no account and no network.\n"
         "  hf-publish sandbox serve [--host 127.0.0.1] [--port N] [--data-dir DIR] [--users FILE]\n"
-        "Run `hf-publish sandbox serve --help` for details.",
+        "serve's options follow (also: `hf-publish sandbox serve --help`).",
         formatter_class=_formatter,
+        add_help=False,
     )
+    sandbox.add_argument("-h", "--help", action=_SandboxHelp, help="show this help, with serve's options, and exit")
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, metavar="serve ...")
 
     matrix = commands.add_parser(
@@ -232,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run inside GitHub Actions as action.yml's main step: read the INPUT_* variables and the\n"
         "event, check, publish or release, and write outputs and the job summary.\n"
         f"Use the action (uses: {ACTION_REF}) rather than calling this directly.",
-        epilog=EXIT_CODES_HELP,
+        epilog=_epilog("gh-action"),
         formatter_class=_formatter,
     )
     gh_action.add_argument(
@@ -255,9 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
         "~/.cache/hf-publish/vocab), which the model-card check reads before the lists shipped\n"
         "in the package. The only command that needs the network besides publish;\n"
         "checks never fetch anything.",
+        epilog=_epilog("refresh-vocab"),
         formatter_class=_formatter,
     )
-    refresh.add_argument("--endpoint", metavar="URL")
+    refresh.add_argument(
+        "--endpoint", metavar="URL", help="Hub endpoint to fetch from (default: HF_ENDPOINT, else huggingface.co)"
+    )
     refresh.add_argument(
         "--output", metavar="DIR", help="where to write the files (default: $XDG_CACHE_HOME/hf-publish/vocab)"
     )
@@ -266,6 +281,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_org_parser(commands, _formatter)  # `org audit` (hf_publish/org/)
     return parser
+
+
+# init writes files and reads nothing from the network: no findings (1), no Hub (4).
+INIT_EXIT_CODES = (0, 2, 3, 130)
+
+
+def _epilog(command: str, codes: Sequence[int] | None = None) -> str:
+    """A command's --help epilog: the exit codes that apply, then the variables it reads."""
+    block = help_block(command)
+    return exit_codes_help(codes) + (f"\n\n{block}" if block else "")
+
+
+class _SandboxHelp(argparse.Action):
+    """`hf-publish sandbox --help`: the sandbox's help and serve's options (imported only when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))  # type: ignore[arg-type]
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        from hf_publish.sandbox.cli import build_parser as serve_parser
+
+        serve = serve_parser().format_help()
+        print(
+            parser.format_help().rstrip()
+            + "\n\nserve:\n"
+            + "\n".join(f"  {line}" if line else "" for line in serve.splitlines())
+        )
+        parser.exit()
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:

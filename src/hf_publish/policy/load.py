@@ -231,10 +231,7 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
             )
         ], None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return [problem(line, f"YAML syntax error: {reason}", "fix the YAML syntax at this line")], None
+        return [_syntax_problem(exc, shown)], None
     if node is None:
         return [], {}
     try:
@@ -248,8 +245,6 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
                 "write the policy out without nested anchors and aliases",
             )
         ], None
-    if structural:
-        return structural, None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:  # e.g. an unknown tag (!python/object): compose accepts it
@@ -262,7 +257,35 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
                 "use plain YAML: strings, numbers, booleans, lists and mappings",
             )
         ], None
+    if structural:  # reported with the schema's and the semantic problems, all at once
+        found = structural + _schema_problems(data, node, text, shown, cache=False)
+        return sorted(set(found), key=lambda f: (f.line or 0, f.message)), None
     return _schema_problems(data, node, text, shown), data
+
+
+# Constructs whose end PyYAML finds only lines later: report where they were opened.
+_OPENED = {
+    "while parsing a flow sequence": "'[' opened here is never closed with ']'",
+    "while parsing a flow mapping": "'{' opened here is never closed with '}'",
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+}
+
+
+def _syntax_problem(exc: yaml.YAMLError, shown: str) -> Finding:
+    """A YAML syntax error at its line; for an unclosed `[`, `{` or quote, the line that opened it."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context in _OPENED and opened is not None and line is not None and opened.line + 1 != line:
+        return Finding(
+            CHECK_ID,
+            shown,
+            opened.line + 1,
+            f"YAML syntax error: {_OPENED[context]} (noticed at line {line}: {reason})",
+            "close it on this line, or quote the value if the bracket is part of it",
+        )
+    return Finding(CHECK_ID, shown, line, f"YAML syntax error: {reason}", "fix the YAML syntax at this line")
 
 
 def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
@@ -285,8 +308,9 @@ def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
             )
 
 
-def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[Finding]:
-    if _schema_cache_hit(text):
+def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str, *, cache: bool = True) -> list[Finding]:
+    """Schema errors and the semantic ones (duplicate repos, paths outside the repo...), together."""
+    if cache and _schema_cache_hit(text):
         return []
     import jsonschema  # imported here: it is the slowest import of a hook run
 
@@ -295,8 +319,8 @@ def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str) -> list[
     findings = []
     for error in validator.iter_errors(data):
         findings.extend(_describe_schema_error(error, root, shown))
-    findings.extend(_semantic_problems(data, root, shown) if not findings else [])
-    if not findings:
+    findings.extend(_semantic_problems(data, root, shown))
+    if cache and not findings:
         _schema_cache_store(text)
     return sorted(set(findings), key=lambda f: (f.line or 0, f.message))
 
@@ -353,8 +377,13 @@ def _fix_for(error: Any) -> str:
     return "see `hf-publish schema` for what this key accepts"
 
 
-def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Finding]:
-    """Rules a JSON Schema cannot express: unique repo names, paths inside the repo, usable regexes."""
+def _semantic_problems(data: Any, root: yaml.Node, shown: str) -> Iterator[Finding]:
+    """Rules a JSON Schema cannot express: unique repo names, paths inside the repo, usable regexes.
+
+    Run on data the schema may have refused too (every problem is reported at once), so each
+    value is taken only where it has the shape the rule needs."""
+    if not isinstance(data, dict):
+        return
     for key_path in (["naming", "repo", "pattern"], ["release", "tag_pattern"]):
         value: Any = data
         for part in key_path:
@@ -368,7 +397,7 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
                 f"{'.'.join(key_path)} {problem}",
                 "fix the pattern (Python `re` syntax)",
             )
-    members_file = (data.get("members") or {}).get("file")
+    members_file = _mapping(data.get("members")).get("file")
     if isinstance(members_file, str):
         pure = PurePosixPath(members_file.replace("\\", "/"))
         if pure.is_absolute() or ".." in pure.parts:
@@ -379,10 +408,12 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
                 f"members.file: {members_file!r} points outside the git repo",
                 "use a path inside the repo, relative to its root (e.g. members.csv)",
             )
-    access = data.get("access") or {}
-    accepted = {d.lower() for d in (access.get("auto_accept") or {}).get("email_domains") or []}
-    for index, domain in enumerate((access.get("reject") or {}).get("email_domains") or []):
-        if domain.lower() in accepted:
+    access = _mapping(data.get("access"))
+    accepted = {
+        d.lower() for d in _items(_mapping(access.get("auto_accept")).get("email_domains")) if isinstance(d, str)
+    }
+    for index, domain in enumerate(_items(_mapping(access.get("reject")).get("email_domains"))):
+        if isinstance(domain, str) and domain.lower() in accepted:
             yield Finding(
                 CHECK_ID,
                 shown,
@@ -390,22 +421,25 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
                 f"access.reject.email_domains: {domain!r} is also in access.auto_accept.email_domains",
                 "keep the domain in one of the two lists (reject wins while it is in both)",
             )
-    seen: dict[str, int] = {}
-    for index, repo in enumerate(data.get("repos") or []):
+    seen: dict[tuple[str, str], int] = {}
+    for index, repo in enumerate(_items(data.get("repos"))):
+        if not isinstance(repo, dict):
+            continue
         line = _line(root, ["repos", index])
-        key = (repo.get("type", "model"), repo["name"].lower())
-        if key in seen:
+        name = repo.get("name")
+        key = (str(repo.get("type", "model")), name.lower() if isinstance(name, str) else "")
+        if isinstance(name, str) and key in seen:
             yield Finding(
                 CHECK_ID,
                 shown,
                 line,
-                f"repos[{index}]: {repo['name']!r} is listed twice",
+                f"repos[{index}]: {name!r} is listed twice (first at repos[{seen[key]}])",
                 "keep one entry per Hub repo",
             )
         seen.setdefault(key, index)
         path = repo.get("path", ".")
-        pure = PurePosixPath(path.replace("\\", "/"))
-        if pure.is_absolute() or ".." in pure.parts:
+        pure = PurePosixPath(path.replace("\\", "/")) if isinstance(path, str) else None
+        if pure is not None and (pure.is_absolute() or ".." in pure.parts):
             yield Finding(
                 CHECK_ID,
                 shown,
@@ -421,6 +455,14 @@ def _semantic_problems(data: dict, root: yaml.Node, shown: str) -> Iterator[Find
                 f"repos[{index}].sdk: only a space has an sdk",
                 "remove sdk or set type: space",
             )
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _line(root: yaml.Node, path: list) -> int | None:
@@ -496,6 +538,8 @@ def policy_from_data(data: dict, source: str | None = None, line_of=lambda path:
             allow_placeholders=card.get("allow_placeholders", False),
             strict=card.get("strict", False),
             severity=dict(card.get("severity") or {}),
+            paths=tuple(card.get("paths", ())),
+            exclude=tuple(card.get("exclude", ())),
         ),
         lfs=LfsPolicy(
             required_patterns=tuple(lfs.get("required_patterns", DEFAULT_LFS_PATTERNS)),

@@ -147,6 +147,8 @@ class CardPolicy:
     allow_placeholders: bool = False
     strict: bool = False  # every model-card warning is an error
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> "error" | "warning"
+    paths: tuple[str, ...] = ()  # globs of further README.md files that are cards
+    exclude: tuple[str, ...] = ()  # globs of README.md files that are not cards (wins over the rest)
 
     def headings_for(self, section: str) -> tuple[str, ...]:
         """Headings accepted for `section`: its known aliases, or the name itself."""

@@ -33,12 +33,13 @@ from hf_publish.errors import (
     StaleHeadError,
     TransientHubError,
 )
+from hf_publish.publishing.preflight import DEFAULT_ENDPOINT, hub_page
 from hf_publish.tokens import Redactor, redact
 
 T = TypeVar("T")
 
 LIBRARY_NAME = "hf-publish"
-TOKENS_URL = "https://huggingface.co/settings/tokens"
+TOKENS_URL = "https://huggingface.co/settings/tokens"  # the default endpoint's; messages use ErrorRule.next_for
 STATUS_URL = "https://status.huggingface.co"
 
 
@@ -49,7 +50,17 @@ class ErrorRule:
     name: str
     error: type[HubError]
     message: str  # formatted with: doing, repo, endpoint, server, status, retry_after
-    next_step: str
+    next_step: str  # may name {tokens_url} and {status}: pages of the Hub the run talks to
+
+    def next_for(self, endpoint: str | None) -> str:
+        """The next step, its links on `endpoint` (a sandbox or a private Hub is not huggingface.co)."""
+        return self.next_step.format(tokens_url=hub_page(endpoint, "/settings/tokens"), status=status_hint(endpoint))
+
+
+def status_hint(endpoint: str | None) -> str:
+    """Where to see whether the Hub is up: its status page, or the server itself for another endpoint."""
+    base = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+    return f"see {STATUS_URL}" if base == DEFAULT_ENDPOINT else f"check that {base} is up"
 
 
 # THE table. `_classify` picks the row; `translate` formats it. Every message ends with the next step.
@@ -60,7 +71,7 @@ ERROR_TABLE: dict[str, ErrorRule] = {
             "no-token",
             AuthError,
             "{doing}: no Hugging Face token found",
-            f"set HF_TOKEN to a fine-grained token with repo.write on the target org ({TOKENS_URL}), "
+            "set HF_TOKEN to a fine-grained token with repo.write on the target org ({tokens_url}), "
             "or run `hf auth login`",
         ),
         ErrorRule(
@@ -81,7 +92,7 @@ ERROR_TABLE: dict[str, ErrorRule] = {
             "invalid-token",
             AuthError,
             "{doing}: the Hub rejected the token (invalid, expired or revoked)",
-            f"create a new token at {TOKENS_URL} and set HF_TOKEN to it",
+            "create a new token at {tokens_url} and set HF_TOKEN to it",
         ),
         ErrorRule(
             "repo-not-found",
@@ -157,7 +168,7 @@ ERROR_TABLE: dict[str, ErrorRule] = {
             "server",
             TransientHubError,
             "{doing}: the Hub failed (HTTP {status}): {server}",
-            f"re-run in a few minutes; see {STATUS_URL}",
+            "re-run in a few minutes; {status}",
         ),
         ErrorRule(
             "network",
@@ -169,7 +180,7 @@ ERROR_TABLE: dict[str, ErrorRule] = {
             "retry-budget",
             RetryBudgetError,
             "{doing}: gave up: {server}",
-            f"re-run later (see {STATUS_URL}), or allow longer with --retry-budget SECONDS (HF_PUBLISH_RETRY_BUDGET)",
+            "re-run later ({status}), or allow longer with --retry-budget SECONDS (HF_PUBLISH_RETRY_BUDGET)",
         ),
         ErrorRule(
             "http",
@@ -299,6 +310,7 @@ def translate(
     `rule` forces a row of the table for any Hub failure (e.g. "oidc" during the token exchange).
     `redactor` hides the run's secrets in the message (token-shaped strings are hidden regardless)."""
     hide = redactor.redact if redactor is not None else redact
+    url = endpoint if endpoint.startswith(("http://", "https://")) else None
     name, status = _classify(exc)
     cause = exc
     while not name and cause.__cause__ is not None and cause.__cause__ is not cause:
@@ -322,7 +334,7 @@ def translate(
             request="",
             retry_after=f"; retry after {exc.retry_after:g} s" if exc.retry_after is not None else "",
         )
-        return RetryBudgetError(hide(f"{answered}; {exc}. Next: {ERROR_TABLE[name].next_step}"))
+        return RetryBudgetError(hide(f"{answered}; {exc}. Next: {ERROR_TABLE[name].next_for(url)}"))
     row = ERROR_TABLE[name]
     retry_after = _retry_after(exc) if name in ("rate-limited", "server") else None
     message = row.message.format(
@@ -334,7 +346,7 @@ def translate(
         retry_after=f"; retry after {retry_after:g} s" if retry_after is not None else "",
         request=_request_line(exc),
     )
-    text = hide(f"{message}. Next: {row.next_step}")
+    text = hide(f"{message}. Next: {row.next_for(url)}")
     if row.error is TransientHubError:
         return TransientHubError(
             text, status=status, retry_after=retry_after, ambiguous=ambiguous and name in ("network", "server")

@@ -21,7 +21,14 @@ from typing import Any
 WRITE = "repo.write"
 CREATOR_ROLES = ("contributor", "write", "admin")
 WRITER_ROLES = ("write", "admin")
-NEW_TOKEN_URL = "https://huggingface.co/settings/tokens/new?tokenType=fineGrained"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+NEW_TOKEN_PATH = "/settings/tokens/new?tokenType=fineGrained"
+NEW_TOKEN_URL = DEFAULT_ENDPOINT + NEW_TOKEN_PATH
+
+
+def hub_page(endpoint: str | None, path: str) -> str:
+    """A page of the Hub the run talks to (a sandbox or a private Hub is not huggingface.co)."""
+    return (endpoint or DEFAULT_ENDPOINT).rstrip("/") + path
 
 
 @dataclass(frozen=True)
@@ -208,7 +215,9 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def judge(token: TokenInfo, target: Target, *, require_fine_grained: bool = True) -> Verdict:
+def judge(
+    token: TokenInfo, target: Target, *, require_fine_grained: bool = True, endpoint: str | None = None
+) -> Verdict:
     """May this token do what publishing `target` needs? Every problem comes with its exact fix.
 
     A dry run needs nothing: the caller shows the same verdict, its problems as notes.
@@ -216,8 +225,9 @@ def judge(token: TokenInfo, target: Target, *, require_fine_grained: bool = True
     ns = target.namespace
     role = token.role_in(ns)
     org_or_user = "user" if role == "owner" else "org"
+    new_token_url = hub_page(endpoint, NEW_TOKEN_PATH)  # the links follow the endpoint
     fine_token_fix = (
-        f"create a fine-grained token with repo.write on {org_or_user} {ns} ({NEW_TOKEN_URL}) and set HF_TOKEN to it"
+        f"create a fine-grained token with repo.write on {org_or_user} {ns} ({new_token_url}) and set HF_TOKEN to it"
     )
 
     # What the token's own scope allows, regardless of the user's role.
@@ -257,7 +267,7 @@ def judge(token: TokenInfo, target: Target, *, require_fine_grained: bool = True
             Problem(
                 f"the org {ns} has revoked this token (its token policy blocks it)",
                 f"ask an admin of {ns} what its token policy requires, then create a new "
-                f"fine-grained token that meets it ({NEW_TOKEN_URL})",
+                f"fine-grained token that meets it ({new_token_url})",
             )
         )
     if require_fine_grained and token.kind == "classic-write":

@@ -75,7 +75,7 @@ from hf_publish.publishing.plan import (
     make_plan,
     overlay,
 )
-from hf_publish.publishing.preflight import Target, Verdict, decode_whoami, judge
+from hf_publish.publishing.preflight import Target, Verdict, decode_whoami, hub_page, judge
 from hf_publish.selection import LocalFile, RepoSource, checkout_is_dirty, repo_source
 from hf_publish.tokens import Redactor, redact
 
@@ -486,13 +486,13 @@ def _connect(
         org = policy.organization or "your org"
         raise AuthError(
             f"no Hugging Face token found (HF_TOKEN, HF_OIDC_RESOURCE or `hf auth login`). "
-            f"Next: {rule.next_step.replace('the target org', 'org ' + org)}"
+            f"Next: {rule.next_for(endpoint or env.get('HF_ENDPOINT')).replace('the target org', 'org ' + org)}"
         )
     if not token.value.isascii():  # no token has them, and an HTTP header cannot carry them
         raise AuthError(
             f"the token from {token.source} contains non-ASCII characters, so it is not a Hugging Face "
-            "token. Next: copy the token again from https://huggingface.co/settings/tokens and set "
-            "HF_TOKEN to it"
+            f"token. Next: copy the token again from {hub_page(endpoint or env.get('HF_ENDPOINT'), '/settings/tokens')} "
+            "and set HF_TOKEN to it"
         )
     return Hub(make_api(endpoint, token.value), redactor), token
 
@@ -527,7 +527,7 @@ def _preflight(
             write_check_message=why,
             create_pr=create_pr,
         )
-        job.verdict = judge(info, target, require_fine_grained=policy.auth.require_fine_grained)
+        job.verdict = judge(info, target, require_fine_grained=policy.auth.require_fine_grained, endpoint=hub.endpoint)
         for line in job.verdict.lines():
             if not line.startswith("refused:"):
                 log(f"preflight: {line}")
