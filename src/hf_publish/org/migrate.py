@@ -256,8 +256,14 @@ def command_migrate(args: argparse.Namespace) -> int:
             info,
             Target(src, repo_type, exists=True, write_check=write_src, write_check_message=why),
             require_fine_grained=policy.auth.require_fine_grained,
+            endpoint=hub.endpoint,
         ),
-        judge(info, Target(dst, repo_type, exists=False), require_fine_grained=policy.auth.require_fine_grained),
+        judge(
+            info,
+            Target(dst, repo_type, exists=False),
+            require_fine_grained=policy.auth.require_fine_grained,
+            endpoint=hub.endpoint,
+        ),
     ]
     refused = [p for v in verdicts for p in v.problems]
     for line in dict.fromkeys(line for verdict in verdicts for line in verdict.lines()):
