@@ -36,8 +36,11 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 def _source_copy(source: Path, into: Path) -> Path:
     """What the runner has at $GITHUB_ACTION_PATH: the source, without build leftovers."""
     target = into / "action"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(
-        ".git", "*.egg-info", "build", "__pycache__", "tests", "benchmarks", ".venv*"))
+    shutil.copytree(
+        source,
+        target,
+        ignore=shutil.ignore_patterns(".git", "*.egg-info", "build", "__pycache__", "tests", "benchmarks", ".venv*"),
+    )
     return target
 
 
@@ -91,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((method, cache_kind, statistics.median(times), min(times), max(times)))
                 print(f"  {method:7} {cache_kind}: {', '.join(f'{t:.2f}' for t in times)} s", file=sys.stderr)
     base = next(r[2] for r in rows if r[0] == "pip" and r[1] == "cold")
-    print(f"\ncold/warm install of hf-publish into a fresh venv (median of {args.repeat}, Python "
-          f"{subprocess.run([args.python, '-c', 'import sys;print(sys.version.split()[0])'], capture_output=True, text=True).stdout.strip()})\n")
+    print(
+        f"\ncold/warm install of hf-publish into a fresh venv (median of {args.repeat}, Python "
+        f"{subprocess.run([args.python, '-c', 'import sys;print(sys.version.split()[0])'], capture_output=True, text=True).stdout.strip()})\n"
+    )
     print(f"| {'method':8} | {'cache':5} | {'median s':>8} | {'min s':>6} | {'max s':>6} | {'vs pip cold':>11} |")
     print(f"|{'-' * 10}|{'-' * 7}|{'-' * 10}|{'-' * 8}|{'-' * 8}|{'-' * 13}|")
     for method, cache, median, low, high in rows:

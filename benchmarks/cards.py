@@ -28,16 +28,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData  # noqa: E402
+from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
 
-from hf_publish.checks.model_card import check_card  # noqa: E402
+from hf_publish.checks.model_card import check_card
 from hf_publish.policy.model import CardPolicy
 
 HUB_ONLY = CardPolicy(required_metadata=(), required_sections=(), allow_placeholders=True)
 POLICIES = {"hub only": HUB_ONLY, "default": CardPolicy()}
 
 LICENSES = [
-    {"license": "apache-2.0"}, {"license": "mit"}, {"license": "openrail++"}, {"license": "llama3.1"},
+    {"license": "apache-2.0"},
+    {"license": "mit"},
+    {"license": "openrail++"},
+    {"license": "llama3.1"},
     {"license": ["apache-2.0", "cc-by-4.0"]},
     {"license": "other", "license_name": "acme-research", "license_link": "LICENSE"},
     {"license": "other"},
@@ -45,27 +48,61 @@ LICENSES = [
 LANGUAGES = [{}, {"language": "ko"}, {"language": ["en", "ko"]}]
 MODEL_EXTRAS = [
     {},
-    {"library_name": "transformers", "pipeline_tag": "text-classification", "base_model": "klue/bert-base",
-     "datasets": ["e9t/nsmc"], "metrics": ["accuracy"], "tags": ["sentiment"]},
-    {"library_name": "peft", "pipeline_tag": "text-generation", "base_model": ["meta-llama/Llama-3.1-8B"],
-     "thumbnail": None},
-    {"model_name": "bert-korean-sentiment-v2", "eval_results": [
-        EvalResult(task_type="text-classification", dataset_type="e9t/nsmc", dataset_name="NSMC",
-                   metric_type="accuracy", metric_value=0.91, dataset_split="test")]},
-    {"model_name": "bert-korean-sentiment-v2", "eval_results": [],
-     "tags": ["generated_from_trainer"], "base_model": "klue/bert-base"},
+    {
+        "library_name": "transformers",
+        "pipeline_tag": "text-classification",
+        "base_model": "klue/bert-base",
+        "datasets": ["e9t/nsmc"],
+        "metrics": ["accuracy"],
+        "tags": ["sentiment"],
+    },
+    {
+        "library_name": "peft",
+        "pipeline_tag": "text-generation",
+        "base_model": ["meta-llama/Llama-3.1-8B"],
+        "thumbnail": None,
+    },
+    {
+        "model_name": "bert-korean-sentiment-v2",
+        "eval_results": [
+            EvalResult(
+                task_type="text-classification",
+                dataset_type="e9t/nsmc",
+                dataset_name="NSMC",
+                metric_type="accuracy",
+                metric_value=0.91,
+                dataset_split="test",
+            )
+        ],
+    },
+    {
+        "model_name": "bert-korean-sentiment-v2",
+        "eval_results": [],
+        "tags": ["generated_from_trainer"],
+        "base_model": "klue/bert-base",
+    },
 ]
 MODEL_TEXT = [
     {},
-    {"model_id": "bert-korean-sentiment-v2", "model_summary": "A Korean sentiment classifier.",
-     "developers": "acme-ai", "model_type": "BERT", "get_started_code": "pipeline('text-classification')",
-     "model_card_contact": "ml@acme.example"},
+    {
+        "model_id": "bert-korean-sentiment-v2",
+        "model_summary": "A Korean sentiment classifier.",
+        "developers": "acme-ai",
+        "model_type": "BERT",
+        "get_started_code": "pipeline('text-classification')",
+        "model_card_contact": "ml@acme.example",
+    },
 ]
 DATASET_EXTRAS = [
     {},
     {"task_categories": ["text-classification"], "size_categories": ["100K<n<1M"], "pretty_name": "NSMC"},
-    {"task_categories": "translation", "size_categories": "n<1K", "annotations_creators": ["expert-generated"],
-     "multilinguality": "multilingual", "source_datasets": ["original"]},
+    {
+        "task_categories": "translation",
+        "size_categories": "n<1K",
+        "annotations_creators": ["expert-generated"],
+        "multilinguality": "multilingual",
+        "source_datasets": ["original"],
+    },
 ]
 DATASET_TEXT = [{}, {"pretty_name": "NSMC", "dataset_summary": "Korean movie reviews.", "curators": "acme-ai"}]
 
@@ -85,7 +122,7 @@ def dataset_cards():
 def client_reads(repo_type: str, text: str) -> bool:
     try:
         (ModelCard if repo_type == "model" else DatasetCard)(text)
-    except Exception:  # noqa: BLE001 - any failure means huggingface_hub cannot read it
+    except Exception:
         return False
     return True
 
@@ -96,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cards = list(model_cards()) + list(dataset_cards())
     unreadable = sum(not client_reads(kind, text) for kind, text in cards)
-    print(f"{len(cards)} cards from huggingface_hub's templates ({sum(k == 'model' for k, _ in cards)} model, "
-          f"{sum(k == 'dataset' for k, _ in cards)} dataset); huggingface_hub reads back {len(cards) - unreadable} "
-          f"of them (ModelCard/DatasetCard)\n")
+    print(
+        f"{len(cards)} cards from huggingface_hub's templates ({sum(k == 'model' for k, _ in cards)} model, "
+        f"{sum(k == 'dataset' for k, _ in cards)} dataset); huggingface_hub reads back {len(cards) - unreadable} "
+        f"of them (ModelCard/DatasetCard)\n"
+    )
     errors_on_accepted = 0
     for name, policy in POLICIES.items():
         by_rule: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -124,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.show and args.show in shown:
             print(f"  e.g. {args.show}: {shown[args.show]}\n")
     counts = Counter(kind for kind, _ in cards)
-    print(f"errors on cards huggingface_hub writes and reads (hub-only policy): {errors_on_accepted} "
-          f"(target 0) over {counts['model']} model and {counts['dataset']} dataset cards")
+    print(
+        f"errors on cards huggingface_hub writes and reads (hub-only policy): {errors_on_accepted} "
+        f"(target 0) over {counts['model']} model and {counts['dataset']} dataset cards"
+    )
     return 0 if errors_on_accepted == 0 else 1
 
 

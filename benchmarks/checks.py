@@ -37,8 +37,10 @@ WEIGHTS = 50
 WEIGHT_SIZE = 100 * 10**6
 BIN = Path(sys.executable).parent  # console scripts as a hook venv has them (no pyenv shim)
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
 }
 CARD = """---
 license: apache-2.0
@@ -76,8 +78,9 @@ repos:
 
 
 def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
-    result = subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True,
-                            env={**os.environ, **GIT_ENV})
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args], input=input, capture_output=True, env={**os.environ, **GIT_ENV}
+    )
     if result.returncode != 0:
         raise SystemExit(f"git {args[0]} failed: {result.stderr.decode()}")
     return result.stdout
@@ -99,8 +102,7 @@ def stage_weights(repo: Path, paths: list[str], pointer: bytes) -> None:
         with full.open("wb") as handle:
             handle.truncate(WEIGHT_SIZE)
     oid = git(repo, "hash-object", "-w", "--stdin", input=pointer).decode().strip()
-    git(repo, "update-index", "--add", "--index-info",
-        input="".join(f"100644 {oid}\t{p}\n" for p in paths).encode())
+    git(repo, "update-index", "--add", "--index-info", input="".join(f"100644 {oid}\t{p}\n" for p in paths).encode())
 
 
 def build_repo(root: Path) -> tuple[Path, list[str]]:
@@ -129,7 +131,9 @@ def build_repo(root: Path) -> tuple[Path, list[str]]:
             (folder / f"module_{i}.py").write_text(f'"""Module {i}."""\n\nimport os\n\n{body}')
     git(repo, "add", "-A", "--", ".", ":(exclude)*.safetensors")
     pointer = pointer_for_zeros(WEIGHT_SIZE)
-    stage_weights(repo, [f"models/bert/model-{i + 1:05d}-of-{WEIGHTS:05d}.safetensors" for i in range(WEIGHTS)], pointer)
+    stage_weights(
+        repo, [f"models/bert/model-{i + 1:05d}-of-{WEIGHTS:05d}.safetensors" for i in range(WEIGHTS)], pointer
+    )
     # Plumbing, not `git commit`: its index refresh would see the --index-info entries' empty stat
     # data and run git-lfs clean over the 5 GB to compare them.
     tree = git(repo, "write-tree").decode().strip()
@@ -140,8 +144,13 @@ def build_repo(root: Path) -> tuple[Path, list[str]]:
     git(repo, "gc", "-q")
     assert len(git(repo, "ls-files", "-z").split(b"\0")) - 1 == FILES
     # The 5-file commit: 3 new files, 1 modified file, 1 new weights file (an LFS pointer).
-    commit = ["src/pkg000/module_0.py", "src/new/a.py", "src/new/b.py", "models/bert/notes.md",
-              "models/bert/extra.safetensors"]
+    commit = [
+        "src/pkg000/module_0.py",
+        "src/new/a.py",
+        "src/new/b.py",
+        "models/bert/notes.md",
+        "models/bert/extra.safetensors",
+    ]
     (repo / commit[0]).write_text((repo / commit[0]).read_text() + "\nVALUE = 1\n")
     (repo / "src/new").mkdir()
     (repo / commit[1]).write_text("import os\n\nTOKEN = os.environ['HF_TOKEN']\n")
@@ -192,16 +201,25 @@ def main() -> int:
     try:
         start = time.perf_counter()
         repo, commit = build_repo(tmp)
-        print(f"generated {FILES} files ({WEIGHTS} x {WEIGHT_SIZE // 10**6} MB sparse weights as LFS pointers) "
-              f"in {time.perf_counter() - start:.1f} s; median of {args.runs} runs after a warm-up\n")
+        print(
+            f"generated {FILES} files ({WEIGHTS} x {WEIGHT_SIZE // 10**6} MB sparse weights as LFS pointers) "
+            f"in {time.perf_counter() - start:.1f} s; median of {args.runs} runs after a warm-up\n"
+        )
         tracked = git(repo, "ls-files", "-z").decode().split("\0")[:-1]
         rows = [
             ("hf-publish check --all-files (all 6 checks)", [hf, "check", "--all-files"], FILES, 2000),
-            *[(f"hf-publish check {c} --all-files", [hf, "check", c, "--all-files"], FILES, None)
-              for c in ("config", "repo-name", "branch-name", "model-card", "lfs", "secrets")],
+            *[
+                (f"hf-publish check {c} --all-files", [hf, "check", c, "--all-files"], FILES, None)
+                for c in ("config", "repo-name", "branch-name", "model-card", "lfs", "secrets")
+            ],
             ("hook: hf-publish check lfs <5 files>", [hf, "check", "lfs", *commit], 5, 150),
             ("hook: hf-publish check secrets <5 files>", [hf, "check", "secrets", *commit], 5, 150),
-            ("hook: python -m hf_publish check lfs <5 files>", [sys.executable, "-m", "hf_publish", "check", "lfs", *commit], 5, None),
+            (
+                "hook: python -m hf_publish check lfs <5 files>",
+                [sys.executable, "-m", "hf_publish", "check", "lfs", *commit],
+                5,
+                None,
+            ),
             ("pre-commit-hooks check-added-large-files <5 files>", [large, *commit], 5, None),
             ("pre-commit-hooks check-added-large-files --enforce-all", [large, "--enforce-all", *tracked], FILES, None),
         ]
@@ -215,14 +233,18 @@ def main() -> int:
             verdict = "" if target is None else (f"< {target} ms " + ("ok" if ms < target else "MISSED"))
             if target is not None and ms >= target:
                 failures.append(name)
-            print(f"| {name:<56} | {files:>6} | {ms:>9.0f} | {m['min'] * 1000:>7.0f} | "
-                  f"{m['read'] / 1e6:>8.1f} | {m['code']:>4} | {verdict:<6} |")
+            print(
+                f"| {name:<56} | {files:>6} | {ms:>9.0f} | {m['min'] * 1000:>7.0f} | "
+                f"{m['read'] / 1e6:>8.1f} | {m['code']:>4} | {verdict:<6} |"
+            )
             if m["code"] not in (0,) and "check-added-large-files" not in name:
                 print(f"|   findings: {m['output'].strip().splitlines()[-1][:100]}")
             if m["read"] >= WEIGHT_SIZE:
                 failures.append(f"{name} read {m['read']} bytes: a weights file whole?")
-        print(f"\nweights: {WEIGHTS} files of {WEIGHT_SIZE / 1e6:.0f} MB ({WEIGHTS * WEIGHT_SIZE / 1e9:.0f} GB sparse); "
-              "'MB read' counts every byte the command and its git children read.")
+        print(
+            f"\nweights: {WEIGHTS} files of {WEIGHT_SIZE / 1e6:.0f} MB ({WEIGHTS * WEIGHT_SIZE / 1e9:.0f} GB sparse); "
+            "'MB read' counts every byte the command and its git children read."
+        )
         if failures:
             print("MISSED: " + "; ".join(failures))
         if args.keep:

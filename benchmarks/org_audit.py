@@ -62,11 +62,26 @@ def build(sandbox, n: int) -> dict[str, int]:
         return {"config.json": 2_048, "tokenizer.json": 40_000 + (i * 7_919) % 600_000}
 
     generate_org(sandbox, ORG, models, private=lambda i: i % 3 != 0, last_modified=model_date, files=model_files)
-    generate_repos(sandbox, ORG, datasets, repo_type="dataset", prefix="data", private=True,
-                   last_modified=lambda i: now - timedelta(days=2) if i == active_dataset else spread(i),
-                   files=lambda i: {"data/train.parquet": 50 * 2**20} if i == 0 else {"data/train.csv": 20_000 + 900 * i})
-    generate_repos(sandbox, ORG, spaces, repo_type="space", prefix="app", private=False, last_modified=spread,
-                   files={"app.py": 4_000, "requirements.txt": 200})
+    generate_repos(
+        sandbox,
+        ORG,
+        datasets,
+        repo_type="dataset",
+        prefix="data",
+        private=True,
+        last_modified=lambda i: now - timedelta(days=2) if i == active_dataset else spread(i),
+        files=lambda i: {"data/train.parquet": 50 * 2**20} if i == 0 else {"data/train.csv": 20_000 + 900 * i},
+    )
+    generate_repos(
+        sandbox,
+        ORG,
+        spaces,
+        repo_type="space",
+        prefix="app",
+        private=False,
+        last_modified=spread,
+        files={"app.py": 4_000, "requirements.txt": 200},
+    )
     large = len(range(0, models, LARGE_MODEL_EVERY)) + 1
     return {"large": large, "active": len(active) + 1, "small": n - large}
 
@@ -76,8 +91,9 @@ def build_worst(sandbox, n: int) -> None:
     from hf_publish.sandbox.generate import generate_org
 
     now = datetime.now(timezone.utc)
-    generate_org(sandbox, WORST, n, private=lambda i: i % 3 != 0,
-                 last_modified=lambda i: now - timedelta(days=8 + (i * 7) % 357))
+    generate_org(
+        sandbox, WORST, n, private=lambda i: i % 3 != 0, last_modified=lambda i: now - timedelta(days=8 + (i * 7) % 357)
+    )
 
 
 def naive(sandbox, token: str) -> tuple[int, int]:
@@ -87,9 +103,11 @@ def naive(sandbox, token: str) -> tuple[int, int]:
 
     api = HfApi(endpoint=sandbox.endpoint, token=token)
     cards = repos = 0
-    for repo_type, lister, info in (("model", api.list_models, api.model_info),
-                                    ("dataset", api.list_datasets, api.dataset_info),
-                                    ("space", api.list_spaces, api.space_info)):
+    for repo_type, lister, info in (
+        ("model", api.list_models, api.model_info),
+        ("dataset", api.list_datasets, api.dataset_info),
+        ("space", api.list_spaces, api.space_info),
+    ):
         for item in lister(author=ORG):
             repos += 1
             info(item.id, files_metadata=True)
@@ -108,8 +126,11 @@ def audit(sandbox, token: str, jobs: int, file_metadata: bool, org: str = ORG) -
     from hf_publish.policy.model import Policy
 
     api = HfApi(endpoint=sandbox.endpoint, token=token)
-    result = run_audit(Policy(organization=org), AuditOptions(organization=org, token=token, jobs=jobs,
-                                                              file_metadata=file_metadata), api)
+    result = run_audit(
+        Policy(organization=org),
+        AuditOptions(organization=org, token=token, jobs=jobs, file_metadata=file_metadata),
+        api,
+    )
     LAST["files"], LAST["commits"] = result.requests.files_fetched, result.requests.commits_fetched
     lfs = result.lfs_counts()
     LAST["inferred"], LAST["read"] = lfs["storage"], lfs["read"]
@@ -137,8 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         with Sandbox(data_dir=Path(work) / "hub") as sandbox:
             started = time.perf_counter()
             shape = build(sandbox, args.repos)
-            print(f"generated {args.repos} repos in {time.perf_counter() - started:.1f} s: {shape['small']} under "
-                  f"1 MB, {shape['large']} holding weights, {shape['active']} changed in the last 7 days", file=sys.stderr)
+            print(
+                f"generated {args.repos} repos in {time.perf_counter() - started:.1f} s: {shape['small']} under "
+                f"1 MB, {shape['large']} holding weights, {shape['active']} changed in the last 7 days",
+                file=sys.stderr,
+            )
             token = sandbox.tokens[f"{ORG}-admin-write"]
 
             def measure(name: str, run, target_api: int | None, downloads_zero: bool) -> None:
@@ -156,11 +180,25 @@ def main(argv: list[str] | None = None) -> int:
                     misses.append("downloads > 0")
                 if not downloads_zero and target_api is not None and counts["resolver"] > cards:
                     misses.append("resolver > 1 per card")
-                split = (f"{counts['api'] - per_repo} + {LAST.get('files', 0)} files + {LAST.get('commits', 0)} commits"
-                         if LAST else "")
+                split = (
+                    f"{counts['api'] - per_repo} + {LAST.get('files', 0)} files + {LAST.get('commits', 0)} commits"
+                    if LAST
+                    else ""
+                )
                 lfs = f"{LAST['read']} read, {LAST['inferred']} from storage" if LAST else ""
-                rows.append((name, repos, cards, counts["api"], split, lfs, counts["resolver"], wall,
-                             "MISS: " + ", ".join(misses) if misses else ("ok" if target_api is not None else "")))
+                rows.append(
+                    (
+                        name,
+                        repos,
+                        cards,
+                        counts["api"],
+                        split,
+                        lfs,
+                        counts["resolver"],
+                        wall,
+                        "MISS: " + ", ".join(misses) if misses else ("ok" if target_api is not None else ""),
+                    )
+                )
 
             measure("naive loop (info + download per repo)", lambda: naive(sandbox, token), None, False)
             measure("first audit", lambda: audit(sandbox, token, args.jobs, True), 20, False)
@@ -173,13 +211,27 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_worst_case:
                 build_worst(sandbox, args.repos)
                 worst = sandbox.tokens[f"{WORST}-admin-write"]
-                measure("worst case: first audit, every repo holds weights",
-                        lambda: audit(sandbox, worst, args.jobs, True, WORST), None, False)
+                measure(
+                    "worst case: first audit, every repo holds weights",
+                    lambda: audit(sandbox, worst, args.jobs, True, WORST),
+                    None,
+                    False,
+                )
 
-    header = ("run", "repos", "cards", "API requests", "of which: listings + per repo", "LFS rules",
-              "resolver requests", "wall s", "target")
-    table = [header] + [(r[0], str(r[1]), str(r[2]), str(r[3]), r[4], r[5], str(r[6]), f"{r[7]:.2f}", r[8])
-                        for r in rows]
+    header = (
+        "run",
+        "repos",
+        "cards",
+        "API requests",
+        "of which: listings + per repo",
+        "LFS rules",
+        "resolver requests",
+        "wall s",
+        "target",
+    )
+    table = [header] + [
+        (r[0], str(r[1]), str(r[2]), str(r[3]), r[4], r[5], str(r[6]), f"{r[7]:.2f}", r[8]) for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     print("| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(header)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")

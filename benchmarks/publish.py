@@ -45,6 +45,7 @@ STEPS = ("first", "again", "changed")
 
 # --- the measured side (a fresh process per measurement) ------------------------------------------
 
+
 def _rchar() -> int:
     try:
         for line in Path("/proc/self/io").read_text().splitlines():
@@ -73,15 +74,21 @@ def worker(tool: str, endpoint: str, token: str, folder: str, first: bool) -> di
         api = HfApi(endpoint=endpoint, token=token)
         if first:
             api.create_repo(REPO, private=True, exist_ok=True)
-        info = api.upload_folder(repo_id=REPO, folder_path=folder, ignore_patterns=[".hf-publish.yaml"],
-                                 commit_message="upload_folder")
+        info = api.upload_folder(
+            repo_id=REPO, folder_path=folder, ignore_patterns=[".hf-publish.yaml"], commit_message="upload_folder"
+        )
         extra = {"commit": info.oid}
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "read_bytes": _rchar() - read_before, **extra}
+    return {
+        "seconds": seconds,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "read_bytes": _rchar() - read_before,
+        **extra,
+    }
 
 
 # --- the driver ------------------------------------------------------------------------------------
+
 
 def parse_size(text: str) -> int:
     text = text.strip().upper()
@@ -100,8 +107,12 @@ def human(size: float) -> str:
 
 
 def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", *args],
-                   cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def make_checkout(path: Path, size: int) -> float:
@@ -122,8 +133,16 @@ def make_checkout(path: Path, size: int) -> float:
 
 
 def measure(tool: str, sandbox, folder: Path, first: bool, env: dict) -> dict:
-    args = [sys.executable, __file__, "--worker", tool, sandbox.endpoint, sandbox.tokens[TOKEN], str(folder),
-            "first" if first else "again"]
+    args = [
+        sys.executable,
+        __file__,
+        "--worker",
+        tool,
+        sandbox.endpoint,
+        sandbox.tokens[TOKEN],
+        str(folder),
+        "first" if first else "again",
+    ]
     proc = subprocess.run(args, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{tool} failed:\n{proc.stderr[-3000:]}")
@@ -138,8 +157,13 @@ def _median(runs: list[dict]) -> dict:
 def run(sizes: list[int], lane: str, work: Path, repeat: int) -> list[dict]:
     from hf_publish.sandbox import Sandbox
 
-    env = {**os.environ, "HF_HOME": str(work / "hf-home"), "HF_HUB_DISABLE_TELEMETRY": "1",
-           "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_HUB_DISABLE_UPDATE_CHECK": "1"}
+    env = {
+        **os.environ,
+        "HF_HOME": str(work / "hf-home"),
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "HF_HUB_DISABLE_UPDATE_CHECK": "1",
+    }
     env.pop("HF_TOKEN", None)
     if lane == "lfs":
         env["HF_HUB_DISABLE_XET"] = "1"
@@ -154,7 +178,7 @@ def run(sizes: list[int], lane: str, work: Path, repeat: int) -> list[dict]:
         runs: dict[str, dict[str, list[dict]]] = {tool: {step: [] for step in STEPS} for tool in tools}
         checkout = case / "checkout"
         for attempt in range(repeat):
-            for tool in (tools if attempt % 2 == 0 else tools[::-1]):  # alternate who goes first
+            for tool in tools if attempt % 2 == 0 else tools[::-1]:  # alternate who goes first
                 store = case / f"hub-{tool}-{attempt}"
                 with Sandbox(data_dir=store) as sandbox:  # fresh: no xet dedup against an earlier run
                     os.sync()  # the previous run's writeback must not slow this one
@@ -165,9 +189,13 @@ def run(sizes: list[int], lane: str, work: Path, repeat: int) -> list[dict]:
                     runs[tool]["changed"].append(measure(tool, sandbox, checkout, False, env))
                     git(checkout, "reset", "-q", "--hard", "HEAD~1")  # the next tool starts from the same tree
                 shutil.rmtree(store, ignore_errors=True)
-        row = {"size": size, "setup_s": setup, "repeat": repeat,
-               **{tool: {step: _median(runs[tool][step]) for step in STEPS} for tool in tools},
-               "all": runs}
+        row = {
+            "size": size,
+            "setup_s": setup,
+            "repeat": repeat,
+            **{tool: {step: _median(runs[tool][step]) for step in STEPS} for tool in tools},
+            "all": runs,
+        }
         rows.append(row)
         print(f"  {human(size)} done (checkout {setup:.1f} s)", file=sys.stderr, flush=True)
         shutil.rmtree(case, ignore_errors=True)
@@ -175,41 +203,57 @@ def run(sizes: list[int], lane: str, work: Path, repeat: int) -> list[dict]:
 
 
 def table(rows: list[dict], lane: str) -> str:
-    out = [f"hf-publish publish vs HfApi.upload_folder: sandbox on 127.0.0.1, {lane} lane, "
-           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; median of {rows[0]['repeat'] if rows else 0} "
-           "runs, each tool on a fresh sandbox, order alternating", "",
-           "| weights | step | hf-publish | upload_folder | ratio |", "|---|---|---|---|---|"]
+    out = [
+        f"hf-publish publish vs HfApi.upload_folder: sandbox on 127.0.0.1, {lane} lane, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; median of {rows[0]['repeat'] if rows else 0} "
+        "runs, each tool on a fresh sandbox, order alternating",
+        "",
+        "| weights | step | hf-publish | upload_folder | ratio |",
+        "|---|---|---|---|---|",
+    ]
     for row in rows:
         for step, label in zip(STEPS, ("first publish", "no-change re-publish", "one-file change")):
             ours, theirs = row["hf-publish"][step], row["upload_folder"][step]
             cell = lambda m: f"{m['seconds']:.2f} s, RSS {m['rss_mb']:.0f} MB, read {human(m['read_bytes'])}"
-            out.append(f"| {human(row['size'])} | {label} | {cell(ours)} | {cell(theirs)} | "
-                       f"{ours['seconds'] / theirs['seconds']:.2f}x |")
+            out.append(
+                f"| {human(row['size'])} | {label} | {cell(ours)} | {cell(theirs)} | "
+                f"{ours['seconds'] / theirs['seconds']:.2f}x |"
+            )
     out.append("")
     by_size = {row["size"]: row for row in rows}
     gb = by_size.get(10**9)
     if gb:
         ratio = gb["hf-publish"]["first"]["seconds"] / gb["upload_folder"]["first"]["seconds"]
-        out.append(f"- first publish of 1 GB: {ratio:.2f}x upload_folder (target <= 1.2x): "
-                   f"{'PASS' if ratio <= 1.2 else 'FAIL'}")
+        out.append(
+            f"- first publish of 1 GB: {ratio:.2f}x upload_folder (target <= 1.2x): "
+            f"{'PASS' if ratio <= 1.2 else 'FAIL'}"
+        )
     noop = [row["hf-publish"]["again"]["seconds"] for row in rows]
     theirs_noop = ", ".join(f"{row['upload_folder']['again']['seconds']:.2f} s" for row in rows)
-    out.append(f"- no-change re-publish: {', '.join(f'{s:.2f} s' for s in noop)} for "
-               f"{', '.join(human(r['size']) for r in rows)} (target < 1 s, flat): "
-               f"{'PASS' if max(noop) < 1 else 'FAIL'}; weights bytes hashed: "
-               f"{', '.join(str(r['hf-publish']['again']['hashed_bytes']) for r in rows)}; "
-               f"upload_folder: {theirs_noop}")
-    out.append("- one-file change: " + "; ".join(
-        f"{human(r['size'])}: {r['hf-publish']['changed']['seconds']:.2f} s (bytes hashed: "
-        f"{r['hf-publish']['changed']['hashed_bytes']}) vs upload_folder {r['upload_folder']['changed']['seconds']:.2f} s"
-        for r in rows))
+    out.append(
+        f"- no-change re-publish: {', '.join(f'{s:.2f} s' for s in noop)} for "
+        f"{', '.join(human(r['size']) for r in rows)} (target < 1 s, flat): "
+        f"{'PASS' if max(noop) < 1 else 'FAIL'}; weights bytes hashed: "
+        f"{', '.join(str(r['hf-publish']['again']['hashed_bytes']) for r in rows)}; "
+        f"upload_folder: {theirs_noop}"
+    )
+    out.append(
+        "- one-file change: "
+        + "; ".join(
+            f"{human(r['size'])}: {r['hf-publish']['changed']['seconds']:.2f} s (bytes hashed: "
+            f"{r['hf-publish']['changed']['hashed_bytes']}) vs upload_folder {r['upload_folder']['changed']['seconds']:.2f} s"
+            for r in rows
+        )
+    )
     for size in (10**9, 4 * 10**9):
         if size in by_size:
             row = by_size[size]
-            out.append(f"- peak RSS at {human(size)}: hf-publish first {row['hf-publish']['first']['rss_mb']:.0f} MB "
-                       f"/ again {row['hf-publish']['again']['rss_mb']:.0f} MB; upload_folder first "
-                       f"{row['upload_folder']['first']['rss_mb']:.0f} MB / again "
-                       f"{row['upload_folder']['again']['rss_mb']:.0f} MB")
+            out.append(
+                f"- peak RSS at {human(size)}: hf-publish first {row['hf-publish']['first']['rss_mb']:.0f} MB "
+                f"/ again {row['hf-publish']['again']['rss_mb']:.0f} MB; upload_folder first "
+                f"{row['upload_folder']['first']['rss_mb']:.0f} MB / again "
+                f"{row['upload_folder']['again']['rss_mb']:.0f} MB"
+            )
     return "\n".join(out)
 
 

@@ -34,8 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 _WORK = Path(tempfile.mkdtemp(prefix="hf-publish-reliability-"))
-os.environ.update(HF_HOME=str(_WORK / "hf_home"), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_DISABLE_UPDATE_CHECK="1",
-                  HF_HUB_DISABLE_PROGRESS_BARS="1")
+os.environ.update(
+    HF_HOME=str(_WORK / "hf_home"),
+    HF_HUB_DISABLE_TELEMETRY="1",
+    HF_HUB_DISABLE_UPDATE_CHECK="1",
+    HF_HUB_DISABLE_PROGRESS_BARS="1",
+)
 for _var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_ENDPOINT", "HF_OIDC_RESOURCE", "HF_HUB_DISABLE_XET"):
     os.environ.pop(_var, None)
 
@@ -68,8 +72,9 @@ def lane(name: str):
 
 @contextlib.contextmanager
 def hub():
-    from hf_publish.sandbox import Sandbox
     from huggingface_hub.utils import _xet
+
+    from hf_publish.sandbox import Sandbox
 
     data = Path(tempfile.mkdtemp(dir=_WORK, prefix="hub-"))
     sandbox = Sandbox(data_dir=data / "data", cas_dir=data / "cas").start()
@@ -90,15 +95,33 @@ def fresh_checkout():
 
 # --- faults -----------------------------------------------------------------------------------------
 
+
 def faults(lanes: list[str], quick: bool) -> None:
     from tests.reliability.helpers import Publisher
-    from tests.reliability.scenarios import PERSISTENT, TRANSIENT, XET_FAST_FAIL, cli_publisher, exercise, \
-        pending_change
+    from tests.reliability.scenarios import (
+        PERSISTENT,
+        TRANSIENT,
+        XET_FAST_FAIL,
+        cli_publisher,
+        exercise,
+        pending_change,
+    )
 
     chosen = TRANSIENT + PERSISTENT
     if quick:
-        chosen = [f for f in chosen if f.name in ("commit-503", "upload-dropped", "server-dies-mid-commit",
-                                                  "slow-commit", "commit-500-persistent", "server-down-after-commit")]
+        chosen = [
+            f
+            for f in chosen
+            if f.name
+            in (
+                "commit-503",
+                "upload-dropped",
+                "server-dies-mid-commit",
+                "slow-commit",
+                "commit-500-persistent",
+                "server-down-after-commit",
+            )
+        ]
     for lane_name in lanes:
         with lane(lane_name):
             for fault in chosen:
@@ -112,8 +135,14 @@ def faults(lanes: list[str], quick: bool) -> None:
                         run = cli_publisher(sandbox, env=XET_FAST_FAIL)
                     out = exercise(sandbox, run, checkout, lane_name, fault)
                     outcome = out.outcome if out.ok else f"VIOLATION: {'; '.join(out.problems)}"
-                    row(f"{fault.name} [{lane_name}]", out.attempts, outcome, out.lost + out.duplicated,
-                        out.seconds, out.waits)
+                    row(
+                        f"{fault.name} [{lane_name}]",
+                        out.attempts,
+                        outcome,
+                        out.lost + out.duplicated,
+                        out.seconds,
+                        out.waits,
+                    )
 
 
 def uncapped_xet() -> None:
@@ -126,14 +155,16 @@ def uncapped_xet() -> None:
         sandbox.inject(method="GET", path=r"/xet-write-token/", status=500, times=None)
         started = time.perf_counter()
         try:
-            api.upload_file(path_or_fileobj=b"\0" * 5000, path_in_repo="model.bin",
-                            repo_id="acme-ai/bert-korean-sentiment-v2")
+            api.upload_file(
+                path_or_fileobj=b"\0" * 5000, path_in_repo="model.bin", repo_id="acme-ai/bert-korean-sentiment-v2"
+            )
             outcome = "committed"
         except Exception as exc:  # what a publish attempt would see
             outcome = f"failed ({type(exc).__name__}) after hf_xet's own retries"
         tries = len([r for r in sandbox.requests if "xet-write-token" in r.path])
-        row("xet token endpoint down, hf_xet defaults, 1 upload [xet]", tries, outcome, 0,
-            time.perf_counter() - started)
+        row(
+            "xet token endpoint down, hf_xet defaults, 1 upload [xet]", tries, outcome, 0, time.perf_counter() - started
+        )
 
 
 # --- bounded waits ------------------------------------------------------------------------------------
@@ -146,10 +177,11 @@ def bounded_waits(lanes: list[str]) -> None:
     timeout and a 5 s retry budget, real sleeps, beside `HfApi.upload_folder` on the same fault."""
     import threading
 
-    from hf_publish.errors import HubError
     from huggingface_hub import HfApi
     from tests.reliability.helpers import HubState, Publisher
     from tests.reliability.scenarios import pending_change, route
+
+    from hf_publish.errors import HubError
 
     for lane_name in lanes:
         for fault, spec in (("never answers", {"hang": True}), ("503 for the whole run", {"status": 503})):
@@ -170,8 +202,13 @@ def bounded_waits(lanes: list[str]) -> None:
                 seconds = time.perf_counter() - started
                 sandbox.clear_faults()
                 lost = 0 if HubState.of(sandbox) == before else 1
-                row(f"preupload {fault}: publish --timeout 1 --retry-budget 5 [{lane_name}]", rule.hits, outcome,
-                    lost, seconds)
+                row(
+                    f"preupload {fault}: publish --timeout 1 --retry-budget 5 [{lane_name}]",
+                    rule.hits,
+                    outcome,
+                    lost,
+                    seconds,
+                )
 
                 rule = sandbox.inject(method=method, path=path, times=None, **spec)
                 api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-org"])
@@ -179,8 +216,11 @@ def bounded_waits(lanes: list[str]) -> None:
 
                 def upload() -> None:
                     try:
-                        api.upload_folder(folder_path=str(checkout.path), repo_id="acme-ai/bert-korean-sentiment-v2",
-                                          ignore_patterns=[".git/*", ".hf-publish.yaml"])
+                        api.upload_folder(
+                            folder_path=str(checkout.path),
+                            repo_id="acme-ai/bert-korean-sentiment-v2",
+                            ignore_patterns=[".git/*", ".hf-publish.yaml"],
+                        )
                         done["outcome"] = "committed"
                     except Exception as exc:  # what the caller would see
                         done["outcome"] = f"failed ({type(exc).__name__})"
@@ -202,6 +242,7 @@ def bounded_waits(lanes: list[str]) -> None:
 
 # --- races --------------------------------------------------------------------------------------------
 
+
 def races(lanes: list[str]) -> None:
     from tests.reliability.helpers import HubState, Publisher, changes_per_commit
     from tests.reliability.test_races import N, clones_with_own_changes, run_all
@@ -221,8 +262,9 @@ def races(lanes: list[str]) -> None:
                 if start == "same-head":
                     sandbox.inject(method="POST", path=r"/commit/", hold=N, times=N)
                 started = time.perf_counter()
-                results, errors = run_all(publisher, clones, stagger=0.0 if start == "same-head" else 0.08,
-                                          log=lambda line: None)
+                results, errors = run_all(
+                    publisher, clones, stagger=0.0 if start == "same-head" else 0.08, log=lambda line: None
+                )
                 seconds = time.perf_counter() - started
                 after = HubState.of(sandbox)
                 expected = {f"parts/part-{i}.txt": f"part {i}, changed by publisher {i}\n".encode() for i in range(N)}
@@ -231,12 +273,15 @@ def races(lanes: list[str]) -> None:
                 per_commit = changes_per_commit(sandbox)[-N:]
                 duplicated = max(0, after.commits - before.commits - N) + sum(1 for c in per_commit if len(c) != 2)
                 attempts = len([r for r in sandbox.requests if "/commit/" in r.path])
-                outcome = f"{len(results)}/{N} landed, each in one commit" + (f"; {len(errors)} failed" if errors else "")
+                outcome = f"{len(results)}/{N} landed, each in one commit" + (
+                    f"; {len(errors)} failed" if errors else ""
+                )
                 row(f"{N} publishers at once, {start} [{lane_name}]", attempts, outcome, lost + duplicated, seconds)
 
     with lane(lanes[0]), hub() as sandbox:
-        from hf_publish.errors import HubError
         from tests.reliability.helpers import clone
+
+        from hf_publish.errors import HubError
 
         origin = fresh_checkout()
         publisher = Publisher(sandbox)
@@ -250,24 +295,34 @@ def races(lanes: list[str]) -> None:
         started = time.perf_counter()
         results, errors = run_all(publisher, [first, second], tag="v1.0.0", log=lambda line: None)
         seconds = time.perf_counter() - started
-        tags = {t.name: t.target_commit for t in publisher.api().list_repo_refs("acme-ai/bert-korean-sentiment-v2").tags}
+        tags = {
+            t.name: t.target_commit for t in publisher.api().list_repo_refs("acme-ai/bert-korean-sentiment-v2").tags
+        }
         winner = next(iter(results.values()), None)
         clear = all(isinstance(e, HubError) and "immutable" in str(e) for e in errors.values())
         ok = len(results) == 1 and len(errors) == 1 and winner and tags == {"v1.0.0": winner.commit_sha} and clear
-        row(f"2 releases of one tag at once [{lanes[0]}]", 2, "1 tagged, 1 refused (tags are immutable)" if ok
-            else f"VIOLATION: {results} {errors} {tags}", 0 if ok else 1, seconds)
+        row(
+            f"2 releases of one tag at once [{lanes[0]}]",
+            2,
+            "1 tagged, 1 refused (tags are immutable)" if ok else f"VIOLATION: {results} {errors} {tags}",
+            0 if ok else 1,
+            seconds,
+        )
 
 
 # --- hostile input -----------------------------------------------------------------------------------
 
+
 def hostile_input() -> None:
-    from hf_publish.cli import main
     from tests.reliability.helpers import write_requests
     from tests.reliability.test_hostile_input import DEEP, LAUGHS, _card
+
+    from hf_publish.cli import main
 
     def policy(text: str):
         def setup(checkout, sandbox):
             (checkout.path / ".hf-publish.yaml").write_text(text)
+
         return setup
 
     def card(case: str):
@@ -280,13 +335,16 @@ def hostile_input() -> None:
     def token(value: str):
         def setup(checkout, sandbox):
             os.environ["HF_TOKEN"] = sandbox.tokens.get(value, value)
+
         return setup
 
     cases = [
         ("policy: billion laughs", policy(LAUGHS)),
         ("policy: 50,000 nested [", policy(DEEP)),
-        ("policy: path ../../etc", policy("organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n"
-                                          "    path: ../../etc\n")),
+        (
+            "policy: path ../../etc",
+            policy("organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n    path: ../../etc\n"),
+        ),
         ("card: billion laughs", card("billion-laughs")),
         ("card: 50,000 nested [", card("nested-too-deep")),
         ("card: 20 MB README", card("20MB")),
@@ -319,8 +377,11 @@ def hostile_input() -> None:
             text = out.getvalue() + err.getvalue()
             bad = "Traceback" in text or "unexpected error" in text
             if name.startswith("symlinks"):
-                files = sandbox.list_files("acme-ai/bert-korean-sentiment-v2") if sandbox.head(
-                    "acme-ai/bert-korean-sentiment-v2") else {}
+                files = (
+                    sandbox.list_files("acme-ai/bert-korean-sentiment-v2")
+                    if sandbox.head("acme-ai/bert-korean-sentiment-v2")
+                    else {}
+                )
                 written = sum(1 for p in files if p == "hostname" or p.startswith("etc/"))
                 outcome = f"exit {code}: published without following the links"
             else:
@@ -337,6 +398,7 @@ def hostile_input() -> None:
 
 # --- the soak -----------------------------------------------------------------------------------------
 
+
 def soak_rows(lanes: list[str], cycles: int) -> None:
     from tests.reliability.helpers import Publisher
     from tests.reliability.soak import soak
@@ -345,17 +407,31 @@ def soak_rows(lanes: list[str], cycles: int) -> None:
         with lane(lane_name), hub() as sandbox:
             checkout = fresh_checkout()
             run = functools.partial(Publisher(sandbox).run, log=lambda line: None)
-            result = soak(sandbox, checkout, run, cycles=cycles, rate=0.05, seed=2024,
-                          cache=Path(tempfile.mkdtemp(dir=_WORK)),
-                          progress=lambda c, r: note(f"    soak [{lane_name}] {c}/{cycles}") if c % 50 == 0 else None)
+            result = soak(
+                sandbox,
+                checkout,
+                run,
+                cycles=cycles,
+                rate=0.05,
+                seed=2024,
+                cache=Path(tempfile.mkdtemp(dir=_WORK)),
+                progress=lambda c, r: note(f"    soak [{lane_name}] {c}/{cycles}") if c % 50 == 0 else None,
+            )
             first = result.rss_mb[0][1]
             warm = [mb for c, mb in result.rss_mb if c >= cycles // 4][0]
             peak = max(mb for _, mb in result.rss_mb)
-            outcome = (f"{result.commits}/{cycles} changes, {result.faults_hit} faults in {result.requests} requests, "
-                       f"{result.failed_runs} runs re-run; RSS {first:.0f} -> {result.rss_mb[-1][1]:.0f} MB "
-                       f"(+{result.rss_mb[-1][1] - warm:.1f} after warm-up, peak {peak:.0f})")
-            row(f"soak: {cycles} cycles, 5% faults, seed 2024 [{lane_name}]", result.publish_runs, outcome,
-                result.lost + result.duplicated + result.partial, result.seconds)
+            outcome = (
+                f"{result.commits}/{cycles} changes, {result.faults_hit} faults in {result.requests} requests, "
+                f"{result.failed_runs} runs re-run; RSS {first:.0f} -> {result.rss_mb[-1][1]:.0f} MB "
+                f"(+{result.rss_mb[-1][1] - warm:.1f} after warm-up, peak {peak:.0f})"
+            )
+            row(
+                f"soak: {cycles} cycles, 5% faults, seed 2024 [{lane_name}]",
+                result.publish_runs,
+                outcome,
+                result.lost + result.duplicated + result.partial,
+                result.seconds,
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,8 +460,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(_WORK, ignore_errors=True)
     headers = ("scenario", "attempts", "outcome", "data lost", "time")
     widths = [max(len(h), *(len(r[i]) for r in ROWS)) for i, h in enumerate(headers)]
-    print(f"hf-publish reliability: {len(ROWS)} scenarios, {time.perf_counter() - started:.0f} s in all "
-          f"(Python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    print(
+        f"hf-publish reliability: {len(ROWS)} scenarios, {time.perf_counter() - started:.0f} s in all "
+        f"(Python {sys.version.split()[0]}, {os.cpu_count()} cores)"
+    )
     print("| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in ROWS:

@@ -59,8 +59,13 @@ def run_lane(lane: str, src: Path, expected: str, work: Path) -> list[tuple[str,
         api.upload_file(path_or_fileobj=str(src), path_in_repo="model.safetensors", repo_id=REPO)
         upload = time.perf_counter() - started
         started = time.perf_counter()
-        out = hf_hub_download(REPO, "model.safetensors", endpoint=sb.endpoint, token=sb.tokens["alice-write"],
-                              cache_dir=work / f"cache-{lane}")
+        out = hf_hub_download(
+            REPO,
+            "model.safetensors",
+            endpoint=sb.endpoint,
+            token=sb.tokens["alice-write"],
+            cache_dir=work / f"cache-{lane}",
+        )
         download = time.perf_counter() - started
         if sha256_file(Path(out)) != expected:
             raise SystemExit(f"{lane}: downloaded bytes differ from the uploaded ones")
@@ -68,8 +73,15 @@ def run_lane(lane: str, src: Path, expected: str, work: Path) -> list[tuple[str,
         if lane == "xet":  # a client without xet: the server rebuilds the file from its CAS itself
             started = time.perf_counter()
             plain = work / "plain.bin"
-            with httpx2.stream("GET", f"{sb.endpoint}/{REPO}/resolve/main/model.safetensors", timeout=600,
-                               headers={"authorization": f"Bearer {sb.tokens['alice-write']}"}) as r, open(plain, "wb") as f:
+            with (
+                httpx2.stream(
+                    "GET",
+                    f"{sb.endpoint}/{REPO}/resolve/main/model.safetensors",
+                    timeout=600,
+                    headers={"authorization": f"Bearer {sb.tokens['alice-write']}"},
+                ) as r,
+                open(plain, "wb") as f,
+            ):
                 r.raise_for_status()
                 for block in r.iter_bytes(8 << 20):
                     f.write(block)
@@ -106,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = [("plain file copy", copy, copy)]
         for lane in args.lanes.split(","):
             rows += run_lane(lane.strip(), src, expected, work)
-        print(f"{args.size_mb} MiB ({mb:.0f} MB) of random bytes, {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
+        print(
+            f"{args.size_mb} MiB ({mb:.0f} MB) of random bytes, {os.cpu_count()} CPUs, python {sys.version.split()[0]}"
+        )
         print(f"{'path':<22} {'upload MB/s':>12} {'download MB/s':>14} {'upload s':>9} {'download s':>11}")
         for name, up, down in rows:
             print(f"{name:<22} {mb / up:>12.0f} {mb / down:>14.0f} {up:>9.2f} {down:>11.2f}")

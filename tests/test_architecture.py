@@ -28,11 +28,26 @@ NEVER_FROM_PURE = ("publishing", "action", "cli")
 GIT_MODULE = "hf_publish._git"
 HUB_MODULE = "hf_publish.publishing.hub"
 # huggingface_hub names that talk to the Hub (or hand out something that does).
-HUB_CALLERS = frozenset({
-    "HfApi", "oidc_login", "_oidc", "hf_hub_download", "snapshot_download", "upload_file", "upload_folder",
-    "create_commit", "create_repo", "whoami", "get_model_tags", "ModelCard", "DatasetCard", "SpaceCard",
-    "InferenceClient", "set_client_factory",
-})
+HUB_CALLERS = frozenset(
+    {
+        "HfApi",
+        "oidc_login",
+        "_oidc",
+        "hf_hub_download",
+        "snapshot_download",
+        "upload_file",
+        "upload_folder",
+        "create_commit",
+        "create_repo",
+        "whoami",
+        "get_model_tags",
+        "ModelCard",
+        "DatasetCard",
+        "SpaceCard",
+        "InferenceClient",
+        "set_client_factory",
+    }
+)
 SUBPROCESS_CALLS = frozenset({"run", "Popen", "call", "check_call", "check_output", "getoutput", "getstatusoutput"})
 
 
@@ -111,15 +126,21 @@ def layering_violations(root: Path) -> list[str]:
                 theirs = layer_of(target)
                 if theirs == "sandbox":
                     if not (mine == "cli" or name.endswith(".pytest_plugin")):
-                        problems.append(f"{where(root, path, imp.line)}: {mine} module {name} imports the sandbox "
-                                        f"({target}); only the CLI starts it")
+                        problems.append(
+                            f"{where(root, path, imp.line)}: {mine} module {name} imports the sandbox "
+                            f"({target}); only the CLI starts it"
+                        )
                     continue
                 if mine in PURE_CONCERNS and theirs in NEVER_FROM_PURE:
-                    problems.append(f"{where(root, path, imp.line)}: {name} imports {target}: {mine}/ never imports "
-                                    f"{theirs}/ (checks, cards and policy stay pure)")
+                    problems.append(
+                        f"{where(root, path, imp.line)}: {name} imports {target}: {mine}/ never imports "
+                        f"{theirs}/ (checks, cards and policy stay pure)"
+                    )
                 elif LAYERS.index(theirs) > LAYERS.index(mine):
-                    problems.append(f"{where(root, path, imp.line)}: {name} ({mine}) imports {target} ({theirs}), a "
-                                    f"higher layer (order: {' < '.join(LAYERS)})")
+                    problems.append(
+                        f"{where(root, path, imp.line)}: {name} ({mine}) imports {target} ({theirs}), a "
+                        f"higher layer (order: {' < '.join(LAYERS)})"
+                    )
     return problems
 
 
@@ -143,7 +164,7 @@ def cycles(root: Path) -> list[str]:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == "open":
-                chain = stack[stack.index(nxt):] + [nxt]
+                chain = stack[stack.index(nxt) :] + [nxt]
                 found.append(" -> ".join(f"{a} ({lines[(a, b)]})" for a, b in zip(chain, chain[1:])))
             elif nxt not in state:
                 visit(nxt)
@@ -173,10 +194,14 @@ def git_runners(root: Path) -> list[str]:
             first = node.args[0] if node.args else None
             if isinstance(first, (ast.List, ast.Tuple)) and first.elts:
                 first = first.elts[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str) and \
-                    first.value.split()[:1] in (["git"], ["git-lfs"]):
-                problems.append(f"{where(root, path, node.lineno)}: {name} runs git ({called}): only "
-                                f"{GIT_MODULE} runs git")
+            if (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and first.value.split()[:1] in (["git"], ["git-lfs"])
+            ):
+                problems.append(
+                    f"{where(root, path, node.lineno)}: {name} runs git ({called}): only {GIT_MODULE} runs git"
+                )
     return problems
 
 
@@ -191,8 +216,10 @@ def hub_callers(root: Path) -> list[str]:
             parts = set(imp.target.split(".")[1:]) | set(imp.names)
             calling = sorted(parts & HUB_CALLERS)
             if calling:
-                problems.append(f"{where(root, path, imp.line)}: {name} imports {', '.join(calling)} from "
-                                f"{imp.target}: only {HUB_MODULE} calls the Hub")
+                problems.append(
+                    f"{where(root, path, imp.line)}: {name} imports {', '.join(calling)} from "
+                    f"{imp.target}: only {HUB_MODULE} calls the Hub"
+                )
     return problems
 
 
@@ -205,12 +232,20 @@ def client_reach_ins(root: Path) -> list[str]:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if isinstance(node, ast.Attribute) and node.attr in ("api", "_call"):
-                problems.append(f"{where(root, path, node.lineno)}: {name} reads .{node.attr}: only {HUB_MODULE} "
-                                "talks to the client (add a Hub method)")
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and isinstance(node.func.value, ast.Name) and node.func.value.id == "api"):
-                problems.append(f"{where(root, path, node.lineno)}: {name} calls api.{node.func.attr}(): only "
-                                f"{HUB_MODULE} talks to the client (add a Hub method)")
+                problems.append(
+                    f"{where(root, path, node.lineno)}: {name} reads .{node.attr}: only {HUB_MODULE} "
+                    "talks to the client (add a Hub method)"
+                )
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "api"
+            ):
+                problems.append(
+                    f"{where(root, path, node.lineno)}: {name} calls api.{node.func.attr}(): only "
+                    f"{HUB_MODULE} talks to the client (add a Hub method)"
+                )
     return problems
 
 
@@ -222,17 +257,26 @@ def sandbox_leaks(root: Path) -> list[str]:
         for imp in imports_of(path, root):
             for target in internal_targets(imp, modules(root)):
                 if target != "hf_publish.sandbox" and not target.startswith("hf_publish.sandbox."):
-                    problems.append(f"{where(root, path, imp.line)}: the sandbox module {name} imports {target}: "
-                                    "the sandbox imports nothing from the tool")
+                    problems.append(
+                        f"{where(root, path, imp.line)}: the sandbox module {name} imports {target}: "
+                        "the sandbox imports nothing from the tool"
+                    )
     return problems
 
 
 def all_violations(root: Path) -> list[str]:
-    return (layering_violations(root) + cycles(root) + git_runners(root) + hub_callers(root)
-            + client_reach_ins(root) + sandbox_leaks(root))
+    return (
+        layering_violations(root)
+        + cycles(root)
+        + git_runners(root)
+        + hub_callers(root)
+        + client_reach_ins(root)
+        + sandbox_leaks(root)
+    )
 
 
 # --- the rules hold for the package ----------------------------------------------------------
+
 
 def test_layers_only_import_downwards():
     assert layering_violations(PACKAGE) == []
@@ -263,10 +307,15 @@ def test_every_concern_has_its_folder():
 
 # --- and the checker catches what it must -------------------------------------------------------
 
+
 def _plant(tmp_path: Path, files: dict[str, str]) -> Path:
     root = tmp_path / "hf_publish"
-    for rel, text in {"__init__.py": "", "_git.py": "import subprocess\nsubprocess.run(['git', 'status'])\n",
-                      **{f"{c}/__init__.py": "" for c in LAYERS[1:] + ("sandbox",)}, **files}.items():
+    for rel, text in {
+        "__init__.py": "",
+        "_git.py": "import subprocess\nsubprocess.run(['git', 'status'])\n",
+        **{f"{c}/__init__.py": "" for c in LAYERS[1:] + ("sandbox",)},
+        **files,
+    }.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -274,20 +323,23 @@ def _plant(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_planted_violations_are_reported_at_their_file_and_line(tmp_path):
-    root = _plant(tmp_path, {
-        "checks/lfs.py": "import os\n\ndef run():\n    from hf_publish.publishing import hub\n",
-        "policy/load.py": "from hf_publish.cli.main import main\n",
-        "cards/parse.py": "import subprocess\n\nsubprocess.run(['git', 'cat-file', '--batch'])\n",
-        "action/runner.py": "from huggingface_hub import HfApi\n",
-        "cli/main.py": "def f():\n    from huggingface_hub._oidc import oidc_login\n",
-        "sandbox/server.py": "\nfrom hf_publish.errors import HubError\n",
-        "errors.py": "",
-        "publishing/hub.py": "from huggingface_hub import HfApi\nfrom hf_publish.publishing.run import publish\n",
-        "publishing/run.py": "from hf_publish.publishing.hub import HfApi\n",
-        "report.py": "from hf_publish.action import runner\n",
-        "org/access.py": "def grant(hub):\n    hub.api.grant_access('a/b', 'u')\n",
-        "org/fetch.py": "def grant(api):\n\n    return api.list_models()\n",
-    })
+    root = _plant(
+        tmp_path,
+        {
+            "checks/lfs.py": "import os\n\ndef run():\n    from hf_publish.publishing import hub\n",
+            "policy/load.py": "from hf_publish.cli.main import main\n",
+            "cards/parse.py": "import subprocess\n\nsubprocess.run(['git', 'cat-file', '--batch'])\n",
+            "action/runner.py": "from huggingface_hub import HfApi\n",
+            "cli/main.py": "def f():\n    from huggingface_hub._oidc import oidc_login\n",
+            "sandbox/server.py": "\nfrom hf_publish.errors import HubError\n",
+            "errors.py": "",
+            "publishing/hub.py": "from huggingface_hub import HfApi\nfrom hf_publish.publishing.run import publish\n",
+            "publishing/run.py": "from hf_publish.publishing.hub import HfApi\n",
+            "report.py": "from hf_publish.action import runner\n",
+            "org/access.py": "def grant(hub):\n    hub.api.grant_access('a/b', 'u')\n",
+            "org/fetch.py": "def grant(api):\n\n    return api.list_models()\n",
+        },
+    )
     found = all_violations(root)
     expected = [
         "hf_publish/checks/lfs.py:4: hf_publish.checks.lfs imports hf_publish.publishing.hub",
@@ -309,12 +361,15 @@ def test_planted_violations_are_reported_at_their_file_and_line(tmp_path):
 
 
 def test_a_clean_planted_tree_passes(tmp_path):
-    root = _plant(tmp_path, {
-        "checks/lfs.py": "from hf_publish import _git\nfrom hf_publish.policy import model\n",
-        "publishing/hub.py": "def api():\n    from huggingface_hub import HfApi\n",
-        "publishing/run.py": "from hf_publish.checks import lfs\nfrom hf_publish.publishing import hub\n",
-        "cli/main.py": "from hf_publish.sandbox import server\n",
-        "sandbox/server.py": "from hf_publish.sandbox import store\n",
-        "sandbox/store.py": "",
-    })
+    root = _plant(
+        tmp_path,
+        {
+            "checks/lfs.py": "from hf_publish import _git\nfrom hf_publish.policy import model\n",
+            "publishing/hub.py": "def api():\n    from huggingface_hub import HfApi\n",
+            "publishing/run.py": "from hf_publish.checks import lfs\nfrom hf_publish.publishing import hub\n",
+            "cli/main.py": "from hf_publish.sandbox import server\n",
+            "sandbox/server.py": "from hf_publish.sandbox import store\n",
+            "sandbox/store.py": "",
+        },
+    )
     assert all_violations(root) == []

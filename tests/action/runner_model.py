@@ -19,8 +19,12 @@ import unicodedata
 
 
 def _ignorable(char: str) -> bool:
-    return unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\r" or char in "\u034f\u115f\u1160\u3164\uffa0" \
-        or "\ufe00" <= char <= "\ufe0f" or "\U000e0000" <= char <= "\U000e0fff"
+    return (
+        (unicodedata.category(char) in ("Cc", "Cf") and char not in "\n\r")
+        or char in "\u034f\u115f\u1160\u3164\uffa0"
+        or "\ufe00" <= char <= "\ufe0f"
+        or "\U000e0000" <= char <= "\U000e0fff"
+    )
 
 
 def physical_lines(output: str) -> list[str]:

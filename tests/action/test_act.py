@@ -28,9 +28,16 @@ def push(ref: str) -> dict:
 
 def pull_request(*, fork: bool) -> dict:
     head_repo = {"full_name": "eve/models", "fork": True} if fork else REPOSITORY
-    return {"number": 7, "action": "opened", "repository": REPOSITORY,
-            "pull_request": {"number": 7, "head": {"ref": "feature/tune-threshold", "repo": head_repo},
-                             "base": {"ref": "main", "repo": REPOSITORY}}}
+    return {
+        "number": 7,
+        "action": "opened",
+        "repository": REPOSITORY,
+        "pull_request": {
+            "number": 7,
+            "head": {"ref": "feature/tune-threshold", "repo": head_repo},
+            "base": {"ref": "main", "repo": REPOSITORY},
+        },
+    }
 
 
 def assert_token_never_shown(run, token: str) -> None:
@@ -57,7 +64,8 @@ def test_pull_request_with_a_failing_card_fails_with_an_annotation_on_the_line(c
 
 
 def test_fork_pull_request_without_a_token_passes_checks_and_says_publishing_was_skipped(
-        consumer, run_act, hub_sandbox):
+    consumer, run_act, hub_sandbox
+):
     run = run_act(consumer, "pull_request", pull_request(fork=True), endpoint=hub_sandbox.endpoint, token=None)
 
     assert run.returncode == 0, run.log[-3000:]
@@ -92,8 +100,13 @@ def test_push_to_main_creates_the_org_repo_and_sets_the_outputs(consumer, run_ac
 
 def test_tag_push_releases_the_hub_tag_at_the_published_commit(consumer, run_act, hub_sandbox, hub_api):
     git(consumer, "tag", "v1.0.0")
-    run = run_act(consumer, "push", push("refs/tags/v1.0.0"), endpoint=hub_sandbox.endpoint,
-                  token=hub_sandbox.tokens["bob-fg-org"])
+    run = run_act(
+        consumer,
+        "push",
+        push("refs/tags/v1.0.0"),
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["bob-fg-org"],
+    )
 
     assert run.returncode == 0, run.log[-3000:]
     assert run.outputs["TAG"] == "v1.0.0"
@@ -106,9 +119,13 @@ def test_tag_push_releases_the_hub_tag_at_the_published_commit(consumer, run_act
 
 def test_push_with_nothing_changed_makes_no_commit(consumer, run_act, hub_sandbox):
     token = hub_sandbox.tokens["bob-fg-org"]
-    first = subprocess.run([sys.executable, "-m", "hf_publish", "publish", "--endpoint", hub_sandbox.endpoint,
-                            "--format", "json"], cwd=consumer, capture_output=True, text=True,
-                           env={**os.environ, "HF_TOKEN": token})
+    first = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "publish", "--endpoint", hub_sandbox.endpoint, "--format", "json"],
+        cwd=consumer,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_TOKEN": token},
+    )
     assert first.returncode == 0, first.stderr
     published = hub_sandbox.head(REPO_ID)
     hub_sandbox.clear_log()

@@ -9,14 +9,13 @@ file and a GITHUB_ENV line), the install was not steered, and the verdict did no
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.action.test_act import REPOSITORY, pull_request, push
+from tests.action.test_act import pull_request, push
 from tests.helpers import git
 
 pytestmark = [pytest.mark.act, pytest.mark.slow]
@@ -39,11 +38,28 @@ def payload_code(marker: Path) -> str:
 def plant_shadowing_modules(repo: Path, marker: Path) -> None:
     """Every shape of module shadowing a checkout can commit."""
     code = payload_code(marker)
-    for relative in ("hf_publish/__init__.py", "hf_publish/__main__.py", "argparse.py", "yaml.py", "json.py",
-                     "re.py", "typing.py", "venv/__init__.py", "venv/__main__.py", "pip/__init__.py",
-                     "pip/__main__.py", "ensurepip/__init__.py", "ensurepip/__main__.py", "sitecustomize.py",
-                     "usercustomize.py", "encodings/__init__.py", "huggingface_hub/__init__.py", "regex.py",
-                     "model/yaml.py", "model/argparse.py"):
+    for relative in (
+        "hf_publish/__init__.py",
+        "hf_publish/__main__.py",
+        "argparse.py",
+        "yaml.py",
+        "json.py",
+        "re.py",
+        "typing.py",
+        "venv/__init__.py",
+        "venv/__main__.py",
+        "pip/__init__.py",
+        "pip/__main__.py",
+        "ensurepip/__init__.py",
+        "ensurepip/__main__.py",
+        "sitecustomize.py",
+        "usercustomize.py",
+        "encodings/__init__.py",
+        "huggingface_hub/__init__.py",
+        "regex.py",
+        "model/yaml.py",
+        "model/argparse.py",
+    ):
         path = repo / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(code)
@@ -64,15 +80,22 @@ def break_the_card(repo: Path) -> None:
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
 def test_modules_in_the_checkout_never_run_and_a_failing_check_stays_failing(
-        consumer, run_act, hub_sandbox, tmp_path, installer):
+    consumer, run_act, hub_sandbox, tmp_path, installer
+):
     marker = tmp_path / "planted-code-ran"
     plant_shadowing_modules(consumer, marker)
     break_the_card(consumer)
     git(consumer, "add", "-A")
     git(consumer, "commit", "-q", "-m", "a pull request that shadows modules")
 
-    run = run_act(consumer, "pull_request", pull_request(fork=False), endpoint=hub_sandbox.endpoint,
-                  token=hub_sandbox.tokens["bob-fg-org"], extra_env={"HF_PUBLISH_INSTALLER": installer})
+    run = run_act(
+        consumer,
+        "pull_request",
+        pull_request(fork=False),
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["bob-fg-org"],
+        extra_env={"HF_PUBLISH_INSTALLER": installer},
+    )
 
     assert not marker.exists(), marker.read_text()
     assert "PWNED=1" not in run.log
@@ -117,23 +140,35 @@ def test_checkout_config_and_earlier_steps_do_not_steer_the_install(consumer, ru
     wheels.mkdir()
     # A "wheel" that would run code if anything installed it (a broken zip: an install attempt fails loudly).
     (wheels / "packaging-26.4-py3-none-any.whl").write_bytes(b"not a real wheel")
-    (consumer / "uv.toml").write_text('find-links = ["wheels"]\nno-index = true\n'
-                                      'constraint-dependencies = ["packaging==1.0"]\n')
-    (consumer / "pyproject.toml").write_text('[project]\nname = "consumer"\nversion = "0"\n\n[tool.uv]\n'
-                                             'find-links = ["wheels"]\nno-index = true\n'
-                                             'constraint-dependencies = ["packaging==1.0"]\n')
-    (consumer / "pip.conf").write_text("[global]\nno-index = true\nfind-links = wheels\n"
-                                       "constraint = wheels/constraints.txt\n")
+    (consumer / "uv.toml").write_text(
+        'find-links = ["wheels"]\nno-index = true\nconstraint-dependencies = ["packaging==1.0"]\n'
+    )
+    (consumer / "pyproject.toml").write_text(
+        '[project]\nname = "consumer"\nversion = "0"\n\n[tool.uv]\n'
+        'find-links = ["wheels"]\nno-index = true\n'
+        'constraint-dependencies = ["packaging==1.0"]\n'
+    )
+    (consumer / "pip.conf").write_text(
+        "[global]\nno-index = true\nfind-links = wheels\nconstraint = wheels/constraints.txt\n"
+    )
     git(consumer, "add", "-A")
     git(consumer, "commit", "-q", "-m", "installer configuration pointing at planted wheels")
     token = hub_sandbox.tokens["bob-fg-org"]
 
-    run = run_act(consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint, token=token,
-                  before_script=STEERING_SCRIPT)
+    run = run_act(
+        consumer,
+        "push",
+        push("refs/heads/main"),
+        endpoint=hub_sandbox.endpoint,
+        token=token,
+        before_script=STEERING_SCRIPT,
+    )
 
     assert not marker.exists(), marker.read_text()
     assert run.returncode == 0, run.log[-4000:]
-    assert run.outputs["CHANGED"] == "true" and run.outputs["COMMIT_SHA"] == hub_sandbox.head("acme-ai/kor-sentiment-v1")
+    assert run.outputs["CHANGED"] == "true" and run.outputs["COMMIT_SHA"] == hub_sandbox.head(
+        "acme-ai/kor-sentiment-v1"
+    )
     assert not (consumer / "planted" / "target").exists()  # PIP_TARGET was not honoured
 
 
@@ -154,8 +189,14 @@ def test_hostile_file_names_print_inert_under_act_and_our_commands_still_work(co
     git(consumer, "add", "-A")
     git(consumer, "commit", "-q", "-m", "file names that are workflow commands")
 
-    run = run_act(consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint,
-                  token=hub_sandbox.tokens["bob-fg-org"], dry_run=True)
+    run = run_act(
+        consumer,
+        "push",
+        push("refs/heads/main"),
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["bob-fg-org"],
+        dry_run=True,
+    )
 
     assert run.returncode == 0, run.log[-4000:]
     plan_lines = [line for line in run.lines("add    regular") if "B  " in line]
@@ -172,16 +213,21 @@ def test_hostile_file_names_print_inert_under_act_and_our_commands_still_work(co
     assert "Summary - ## hf-publish: publish" in run.log
 
 
-def test_a_file_name_with_a_carriage_return_is_refused_before_upload_and_prints_inert(consumer, run_act,
-                                                                                      hub_sandbox):
+def test_a_file_name_with_a_carriage_return_is_refused_before_upload_and_prints_inert(consumer, run_act, hub_sandbox):
     """A bare \r starts a new line for the runner's parser; the Hub refuses control characters in
     names, so publish stops before any upload with an annotation whose every line is data."""
     (consumer / "model" / "a\rb::warning::carriage").write_text("plain text\n")
     git(consumer, "add", "-A")
     git(consumer, "commit", "-q", "-m", "a file name with a carriage return")
 
-    run = run_act(consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint,
-                  token=hub_sandbox.tokens["bob-fg-org"], dry_run=True)
+    run = run_act(
+        consumer,
+        "push",
+        push("refs/heads/main"),
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["bob-fg-org"],
+        dry_run=True,
+    )
 
     assert run.returncode != 0
     assert run.lines("::error file=model/a%0Db%3A%3Awarning%3A%3Acarriage"), run.log[-4000:]
@@ -200,22 +246,26 @@ def git_spy(tmp_path: Path) -> tuple[str, Path, Path]:
         "#!/bin/bash\n"
         f"env >> {own}\n"
         f"tr '\\\\0' '\\\\n' < /proc/$PPID/environ >> {parent}\n"
-        f'exec {shutil.which("git")} "$@"\n')
+        f'exec {shutil.which("git")} "$@"\n'
+    )
     (spy / "git").chmod(0o755)
     return f'echo "{spy}" >> "$GITHUB_PATH"\n', own, parent
 
 
-@pytest.mark.parametrize("event, payload, mode", [
-    ("pull_request", pull_request(fork=False), None),
-    ("pull_request", pull_request(fork=False), "publish"),
-    ("pull_request_target", pull_request(fork=False), None),
-])
+@pytest.mark.parametrize(
+    "event, payload, mode",
+    [
+        ("pull_request", pull_request(fork=False), None),
+        ("pull_request", pull_request(fork=False), "publish"),
+        ("pull_request_target", pull_request(fork=False), None),
+    ],
+)
 def test_on_pull_request_events_no_process_that_reads_the_checkout_holds_the_token(
-        consumer, run_act, hub_sandbox, tmp_path, event, payload, mode):
+    consumer, run_act, hub_sandbox, tmp_path, event, payload, mode
+):
     token = hub_sandbox.tokens["bob-fg-org"]
     script, own, parent = git_spy(tmp_path)
-    run = run_act(consumer, event, payload, endpoint=hub_sandbox.endpoint, token=token, mode=mode,
-                  before_script=script)
+    run = run_act(consumer, event, payload, endpoint=hub_sandbox.endpoint, token=token, mode=mode, before_script=script)
 
     assert run.returncode == 0, run.log[-4000:]
     assert "GITHUB_WORKSPACE=" in own.read_text() and "GITHUB_WORKSPACE=" in parent.read_text()  # the spy ran
@@ -227,8 +277,9 @@ def test_on_pull_request_events_no_process_that_reads_the_checkout_holds_the_tok
 def test_on_push_git_children_never_inherit_the_token(consumer, run_act, hub_sandbox, tmp_path):
     token = hub_sandbox.tokens["bob-fg-org"]
     script, own, _ = git_spy(tmp_path)
-    run = run_act(consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint, token=token,
-                  before_script=script)
+    run = run_act(
+        consumer, "push", push("refs/heads/main"), endpoint=hub_sandbox.endpoint, token=token, before_script=script
+    )
     assert run.returncode == 0, run.log[-4000:]
     assert "GITHUB_WORKSPACE=" in own.read_text()
     assert token not in own.read_text()
@@ -236,8 +287,14 @@ def test_on_push_git_children_never_inherit_the_token(consumer, run_act, hub_san
 
 
 def test_pull_request_target_with_mode_publish_is_refused_with_the_reason(consumer, run_act, hub_sandbox):
-    run = run_act(consumer, "pull_request_target", pull_request(fork=True), endpoint=hub_sandbox.endpoint,
-                  token=hub_sandbox.tokens["bob-fg-org"], mode="publish")
+    run = run_act(
+        consumer,
+        "pull_request_target",
+        pull_request(fork=True),
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["bob-fg-org"],
+        mode="publish",
+    )
     assert run.returncode != 0 and run.outputs["OUTCOME"] == "failure"
     (error,) = [line for line in run.lines("::error title=hf-publish::") if "pull_request_target" in line]
     assert "secrets" in error and "push" in error

@@ -20,9 +20,16 @@ def _env(checkout: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
     event.write_text(json.dumps({"ref": "refs/heads/main", "repository": REPOSITORY}))
     (tmp_path / "output.txt").write_text("")
     (tmp_path / "summary.md").write_text("")
-    return {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_REF": "refs/heads/main", "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_WORKSPACE": str(checkout), **extra}
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_WORKSPACE": str(checkout),
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -43,8 +50,9 @@ def counted(monkeypatch) -> Counter:
     return calls
 
 
-def test_a_publishing_run_checks_once_and_publishes_in_process(checkout, tmp_path, hub_sandbox, counted,
-                                                                monkeypatch, capsys):
+def test_a_publishing_run_checks_once_and_publishes_in_process(
+    checkout, tmp_path, hub_sandbox, counted, monkeypatch, capsys
+):
     from hf_publish.action.runner import command_gh_action
 
     started: list[list[str]] = []
@@ -63,7 +71,7 @@ def test_a_publishing_run_checks_once_and_publishes_in_process(checkout, tmp_pat
     outputs = parse_output_file((tmp_path / "output.txt").read_text())
     assert outputs["changed"] == "true" and hub_sandbox.head(REPO_ID) == outputs["commit-sha"]
     # each content check once, none twice (branch-name is about committing: a publish does not run it)
-    assert dict(counted) == {check_id: 1 for check_id in registry.CONTENT_CHECK_IDS}
+    assert dict(counted) == dict.fromkeys(registry.CONTENT_CHECK_IDS, 1)
     # No hf-publish child process: only git (and git-lfs) ran below this process.
     assert started and all(Path(args[0]).name in ("git", "git-lfs") for args in started), started
 
@@ -74,4 +82,4 @@ def test_a_check_run_checks_once_too(checkout, tmp_path, counted, monkeypatch, c
     monkeypatch.chdir(checkout)
     env = _env(checkout, tmp_path, INPUT_MODE="check")
     assert command_gh_action(None, env) == 0, capsys.readouterr()
-    assert dict(counted) == {check_id: 1 for check_id in registry.CHECK_IDS}
+    assert dict(counted) == dict.fromkeys(registry.CHECK_IDS, 1)

@@ -46,24 +46,39 @@ def checkout(tmp_path: Path) -> Path:
     return repo
 
 
-def gh_action(cwd: Path, tmp_path: Path, *, event: str = "push", ref: str = "refs/heads/main",
-              payload: dict | None = None, workspace: Path | None = None, **inputs: str) -> Step:
+def gh_action(
+    cwd: Path,
+    tmp_path: Path,
+    *,
+    event: str = "push",
+    ref: str = "refs/heads/main",
+    payload: dict | None = None,
+    workspace: Path | None = None,
+    **inputs: str,
+) -> Step:
     event_path = tmp_path / "event.json"
     event_path.write_text(json.dumps(payload if payload is not None else {"ref": ref, "repository": REPOSITORY}))
     output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
     output.write_text("")
     summary.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "ACTIONS_"))}
-    env.update(GITHUB_ACTIONS="true", GITHUB_EVENT_NAME=event, GITHUB_EVENT_PATH=str(event_path), GITHUB_REF=ref,
-               GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary),
-               GITHUB_WORKSPACE=str(workspace or cwd))
+    env.update(
+        GITHUB_ACTIONS="true",
+        GITHUB_EVENT_NAME=event,
+        GITHUB_EVENT_PATH=str(event_path),
+        GITHUB_REF=ref,
+        GITHUB_OUTPUT=str(output),
+        GITHUB_STEP_SUMMARY=str(summary),
+        GITHUB_WORKSPACE=str(workspace or cwd),
+    )
     if event.startswith("pull_request"):
         env.update(GITHUB_HEAD_REF="feature/tune-threshold", GITHUB_BASE_REF="main")
     for name, value in inputs.items():
         key = name.upper()
         (env.__setitem__(key, value) if key.startswith("HF_") else env.__setitem__(f"INPUT_{key}", value))
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", "gh-action"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "gh-action"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
     return Step(proc.returncode, proc.stdout, proc.stderr, parse_output_file(output.read_text()), summary.read_text())
 
 
@@ -97,8 +112,14 @@ def test_a_push_summary_lists_the_content_checks_and_says_when_nothing_changed(c
     assert again.returncode == 0 and again.outputs["changed"] == "false", again.stdout + again.stderr
     assert "no changes, the Hub already has this content" in again.summary
     assert "✅ published" not in again.summary
-    pr = gh_action(checkout, tmp_path, event="pull_request", ref="refs/pull/1/merge", endpoint=hub_sandbox.endpoint,
-                   payload={"repository": REPOSITORY, "pull_request": {"number": 1, "head": {"repo": {"fork": False}}}})
+    pr = gh_action(
+        checkout,
+        tmp_path,
+        event="pull_request",
+        ref="refs/pull/1/merge",
+        endpoint=hub_sandbox.endpoint,
+        payload={"repository": REPOSITORY, "pull_request": {"number": 1, "head": {"repo": {"fork": False}}}},
+    )
     assert pr.returncode == 0 and "`branch-name`" in pr.summary  # a pull request checks commits too
 
 
@@ -138,10 +159,19 @@ def test_dry_run_needs_no_token_and_changes_nothing(checkout, tmp_path, hub_sand
 
 
 def test_explicit_publish_on_a_fork_pull_request_skips_with_a_notice(checkout, tmp_path, hub_sandbox):
-    payload = {"repository": REPOSITORY, "pull_request": {
-        "head": {"repo": {"full_name": "eve/models", "fork": True}}, "base": {"repo": REPOSITORY}}}
-    step = gh_action(checkout, tmp_path, event="pull_request", ref="refs/pull/3/merge", payload=payload,
-                     mode="publish", endpoint=hub_sandbox.endpoint)
+    payload = {
+        "repository": REPOSITORY,
+        "pull_request": {"head": {"repo": {"full_name": "eve/models", "fork": True}}, "base": {"repo": REPOSITORY}},
+    }
+    step = gh_action(
+        checkout,
+        tmp_path,
+        event="pull_request",
+        ref="refs/pull/3/merge",
+        payload=payload,
+        mode="publish",
+        endpoint=hub_sandbox.endpoint,
+    )
     assert step.returncode == 0
     (notice,) = step.commands("notice")
     assert "fork pull requests get no secrets" in notice
@@ -162,16 +192,23 @@ def test_invalid_policy_is_annotated_on_its_line(checkout, tmp_path):
     policy.write_text(policy.read_text() + "relase:\n  tag_pattern: x\n")
     step = gh_action(checkout, tmp_path, mode="check")
     assert step.returncode == 2
-    assert any(line.startswith("::error file=.hf-publish.yaml,line=6,") and "relase" in line
-               for line in step.commands("error"))
+    assert any(
+        line.startswith("::error file=.hf-publish.yaml,line=6,") and "relase" in line for line in step.commands("error")
+    )
 
 
 def test_annotations_are_relative_to_the_workspace_when_checked_out_in_a_folder(checkout, tmp_path):
     card = checkout / "model" / "README.md"
     card.write_text(card.read_text().replace("## Contact", "## Contacts"))
     git(checkout, "commit", "-q", "-am", "rename a section")
-    step = gh_action(checkout, tmp_path, event="pull_request", ref="refs/pull/3/merge",
-                     payload={"repository": REPOSITORY, "pull_request": {}}, workspace=checkout.parent)
+    step = gh_action(
+        checkout,
+        tmp_path,
+        event="pull_request",
+        ref="refs/pull/3/merge",
+        payload={"repository": REPOSITORY, "pull_request": {}},
+        workspace=checkout.parent,
+    )
     assert step.returncode == 1
     assert any(line.startswith("::error file=workspace/model/README.md,") for line in step.commands("error"))
     assert "nothing was published" not in step.stdout  # a pull request never publishes anyway

@@ -13,21 +13,27 @@ from tests.action.runner_model import commands
 from tests.action.test_gh_action import REPO_ID, REPOSITORY, checkout, gh_action  # noqa: F401 (fixture)
 from tests.helpers import git
 
-PR_PAYLOAD = {"repository": REPOSITORY, "pull_request": {
-    "head": {"repo": {"full_name": "acme-ai/models"}}, "base": {"repo": {"full_name": "acme-ai/models"}}}}
+PR_PAYLOAD = {
+    "repository": REPOSITORY,
+    "pull_request": {
+        "head": {"repo": {"full_name": "acme-ai/models"}},
+        "base": {"repo": {"full_name": "acme-ai/models"}},
+    },
+}
 
 
 def masks(stdout: str) -> list[str]:
-    return [line[len("::add-mask::"):] for line in stdout.splitlines() if line.startswith("::add-mask::")]
+    return [line[len("::add-mask::") :] for line in stdout.splitlines() if line.startswith("::add-mask::")]
 
 
 @pytest.mark.parametrize("bad", ["hf_first\nhf_second_line_of_it", "hf_abc\rdef_ghijkl", "hf_tab\tinside_token_x"])
-def test_a_token_with_a_control_character_is_refused_every_line_masked_and_never_shown(checkout, tmp_path,
-                                                                                         hub_sandbox, bad):
+def test_a_token_with_a_control_character_is_refused_every_line_masked_and_never_shown(
+    checkout, tmp_path, hub_sandbox, bad
+):
     step = gh_action(checkout, tmp_path, token=bad, endpoint=hub_sandbox.endpoint)
     assert step.returncode == 4
     lines = [part for part in bad.replace("\r", "\n").split("\n") if part.strip()]
-    assert masks(step.stdout)[:len(lines)] == [line.replace("\t", "\t") for line in lines]
+    assert masks(step.stdout)[: len(lines)] == [line.replace("\t", "\t") for line in lines]
     (error,) = step.commands("error")
     assert "control character" in error and "settings/tokens" in error
     rest = "\n".join(line for line in step.stdout.splitlines() if not line.startswith("::add-mask::"))
@@ -55,14 +61,24 @@ def test_the_trusted_publishing_token_is_masked_as_soon_as_it_exists(checkout, t
     lines = step.stdout.splitlines()
     mask_at = lines.index(f"::add-mask::{exchanged}")
     assert all("preflight" not in line for line in lines[:mask_at])  # masked before the token was used
-    elsewhere = "\n".join(lines[:mask_at] + lines[mask_at + 1:]) + step.stderr + step.summary + json.dumps(step.outputs)
+    elsewhere = (
+        "\n".join(lines[:mask_at] + lines[mask_at + 1 :]) + step.stderr + step.summary + json.dumps(step.outputs)
+    )
     assert exchanged not in elsewhere and id_token not in elsewhere.replace(f"::add-mask::{id_token}", "")
 
 
 def test_on_a_pull_request_the_token_is_never_used_even_with_mode_publish(checkout, tmp_path, hub_sandbox):
     token = hub_sandbox.tokens["bob-fg-org"]
-    step = gh_action(checkout, tmp_path, event="pull_request", ref="refs/pull/3/merge", payload=PR_PAYLOAD,
-                     mode="publish", token=token, endpoint=hub_sandbox.endpoint)
+    step = gh_action(
+        checkout,
+        tmp_path,
+        event="pull_request",
+        ref="refs/pull/3/merge",
+        payload=PR_PAYLOAD,
+        mode="publish",
+        token=token,
+        endpoint=hub_sandbox.endpoint,
+    )
     assert step.returncode == 0, step.stdout + step.stderr
     (notice,) = step.commands("notice")
     assert "never uses a token" in notice
@@ -71,8 +87,16 @@ def test_on_a_pull_request_the_token_is_never_used_even_with_mode_publish(checko
 
 @pytest.mark.parametrize("mode", ["publish", "release"])
 def test_pull_request_target_with_a_publishing_mode_is_refused(checkout, tmp_path, hub_sandbox, mode):
-    step = gh_action(checkout, tmp_path, event="pull_request_target", ref="refs/heads/main", payload=PR_PAYLOAD,
-                     mode=mode, token=hub_sandbox.tokens["bob-fg-org"], endpoint=hub_sandbox.endpoint)
+    step = gh_action(
+        checkout,
+        tmp_path,
+        event="pull_request_target",
+        ref="refs/heads/main",
+        payload=PR_PAYLOAD,
+        mode=mode,
+        token=hub_sandbox.tokens["bob-fg-org"],
+        endpoint=hub_sandbox.endpoint,
+    )
     assert step.returncode == 2
     (error,) = step.commands("error")
     assert "pull_request_target is refused" in error and "secrets" in error
@@ -90,8 +114,13 @@ def release_off_main(checkout):
 
 def test_a_release_tag_off_the_default_branch_is_refused(checkout, tmp_path, hub_sandbox):
     release_off_main(checkout)
-    step = gh_action(checkout, tmp_path, ref="refs/tags/v1.0.0", token=hub_sandbox.tokens["bob-fg-org"],
-                     endpoint=hub_sandbox.endpoint)
+    step = gh_action(
+        checkout,
+        tmp_path,
+        ref="refs/tags/v1.0.0",
+        token=hub_sandbox.tokens["bob-fg-org"],
+        endpoint=hub_sandbox.endpoint,
+    )
     assert step.returncode == 2, step.stdout + step.stderr
     (error,) = step.commands("error")
     assert "not on the default branch main" in error and "require_on_default_branch" in error
@@ -103,8 +132,13 @@ def test_a_release_tag_off_the_default_branch_is_released_when_the_policy_allows
     policy.write_text(policy.read_text() + "release:\n  require_on_default_branch: false\n")
     git(checkout, "commit", "-q", "-am", "allow releases from any branch")
     release_off_main(checkout)
-    step = gh_action(checkout, tmp_path, ref="refs/tags/v1.0.0", token=hub_sandbox.tokens["bob-fg-org"],
-                     endpoint=hub_sandbox.endpoint)
+    step = gh_action(
+        checkout,
+        tmp_path,
+        ref="refs/tags/v1.0.0",
+        token=hub_sandbox.tokens["bob-fg-org"],
+        endpoint=hub_sandbox.endpoint,
+    )
     assert step.returncode == 0, step.stdout + step.stderr
     assert step.outputs["tag"] == "v1.0.0"
 
@@ -114,8 +148,13 @@ def test_a_release_tag_on_main_is_released_and_origin_main_is_what_counts(checko
     git(checkout, "update-ref", "refs/remotes/origin/main", "HEAD")
     git(checkout, "switch", "-q", "-c", "other")  # the local main is not what decides
     git(checkout, "branch", "-q", "-f", "main", "HEAD~0")
-    step = gh_action(checkout, tmp_path, ref="refs/tags/v1.0.0", token=hub_sandbox.tokens["bob-fg-org"],
-                     endpoint=hub_sandbox.endpoint)
+    step = gh_action(
+        checkout,
+        tmp_path,
+        ref="refs/tags/v1.0.0",
+        token=hub_sandbox.tokens["bob-fg-org"],
+        endpoint=hub_sandbox.endpoint,
+    )
     assert step.returncode == 0, step.stdout + step.stderr
     assert step.outputs["tag"] == "v1.0.0"
 
@@ -130,11 +169,16 @@ def test_the_action_and_publish_apply_one_full_match_tag_rule(checkout, tmp_path
     assert auto.returncode == 0 and auto.outputs["tag"] == ""  # not a release: `v\d+` does not FULLY match
     (notice,) = auto.commands("notice")
     assert "does not match release.tag_pattern" in notice
-    forced = gh_action(checkout, tmp_path, ref="refs/tags/nightly-v2", mode="release", token=token,
-                       endpoint=hub_sandbox.endpoint)
+    forced = gh_action(
+        checkout, tmp_path, ref="refs/tags/nightly-v2", mode="release", token=token, endpoint=hub_sandbox.endpoint
+    )
     assert forced.returncode == 2 and "does not match release.tag_pattern" in forced.commands("error")[0]
-    cli = subprocess.run([sys.executable, "-m", "hf_publish", "publish", "--dry-run", "--tag", "nightly-v2"],
-                         cwd=checkout, capture_output=True, text=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "publish", "--dry-run", "--tag", "nightly-v2"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert cli.returncode == 2 and "does not match release.tag_pattern" in cli.stderr
     assert hub_sandbox.requests == []
 
@@ -148,8 +192,14 @@ def test_every_line_of_a_run_over_hostile_names_is_inert(checkout, tmp_path, hub
     git(checkout, "commit", "-q", "-m", "hostile names")
     step = gh_action(checkout, tmp_path, dry_run="true", endpoint=hub_sandbox.endpoint)
     assert step.returncode == 1, step.stdout + step.stderr
-    ours = ("::group::", "::endgroup::", "::notice title=hf-publish::", "::add-mask::", "::error title=hf-publish::",
-            "::error file=model/a%0D%3A%3Aerror%3A%3Ax,title=hf-publish lfs::")
+    ours = (
+        "::group::",
+        "::endgroup::",
+        "::notice title=hf-publish::",
+        "::add-mask::",
+        "::error title=hf-publish::",
+        "::error file=model/a%0D%3A%3Aerror%3A%3Ax,title=hf-publish lfs::",
+    )
     assert all(line.startswith(ours) for line in commands(step.stdout)), commands(step.stdout)
     assert commands(step.stderr) == []
 
@@ -160,18 +210,38 @@ def test_the_job_summary_escapes_markdown_and_html_from_untrusted_text():
     from hf_publish.findings import Finding
 
     hostile = [
-        Finding("model-card", "x`|<img src=x onerror=alert(1)>.md", 3,
-                "see [click](https://evil.example) ![i](https://evil.example/i.png) <script>x</script> | cell"),
+        Finding(
+            "model-card",
+            "x`|<img src=x onerror=alert(1)>.md",
+            3,
+            "see [click](https://evil.example) ![i](https://evil.example/i.png) <script>x</script> | cell",
+        ),
         Finding("secrets", "www.evil.example/`code`", None, "**bold** _em_ $math$ ~~strike~~"),
     ]
-    result = {"repo_id": "acme-ai/<b>x</b>-v1", "repo_url": "javascript:alert(1)", "commit_sha": "`)](x",
-              "commit_url": "https://hub/c) [x](https://evil", "tag": "v1`<img>", "changed": True,
-              "plan": {"add": ["```\n<img src=x>"]}}
-    text = render_summary(Decision("publish", "push of [x](https://evil)"), ["model-card", "secrets"], hostile,
-                          [result], published=True)
+    result = {
+        "repo_id": "acme-ai/<b>x</b>-v1",
+        "repo_url": "javascript:alert(1)",
+        "commit_sha": "`)](x",
+        "commit_url": "https://hub/c) [x](https://evil",
+        "tag": "v1`<img>",
+        "changed": True,
+        "plan": {"add": ["```\n<img src=x>"]},
+    }
+    text = render_summary(
+        Decision("publish", "push of [x](https://evil)"), ["model-card", "secrets"], hostile, [result], published=True
+    )
     body = text.split("<details>")[0]
-    for bad in ("<img", "<script", "<b>", "](https://evil", "![", "**bold**", "javascript:", "https://evil.example)",
-                "www.evil.example"):
+    for bad in (
+        "<img",
+        "<script",
+        "<b>",
+        "](https://evil",
+        "![",
+        "**bold**",
+        "javascript:",
+        "https://evil.example)",
+        "www.evil.example",
+    ):
         assert bad not in body, bad
     rows = [line for line in body.splitlines() if line.startswith("| error")]
     assert all(line.count(" | ") == 4 for line in rows)  # no pipe broke a table row

@@ -51,8 +51,15 @@ def self_test_repo(tmp_path: Path) -> Path:
 
 def test_examples_exist_for_every_documented_use():
     names = {p.name for p in EXAMPLES}
-    assert names == {"pr-checks.yml", "publish-on-merge.yml", "release-on-tag.yml", "monorepo-matrix.yml",
-                     "oidc-publish.yml", "org-audit.yml", "access-review.yml"}
+    assert names == {
+        "pr-checks.yml",
+        "publish-on-merge.yml",
+        "release-on-tag.yml",
+        "monorepo-matrix.yml",
+        "oidc-publish.yml",
+        "org-audit.yml",
+        "access-review.yml",
+    }
 
 
 def test_actionlint_passes_the_examples_and_the_test_workflows():
@@ -81,8 +88,15 @@ def test_action_yml_matches_github_metadata_schema(tmp_path: Path):
 
 
 def test_zizmor_finds_nothing_in_the_action_and_examples():
-    result = run(tool("zizmor"), "--offline", "--no-progress", "--config", str(ZIZMOR_CONFIG),
-                 str(ACTION_YML), *map(str, EXAMPLES))
+    result = run(
+        tool("zizmor"),
+        "--offline",
+        "--no-progress",
+        "--config",
+        str(ZIZMOR_CONFIG),
+        str(ACTION_YML),
+        *map(str, EXAMPLES),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings" in result.stdout + result.stderr
     # and the repo as zizmor collects it by itself (action.yml, workflows, pre-commit files)
@@ -91,8 +105,10 @@ def test_zizmor_finds_nothing_in_the_action_and_examples():
 
 
 def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path: Path):
-    spliced = ACTION_YML.read_text().replace('"$HF_PUBLISH_PY" -I -m hf_publish gh-action',
-                                            '"$HF_PUBLISH_PY" -I -m hf_publish gh-action --mode ${{ inputs.mode }}')
+    spliced = ACTION_YML.read_text().replace(
+        '"$HF_PUBLISH_PY" -I -m hf_publish gh-action',
+        '"$HF_PUBLISH_PY" -I -m hf_publish gh-action --mode ${{ inputs.mode }}',
+    )
     assert spliced != ACTION_YML.read_text()
     (tmp_path / "action.yml").write_text(spliced)
     result = run(tool("zizmor"), "--offline", "--no-progress", str(tmp_path / "action.yml"))
@@ -125,6 +141,7 @@ def test_example_permissions_are_minimal():
 
 
 # --- the contract: documented, declared, used --------------------------------------------------
+
 
 def readme_action_section() -> str:
     """The action's reference: docs/action.md."""
@@ -161,9 +178,10 @@ def test_every_input_and_output_is_documented_in_the_readme():
 def test_every_input_is_used_and_every_output_is_set():
     meta = action()
     steps_text = yaml.safe_dump(meta["runs"]["steps"])
-    action_py = "".join(path.read_text() for path in sorted((ROOT / "src" / "hf_publish" / "action").glob("*.py"))) + (
-        ROOT / "src" / "hf_publish" / "org" / "action.py"
-    ).read_text()
+    action_py = (
+        "".join(path.read_text() for path in sorted((ROOT / "src" / "hf_publish" / "action").glob("*.py")))
+        + (ROOT / "src" / "hf_publish" / "org" / "action.py").read_text()
+    )
     run_env = next(s for s in meta["runs"]["steps"] if s.get("id") == "run")["env"]
     for name in meta["inputs"]:
         assert f"inputs.{name}" in steps_text, f"input {name} is never used"
@@ -191,6 +209,7 @@ def test_kebab_case_and_branding():
 
 # --- the security shape of the workflows we hand out ---------------------------------------------
 
+
 def documented_workflows(tmp_path: Path) -> list[Path]:
     """Every workflow shown in README.md and docs/*.md (a ```yaml block with `jobs:`), as files."""
     found = []
@@ -210,10 +229,24 @@ def readme_workflow(tmp_path: Path) -> Path:
 
 
 def test_zizmor_pedantic_reports_nothing_of_medium_or_higher(tmp_path: Path):
-    files = [str(ACTION_YML), *map(str, EXAMPLES), *map(str, documented_workflows(tmp_path)),
-             str(ROOT / ".github" / "workflows" / "release.yml")]
-    result = run(tool("zizmor"), "--offline", "--no-progress", "--persona", "pedantic", "--min-severity", "medium",
-                 "--config", str(ZIZMOR_CONFIG), *files)
+    files = [
+        str(ACTION_YML),
+        *map(str, EXAMPLES),
+        *map(str, documented_workflows(tmp_path)),
+        str(ROOT / ".github" / "workflows" / "release.yml"),
+    ]
+    result = run(
+        tool("zizmor"),
+        "--offline",
+        "--no-progress",
+        "--persona",
+        "pedantic",
+        "--min-severity",
+        "medium",
+        "--config",
+        str(ZIZMOR_CONFIG),
+        *files,
+    )
     assert result.returncode == 0 and "No findings" in result.stdout + result.stderr, result.stdout + result.stderr
 
 
@@ -241,8 +274,10 @@ def test_every_workflow_keeps_secrets_out_of_pull_requests(tmp_path: Path):
     assert set(readme["jobs"]) == {"check", "publish"}
     assert "secrets." not in yaml.safe_dump(readme["jobs"]["check"])
     # the one-job shape the README used to show fails all three rules
-    leaky = yaml.safe_load("on: [pull_request, push]\njobs:\n  hub:\n    runs-on: ubuntu-latest\n    steps:\n"
-                           "      - uses: org/hf-publish@v1\n        with:\n          token: ${{ secrets.HF_TOKEN }}\n")
+    leaky = yaml.safe_load(
+        "on: [pull_request, push]\njobs:\n  hub:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: org/hf-publish@v1\n        with:\n          token: ${{ secrets.HF_TOKEN }}\n"
+    )
     assert len(secret_problems(leaky, "leaky")) == 3
 
 
@@ -264,7 +299,9 @@ def publishing_checkouts(workflow: dict) -> list[tuple[str, dict]]:
         ours = [s for s in steps if str(s.get("uses", "")).startswith("org/hf-publish@")]
         if not can_publish or not ours or all((s.get("with") or {}).get("mode") == "audit" for s in ours):
             continue  # mode audit reads the Hub only: no weights, no history
-        found += [(job_name, s.get("with") or {}) for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")]
+        found += [
+            (job_name, s.get("with") or {}) for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")
+        ]
     return found
 
 
@@ -287,6 +324,8 @@ def test_every_documented_publishing_job_checks_out_lfs_content_and_history(tmp_
     for path in workflows:
         assert checkout_problems(yaml.safe_load(path.read_text()), path.name) == []
     # actions/checkout's defaults (no LFS, depth 1) are what the rule exists for
-    bare = yaml.safe_load("jobs:\n  publish:\n    environment: hub\n    steps:\n      - uses: actions/checkout@v4\n"
-                          "      - uses: org/hf-publish@v1\n")
+    bare = yaml.safe_load(
+        "jobs:\n  publish:\n    environment: hub\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - uses: org/hf-publish@v1\n"
+    )
     assert len(checkout_problems(bare, "bare")) == 2

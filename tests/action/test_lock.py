@@ -36,14 +36,17 @@ def locked() -> list[tuple[str, str, list[str]]]:
             continue
         match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;]+)", line)
         assert match, f"not a pinned requirement: {line}"
-        entries.append((canonicalize_name(match.group(1)), match.group(2), re.findall(r"--hash=sha256:([0-9a-f]{64})", line)))
+        entries.append(
+            (canonicalize_name(match.group(1)), match.group(2), re.findall(r"--hash=sha256:([0-9a-f]{64})", line))
+        )
     return entries
 
 
 def test_the_lock_records_the_current_inputs_of_pyproject():
     script = lock_script()
-    assert script.recorded_digest(LOCK) == script.inputs_digest(script.lock_inputs()), \
+    assert script.recorded_digest(LOCK) == script.inputs_digest(script.lock_inputs()), (
         "requirements/action.txt is out of date: run python scripts/lock-action-deps"
+    )
     assert subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True).returncode == 0
 
 

@@ -35,8 +35,9 @@ def commit(root: Path, files: dict[str, str], message: str) -> str:
 
 
 def matrix(root: Path, *args: str) -> tuple[int, dict | None, str]:
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", "matrix", *args], cwd=root,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "matrix", *args], cwd=root, capture_output=True, text=True
+    )
     return proc.returncode, (json.loads(proc.stdout) if proc.stdout.strip() else None), proc.stderr
 
 
@@ -45,8 +46,17 @@ def monorepo(tmp_path: Path) -> tuple[Path, str]:
     root = tmp_path / "mono"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    first = commit(root, {".hf-publish.yaml": POLICY, "models/sentiment/README.md": "a", "data/news/README.md": "b",
-                          "models/ner/README.md": "c", "docs/notes.md": "n"}, "first")
+    first = commit(
+        root,
+        {
+            ".hf-publish.yaml": POLICY,
+            "models/sentiment/README.md": "a",
+            "data/news/README.md": "b",
+            "models/ner/README.md": "c",
+            "docs/notes.md": "n",
+        },
+        "first",
+    )
     return root, first
 
 
@@ -102,8 +112,9 @@ def test_shallow_clone_without_the_base_lists_every_repo(monorepo, tmp_path):
 def test_output_fits_one_github_output_line(monorepo):
     root, first = monorepo
     commit(root, {"models/ner/x.txt": "x"}, "x")
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", "matrix", "--base", first], cwd=root,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "matrix", "--base", first], cwd=root, capture_output=True, text=True
+    )
     assert proc.stdout == '{"repo":["kor-ner-v1"]}\n'
 
 

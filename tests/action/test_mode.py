@@ -8,8 +8,8 @@ import re
 import pytest
 
 from hf_publish.action.decide import Decision, Event, Inputs, decide
-from hf_publish.action.summary import command_line, format_outputs, outputs_for, render_summary
 from hf_publish.action.runner import oidc_resource
+from hf_publish.action.summary import command_line, format_outputs, outputs_for, render_summary
 from hf_publish.errors import UsageError
 from hf_publish.findings import Finding
 from hf_publish.policy.model import ReleasePolicy
@@ -19,24 +19,32 @@ REPO = {"repository": {"default_branch": "main", "full_name": "acme-ai/models"}}
 
 def pr(fork: bool) -> Event:
     head = "eve/models" if fork else "acme-ai/models"
-    payload = {**REPO, "pull_request": {"head": {"ref": "feature/x", "repo": {"full_name": head, "fork": fork}},
-                                        "base": {"ref": "main", "repo": {"full_name": "acme-ai/models"}}}}
+    payload = {
+        **REPO,
+        "pull_request": {
+            "head": {"ref": "feature/x", "repo": {"full_name": head, "fork": fork}},
+            "base": {"ref": "main", "repo": {"full_name": "acme-ai/models"}},
+        },
+    }
     return Event("pull_request", "refs/pull/7/merge", payload)
 
 
 AUTO = Inputs()
 
 
-@pytest.mark.parametrize("event, mode, tag", [
-    (Event("push", "refs/heads/main", REPO), "publish", None),
-    (Event("push", "refs/heads/feature/new-head", REPO), "check", None),
-    (Event("push", "refs/tags/v1.2.0", REPO), "release", "v1.2.0"),
-    (Event("push", "refs/tags/nightly", REPO), "check", None),
-    (Event("push", "refs/heads/main", {**REPO, "deleted": True}), "check", None),
-    (Event("schedule", "refs/heads/main", REPO), "check", None),
-    (Event("workflow_dispatch", "refs/heads/main", REPO), "check", None),
-    (Event("workflow_dispatch", "refs/heads/main", {**REPO, "inputs": {"mode": "publish"}}), "publish", None),
-])
+@pytest.mark.parametrize(
+    "event, mode, tag",
+    [
+        (Event("push", "refs/heads/main", REPO), "publish", None),
+        (Event("push", "refs/heads/feature/new-head", REPO), "check", None),
+        (Event("push", "refs/tags/v1.2.0", REPO), "release", "v1.2.0"),
+        (Event("push", "refs/tags/nightly", REPO), "check", None),
+        (Event("push", "refs/heads/main", {**REPO, "deleted": True}), "check", None),
+        (Event("schedule", "refs/heads/main", REPO), "check", None),
+        (Event("workflow_dispatch", "refs/heads/main", REPO), "check", None),
+        (Event("workflow_dispatch", "refs/heads/main", {**REPO, "inputs": {"mode": "publish"}}), "publish", None),
+    ],
+)
 def test_auto_mode_follows_the_event(event, mode, tag):
     decision = decide(AUTO, event)
     assert (decision.mode, decision.tag) == (mode, tag)
@@ -72,21 +80,32 @@ def test_explicit_mode_overrides_the_event():
         decide(Inputs(mode="release"), Event("push", "refs/tags/nightly", REPO))
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"INPUT_MODE": "deploy"}, "mode input"),
-    ({"INPUT_DRY_RUN": "maybe"}, "dry-run input"),
-    ({"INPUT_ENDPOINT": "ftp://hub"}, "endpoint input"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"INPUT_MODE": "deploy"}, "mode input"),
+        ({"INPUT_DRY_RUN": "maybe"}, "dry-run input"),
+        ({"INPUT_ENDPOINT": "ftp://hub"}, "endpoint input"),
+    ],
+)
 def test_bad_inputs_are_usage_errors(env, message):
     with pytest.raises(UsageError, match=message):
         Inputs.from_env(env)
 
 
 def test_inputs_are_normalised():
-    inputs = Inputs.from_env({"INPUT_MODE": " Publish ", "INPUT_DRY_RUN": "TRUE", "INPUT_REPOS": "a, b\nc",
-                              "INPUT_ENDPOINT": "http://127.0.0.1:9/", "INPUT_CONFIG": ""})
-    assert inputs == Inputs(mode="publish", dry_run=True, repos=("a", "b", "c"), endpoint="http://127.0.0.1:9",
-                            config=".hf-publish.yaml")
+    inputs = Inputs.from_env(
+        {
+            "INPUT_MODE": " Publish ",
+            "INPUT_DRY_RUN": "TRUE",
+            "INPUT_REPOS": "a, b\nc",
+            "INPUT_ENDPOINT": "http://127.0.0.1:9/",
+            "INPUT_CONFIG": "",
+        }
+    )
+    assert inputs == Inputs(
+        mode="publish", dry_run=True, repos=("a", "b", "c"), endpoint="http://127.0.0.1:9", config=".hf-publish.yaml"
+    )
 
 
 def parse_output_file(text: str) -> dict[str, str]:
@@ -112,11 +131,25 @@ def parse_output_file(text: str) -> dict[str, str]:
 
 def test_outputs_survive_multiline_and_json_values():
     results = [
-        {"repo_id": "acme-ai/a-v1", "repo_url": "http://hub/acme-ai/a-v1", "commit_sha": "1" * 40,
-         "commit_url": "http://hub/acme-ai/a-v1/commit/1", "pr_url": None, "tag": "v1.0.0", "changed": True,
-         "plan": {"add": ["x\ny"], "note": "EOF"}},
-        {"repo_id": "acme-ai/b-v1", "repo_url": "http://hub/acme-ai/b-v1", "commit_sha": "2" * 40,
-         "commit_url": "http://hub/acme-ai/b-v1/commit/2", "tag": "v1.0.0", "changed": False, "plan": {}},
+        {
+            "repo_id": "acme-ai/a-v1",
+            "repo_url": "http://hub/acme-ai/a-v1",
+            "commit_sha": "1" * 40,
+            "commit_url": "http://hub/acme-ai/a-v1/commit/1",
+            "pr_url": None,
+            "tag": "v1.0.0",
+            "changed": True,
+            "plan": {"add": ["x\ny"], "note": "EOF"},
+        },
+        {
+            "repo_id": "acme-ai/b-v1",
+            "repo_url": "http://hub/acme-ai/b-v1",
+            "commit_sha": "2" * 40,
+            "commit_url": "http://hub/acme-ai/b-v1/commit/2",
+            "tag": "v1.0.0",
+            "changed": False,
+            "plan": {},
+        },
     ]
     parsed = parse_output_file(format_outputs(outputs_for(results)))
     assert parsed["repo-url"].splitlines() == ["http://hub/acme-ai/a-v1", "http://hub/acme-ai/b-v1"]
@@ -127,8 +160,17 @@ def test_outputs_survive_multiline_and_json_values():
 
 def test_check_only_outputs_are_empty_but_defined():
     parsed = parse_output_file(format_outputs(outputs_for([])))
-    assert parsed == {"repo-url": "", "commit-sha": "", "commit-url": "", "pr-url": "", "tag": "",
-                      "changed": "false", "plan": "[]", "audit-report": "", "audit-findings": ""}
+    assert parsed == {
+        "repo-url": "",
+        "commit-sha": "",
+        "commit-url": "",
+        "pr-url": "",
+        "tag": "",
+        "changed": "false",
+        "plan": "[]",
+        "audit-report": "",
+        "audit-findings": "",
+    }
 
 
 def test_workflow_command_escaping():
@@ -137,13 +179,27 @@ def test_workflow_command_escaping():
 
 
 def test_summary_links_commit_and_tag_and_counts_findings():
-    findings = [Finding("model-card", "model/README.md", 3, "bad | license", severity="error"),
-                Finding("lfs", ".gitattributes", None, "missing *.gguf", severity="warning")]
-    result = {"repo_id": "acme-ai/a-v1", "repo_url": "http://hub/acme-ai/a-v1", "commit_sha": "abcdef123456",
-              "commit_url": "http://hub/acme-ai/a-v1/commit/abcdef123456", "tag": "v1.0.0", "changed": True,
-              "created": True, "plan": {"add": ["a", "b"], "update": [], "delete": ["c"]}}
-    text = render_summary(Decision("release", "push of release tag v1.0.0", tag="v1.0.0"),
-                          ["config", "model-card", "lfs"], findings, [result], published=True)
+    findings = [
+        Finding("model-card", "model/README.md", 3, "bad | license", severity="error"),
+        Finding("lfs", ".gitattributes", None, "missing *.gguf", severity="warning"),
+    ]
+    result = {
+        "repo_id": "acme-ai/a-v1",
+        "repo_url": "http://hub/acme-ai/a-v1",
+        "commit_sha": "abcdef123456",
+        "commit_url": "http://hub/acme-ai/a-v1/commit/abcdef123456",
+        "tag": "v1.0.0",
+        "changed": True,
+        "created": True,
+        "plan": {"add": ["a", "b"], "update": [], "delete": ["c"]},
+    }
+    text = render_summary(
+        Decision("release", "push of release tag v1.0.0", tag="v1.0.0"),
+        ["config", "model-card", "lfs"],
+        findings,
+        [result],
+        published=True,
+    )
     assert "| `config` | ✅ passed |" in text
     assert "| `model-card` | ❌ 1 error(s) |" in text and "| `lfs` | ⚠️ 1 warning(s) |" in text
     assert "bad \\| license" in text  # a pipe in a message does not break the table
@@ -153,8 +209,10 @@ def test_summary_links_commit_and_tag_and_counts_findings():
     assert "+2 ~0 -1" in text and "(repo created)" in text
 
 
-@pytest.mark.parametrize("repo_type, resource", [
-    ("model", "acme-ai/a-v1"), ("dataset", "datasets/acme-ai/a-v1"), ("space", "spaces/acme-ai/a-v1")])
+@pytest.mark.parametrize(
+    "repo_type, resource",
+    [("model", "acme-ai/a-v1"), ("dataset", "datasets/acme-ai/a-v1"), ("space", "spaces/acme-ai/a-v1")],
+)
 def test_oidc_resource_names_the_repo_type(repo_type, resource):
     assert oidc_resource("acme-ai/a-v1", repo_type) == resource
 

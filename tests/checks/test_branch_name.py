@@ -30,8 +30,9 @@ def test_unknown_branch_gets_a_rename_fix():
 
 
 def test_pre_push_checks_the_remote_branch():
-    branch = branch_from_env({"PRE_COMMIT_REMOTE_BRANCH": "refs/heads/main",
-                              "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/feature/x"}, "feature/x")
+    branch = branch_from_env(
+        {"PRE_COMMIT_REMOTE_BRANCH": "refs/heads/main", "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/feature/x"}, "feature/x"
+    )
     assert branch.name == "main" and branch.committing
     assert check_branch(branch, NAMING)[0].message.startswith("the branch being pushed to 'main' is protected")
 

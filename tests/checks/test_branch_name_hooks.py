@@ -27,7 +27,9 @@ def clone_with_hooks(tmp_path: Path) -> Path:
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True, env=_env())
     repo = init_repo(tmp_path / "work", branch="main", lfs=False)
-    write(repo / ".pre-commit-config.yaml", f"""repos:
+    write(
+        repo / ".pre-commit-config.yaml",
+        f"""repos:
   - repo: local
     hooks:
       - id: branch-name
@@ -37,15 +39,21 @@ def clone_with_hooks(tmp_path: Path) -> Path:
         always_run: true
         pass_filenames: false
         stages: [pre-commit, pre-push, manual]
-""")
+""",
+    )
     write(repo / "train.py", "x = 1\n")
     git(repo, "commit", "-q", "--allow-empty", "-m", "empty")  # before the hooks exist
     commit_all(repo, "first")
     git(repo, "remote", "add", "origin", str(remote))
     git(repo, "push", "-q", "origin", "main")
     for hook_type in ("pre-commit", "pre-push"):
-        subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", hook_type], cwd=repo,
-                       check=True, capture_output=True, env=_env())
+        subprocess.run(
+            [sys.executable, "-m", "pre_commit", "install", "--hook-type", hook_type],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            env=_env(),
+        )
     return repo
 
 

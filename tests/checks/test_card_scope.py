@@ -31,9 +31,13 @@ def project(tmp_path: Path, card_keys: str = "") -> Path:
     write(repo / "tools" / "README.md", PROSE)
     write(repo / "models" / "bert" / "README.md", BROKEN)
     write(repo / "models" / "bert" / "config.json", "{}\n")
-    write(repo / ".hf-publish.yaml",
-          "organization: acme-ai\nrepos:\n  - name: bert-ko-v1\n    path: models/bert\n" + card_keys)
-    write(repo / ".pre-commit-config.yaml", f"""repos:
+    write(
+        repo / ".hf-publish.yaml",
+        "organization: acme-ai\nrepos:\n  - name: bert-ko-v1\n    path: models/bert\n" + card_keys,
+    )
+    write(
+        repo / ".pre-commit-config.yaml",
+        f"""repos:
   - repo: local
     hooks:
       - id: model-card
@@ -42,7 +46,8 @@ def project(tmp_path: Path, card_keys: str = "") -> Path:
         language: system
         files: (?i)(^|/)readme\\.md$
         pass_filenames: true
-""")
+""",
+    )
     commit_all(repo, "project")
     return repo
 
@@ -56,15 +61,27 @@ def cards_in(output: str) -> set[str]:
 
 
 def hook_cards(repo: Path) -> set[str]:
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "model-card", "--all-files"], cwd=repo,
-                          capture_output=True, text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "model-card", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     return cards_in(proc.stdout + proc.stderr)
 
 
 def all_files_cards(repo: Path) -> set[str]:
-    proc = subprocess.run([HF_PUBLISH, "check", "model-card", "--all-files"], cwd=repo,
-                          capture_output=True, text=True, env=_env(), timeout=120)
+    proc = subprocess.run(
+        [HF_PUBLISH, "check", "model-card", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     return cards_in(proc.stdout)
 
@@ -72,15 +89,22 @@ def all_files_cards(repo: Path) -> set[str]:
 def action_cards(repo: Path, tmp_path: Path) -> set[str]:
     step = gh_action(repo, tmp_path, event="pull_request", ref="refs/pull/1/merge", payload=PR_PAYLOAD)
     assert step.returncode in (0, 1), step.stdout + step.stderr
-    return {m for m in re.findall(r"^::(?:error|warning) file=([^,]+),", step.stdout, re.M) if m.lower().endswith("readme.md")}
+    return {
+        m
+        for m in re.findall(r"^::(?:error|warning) file=([^,]+),", step.stdout, re.M)
+        if m.lower().endswith("readme.md")
+    }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("card_keys", "expected"), [
-    ("", {"models/bert/README.md"}),
-    ("card:\n  paths: [docs/README.md]\n", {"models/bert/README.md", "docs/README.md"}),
-    ("card:\n  exclude: ['models/**']\n", set()),
-])
+@pytest.mark.parametrize(
+    ("card_keys", "expected"),
+    [
+        ("", {"models/bert/README.md"}),
+        ("card:\n  paths: [docs/README.md]\n", {"models/bert/README.md", "docs/README.md"}),
+        ("card:\n  exclude: ['models/**']\n", set()),
+    ],
+)
 def test_the_hook_all_files_and_the_action_check_the_same_cards(tmp_path: Path, card_keys: str, expected: set):
     repo = project(tmp_path, card_keys)
     assert hook_cards(repo) == expected
@@ -94,9 +118,21 @@ def test_a_staged_project_readme_is_no_card(tmp_path: Path):
     write(repo / "README.md", PROSE + "\nMore prose.\n")
     write(repo / "docs" / "README.md", PROSE + "\nMore prose.\n")
     git(repo, "add", "-A")
-    proc = subprocess.run([HF_PUBLISH, "check", "model-card", "README.md", "docs/README.md"], cwd=repo,
-                          capture_output=True, text=True, env=_env(), timeout=120)
+    proc = subprocess.run(
+        [HF_PUBLISH, "check", "model-card", "README.md", "docs/README.md"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr
-    proc = subprocess.run([HF_PUBLISH, "check", "model-card", "models/bert/README.md"], cwd=repo,
-                          capture_output=True, text=True, env=_env(), timeout=120)
+    proc = subprocess.run(
+        [HF_PUBLISH, "check", "model-card", "models/bert/README.md"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert proc.returncode == 1 and "models/bert/README.md:" in proc.stdout

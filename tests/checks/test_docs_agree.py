@@ -78,7 +78,10 @@ def test_the_defaults_block_is_the_code_defaults():
     assert tuple(card["required_metadata"]) == policy.card.required_metadata
     assert tuple(card["required_sections"]) == policy.card.required_sections
     assert (card["allow_placeholders"], card["strict"], card["severity"]) == (
-        policy.card.allow_placeholders, policy.card.strict, dict(policy.card.severity))
+        policy.card.allow_placeholders,
+        policy.card.strict,
+        dict(policy.card.severity),
+    )
     assert tuple(block["lfs"]["required_patterns"]) == policy.lfs.required_patterns
     assert tuple(block["secrets"]["exclude"]) == policy.secrets.exclude
     assert block["auth"]["require_fine_grained"] is policy.auth.require_fine_grained
@@ -87,11 +90,15 @@ def test_the_defaults_block_is_the_code_defaults():
     # gated and access.expire_after_days are unset by default: the block shows them commented out
     assert "gated" not in block and policy.gated is None and block["repos"][0]["gated"] is None
     access = block["access"]
-    assert (tuple(access["auto_accept"]["email_domains"]), tuple(access["reject"]["email_domains"]),
-            access.get("expire_after_days")) == (policy.access.auto_accept_domains, policy.access.reject_domains,
-                                             policy.access.expire_after_days)
+    assert (
+        tuple(access["auto_accept"]["email_domains"]),
+        tuple(access["reject"]["email_domains"]),
+        access.get("expire_after_days"),
+    ) == (policy.access.auto_accept_domains, policy.access.reject_domains, policy.access.expire_after_days)
     assert (block["members"]["file"], tuple(block["members"]["email_domains"])) == (
-        policy.members.file, policy.members.email_domains)
+        policy.members.file,
+        policy.members.email_domains,
+    )
     # the sizes, as the policy parses them
     assert parse_size(block["lfs"]["max_text_size"]) == policy.lfs.max_text_size
     assert parse_size(block["lfs"]["max_binary_size"]) == policy.lfs.max_binary_size

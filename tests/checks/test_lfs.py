@@ -13,19 +13,50 @@ from pathlib import Path
 import pytest
 
 from hf_publish import _git
-from hf_publish.checks._inputs import CheckContext
 from hf_publish.checks import lfs
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.cli import main
-from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, LfsPolicy, Policy
 from hf_publish.policy.load import policy_from_data
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, LfsPolicy, Policy
 from tests.helpers import commit_all, git, init_repo, write
 
 # The Hub's own .gitattributes for a new model repo, as it writes it (hub-rules.md: 35 patterns).
 HUB_PATTERNS = (
-    "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
-    "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt",
-    "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
-    "*.xz", "*.zip", "*.zst", "*tfevents*",
+    "*.7z",
+    "*.arrow",
+    "*.bin",
+    "*.bz2",
+    "*.ckpt",
+    "*.ftz",
+    "*.gz",
+    "*.h5",
+    "*.joblib",
+    "*.lfs.*",
+    "*.mlmodel",
+    "*.model",
+    "*.msgpack",
+    "*.npy",
+    "*.npz",
+    "*.onnx",
+    "*.ot",
+    "*.parquet",
+    "*.pb",
+    "*.pickle",
+    "*.pkl",
+    "*.pt",
+    "*.pth",
+    "*.rar",
+    "*.safetensors",
+    "saved_model/**/*",
+    "*.tar.*",
+    "*.tar",
+    "*.tflite",
+    "*.tgz",
+    "*.wasm",
+    "*.xz",
+    "*.zip",
+    "*.zst",
+    "*tfevents*",
 )
 HUB_GITATTRIBUTES = "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in HUB_PATTERNS)
 POLICY_TWO = "lfs:\n  required_patterns: ['*.safetensors', '*.gguf']\n"
@@ -48,15 +79,19 @@ def weights(path: Path, size: int = 2_000_000) -> Path:
 
 # --- pure functions ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("pattern", "sample"), [
-    ("*.safetensors", "hf-publish-sample.safetensors"),
-    ("saved_model/**/*", "saved_model/a/hf-publish-sample"),
-    ("*tfevents*", "hf-publish-sample.tfevents.x"),
-    ("*.tar.*", "hf-publish-sample.tar.x"),
-    ("[Mm]odel.bin", "Model.bin"),
-    ("/weights/*.pt", "weights/hf-publish-sample.pt"),
-    ("checkpoints/", "a/checkpoints/a"),
-])
+
+@pytest.mark.parametrize(
+    ("pattern", "sample"),
+    [
+        ("*.safetensors", "hf-publish-sample.safetensors"),
+        ("saved_model/**/*", "saved_model/a/hf-publish-sample"),
+        ("*tfevents*", "hf-publish-sample.tfevents.x"),
+        ("*.tar.*", "hf-publish-sample.tar.x"),
+        ("[Mm]odel.bin", "Model.bin"),
+        ("/weights/*.pt", "weights/hf-publish-sample.pt"),
+        ("checkpoints/", "a/checkpoints/a"),
+    ],
+)
 def test_sample_paths(pattern, sample):
     assert lfs.sample_path(pattern) == sample
 
@@ -77,8 +112,10 @@ def test_required_rules_for_a_repo_in_a_folder():
 
 
 def test_incomplete_rules_name_what_is_missing():
-    lines = lfs.parse_gitattributes("# weights\n*.bin\tfilter=lfs -text\n*.pt filter=lfs diff=lfs merge=lfs -text\n"
-                                    "*.onnx filter=lfs diff=lfs merge=lfs text\n*.md text\n")
+    lines = lfs.parse_gitattributes(
+        "# weights\n*.bin\tfilter=lfs -text\n*.pt filter=lfs diff=lfs merge=lfs -text\n"
+        "*.onnx filter=lfs diff=lfs merge=lfs text\n*.md text\n"
+    )
     found = [(line.line, line.pattern, missing) for line, missing in lfs.incomplete_rules(lines)]
     assert found == [(2, "*.bin", ["diff=lfs", "merge=lfs"]), (4, "*.onnx", ["-text"])]
 
@@ -96,11 +133,17 @@ def test_size_rules_and_the_exact_track_fix():
     assert lfs.judge_staged_file("small.dat", 900_000, b"\0\1", False, policy) is None  # binary under 1 MB
     big_binary = lfs.judge_staged_file("data/x.dat", 1_500_000, b"\0\1", False, policy)
     assert "binary" in big_binary.message and big_binary.path == "data/x.dat"
-    assert big_binary.fix == ("git lfs track data/x.dat && git add .gitattributes && git add --renormalize data/x.dat"
-                              " (the file itself: `*.dat` would move every .dat file of the repo into LFS)")
+    assert big_binary.fix == (
+        "git lfs track data/x.dat && git add .gitattributes && git add --renormalize data/x.dat"
+        " (the file itself: `*.dat` would move every .dat file of the repo into LFS)"
+    )
     big_text = lfs.judge_staged_file("corpus/train.jsonl", 11 * 2**20, None, False, policy)
-    assert "over lfs.max_text_size (10 MiB)" in big_text.message and "git lfs track corpus/train.jsonl " in big_text.fix and "`*.jsonl` would move every .jsonl file" in big_text.fix
-    assert lfs.judge_staged_file("Makefile", 11 * 2**20, None, False, policy).fix.startswith('git lfs track Makefile')
+    assert (
+        "over lfs.max_text_size (10 MiB)" in big_text.message
+        and "git lfs track corpus/train.jsonl " in big_text.fix
+        and "`*.jsonl` would move every .jsonl file" in big_text.fix
+    )
+    assert lfs.judge_staged_file("Makefile", 11 * 2**20, None, False, policy).fix.startswith("git lfs track Makefile")
 
 
 def test_a_huge_blob_is_never_read():
@@ -127,6 +170,7 @@ def test_blob_prefixes_streamed_or_read_at_once_agree(tmp_path):
 
 
 # --- real repos through the CLI ---------------------------------------------------------------
+
 
 def test_hub_gitattributes_and_real_pointers_pass(tmp_path, monkeypatch, capsys):
     repo = init_repo(tmp_path / "r")
@@ -167,8 +211,11 @@ def test_a_gguf_file_requires_its_rule_only_where_it_is(tmp_path, monkeypatch, c
     assert code == 1 and out.count("[lfs]") == 1, out
     assert f"has no LFS rule for 1 required pattern(s): `{pattern}` (models/a/{name} is one)" in out
     assert f"git lfs track '{pattern}'" in out and "models/b" not in out
-    write(repo / ".gitattributes", HUB_GITATTRIBUTES.replace("saved_model/**/*", "models/*/saved_model/**/*")
-          + f"{pattern} filter=lfs diff=lfs merge=lfs -text\n")
+    write(
+        repo / ".gitattributes",
+        HUB_GITATTRIBUTES.replace("saved_model/**/*", "models/*/saved_model/**/*")
+        + f"{pattern} filter=lfs diff=lfs merge=lfs -text\n",
+    )
     git(repo, "add", "-A")
     assert run_check(repo, monkeypatch, capsys, "--all-files")[0] == 0
 
@@ -210,8 +257,11 @@ def test_coverage_is_asked_of_git_not_compared_as_strings(tmp_path, monkeypatch,
     repo = init_repo(tmp_path / "r")
     write(repo / ".hf-publish.yaml", POLICY_TWO)
     # Neither line is spelled like a required pattern, yet git puts both samples in LFS.
-    write(repo / ".gitattributes", "*.safe* filter=lfs diff=lfs merge=lfs -text\n"
-                                   "[attr]weights filter=lfs diff=lfs merge=lfs -text\n*.[gG]guf weights\n")
+    write(
+        repo / ".gitattributes",
+        "*.safe* filter=lfs diff=lfs merge=lfs -text\n"
+        "[attr]weights filter=lfs diff=lfs merge=lfs -text\n*.[gG]guf weights\n",
+    )
     git(repo, "add", "-A")
     assert run_check(repo, monkeypatch, capsys)[0] == 0
     # A rule that only exists in this clone's own config does not count: other clones lack it.
@@ -243,8 +293,10 @@ def test_incomplete_rule_is_reported_at_its_line(tmp_path, monkeypatch, capsys):
     git(repo, "add", "-A")
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1
-    assert (".gitattributes:3: [lfs] incomplete LFS rule for `*.safetensors`: it has filter=lfs but not "
-            "diff=lfs merge=lfs -text") in out
+    assert (
+        ".gitattributes:3: [lfs] incomplete LFS rule for `*.safetensors`: it has filter=lfs but not "
+        "diff=lfs merge=lfs -text"
+    ) in out
     assert "make the line `*.safetensors filter=lfs diff=lfs merge=lfs -text`" in out
     assert out.count("[lfs]") == 1  # the same problem is not reported again as an uncovered pattern
 
@@ -260,8 +312,10 @@ def test_fix_appends_then_exits_1_and_the_staged_result_passes(tmp_path, monkeyp
     assert code == 1 and "fixed: completed 1 LFS rule(s) in .gitattributes" in out
     assert "appended 2 LFS rule(s) to .gitattributes: *.safetensors *.gguf" in out
     fixed = (repo / ".gitattributes").read_text()
-    assert fixed == ("# ours\n*.csv text eol=lf\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
-                     "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n")
+    assert fixed == (
+        "# ours\n*.csv text eol=lf\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
+        "*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n"
+    )
 
     # Fixing again before staging adds nothing, and says what is left to do.
     code, out = run_check(repo, monkeypatch, capsys, "--fix")
@@ -279,8 +333,12 @@ def test_fix_through_the_real_command_exits_1_then_0(tmp_path):
     write(repo / ".hf-publish.yaml", POLICY_TWO)
     write(repo / ".gitattributes", "*.md text\n")
     git(repo, "add", "-A")
-    run = lambda: subprocess.run([sys.executable, "-m", "hf_publish", "check", "lfs", "--fix"],  # noqa: E731
-                                 cwd=repo, capture_output=True, text=True)
+    run = lambda: subprocess.run(
+        [sys.executable, "-m", "hf_publish", "check", "lfs", "--fix"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
     first = run()
     assert first.returncode == 1, first.stdout + first.stderr
     # the closing line says files changed and what to do; a run that changed files never "passed"
@@ -295,15 +353,24 @@ def test_fix_through_the_real_command_exits_1_then_0(tmp_path):
 def test_repo_folder_needs_anchored_patterns_of_its_own(tmp_path, monkeypatch, capsys):
     """`saved_model/**/*` at the root does not reach models/bert/saved_model: the Hub repo's root is the folder."""
     repo = init_repo(tmp_path / "r")
-    write(repo / ".hf-publish.yaml", "organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n"
-                                     "    path: models/bert\nlfs:\n  required_patterns: ['*.safetensors', 'saved_model/**/*']\n")
-    write(repo / ".gitattributes", "*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
-                                   "saved_model/**/* filter=lfs diff=lfs merge=lfs -text\n")
+    write(
+        repo / ".hf-publish.yaml",
+        "organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n"
+        "    path: models/bert\nlfs:\n  required_patterns: ['*.safetensors', 'saved_model/**/*']\n",
+    )
+    write(
+        repo / ".gitattributes",
+        "*.safetensors filter=lfs diff=lfs merge=lfs -text\nsaved_model/**/* filter=lfs diff=lfs merge=lfs -text\n",
+    )
     git(repo, "add", "-A")
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1 and "`models/bert/saved_model/**/*`" in out
     assert run_check(repo, monkeypatch, capsys, "--fix")[0] == 1
-    assert (repo / ".gitattributes").read_text().endswith("models/bert/saved_model/**/* filter=lfs diff=lfs merge=lfs -text\n")
+    assert (
+        (repo / ".gitattributes")
+        .read_text()
+        .endswith("models/bert/saved_model/**/* filter=lfs diff=lfs merge=lfs -text\n")
+    )
     git(repo, "add", ".gitattributes")
     weights(repo / "models/bert/saved_model/variables/variables.index")
     git(repo, "add", "-A")
@@ -318,8 +385,10 @@ def test_lfs_path_staged_as_a_whole_blob_is_refused(tmp_path, monkeypatch, capsy
     git(repo, "add", "-A")
     code, out = run_check(repo, monkeypatch, capsys, "models/model.safetensors", "README.md")
     assert code == 1
-    assert ("models/model.safetensors: [lfs] git's attributes put this file in LFS, but it is staged as a "
-            "regular git blob (1.9 MiB), not an LFS pointer") in out
+    assert (
+        "models/model.safetensors: [lfs] git's attributes put this file in LFS, but it is staged as a "
+        "regular git blob (1.9 MiB), not an LFS pointer"
+    ) in out
     assert "git add --renormalize models/model.safetensors" in out and "git lfs install" in out
     # The fix, as printed, once git-lfs is set up: a pointer is staged and the check passes.
     git(repo, "lfs", "install", "--local")
@@ -338,7 +407,7 @@ def test_big_files_outside_lfs_are_refused_staged_content_decides(tmp_path, monk
     git(repo, "add", "-A")
     code, out = run_check(repo, monkeypatch, capsys)
     assert code == 1
-    assert 'data/features.dat: [lfs] staged without LFS but it is a 1.5 MB binary file' in out
+    assert "data/features.dat: [lfs] staged without LFS but it is a 1.5 MB binary file" in out
     assert "git lfs track data/features.dat && git add .gitattributes && git add --renormalize data/features.dat" in out
     assert "data/train.jsonl: [lfs] staged without LFS but it is 2.2 MiB, over lfs.max_text_size (2 MiB)" in out
     assert "small.dat" not in out and "notes.txt" not in out
@@ -386,8 +455,13 @@ def test_a_2gb_staged_file_outside_lfs_is_refused_without_being_read(tmp_path):
     oid = _stage_huge_sparse_blob(repo, "model.dat", size)
     assert _git.blob_sizes(repo, [oid]) == {oid: size}  # git agrees: a 2 GiB staged blob
     # The hook, with every byte it (and its git children) read counted by the kernel.
-    measured = subprocess.run([sys.executable, "-c", READS, sys.executable, "-m", "hf_publish", "check", "lfs", "model.dat"],
-                              cwd=repo, capture_output=True, text=True, timeout=120)
+    measured = subprocess.run(
+        [sys.executable, "-c", READS, sys.executable, "-m", "hf_publish", "check", "lfs", "model.dat"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     result = json.loads(measured.stdout)
     assert result["code"] == 1
     assert "model.dat: [lfs] staged without LFS but it is 2 GiB, over lfs.max_text_size (10 MiB)" in result["out"]

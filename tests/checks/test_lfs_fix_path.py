@@ -17,8 +17,9 @@ HF_PUBLISH = str(Path(sys.executable).with_name("hf-publish"))
 
 def check_lfs(repo: Path, *files: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PRE_COMMIT"))}
-    return subprocess.run([HF_PUBLISH, "check", "lfs", *files], cwd=repo, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [HF_PUBLISH, "check", "lfs", *files], cwd=repo, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_a_big_vocab_txt_gets_the_fix_for_its_own_path(tmp_path: Path):
@@ -28,8 +29,10 @@ def test_a_big_vocab_txt_gets_the_fix_for_its_own_path(tmp_path: Path):
     git(repo, "add", "-A")
     proc = check_lfs(repo, "tokenizer/vocab.txt", "notes.txt")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert ("tokenizer/vocab.txt: [lfs] staged without LFS but it is 11.5 MiB, over lfs.max_text_size (10 MiB)"
-            in proc.stdout)
+    assert (
+        "tokenizer/vocab.txt: [lfs] staged without LFS but it is 11.5 MiB, over lfs.max_text_size (10 MiB)"
+        in proc.stdout
+    )
     assert " MB" not in proc.stdout  # one unit system: MiB against MiB
     lines = proc.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("tokenizer/vocab.txt: [lfs]"))

@@ -10,8 +10,9 @@ from tests.helpers import commit_all, git, init_repo, write
 
 
 def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["hf-publish", "check", "lfs", "--history", *args], cwd=repo, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        ["hf-publish", "check", "lfs", "--history", *args], cwd=repo, capture_output=True, text=True, timeout=120
+    )
 
 
 def history_repo(tmp_path: Path) -> tuple[Path, str, str]:

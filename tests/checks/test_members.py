@@ -19,7 +19,7 @@ def problems(text: str, **policy) -> list[tuple[int | None, str]]:
 def test_a_good_file_passes_with_and_without_usernames():
     assert problems(GOOD) == []
     assert problems("email,role,name\nalice@acme.example,admin,Alice\n") == []
-    assert problems("\ufeffEmail,Role,Name\r\nalice@acme.example,admin,\"Admin, Alice\"\r\n\r\n") == []
+    assert problems('\ufeffEmail,Role,Name\r\nalice@acme.example,admin,"Admin, Alice"\r\n\r\n') == []
 
 
 def test_header_must_be_the_guides():
@@ -30,14 +30,16 @@ def test_header_must_be_the_guides():
 
 
 def test_each_row_error_is_at_its_line_with_a_fix():
-    text = ("email,role,name,username\n"
-            "alice@acme.example,admin,Alice,alice\n"
-            "bob@acme.example,owner,Bob,bob\n"        # 3: role
-            "not-an-email,read,Carol,carol\n"          # 4: email
-            "ALICE@acme.example,read,Alice 2,alice2\n"  # 5: duplicate email
-            "dave@acme.example,read,Dave,alice\n"      # 6: duplicate username
-            "erin@acme.example,read\n"                 # 7: columns
-            "frank@acme.example,Write,,frank\n")       # 8: case of role, no name
+    text = (
+        "email,role,name,username\n"
+        "alice@acme.example,admin,Alice,alice\n"
+        "bob@acme.example,owner,Bob,bob\n"  # 3: role
+        "not-an-email,read,Carol,carol\n"  # 4: email
+        "ALICE@acme.example,read,Alice 2,alice2\n"  # 5: duplicate email
+        "dave@acme.example,read,Dave,alice\n"  # 6: duplicate username
+        "erin@acme.example,read\n"  # 7: columns
+        "frank@acme.example,Write,,frank\n"
+    )  # 8: case of role, no name
     found = problems(text)
     by_line = {line: message for line, message in found}
     assert "role 'owner'" in by_line[3]

@@ -79,8 +79,13 @@ Apache 2.0.
 ml-platform@acme-ai.example
 """
 COMPLETE = FRONT_MATTER + BODY
-BODY_KO = BODY.replace("## Overview", "## 개요").replace("## Usage", "## 사용법").replace(
-    "## Performance", "## 성능 지표").replace("## License", "## 라이선스").replace("## Contact", "## 연락처")
+BODY_KO = (
+    BODY.replace("## Overview", "## 개요")
+    .replace("## Usage", "## 사용법")
+    .replace("## Performance", "## 성능 지표")
+    .replace("## License", "## 라이선스")
+    .replace("## Contact", "## 연락처")
+)
 
 
 def problems(text: str | bytes, repo_type: str = "model", card: CardPolicy | None = None, repo=None):
@@ -99,6 +104,7 @@ def only(findings, fragment: str):
 
 
 # --- huggingface_hub's own templates ------------------------------------------------------------
+
 
 def _prose_lines_with(text: str, needle: str) -> set[int]:
     """Lines holding `needle` outside HTML comments (an independent reading of the template)."""
@@ -157,6 +163,7 @@ def test_complete_card_with_korean_headings_passes():
 
 # --- bad cards, each at its line ---------------------------------------------------------------
 
+
 def fm_with(old: str, new: str) -> str:
     assert old in COMPLETE
     return COMPLETE.replace(old, new, 1)
@@ -164,32 +171,85 @@ def fm_with(old: str, new: str) -> str:
 
 BAD_METADATA = [
     # (case, card text, expected line, fragment of the message, fragment of the fix): each an error
-    ("yaml syntax", fm_with("license: apache-2.0", "license: apache-2.0\ntitle: BERT: Korean"), 5,
-     "metadata YAML error", "quote a value"),
+    (
+        "yaml syntax",
+        fm_with("license: apache-2.0", "license: apache-2.0\ntitle: BERT: Korean"),
+        5,
+        "metadata YAML error",
+        "quote a value",
+    ),
     ("tab indentation", fm_with("- ko", "\t- ko"), 3, "metadata YAML error", "not tabs"),
-    ("unknown license", fm_with("license: apache-2.0", "license: Apache 2.0"), 4,
-     "'Apache 2.0' is not a license id", "`license: apache-2.0`"),
-    ("base_model id", fm_with("base_model: klue/bert-base", "base_model: klue/bert base"), 6,
-     "base_model: 'klue/bert base' is not a valid Hub repo id", "namespace/name"),
-    ("datasets id", fm_with("- e9t/nsmc", "- e9t/nsmc\n- org/a--b"), 9,
-     "datasets[1]: 'org/a--b' is not a valid Hub repo id: Cannot have -- or ..", "namespace/name"),
-    ("tags not a list", fm_with("pipeline_tag: text-classification", "tags: sentiment"), 5,
-     "tags: 'sentiment' is not a list of strings", "list of strings"),
+    (
+        "unknown license",
+        fm_with("license: apache-2.0", "license: Apache 2.0"),
+        4,
+        "'Apache 2.0' is not a license id",
+        "`license: apache-2.0`",
+    ),
+    (
+        "base_model id",
+        fm_with("base_model: klue/bert-base", "base_model: klue/bert base"),
+        6,
+        "base_model: 'klue/bert base' is not a valid Hub repo id",
+        "namespace/name",
+    ),
+    (
+        "datasets id",
+        fm_with("- e9t/nsmc", "- e9t/nsmc\n- org/a--b"),
+        9,
+        "datasets[1]: 'org/a--b' is not a valid Hub repo id: Cannot have -- or ..",
+        "namespace/name",
+    ),
+    (
+        "tags not a list",
+        fm_with("pipeline_tag: text-classification", "tags: sentiment"),
+        5,
+        "tags: 'sentiment' is not a list of strings",
+        "list of strings",
+    ),
     ("language code", fm_with("- ko", "- korean"), 3, "language[0]: 'korean' is not a language code", "ISO 639"),
-    ("license: no", fm_with("license: apache-2.0", "license: no"), 4,
-     "license: 'no' is not a license id the Hub knows", "license: other"),
-    ("base_model_relation", fm_with("base_model: klue/bert-base", "base_model: klue/bert-base\nbase_model_relation: finetuned"),
-     7, "base_model_relation: 'finetuned' is not one of", "'finetune'"),
-    ("missing license", fm_with("license: apache-2.0\n", ""), 1, "required metadata 'license' is missing", "license: apache-2.0"),
-    ("misspelled license key", fm_with("license: apache-2.0", "licence: apache-2.0"), 4,
-     "required metadata 'license' is missing; 'licence' at this line", "rename 'licence' to 'license'"),
+    (
+        "license: no",
+        fm_with("license: apache-2.0", "license: no"),
+        4,
+        "license: 'no' is not a license id the Hub knows",
+        "license: other",
+    ),
+    (
+        "base_model_relation",
+        fm_with("base_model: klue/bert-base", "base_model: klue/bert-base\nbase_model_relation: finetuned"),
+        7,
+        "base_model_relation: 'finetuned' is not one of",
+        "'finetune'",
+    ),
+    (
+        "missing license",
+        fm_with("license: apache-2.0\n", ""),
+        1,
+        "required metadata 'license' is missing",
+        "license: apache-2.0",
+    ),
+    (
+        "misspelled license key",
+        fm_with("license: apache-2.0", "licence: apache-2.0"),
+        4,
+        "required metadata 'license' is missing; 'licence' at this line",
+        "rename 'licence' to 'license'",
+    ),
     ("metadata is a list", "---\n- license\n---\n" + BODY, 2, "the metadata must be a mapping", "key: value"),
-    ("placeholder in metadata", fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nmodel_name: '{{ model_id }}'"),
-     6, "template placeholder left in metadata: {{ model_id }}", "template variable"),
+    (
+        "placeholder in metadata",
+        fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nmodel_name: '{{ model_id }}'"),
+        6,
+        "template placeholder left in metadata: {{ model_id }}",
+        "template variable",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "message", "fix"), [c[1:] for c in BAD_METADATA], ids=[c[0] for c in BAD_METADATA])
+@pytest.mark.parametrize(
+    ("text", "line", "message", "fix"), [c[1:] for c in BAD_METADATA], ids=[c[0] for c in BAD_METADATA]
+)
 def test_bad_metadata_is_reported_at_its_readme_line(text, line, message, fix):
     finding = only(problems(text), message)
     assert finding.line == line
@@ -200,18 +260,37 @@ def test_bad_metadata_is_reported_at_its_readme_line(text, line, message, fix):
 SPACE_BODY = BODY.replace("from_pretrained", "Client")
 
 
-@pytest.mark.parametrize(("metadata", "line", "message", "fix"), [
-    ("title: Demo\nsdk: streamlit-app\nlicense: mit", 3, "sdk: 'streamlit-app' is not one of: gradio, docker, static, streamlit",
-     "'streamlit'"),
-    ("title: Demo\nsdk: gradio\nlicense: mit\npinned: yes", 5, "pinned: 'yes' is not true or false: the Hub reads YAML 1.2",
-     "pinned: true"),
-    ("title: Demo\nsdk: gradio\nlicense: mit\nshort_description: " + "x" * 61, 5,
-     "short_description is 61 characters; at most 60 are allowed", "60 characters or fewer"),
-    ("title: Demo\nlicense: mit", 1, "space card metadata is missing 'sdk'", "sdk: gradio"),
-    ("sdk: docker\nlicense: mit\nmodels:\n- acme-ai/bert-korean-sentiment-v2\n- bad..id", 6,
-     "models[1]: 'bad..id' is not a valid Hub repo id", "namespace/name"),
-    ("sdk: docker\nlicense: mit\napp_port: http", 4, "app_port: 'http' is not an integer", "integer"),
-])
+@pytest.mark.parametrize(
+    ("metadata", "line", "message", "fix"),
+    [
+        (
+            "title: Demo\nsdk: streamlit-app\nlicense: mit",
+            3,
+            "sdk: 'streamlit-app' is not one of: gradio, docker, static, streamlit",
+            "'streamlit'",
+        ),
+        (
+            "title: Demo\nsdk: gradio\nlicense: mit\npinned: yes",
+            5,
+            "pinned: 'yes' is not true or false: the Hub reads YAML 1.2",
+            "pinned: true",
+        ),
+        (
+            "title: Demo\nsdk: gradio\nlicense: mit\nshort_description: " + "x" * 61,
+            5,
+            "short_description is 61 characters; at most 60 are allowed",
+            "60 characters or fewer",
+        ),
+        ("title: Demo\nlicense: mit", 1, "space card metadata is missing 'sdk'", "sdk: gradio"),
+        (
+            "sdk: docker\nlicense: mit\nmodels:\n- acme-ai/bert-korean-sentiment-v2\n- bad..id",
+            6,
+            "models[1]: 'bad..id' is not a valid Hub repo id",
+            "namespace/name",
+        ),
+        ("sdk: docker\nlicense: mit\napp_port: http", 4, "app_port: 'http' is not an integer", "integer"),
+    ],
+)
 def test_space_metadata(metadata, line, message, fix):
     finding = only(problems(f"---\n{metadata}\n---\n{SPACE_BODY}", "space"), message)
     assert (finding.line, fix in finding.fix) == (line, True)
@@ -219,13 +298,17 @@ def test_space_metadata(metadata, line, message, fix):
 
 def test_space_sdk_must_match_the_policy():
     repo = RepoSpec("demo-space-v1", "space", path="spaces/demo", sdk="gradio")
-    finding = only(problems(f"---\nsdk: docker\nlicense: mit\n---\n{SPACE_BODY}", "space", repo=repo), "policy configures")
+    finding = only(
+        problems(f"---\nsdk: docker\nlicense: mit\n---\n{SPACE_BODY}", "space", repo=repo), "policy configures"
+    )
     assert finding.line == 2 and finding.fix.startswith("set `sdk: gradio`")
 
 
 def test_dataset_metadata_by_its_own_schema():
     body = BODY.replace("## Performance", "## Results")
-    good = "---\nlicense: [cc-by-4.0, mit]\nsize_categories: [10K<n<100K]\ntask_categories: [text-classification]\n---\n"
+    good = (
+        "---\nlicense: [cc-by-4.0, mit]\nsize_categories: [10K<n<100K]\ntask_categories: [text-classification]\n---\n"
+    )
     assert problems(good + body, "dataset") == []
     bad = problems("---\nlicense: [cc-by-4.0, cc-by-5.0]\nsize_categories: lots\n---\n" + body, "dataset")
     assert "cc-by-4.0" not in only(bad, "license[1]: 'cc-by-5.0'").fix  # never another license as the fix
@@ -237,6 +320,7 @@ def test_dataset_metadata_by_its_own_schema():
 # templates) and from the Hub's metadata docs; every claim a message makes about huggingface_hub or
 # PyYAML is checked against the installed library here.
 
+
 def errors_of(findings):
     return [f"{f.line}: {f.message}" for f in findings if f.severity == "error"]
 
@@ -247,7 +331,8 @@ def warning(findings, rule: str):
     return matching[0]
 
 
-TRAINER_CARD = """\
+TRAINER_CARD = (
+    """\
 ---
 library_name: transformers
 license: apache-2.0
@@ -260,8 +345,11 @@ model-index:
 - name: bert-korean-sentiment-v2
   results: []
 ---
-""" + BODY
-KERAS_CARD = """\
+"""
+    + BODY
+)
+KERAS_CARD = (
+    """\
 ---
 license: mit
 tags:
@@ -270,8 +358,11 @@ model-index:
 - name: kobert-tf-v1
   results: []
 ---
-""" + BODY
-SPACY_CARD = """\
+"""
+    + BODY
+)
+SPACY_CARD = (
+    """\
 ---
 tags:
 - spacy
@@ -290,24 +381,45 @@ model-index:
       type: precision
       value: 0.84
 ---
-""" + BODY
+"""
+    + BODY
+)
 
 
-@pytest.mark.parametrize("card", [
-    fm_with("license: apache-2.0", "license: openrail++"),
-    fm_with("license: apache-2.0", "license: bigscience-openrail-m"),
-    fm_with("license: apache-2.0", "license: llama3.1"),
-    fm_with("license: apache-2.0", "license:\n- apache-2.0\n- cc-by-4.0"),
-    fm_with("license: apache-2.0", "license: [other, mit]\nlicense_name: acme-research\nlicense_link: LICENSE"),
-    fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail: null"),
-    fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail:"),
-    fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail: ''"),
-    fm_with("pipeline_tag: text-classification", "pipeline_tag: any-to-any\ninference: false\nnew_version: acme-ai/bert-v3"),
-    fm_with("language:\n- ko", 'language: "no"'),
-    TRAINER_CARD,
-    KERAS_CARD,
-], ids=["openrail++", "bigscience-openrail-m", "llama3.1", "license list", "license list with other", "thumbnail null",
-        "thumbnail empty", "thumbnail ''", "any-to-any", "quoted no", "trainer results []", "keras results []"])
+@pytest.mark.parametrize(
+    "card",
+    [
+        fm_with("license: apache-2.0", "license: openrail++"),
+        fm_with("license: apache-2.0", "license: bigscience-openrail-m"),
+        fm_with("license: apache-2.0", "license: llama3.1"),
+        fm_with("license: apache-2.0", "license:\n- apache-2.0\n- cc-by-4.0"),
+        fm_with("license: apache-2.0", "license: [other, mit]\nlicense_name: acme-research\nlicense_link: LICENSE"),
+        fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail: null"),
+        fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail:"),
+        fm_with("pipeline_tag: text-classification", "pipeline_tag: text-classification\nthumbnail: ''"),
+        fm_with(
+            "pipeline_tag: text-classification",
+            "pipeline_tag: any-to-any\ninference: false\nnew_version: acme-ai/bert-v3",
+        ),
+        fm_with("language:\n- ko", 'language: "no"'),
+        TRAINER_CARD,
+        KERAS_CARD,
+    ],
+    ids=[
+        "openrail++",
+        "bigscience-openrail-m",
+        "llama3.1",
+        "license list",
+        "license list with other",
+        "thumbnail null",
+        "thumbnail empty",
+        "thumbnail ''",
+        "any-to-any",
+        "quoted no",
+        "trainer results []",
+        "keras results []",
+    ],
+)
 def test_cards_the_hub_accepts_pass_cleanly(card):
     assert problems(card) == []
 
@@ -326,19 +438,42 @@ def _client_raises(text: str, match: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("text", "rule", "claim", "holds"), [
-    ("--- \nlicense: mit\n---\n" + BODY, "metadata-open-spaces", "huggingface_hub then does not see the metadata",
-     _client_sees_no_metadata),
-    ("---\nlicense: mit\n" + BODY, "metadata-unclosed", "the Hub reads no metadata", _client_sees_no_metadata),
-    ("---\n? [a, b]\n: c\nlicense: mit\n---\n" + BODY, "yaml-complex-key", "PyYAML cannot build the metadata (unhashable key)",
-     lambda text: _client_raises(text, "unhashable")),
-    ("---\n- license\n---\n" + BODY, "metadata-not-mapping", "ModelCard raises ValueError on it",
-     lambda text: _client_raises(text, "should be a dict")),
-    ("---\nlicense: mit\ntitle: BERT: Korean\n---\n" + BODY, "yaml-syntax", "metadata YAML error: mapping values are not allowed",
-     lambda text: _client_raises(text, "mapping values are not allowed here")),
-    ("---\nlicense: !!python/object:os.system echo\n---\n" + BODY, "yaml-unsafe-tag", "metadata YAML error",
-     lambda text: _client_raises(text, "could not determine a constructor")),
-])
+@pytest.mark.parametrize(
+    ("text", "rule", "claim", "holds"),
+    [
+        (
+            "--- \nlicense: mit\n---\n" + BODY,
+            "metadata-open-spaces",
+            "huggingface_hub then does not see the metadata",
+            _client_sees_no_metadata,
+        ),
+        ("---\nlicense: mit\n" + BODY, "metadata-unclosed", "the Hub reads no metadata", _client_sees_no_metadata),
+        (
+            "---\n? [a, b]\n: c\nlicense: mit\n---\n" + BODY,
+            "yaml-complex-key",
+            "PyYAML cannot build the metadata (unhashable key)",
+            lambda text: _client_raises(text, "unhashable"),
+        ),
+        (
+            "---\n- license\n---\n" + BODY,
+            "metadata-not-mapping",
+            "ModelCard raises ValueError on it",
+            lambda text: _client_raises(text, "should be a dict"),
+        ),
+        (
+            "---\nlicense: mit\ntitle: BERT: Korean\n---\n" + BODY,
+            "yaml-syntax",
+            "metadata YAML error: mapping values are not allowed",
+            lambda text: _client_raises(text, "mapping values are not allowed here"),
+        ),
+        (
+            "---\nlicense: !!python/object:os.system echo\n---\n" + BODY,
+            "yaml-unsafe-tag",
+            "metadata YAML error",
+            lambda text: _client_raises(text, "could not determine a constructor"),
+        ),
+    ],
+)
 def test_what_an_error_says_about_huggingface_hub_is_what_huggingface_hub_does(text, rule, claim, holds):
     finding = next(f for f in problems(text) if f.rule == rule)
     assert finding.severity == "error" and claim in finding.message
@@ -349,7 +484,10 @@ def test_a_yaml_11_boolean_where_the_hub_wants_one_says_both_readings_truly():
     from ruamel.yaml import YAML
 
     finding = only(problems(f"---\nsdk: gradio\nlicense: mit\npinned: yes\n---\n{SPACE_BODY}", "space"), "pinned")
-    assert "the Hub reads YAML 1.2, where yes is text; only YAML 1.1 readers such as PyYAML read it as true" in finding.message
+    assert (
+        "the Hub reads YAML 1.2, where yes is text; only YAML 1.1 readers such as PyYAML read it as true"
+        in finding.message
+    )
     assert yaml.safe_load("pinned: yes") == {"pinned": True}
     assert YAML(typ="safe", pure=True).load("pinned: yes") == {"pinned": "yes"}
 
@@ -378,22 +516,33 @@ def test_bom_is_a_warning_and_every_claim_it_makes_holds(tmp_path: Path):
 
 
 def test_streamlit_space_is_a_warning_that_says_exactly_why():
-    findings = problems(f"---\ntitle: Demo\nsdk: streamlit\nsdk_version: 1.32.0\napp_file: app.py\nlicense: mit\n---\n{SPACE_BODY}",
-                        "space")
+    findings = problems(
+        f"---\ntitle: Demo\nsdk: streamlit\nsdk_version: 1.32.0\napp_file: app.py\nlicense: mit\n---\n{SPACE_BODY}",
+        "space",
+    )
     finding = warning(findings, "space-sdk-streamlit")
     assert finding.line == 3 and not errors_of(findings)
-    assert "still serves existing streamlit Spaces" in finding.message and "no longer offers streamlit for new" in finding.message
+    assert (
+        "still serves existing streamlit Spaces" in finding.message
+        and "no longer offers streamlit for new" in finding.message
+    )
     assert "sdk: docker" in finding.fix
 
 
-@pytest.mark.parametrize(("extra", "missing"), [
-    ("", "license_name and license_link"),
-    ("license_name: acme-research\n", "license_link"),
-    ("license_link: LICENSE\n", "license_name"),
-])
+@pytest.mark.parametrize(
+    ("extra", "missing"),
+    [
+        ("", "license_name and license_link"),
+        ("license_name: acme-research\n", "license_link"),
+        ("license_link: LICENSE\n", "license_name"),
+    ],
+)
 def test_license_other_without_name_or_link_is_a_warning_the_org_can_make_an_error(extra, missing):
-    text = fm_with("license: apache-2.0", "license: other\n" + extra.rstrip("\n")) if extra else \
-        fm_with("license: apache-2.0", "license: other")
+    text = (
+        fm_with("license: apache-2.0", "license: other\n" + extra.rstrip("\n"))
+        if extra
+        else fm_with("license: apache-2.0", "license: other")
+    )
     finding = warning(problems(text), "license-other-unnamed")
     assert finding.line == 4 and f"license: other without {missing}: the Hub accepts the card" in finding.message
     assert "apache" not in finding.fix  # never a different license as the fix
@@ -466,11 +615,14 @@ def test_model_index_off_the_spec_is_a_warning_that_says_what_the_page_and_the_c
     assert ModelCard(SPACY_CARD, ignore_metadata_errors=True).data.eval_results is None
 
 
-@pytest.mark.parametrize("old, new", [
-    ("      value: 0.912\n", ""),
-    ("  - task:\n      type: text-classification\n", "  - task: {}\n"),
-    ("  results:\n", "  results: nothing\n  old_results:\n"),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("      value: 0.912\n", ""),
+        ("  - task:\n      type: text-classification\n", "  - task: {}\n"),
+        ("  results:\n", "  results: nothing\n  old_results:\n"),
+    ],
+)
 def test_every_model_index_shape_problem_is_a_warning(old, new):
     findings = problems(fm_with(old, new))
     assert [f.rule for f in findings] == ["model-index-shape"] and not errors_of(findings)
@@ -493,8 +645,9 @@ def test_unknown_pipeline_tag_is_a_warning_with_the_closest_tag():
     assert finding.line == 5 and "`pipeline_tag: text-classification`" in finding.fix
 
 
-@pytest.mark.parametrize("value", ["openrail+", "cc-by-5.0", "llama5", "apache-3.0", "gpl-4.0", "openrail-m++",
-                                   "mit-0", "bsd-4-clause"])
+@pytest.mark.parametrize(
+    "value", ["openrail+", "cc-by-5.0", "llama5", "apache-3.0", "gpl-4.0", "openrail-m++", "mit-0", "bsd-4-clause"]
+)
 def test_an_unknown_license_never_gets_another_license_as_its_fix(value):
     from hf_publish.cards import vocab
 
@@ -504,11 +657,21 @@ def test_an_unknown_license_never_gets_another_license_as_its_fix(value):
     assert named == {"other"}, finding.fix
 
 
-@pytest.mark.parametrize(("written", "same"), [
-    ("Apache 2.0", "apache-2.0"), ("Apache License 2.0", "apache-2.0"), ("apache-2", "apache-2.0"),
-    ("MIT License", "mit"), ("CC BY 4.0", "cc-by-4.0"), ("CC-BY-NC-SA-4.0", "cc-by-nc-sa-4.0"),
-    ("GPL v3", "gpl-3.0"), ("Llama 3.1", "llama3.1"), ("OpenRAIL++", "openrail++"), ("BSD_3_Clause", "bsd-3-clause"),
-])
+@pytest.mark.parametrize(
+    ("written", "same"),
+    [
+        ("Apache 2.0", "apache-2.0"),
+        ("Apache License 2.0", "apache-2.0"),
+        ("apache-2", "apache-2.0"),
+        ("MIT License", "mit"),
+        ("CC BY 4.0", "cc-by-4.0"),
+        ("CC-BY-NC-SA-4.0", "cc-by-nc-sa-4.0"),
+        ("GPL v3", "gpl-3.0"),
+        ("Llama 3.1", "llama3.1"),
+        ("OpenRAIL++", "openrail++"),
+        ("BSD_3_Clause", "bsd-3-clause"),
+    ],
+)
 def test_a_license_spelled_otherwise_gets_its_own_id(written, same):
     [finding] = problems(fm_with("license: apache-2.0", f"license: {written}"))
     assert finding.fix.startswith(f"use `license: {same}` (the Hub's id for this license)")
@@ -528,8 +691,17 @@ def test_shipped_licenses_hold_every_id_of_the_hub_licenses_page():
     assert len(ids) == 69 and "openrail++" in ids
     assert [i for i in ids if i not in vocab.licenses()] == []
     for license_id in ids:  # and the check accepts each of them
-        assert problems(fm_with("license: apache-2.0", f"license: {license_id}" if license_id != "other" else
-                                "license: other\nlicense_name: x\nlicense_link: LICENSE")) == [], license_id
+        assert (
+            problems(
+                fm_with(
+                    "license: apache-2.0",
+                    f"license: {license_id}"
+                    if license_id != "other"
+                    else "license: other\nlicense_name: x\nlicense_link: LICENSE",
+                )
+            )
+            == []
+        ), license_id
 
 
 def test_shipped_pipeline_tags_are_the_hub_task_list():
@@ -541,6 +713,7 @@ def test_shipped_pipeline_tags_are_the_hub_task_list():
 
 
 # --- the file itself ---------------------------------------------------------------------------
+
 
 def test_crlf_is_accepted_and_lines_stay_right():
     text = COMPLETE.replace("Apache 2.0.", "Apache 2.0. TODO: link the text")
@@ -587,14 +760,17 @@ def test_a_card_between_2_and_10_mib_is_not_checked_and_says_so():
     assert "cards over 2 MiB are not checked" in finding.message
 
 
-@pytest.mark.parametrize("metadata", [
-    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e]",
-    "license: !!python/object:os.system echo",
-    "{{ card_data }}",
-    "license: [unclosed",
-    "? [a, b]\n: c",
-])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e]",
+        "license: !!python/object:os.system echo",
+        "{{ card_data }}",
+        "license: [unclosed",
+        "? [a, b]\n: c",
+    ],
+)
 def test_hostile_metadata_gives_findings_not_tracebacks(metadata):
     findings = problems(f"---\n{metadata}\n---\n{BODY}")
     assert findings and all(f.line and f.fix for f in findings)
@@ -602,11 +778,16 @@ def test_hostile_metadata_gives_findings_not_tracebacks(metadata):
 
 # --- placeholders ------------------------------------------------------------------------------
 
+
 def test_placeholders_in_code_comments_and_prose_words_are_not_findings():
-    body = BODY.replace("## Performance", (
-        "The chat template:\n\n```jinja\n{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}\n# TODO\n```\n\n"
-        "Inline `{{ eos_token }}` and ``TODO`` are code. Our todo list is done; tbd is a word too.\n\n"
-        "<!-- TODO: guidance from the template,\nspanning lines [More Information Needed] -->\n\n## Performance"))
+    body = BODY.replace(
+        "## Performance",
+        (
+            "The chat template:\n\n```jinja\n{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}\n# TODO\n```\n\n"
+            "Inline `{{ eos_token }}` and ``TODO`` are code. Our todo list is done; tbd is a word too.\n\n"
+            "<!-- TODO: guidance from the template,\nspanning lines [More Information Needed] -->\n\n## Performance"
+        ),
+    )
     assert problems(FRONT_MATTER + body) == []
 
 
@@ -631,6 +812,7 @@ def test_allow_placeholders_still_treats_placeholder_only_sections_as_empty():
 
 # --- sections ----------------------------------------------------------------------------------
 
+
 def test_missing_section_and_level_one_heading():
     text = COMPLETE.replace("## Contact\nml-platform@acme-ai.example\n", "").replace("## License", "# License")
     findings = problems(text)
@@ -648,8 +830,11 @@ def test_section_with_only_empty_subsections_is_empty_but_one_with_content_is_no
 
 
 def test_setext_and_html_headings_and_loose_heading_text_match():
-    body = (BODY.replace("## Overview", "Overview\n--------").replace("## Usage", "<h2>Usage</h2>")
-            .replace("## Performance", "## 📊 3. **Performance**:"))
+    body = (
+        BODY.replace("## Overview", "Overview\n--------")
+        .replace("## Usage", "<h2>Usage</h2>")
+        .replace("## Performance", "## 📊 3. **Performance**:")
+    )
     assert problems(FRONT_MATTER + body) == []
 
 
@@ -667,7 +852,8 @@ def test_decomposed_korean_headings_match():
 
 def test_fences_indented_in_list_items_are_code():
     text = COMPLETE.replace("```python\nmodel", "1. Load it:\n    ```python\n    # TODO: {{ x }}\n    model").replace(
-        'v2")\n```', 'v2")\n    ```')
+        'v2")\n```', 'v2")\n    ```'
+    )
     assert "    # TODO: {{ x }}" in text and problems(text) == []
 
 
@@ -679,10 +865,14 @@ def test_close_heading_gets_a_rename_or_configure_fix():
 
 
 def test_policy_section_headings_and_custom_sections():
-    policy = policy_from_data({"card": {
-        "required_sections": ["Overview", "Usage", "Limitations"],
-        "section_headings": {"Usage": ["Quickstart", "빠른 시작"], "Limitations": ["한계"]},
-    }})
+    policy = policy_from_data(
+        {
+            "card": {
+                "required_sections": ["Overview", "Usage", "Limitations"],
+                "section_headings": {"Usage": ["Quickstart", "빠른 시작"], "Limitations": ["한계"]},
+            }
+        }
+    )
     body = BODY.replace("## Usage", "## 빠른 시작") + "\n## 한계\n짧은 리뷰는 덜 정확합니다.\n"
     assert problems(FRONT_MATTER + body, card=policy.card) == []
     finding = only(problems(COMPLETE, card=policy.card), "required section 'Limitations' is missing")
@@ -690,6 +880,7 @@ def test_policy_section_headings_and_custom_sections():
 
 
 # --- the worded errors say what jsonschema says, and the cache remembers them -----------------
+
 
 def test_card_schemas_are_valid_json_schemas():
     for repo_type in ("model", "dataset", "space"):
@@ -702,14 +893,22 @@ def test_a_keyword_without_its_own_words_keeps_jsonschemas_message():
 
 
 def test_errors_come_in_the_cards_order_one_per_missing_or_unknown_key():
-    schema = CardSchema({
-        "type": "object", "required": ["a", "b"], "additionalProperties": False,
-        "properties": {"z": {"type": "string"}, "y": {"enum": ["x"]}, "a": {}, "b": {}},
-    })
+    schema = CardSchema(
+        {
+            "type": "object",
+            "required": ["a", "b"],
+            "additionalProperties": False,
+            "properties": {"z": {"type": "string"}, "y": {"enum": ["x"]}, "a": {}, "b": {}},
+        }
+    )
     errors = schema.errors({"y": "q", "extra": 1, "z": 2, "more": 2})
     assert [(e.path, e.message) for e in errors] == [
-        ((), "missing 'a'"), ((), "missing 'b'"), (("y",), "'q' is not one of: x"),
-        (("extra",), "unknown key 'extra'"), (("z",), "2 is not a string"), (("more",), "unknown key 'more'"),
+        ((), "missing 'a'"),
+        ((), "missing 'b'"),
+        (("y",), "'q' is not one of: x"),
+        (("extra",), "unknown key 'extra'"),
+        (("z",), "2 is not a string"),
+        (("more",), "unknown key 'more'"),
     ]
 
 
@@ -732,23 +931,61 @@ def test_the_cache_remembers_worded_errors_so_an_unchanged_card_skips_jsonschema
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("HF_PUBLISH_NO_CACHE", None)
-    runs = [subprocess.run([sys.executable, "-c", program, str(card)], capture_output=True, text=True, env=env,
-                           check=True).stdout.splitlines() for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", program, str(card)], capture_output=True, text=True, env=env, check=True
+        ).stdout.splitlines()
+        for _ in range(2)
+    ]
     assert runs[0][0] == runs[1][0] and "apache2" in runs[0][0]  # the same findings from the cache
     assert runs[0][1] == "True" and runs[1][1] == "False"
     assert list((tmp_path / "cache" / "hf-publish" / "card-metadata").glob("*.json"))
-    no_cache = subprocess.run([sys.executable, "-c", program, str(card)], capture_output=True, text=True, check=True,
-                              env={**env, "HF_PUBLISH_NO_CACHE": "1"}).stdout.splitlines()
+    no_cache = subprocess.run(
+        [sys.executable, "-c", program, str(card)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, "HF_PUBLISH_NO_CACHE": "1"},
+    ).stdout.splitlines()
     assert no_cache == runs[0]
 
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70000), st.floats(allow_nan=False, allow_infinity=False),
-                     st.sampled_from(["", "ko", "en-US", "korean", "gradio", "streamlit", "mit", "adapter", "n<1K",
-                                      "x" * 61, "org/name", "text-classification"]))
-_json = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3),
-    st.dictionaries(st.sampled_from(["name", "type", "value", "results", "task", "dataset", "metrics", "config_name",
-                                     "data_files", "split"]), inner, max_size=4)), max_leaves=12)
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 70000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(
+        [
+            "",
+            "ko",
+            "en-US",
+            "korean",
+            "gradio",
+            "streamlit",
+            "mit",
+            "adapter",
+            "n<1K",
+            "x" * 61,
+            "org/name",
+            "text-classification",
+        ]
+    ),
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                ["name", "type", "value", "results", "task", "dataset", "metrics", "config_name", "data_files", "split"]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 def _from_schema(schema: dict, root: dict):
@@ -815,7 +1052,9 @@ def _minimal(schema: dict, root: dict):
         return [_minimal(schema.get("items", {}), root)] * schema.get("minItems", 0)
     if kind == "integer":
         return schema.get("minimum", 1)
-    return {"string": "x" * max(1, schema.get("minLength", 1)), "number": 1.5, "boolean": True, "null": None}.get(kind, "x")
+    return {"string": "x" * max(1, schema.get("minLength", 1)), "number": 1.5, "boolean": True, "null": None}.get(
+        kind, "x"
+    )
 
 
 def _near_misses(schema: dict, root: dict):
@@ -917,6 +1156,7 @@ def test_valid_card_hook_run_imports_neither_jsonschema_nor_huggingface_hub(tmp_
 
 # --- real git repos ----------------------------------------------------------------------------
 
+
 def ctx_for(repo: Path, policy: Policy = Policy(), files=None, source="index", in_git=True) -> CheckContext:
     return CheckContext(root=repo, policy=policy, files=files, source=source, in_git=in_git)
 
@@ -945,13 +1185,16 @@ def test_untracked_card_falls_back_to_the_working_tree(tmp_path: Path):
 
 def test_configured_repos_are_checked_by_their_type(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
-    policy = Policy(organization="acme-ai", repos=(
-        RepoSpec("bert-korean-sentiment-v2", "model", path="models/bert"),
-        RepoSpec("nsmc-reviews-v1", "dataset", path="data/nsmc"),
-        RepoSpec("sentiment-demo-v1", "space", path="spaces/demo", sdk="gradio"),
-        RepoSpec("kobart-summary-v1", "model", path="models/kobart"),
-        RepoSpec("electra-ner-v1", "model", path="models/electra"),
-    ))
+    policy = Policy(
+        organization="acme-ai",
+        repos=(
+            RepoSpec("bert-korean-sentiment-v2", "model", path="models/bert"),
+            RepoSpec("nsmc-reviews-v1", "dataset", path="data/nsmc"),
+            RepoSpec("sentiment-demo-v1", "space", path="spaces/demo", sdk="gradio"),
+            RepoSpec("kobart-summary-v1", "model", path="models/kobart"),
+            RepoSpec("electra-ner-v1", "model", path="models/electra"),
+        ),
+    )
     write(repo / "models/bert/README.md", COMPLETE)
     write(repo / "data/nsmc/README.md", "---\nlicense: [cc-by-4.0, mit]\n---\n" + BODY)
     write(repo / "spaces/demo/README.md", "---\nlicense: mit\n---\n" + BODY)
@@ -964,9 +1207,12 @@ def test_configured_repos_are_checked_by_their_type(tmp_path: Path):
         by_path.setdefault(f.path, []).append(f.message)
     assert by_path == {
         "spaces/demo/README.md": ["space card metadata is missing 'sdk'"],
-        "models/kobart/README.md": ["model repo 'kobart-summary-v1' has no card: models/kobart/README.md does not exist"],
-        "models/electra/readme.md": ["the card of model repo 'electra-ner-v1' is named readme.md: the Hub only reads "
-                                     "a card named README.md"],
+        "models/kobart/README.md": [
+            "model repo 'kobart-summary-v1' has no card: models/kobart/README.md does not exist"
+        ],
+        "models/electra/readme.md": [
+            "the card of model repo 'electra-ner-v1' is named readme.md: the Hub only reads a card named README.md"
+        ],
     }  # the dataset cards (license lists, no pipeline_tag rule) and the model card pass
     # Named files (a pre-commit run) are checked alone, so split runs do not repeat findings:
     # the missing kobart card is not reported again when only another README is named.
@@ -975,9 +1221,11 @@ def test_configured_repos_are_checked_by_their_type(tmp_path: Path):
 
 def test_publishing_some_repos_checks_only_their_cards(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
-    policy = Policy(organization="acme-ai", repos=(RepoSpec("bert-ko-v1", path="models/bert"),
-                                                   RepoSpec("t5-ko-v1", path="models/t5")),
-                    card=CardPolicy(paths=("models/*/docs/README.md",)))
+    policy = Policy(
+        organization="acme-ai",
+        repos=(RepoSpec("bert-ko-v1", path="models/bert"), RepoSpec("t5-ko-v1", path="models/t5")),
+        card=CardPolicy(paths=("models/*/docs/README.md",)),
+    )
     write(repo / "models/bert/README.md", COMPLETE)
     write(repo / "models/bert/docs/README.md", COMPLETE.replace("Apache 2.0.", "TBD, see TODO"))
     write(repo / "models/t5/README.md", "no card yet")
@@ -1016,8 +1264,16 @@ def test_a_symlinked_card_in_the_index_is_a_finding_even_when_checked_out_as_a_f
     # core.symlinks=false (Windows): the working tree holds the link text, the index says 120000.
     repo = init_repo(tmp_path / "r", lfs=False)
     git(repo, "config", "core.symlinks", "false")
-    blob = subprocess.run(["git", "-C", str(repo), "hash-object", "-w", "--stdin"], input=b"../elsewhere/card.md",
-                          capture_output=True, check=True).stdout.decode().strip()
+    blob = (
+        subprocess.run(
+            ["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
+            input=b"../elsewhere/card.md",
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
     git(repo, "update-index", "--add", "--cacheinfo", f"120000,{blob},README.md")
     write(repo / "README.md", COMPLETE)
     [finding] = run(ctx_for(repo, files=("README.md",)))
@@ -1034,8 +1290,10 @@ def test_an_untracked_symlinked_card_and_a_card_in_a_linked_folder_are_findings(
     (outside.parent / "README.md").write_text(outside.read_text())
     policy = Policy(repos=(RepoSpec("bert-ko-v1", path="models/bert"),), card=CardPolicy(paths=("docs/README.md",)))
     findings = run(ctx_for(repo, policy, files=("docs/README.md", "models/bert/README.md")))
-    assert {(f.path, f.rule) for f in findings} == {("docs/README.md", "card-symlink"),
-                                                    ("models/bert/README.md", "card-symlink")}
+    assert {(f.path, f.rule) for f in findings} == {
+        ("docs/README.md", "card-symlink"),
+        ("models/bert/README.md", "card-symlink"),
+    }
     linked = next(f for f in findings if f.path == "models/bert/README.md")
     assert "inside models/bert/, which is a symbolic link" in linked.message
     assert all(OUTSIDE_SECRET not in f.message for f in findings)
@@ -1083,7 +1341,10 @@ def test_warnings_print_and_pass_unless_strict(tmp_path: Path, monkeypatch, caps
     monkeypatch.chdir(repo)
     assert main(["check", "model-card", "README.md"]) == 0
     captured = capsys.readouterr()
-    assert "README.md:5: [model-card] warning: pipeline_tag: 'sentiment' is not a pipeline_tag the Hub knows" in captured.out
+    assert (
+        "README.md:5: [model-card] warning: pipeline_tag: 'sentiment' is not a pipeline_tag the Hub knows"
+        in captured.out
+    )
     assert main(["check", "model-card", "--strict", "README.md"]) == 1
     assert "--strict: 1 warning(s) fail this run" in capsys.readouterr().err
     assert main(["check", "model-card", "--format", "github", "README.md"]) == 0
@@ -1093,11 +1354,14 @@ def test_warnings_print_and_pass_unless_strict(tmp_path: Path, monkeypatch, caps
     assert (finding["severity"], finding["rule"]) == ("warning", "pipeline-tag-unknown")
 
 
-@pytest.mark.parametrize(("policy", "severity"), [
-    ("card:\n  strict: true\n", "error"),
-    ("card:\n  severity:\n    pipeline-tag-unknown: error\n", "error"),
-    ("card:\n  strict: true\n  severity:\n    pipeline-tag-unknown: warning\n", "warning"),
-])
+@pytest.mark.parametrize(
+    ("policy", "severity"),
+    [
+        ("card:\n  strict: true\n", "error"),
+        ("card:\n  severity:\n    pipeline-tag-unknown: error\n", "error"),
+        ("card:\n  strict: true\n  severity:\n    pipeline-tag-unknown: warning\n", "warning"),
+    ],
+)
 def test_policy_makes_a_warning_an_error(tmp_path: Path, monkeypatch, capsys, policy, severity):
     repo = init_repo(tmp_path / "r", lfs=False)
     write(repo / ".hf-publish.yaml", policy)
@@ -1116,6 +1380,7 @@ def test_policy_cannot_lower_a_rule_the_hub_enforces():
 
 
 # --- the hook's examples -----------------------------------------------------------------------
+
 
 def _examples(kind: str) -> list[Path]:
     return sorted(p.parent for p in (EXAMPLES / kind).glob("*/README.md"))
@@ -1158,6 +1423,7 @@ def test_examples_cover_both_outcomes():
 
 # --- refresh-vocab -----------------------------------------------------------------------------
 
+
 def _serve(answer: dict):
     body = json.dumps(answer).encode()
 
@@ -1183,10 +1449,13 @@ def _serve(answer: dict):
 def test_refresh_vocab_writes_dated_files_from_get_model_tags(tmp_path: Path, capsys):
     # The sandbox does not serve /api/models-tags-by-type: a loopback server answers as the Hub does.
     answer = {
-        "license": [{"id": "apache-2.0", "label": "Apache 2.0", "type": "license"},
-                    {"id": "new-license-1.0", "label": "New", "type": "license"}],
-        "pipeline_tag": [{"id": "text-classification", "label": "Text Classification", "type": "pipeline_tag",
-                          "subType": "nlp"}],
+        "license": [
+            {"id": "apache-2.0", "label": "Apache 2.0", "type": "license"},
+            {"id": "new-license-1.0", "label": "New", "type": "license"},
+        ],
+        "pipeline_tag": [
+            {"id": "text-classification", "label": "Text Classification", "type": "pipeline_tag", "subType": "nlp"}
+        ],
         "library": [{"id": "transformers", "label": "Transformers", "type": "library"}],
     }
     server = _serve(answer)
@@ -1205,7 +1474,9 @@ def test_refresh_vocab_writes_dated_files_from_get_model_tags(tmp_path: Path, ca
     assert "+1 added, -1 removed since 2020-01-01" in out and "new-license-1.0" in out
 
 
-def test_refresh_vocab_fails_cleanly_and_writes_nothing_when_the_hub_does_not_answer(hub_sandbox, tmp_path: Path, capsys):
+def test_refresh_vocab_fails_cleanly_and_writes_nothing_when_the_hub_does_not_answer(
+    hub_sandbox, tmp_path: Path, capsys
+):
     assert main(["refresh-vocab", "--endpoint", hub_sandbox.endpoint, "--output", str(tmp_path)]) == 4
     assert "cannot fetch the model tags" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
@@ -1222,6 +1493,7 @@ def test_shipped_vocabularies_are_dated_and_hold_the_hub_lists():
 
 
 # --- the rule table: code, README, policy schema and --help agree --------------------------------
+
 
 def test_readme_rule_table_is_the_one_the_code_generates():
     from hf_publish.cards.rules import severity_table

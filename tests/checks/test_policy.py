@@ -9,8 +9,8 @@ import pytest
 
 from hf_publish.cli import main
 from hf_publish.errors import PolicyError
-from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, Policy, parse_size
 from hf_publish.policy.load import load_policy, load_schema, parse_policy_text
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, Policy, parse_size
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +52,12 @@ def test_full_policy_is_typed(tmp_path: Path):
     policy = load_policy(path)
     first, second = policy.repos
     assert (first.repo_id(policy.organization), first.path, first.ignore, first.private, first.line) == (
-        "acme-ai/bert-korean-sentiment-v2", "models/bert", ("*.tmp",), True, 3)
+        "acme-ai/bert-korean-sentiment-v2",
+        "models/bert",
+        ("*.tmp",),
+        True,
+        3,
+    )
     assert (second.type, second.private, second.path, second.line) == ("dataset", False, ".", 7)
     assert policy.lfs.max_text_size == 5 * 2**20 and policy.lfs.max_binary_size == 2_000_000
     assert "Quickstart" in policy.card.headings_for("Usage") and "사용법" in policy.card.headings_for("Usage")
@@ -61,17 +66,17 @@ def test_full_policy_is_typed(tmp_path: Path):
 
 def test_every_schema_error_is_reported_at_its_line():
     found = problems(
-        "organization: acme-ai\n"        # 1
-        "repos:\n"                        # 2
-        "  - name: bert-v1\n"             # 3
-        "    typ: model\n"                # 4
-        "    private: 'yes'\n"            # 5
-        "naming:\n"                       # 6
-        "  branch:\n"                     # 7
-        "    allowed: main\n"             # 8
-        "lfs:\n"                          # 9
-        "  max_binary_size: huge\n"       # 10
-        "organisation: x\n"               # 11
+        "organization: acme-ai\n"  # 1
+        "repos:\n"  # 2
+        "  - name: bert-v1\n"  # 3
+        "    typ: model\n"  # 4
+        "    private: 'yes'\n"  # 5
+        "naming:\n"  # 6
+        "  branch:\n"  # 7
+        "    allowed: main\n"  # 8
+        "lfs:\n"  # 9
+        "  max_binary_size: huge\n"  # 10
+        "organisation: x\n"  # 11
     )
     lines = {line: (message, fix) for line, message, fix in found}
     assert set(lines) == {4, 5, 8, 10, 11}
@@ -109,9 +114,7 @@ def test_huge_and_non_utf8_files_are_findings_not_crashes():
 
 
 def test_semantic_rules_paths_and_duplicates():
-    found = problems(
-        "repos:\n  - name: a-v1\n    path: ../../etc\n  - name: A-v1\n  - name: b-v1\n    sdk: gradio\n"
-    )
+    found = problems("repos:\n  - name: a-v1\n    path: ../../etc\n  - name: A-v1\n  - name: b-v1\n    sdk: gradio\n")
     messages = {line: message for line, message, _ in found}
     assert "outside the git repo" in messages[3]
     assert "listed twice" in messages[4]

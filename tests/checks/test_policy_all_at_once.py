@@ -14,13 +14,16 @@ HF_PUBLISH = str(Path(sys.executable).with_name("hf-publish"))
 
 def check_config(repo: Path) -> subprocess.CompletedProcess:
     git(repo, "add", "-A")
-    return subprocess.run([HF_PUBLISH, "check", "config", ".hf-publish.yaml"], cwd=repo,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [HF_PUBLISH, "check", "config", ".hf-publish.yaml"], cwd=repo, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_semantic_errors_come_with_the_schema_errors(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
-    write(repo / ".hf-publish.yaml", """organization: acme-ai
+    write(
+        repo / ".hf-publish.yaml",
+        """organization: acme-ai
 repos:
   - name: bert-ko-v1
     path: ../elsewhere
@@ -29,7 +32,8 @@ repos:
     path: models/bert
 lfs:
   max_txt_size: 1MB
-""")
+""",
+    )
     proc = check_config(repo)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
@@ -51,13 +55,27 @@ def test_a_duplicate_key_comes_with_the_rest(tmp_path: Path):
 
 def test_an_unclosed_bracket_is_reported_where_it_opened(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
-    lines = ["organization: acme-ai", "repos:", "  - name: bert-ko-v1", "    path: models/bert",
-             "    private: true", "naming:", "  repo:", "    forbidden: [test, temp]", "  branch:",
-             "    protected: [main]", "    # the next line never closes its list",
-             "    allowed: [main, 'feature/*'", "lfs:", "  max_text_size: 10MiB"]
+    lines = [
+        "organization: acme-ai",
+        "repos:",
+        "  - name: bert-ko-v1",
+        "    path: models/bert",
+        "    private: true",
+        "naming:",
+        "  repo:",
+        "    forbidden: [test, temp]",
+        "  branch:",
+        "    protected: [main]",
+        "    # the next line never closes its list",
+        "    allowed: [main, 'feature/*'",
+        "lfs:",
+        "  max_text_size: 10MiB",
+    ]
     write(repo / ".hf-publish.yaml", "\n".join(lines) + "\n")
     proc = check_config(repo)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     finding, fix = proc.stdout.splitlines()
     assert "fix: close it on this line" in fix
-    assert finding.startswith(".hf-publish.yaml:12: [config] YAML syntax error: '[' opened here is never closed"), finding
+    assert finding.startswith(".hf-publish.yaml:12: [config] YAML syntax error: '[' opened here is never closed"), (
+        finding
+    )

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from hf_publish.errors import PatternTimeout, PolicyError
-from hf_publish.policy.model import ReleasePolicy, RepoNaming
 from hf_publish.policy.load import load_policy
+from hf_publish.policy.model import ReleasePolicy, RepoNaming
 from tests.helpers import git, init_repo, write
 
 WALL_LIMIT = 20.0  # seconds for a whole command; each of these patterns takes hours without the bound
@@ -36,8 +36,14 @@ TAG = "a" * 60 + "-v1"
 def cli(repo: Path, *args: str) -> tuple[subprocess.CompletedProcess, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HF_TOKEN"))}
     start = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "hf_publish", *args], cwd=repo, capture_output=True, text=True,
-                            env={**env, "HF_PUBLISH_NO_CACHE": "1"}, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "hf_publish", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**env, "HF_PUBLISH_NO_CACHE": "1"},
+        timeout=300,
+    )
     return result, time.monotonic() - start
 
 
@@ -54,8 +60,9 @@ def repo_with(tmp_path: Path, policy: str, *, names: tuple[str, ...] = (NAME,)) 
 
 @pytest.mark.parametrize("kind", EVIL_PATTERNS)
 def test_a_catastrophic_repo_pattern_ends_fast_as_a_finding(tmp_path, kind):
-    repo = repo_with(tmp_path, f"naming:\n  repo:\n    pattern: '{EVIL_PATTERNS[kind]}'\n",
-                     names=(NAME, NAME[1:], NAME[2:]))
+    repo = repo_with(
+        tmp_path, f"naming:\n  repo:\n    pattern: '{EVIL_PATTERNS[kind]}'\n", names=(NAME, NAME[1:], NAME[2:])
+    )
     result, took = cli(repo, "check", "repo-name", "--format", "text")
     assert took < WALL_LIMIT, took
     assert result.returncode == 1, result.stdout + result.stderr
@@ -80,8 +87,14 @@ def test_a_catastrophic_tag_pattern_stops_the_action_with_an_annotation(tmp_path
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HF_TOKEN", "INPUT_"))}
     env.update(GITHUB_ACTIONS="true", GITHUB_EVENT_NAME="push", GITHUB_REF=f"refs/tags/{TAG}", INPUT_DRY_RUN="true")
     start = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "hf_publish", "gh-action"], cwd=repo, capture_output=True,
-                            text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "gh-action"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert time.monotonic() - start < WALL_LIMIT
     assert result.returncode == 2, result.stdout + result.stderr
     assert any(line.startswith("::error file=.hf-publish.yaml,line=3,") for line in result.stdout.splitlines())
@@ -116,7 +129,8 @@ def test_good_patterns_still_match_fully():
 
 
 def test_load_policy_records_the_pattern_lines(tmp_path):
-    path = write(tmp_path / ".hf-publish.yaml",
-                 "naming:\n  repo:\n    pattern: '^x$'\nrelease:\n  tag_pattern: 'v\\d+'\n")
+    path = write(
+        tmp_path / ".hf-publish.yaml", "naming:\n  repo:\n    pattern: '^x$'\nrelease:\n  tag_pattern: 'v\\d+'\n"
+    )
     policy = load_policy(path, display_path=".hf-publish.yaml")
     assert policy.repo_naming.pattern_line == 3 and policy.release.tag_pattern_line == 5

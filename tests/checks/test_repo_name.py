@@ -7,8 +7,11 @@ from hf_publish.policy.model import Policy, RepoNaming, RepoSpec
 
 
 def findings_for(*names: str, organization: str | None = "acme-ai", naming: RepoNaming = RepoNaming()):
-    policy = Policy(organization=organization, repo_naming=naming,
-                    repos=tuple(RepoSpec(name=n, line=i + 3) for i, n in enumerate(names)))
+    policy = Policy(
+        organization=organization,
+        repo_naming=naming,
+        repos=tuple(RepoSpec(name=n, line=i + 3) for i, n in enumerate(names)),
+    )
     return check_repo_names(policy, ".hf-publish.yaml")
 
 
@@ -17,8 +20,10 @@ def test_conforming_names_pass(name):
     assert findings_for(name) == []
 
 
-@pytest.mark.parametrize(("name", "word"), [("test123", "test"), ("my-org", "my-org"), ("temp-team-v1", "temp"),
-                                            ("bert-tmp-v1", "tmp"), ("demo-v2", "demo")])
+@pytest.mark.parametrize(
+    ("name", "word"),
+    [("test123", "test"), ("my-org", "my-org"), ("temp-team-v1", "temp"), ("bert-tmp-v1", "tmp"), ("demo-v2", "demo")],
+)
 def test_generic_names_are_refused(name, word):
     messages = [f.message for f in findings_for(name)]
     assert any(f"'{word}' is a forbidden name" in m for m in messages), messages

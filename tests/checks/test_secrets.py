@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from hf_publish.checks._inputs import CheckContext
 from hf_publish.checks import secrets
+from hf_publish.checks._inputs import CheckContext
 from hf_publish.cli import main
-from hf_publish.policy.model import Policy
 from hf_publish.policy.load import policy_from_data
+from hf_publish.policy.model import Policy
 from tests.helpers import git, init_repo, write
 
 # Shaped like a user access token (hf_ + 34 letters); not a real one.
@@ -36,59 +36,66 @@ def run_check(repo: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
 
 # --- what counts as a secret ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "path", "expected"), [
-    (f'api = HfApi(token="{TOKEN}")\n', "upload.py", [(1, "hf-token", TOKEN)]),
-    (f"# notes\n\nuse {TOKEN} for now\n", "NOTES.md", [(3, "hf-token", TOKEN)]),
-    (f'login(token="{LITERAL}")\n', "upload.py", [(1, "token", LITERAL)]),
-    (f"snapshot_download(repo, use_auth_token='{LITERAL}')\n", "dl.py", [(1, "use_auth_token", LITERAL)]),
-    (f'hf_token = "{LITERAL}"\n', "cfg.py", [(1, "hf_token", LITERAL)]),
-    (f"HF_TOKEN={LITERAL}\n", ".env", [(1, "HF_TOKEN", LITERAL)]),
-    (f"export HUGGING_FACE_HUB_TOKEN='{LITERAL}'\n", "run.sh", [(1, "HUGGING_FACE_HUB_TOKEN", LITERAL)]),
-    (f"env:\n  HF_TOKEN: {LITERAL}\n", "ci.yml", [(2, "HF_TOKEN", LITERAL)]),
-    (f"ENV HUGGINGFACEHUB_API_TOKEN={LITERAL}\n", "Dockerfile", [(1, "HUGGINGFACEHUB_API_TOKEN", LITERAL)]),
-    (f'os.environ["HF_TOKEN"] = "{LITERAL}"\n', "train.py", [(1, "HF_TOKEN", LITERAL)]),
-    (f'{{"cells": [{{"source": ["login(token=\\"{LITERAL}\\")\\n"]}}]}}', "nb.ipynb", [(1, "token", LITERAL)]),
-    # `token:` as YAML, JSON and Python dicts spell it, quoted anywhere, unquoted in configuration files
-    (f'token: "{LITERAL}"\n', "config.yaml", [(1, "token", LITERAL)]),
-    (f"hub:\n  hf_token: '{LITERAL}'\n", "settings.yml", [(2, "hf_token", LITERAL)]),
-    (f"hf_token: {LITERAL}\n", "settings.yaml", [(1, "hf_token", LITERAL)]),
-    (f'{{"hf_token": "{LITERAL}"}}\n', "secrets.json", [(1, "hf_token", LITERAL)]),
-    (f'client = Client(**{{"token": "{LITERAL}"}})\n', "upload.py", [(1, "token", LITERAL)]),
-    (f'token = "{LITERAL}"\n', "pyproject.toml", [(1, "token", LITERAL)]),
-    # An hf_ token given to a keyword is one finding, not two.
-    (f'HF_TOKEN = "{TOKEN}"\n', "upload.py", [(1, "hf-token", TOKEN)]),
-])
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        (f'api = HfApi(token="{TOKEN}")\n', "upload.py", [(1, "hf-token", TOKEN)]),
+        (f"# notes\n\nuse {TOKEN} for now\n", "NOTES.md", [(3, "hf-token", TOKEN)]),
+        (f'login(token="{LITERAL}")\n', "upload.py", [(1, "token", LITERAL)]),
+        (f"snapshot_download(repo, use_auth_token='{LITERAL}')\n", "dl.py", [(1, "use_auth_token", LITERAL)]),
+        (f'hf_token = "{LITERAL}"\n', "cfg.py", [(1, "hf_token", LITERAL)]),
+        (f"HF_TOKEN={LITERAL}\n", ".env", [(1, "HF_TOKEN", LITERAL)]),
+        (f"export HUGGING_FACE_HUB_TOKEN='{LITERAL}'\n", "run.sh", [(1, "HUGGING_FACE_HUB_TOKEN", LITERAL)]),
+        (f"env:\n  HF_TOKEN: {LITERAL}\n", "ci.yml", [(2, "HF_TOKEN", LITERAL)]),
+        (f"ENV HUGGINGFACEHUB_API_TOKEN={LITERAL}\n", "Dockerfile", [(1, "HUGGINGFACEHUB_API_TOKEN", LITERAL)]),
+        (f'os.environ["HF_TOKEN"] = "{LITERAL}"\n', "train.py", [(1, "HF_TOKEN", LITERAL)]),
+        (f'{{"cells": [{{"source": ["login(token=\\"{LITERAL}\\")\\n"]}}]}}', "nb.ipynb", [(1, "token", LITERAL)]),
+        # `token:` as YAML, JSON and Python dicts spell it, quoted anywhere, unquoted in configuration files
+        (f'token: "{LITERAL}"\n', "config.yaml", [(1, "token", LITERAL)]),
+        (f"hub:\n  hf_token: '{LITERAL}'\n", "settings.yml", [(2, "hf_token", LITERAL)]),
+        (f"hf_token: {LITERAL}\n", "settings.yaml", [(1, "hf_token", LITERAL)]),
+        (f'{{"hf_token": "{LITERAL}"}}\n', "secrets.json", [(1, "hf_token", LITERAL)]),
+        (f'client = Client(**{{"token": "{LITERAL}"}})\n', "upload.py", [(1, "token", LITERAL)]),
+        (f'token = "{LITERAL}"\n', "pyproject.toml", [(1, "token", LITERAL)]),
+        # An hf_ token given to a keyword is one finding, not two.
+        (f'HF_TOKEN = "{TOKEN}"\n', "upload.py", [(1, "hf-token", TOKEN)]),
+    ],
+)
 def test_secrets_found(text, path, expected):
     assert kinds(text, path) == expected
 
 
-@pytest.mark.parametrize(("text", "path"), [
-    ('login(token=os.environ["HF_TOKEN"])\n', "upload.py"),
-    ("HF_TOKEN = os.getenv('HF_TOKEN')\n", "upload.py"),
-    ("HF_TOKEN = read_token_from_vault\n", "upload.py"),  # a Python name, not a literal
-    ("HF_TOKEN=\n", ".env.example"),
-    ('HF_TOKEN=""\n', ".env.example"),
-    ("HF_TOKEN=$HF_TOKEN\n", "run.sh"),
-    ('HF_TOKEN="${HF_TOKEN}"\n', "run.sh"),
-    ("env:\n  HF_TOKEN: ${{ secrets.HF_TOKEN }}\n", "publish.yml"),
-    ('login(token="hf_...")\n', "README.md"),
-    ('login(token="<your token>")\n', "README.md"),
-    ("HF_TOKEN=YOUR_HF_TOKEN_HERE\n", ".env.example"),
-    ('login(token="hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")\n', "README.md"),
-    ("api = HfApi(token=token)\n", "upload.py"),
-    ('tokenizer.add_special_tokens({"pad_token": "[PAD]"}); token = "[CLS]"\n', "prep.py"),
-    ('bos_token="<|endoftext|>"\n', "tok.py"),
-    ("token=True\n", "notes.md"),
-    ("hf_token: ${{ secrets.HF_TOKEN }}\n", "workflow.yml"),
-    ("token: $HF_TOKEN\n", "config.yaml"),
-    ('token: "<your-token>"\n', "config.yaml"),
-    ("token: null\n", "config.yaml"),
-    ("token: required\n", "schema.yaml"),  # a word, not a generated value
-    ("The token: authentication123 is described below\n", "NOTES.md"),  # prose: unquoted outside config
-    ('{"pad_token": "[PAD]", "bos_token": "<s>", "use_auth_token": true}\n', "tokenizer_config.json"),
-    ("def f(token: str = None): ...\n", "lib.py"),
-    (f"prefix_{TOKEN[3:]}\n", "x.txt"),
-])
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('login(token=os.environ["HF_TOKEN"])\n', "upload.py"),
+        ("HF_TOKEN = os.getenv('HF_TOKEN')\n", "upload.py"),
+        ("HF_TOKEN = read_token_from_vault\n", "upload.py"),  # a Python name, not a literal
+        ("HF_TOKEN=\n", ".env.example"),
+        ('HF_TOKEN=""\n', ".env.example"),
+        ("HF_TOKEN=$HF_TOKEN\n", "run.sh"),
+        ('HF_TOKEN="${HF_TOKEN}"\n', "run.sh"),
+        ("env:\n  HF_TOKEN: ${{ secrets.HF_TOKEN }}\n", "publish.yml"),
+        ('login(token="hf_...")\n', "README.md"),
+        ('login(token="<your token>")\n', "README.md"),
+        ("HF_TOKEN=YOUR_HF_TOKEN_HERE\n", ".env.example"),
+        ('login(token="hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")\n', "README.md"),
+        ("api = HfApi(token=token)\n", "upload.py"),
+        ('tokenizer.add_special_tokens({"pad_token": "[PAD]"}); token = "[CLS]"\n', "prep.py"),
+        ('bos_token="<|endoftext|>"\n', "tok.py"),
+        ("token=True\n", "notes.md"),
+        ("hf_token: ${{ secrets.HF_TOKEN }}\n", "workflow.yml"),
+        ("token: $HF_TOKEN\n", "config.yaml"),
+        ('token: "<your-token>"\n', "config.yaml"),
+        ("token: null\n", "config.yaml"),
+        ("token: required\n", "schema.yaml"),  # a word, not a generated value
+        ("The token: authentication123 is described below\n", "NOTES.md"),  # prose: unquoted outside config
+        ('{"pad_token": "[PAD]", "bos_token": "<s>", "use_auth_token": true}\n', "tokenizer_config.json"),
+        ("def f(token: str = None): ...\n", "lib.py"),
+        (f"prefix_{TOKEN[3:]}\n", "x.txt"),
+    ],
+)
 def test_not_secrets(text, path):
     assert kinds(text, path) == []
 
@@ -96,8 +103,18 @@ def test_not_secrets(text, path):
 def test_token_search_agrees_with_the_shared_token_regex():
     from hf_publish.tokens import HF_TOKEN_RE
 
-    for text in (TOKEN, f"x{TOKEN}", f"_{TOKEN}", f"1{TOKEN}", f"({TOKEN})", f"{TOKEN}a", f"{TOKEN}9",
-                 f"{TOKEN[:-1]}", f"a={TOKEN};", f"{TOKEN}{TOKEN}"):
+    for text in (
+        TOKEN,
+        f"x{TOKEN}",
+        f"_{TOKEN}",
+        f"1{TOKEN}",
+        f"({TOKEN})",
+        f"{TOKEN}a",
+        f"{TOKEN}9",
+        f"{TOKEN[:-1]}",
+        f"a={TOKEN};",
+        f"{TOKEN}{TOKEN}",
+    ):
         expected = [m.group(0) for m in HF_TOKEN_RE.finditer(text)]
         assert [s.value for s in secrets.find_secrets(text.encode()) if s.kind == "hf-token"] == expected, text
 
@@ -111,6 +128,7 @@ def test_masks_never_show_the_value():
 
 
 # --- real repos through the CLI ---------------------------------------------------------------
+
 
 def test_token_in_a_staged_file_is_reported_masked_in_every_format(tmp_path, monkeypatch, capsys):
     repo = init_repo(tmp_path / "r")
@@ -134,8 +152,12 @@ def test_the_real_command_never_prints_the_token(tmp_path):
     write(repo / "a.py", f"TOKEN = '{TOKEN}'\n")
     write(repo / "b.py", "print('hello')\n")
     git(repo, "add", "-A")
-    result = subprocess.run([sys.executable, "-m", "hf_publish", "check", "secrets", "a.py", "b.py"],
-                            cwd=repo, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "check", "secrets", "a.py", "b.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and "a.py:1: [secrets]" in result.stdout
     assert TOKEN not in result.stdout + result.stderr
 
@@ -187,8 +209,9 @@ def test_publish_time_scans_the_working_tree_of_the_repo_folders(tmp_path):
     write(repo / "models" / "bert" / "push.py", f'HfApi(token="{TOKEN}")\n')
     write(repo / "models" / "bert" / "scratch" / "notes.txt", f"{TOKEN}\n")
     write(repo / "elsewhere" / "push.py", f'HfApi(token="{TOKEN}")\n')
-    policy = policy_from_data({"organization": "acme-ai",
-                               "repos": [{"name": "bert-v1", "path": "models/bert", "ignore": ["scratch/**"]}]})
+    policy = policy_from_data(
+        {"organization": "acme-ai", "repos": [{"name": "bert-v1", "path": "models/bert", "ignore": ["scratch/**"]}]}
+    )
     findings = secrets.run(CheckContext(root=repo, policy=policy, source="worktree"))
     assert [(f.path, f.line) for f in findings] == [("models/bert/push.py", 1)]
     assert "would be published" in findings[0].message and TOKEN not in findings[0].message
@@ -208,10 +231,18 @@ def test_a_yaml_token_is_caught_by_the_real_command_and_the_message_says_where_i
     write(repo / "config.yaml", f'hub:\n  hf_token: "{LITERAL}"\n')
     git(repo, "add", "-A")
     write(repo / "notes.env", f"token: {LITERAL}\n")  # named on the command line, never staged
-    result = subprocess.run([sys.executable, "-m", "hf_publish", "check", "secrets", "config.yaml", "notes.env"],
-                            cwd=repo, capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": ""})
+    result = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "check", "secrets", "config.yaml", "notes.env"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITHUB_ACTIONS": ""},
+    )
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
-    assert "config.yaml:2: [secrets] hard-coded hf_token value s3cr\u2026 in the file's staged version (git's index)" in out
+    assert (
+        "config.yaml:2: [secrets] hard-coded hf_token value s3cr\u2026 in the file's staged version (git's index)"
+        in out
+    )
     assert "notes.env:1: [secrets] hard-coded token value s3cr\u2026 in a file named on the command line" in out
     assert LITERAL not in out

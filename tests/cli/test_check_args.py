@@ -15,8 +15,9 @@ VALID = ", ".join(CHECK_IDS)
 
 
 def hf_check(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hf_publish", "check", *args],
-                          capture_output=True, text=True, cwd=cwd, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hf_publish", "check", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
 
 
 @pytest.fixture()
@@ -35,13 +36,16 @@ def assert_usage_error(result: subprocess.CompletedProcess, message: str) -> Non
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize(("typed", "meant"), [("model_card", "model-card"), ("secret", "secrets"),
-                                              ("Model-Card", "model-card"), ("branchname", "branch-name")])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("model_card", "model-card"), ("secret", "secrets"), ("Model-Card", "model-card"), ("branchname", "branch-name")],
+)
 def test_an_unknown_check_id_exits_2_with_the_nearest_id_and_the_valid_ones(repo: Path, typed: str, meant: str):
     assert_usage_error(hf_check(repo, typed), f"unknown check {typed!r}; did you mean {meant!r}? (checks: {VALID})")
     # also after a valid id, and with a file named after it
-    assert_usage_error(hf_check(repo, "lfs", typed, "notes.txt"),
-                       f"unknown check {typed!r}; did you mean {meant!r}? (checks: {VALID})")
+    assert_usage_error(
+        hf_check(repo, "lfs", typed, "notes.txt"), f"unknown check {typed!r}; did you mean {meant!r}? (checks: {VALID})"
+    )
 
 
 def test_an_unknown_name_like_nothing_says_it_is_neither_check_nor_file(repo: Path):
@@ -59,8 +63,7 @@ def test_a_file_named_like_a_check_is_still_a_file(repo: Path):
 def test_a_named_file_that_does_not_exist_exits_2_naming_it(repo: Path):
     assert_usage_error(hf_check(repo, "lfs", "nosuch.bin"), "nosuch.bin: no such file")
     assert_usage_error(hf_check(repo, "model-card", "nosuch.md"), "nosuch.md: no such file")
-    assert_usage_error(hf_check(repo, "notes.txt", "a.bin", "dir/b.bin"),
-                       "a.bin: no such file (and 1 more: dir/b.bin)")
+    assert_usage_error(hf_check(repo, "notes.txt", "a.bin", "dir/b.bin"), "a.bin: no such file (and 1 more: dir/b.bin)")
     write(repo / "sub" / "x.txt", "x\n")
     assert_usage_error(hf_check(repo / "sub", "secrets", "x.txt", "y.bin"), "y.bin: no such file")
     assert hf_check(repo / "sub", "secrets", "x.txt", "../notes.txt").returncode == 0
@@ -92,8 +95,10 @@ def test_check_help_and_readme_document_exit_2_for_bad_targets():
 
 def test_an_invalid_policy_is_reported_once_by_config_and_in_one_line_by_every_other_hook(repo: Path):
     """Each hook is its own process: a broken policy must not print its problems once per hook."""
-    write(repo / ".hf-publish.yaml", "organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n    typ: model\n"
-                                     "lfs:\n  max_text_size: ten megs\n")
+    write(
+        repo / ".hf-publish.yaml",
+        "organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n    typ: model\nlfs:\n  max_text_size: ten megs\n",
+    )
     git(repo, "add", "-A")
     config = hf_check(repo, "config", ".hf-publish.yaml")
     assert config.returncode == 1, config  # the config hook: findings, like every other check's findings
@@ -103,8 +108,10 @@ def test_an_invalid_policy_is_reported_once_by_config_and_in_one_line_by_every_o
         other = hf_check(repo, hook)
         assert other.returncode == 2 and other.stdout == "", other
         (line,) = other.stderr.strip().splitlines()
-        assert line == ("hf-publish: .hf-publish.yaml is invalid (2 problem(s)), so this check did not run; "
-                        "the config check lists them: hf-publish check config")
+        assert line == (
+            "hf-publish: .hf-publish.yaml is invalid (2 problem(s)), so this check did not run; "
+            "the config check lists them: hf-publish check config"
+        )
     every = hf_check(repo)  # all checks at once: the problems once, then which checks did not run
     assert every.returncode == 2 and every.stdout.count("unknown key 'repos[0].typ'") == 1, every
     assert "did not run" in every.stderr

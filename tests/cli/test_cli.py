@@ -39,9 +39,12 @@ def test_unexpected_errors_are_one_line_unless_debug(tmp_path: Path):
     bad = tmp_path / "policy-dir"
     bad.mkdir()  # a directory where a file is expected: an OS error deep inside
     env = {k: v for k, v in os.environ.items() if k != "HF_PUBLISH_DEBUG"}
-    run = lambda extra: subprocess.run(  # noqa: E731
+    run = lambda extra: subprocess.run(
         [sys.executable, "-m", "hf_publish", "check", "lfs", "--config", str(bad)],
-        capture_output=True, text=True, cwd=tmp_path, env={**env, **extra},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, **extra},
     )
     quiet = run({})
     assert quiet.returncode == 2 and "Traceback" not in quiet.stderr
@@ -87,8 +90,9 @@ def test_text_output_escapes_control_characters_in_paths():
     assert text_line(Finding("lfs", "모델/가중치.bin", 1, "m")).startswith("모델/가중치.bin:1:")
 
 
-def test_publish_caps_hf_xet_retries_and_hides_progress_bars_only_while_it_runs(tmp_path: Path, monkeypatch,
-                                                                               hub_sandbox):
+def test_publish_caps_hf_xet_retries_and_hides_progress_bars_only_while_it_runs(
+    tmp_path: Path, monkeypatch, hub_sandbox
+):
     from huggingface_hub.utils import are_progress_bars_disabled, enable_progress_bars
 
     from hf_publish.publishing.hub import make_api
@@ -104,9 +108,17 @@ def test_publish_caps_hf_xet_retries_and_hides_progress_bars_only_while_it_runs(
     def run(**kwargs) -> None:
         seen.clear()
         api = make_api(hub_sandbox.endpoint, hub_sandbox.tokens["alice-fg-org"])
-        publish(tmp_path, dry_run=True, api=api, findings=[], env={},
-                log=lambda line: seen.append((os.environ.get("HF_XET_CLIENT_RETRY_MAX_DURATION"),
-                                              are_progress_bars_disabled())), **kwargs)
+        publish(
+            tmp_path,
+            dry_run=True,
+            api=api,
+            findings=[],
+            env={},
+            log=lambda line: seen.append(
+                (os.environ.get("HF_XET_CLIENT_RETRY_MAX_DURATION"), are_progress_bars_disabled())
+            ),
+            **kwargs,
+        )
 
     run(progress=False)
     assert seen and set(seen) == {("120s", True)}  # the retry budget, while the run lasts

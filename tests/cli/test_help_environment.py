@@ -27,8 +27,9 @@ CONSTANT = re.compile(r"""^[A-Z_]*ENV[A-Z_]*\s*=\s*["']([A-Z][A-Z0-9_]+)["']""",
 @cache
 def help_of(command: str) -> str:
     args = command.split() if command else []
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", *args, "--help"], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", *args, "--help"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -46,8 +47,17 @@ def read_in_code() -> set[str]:
 
 def test_the_grep_finds_what_the_code_reads():
     found = read_in_code()
-    assert {"HF_TOKEN", "HF_PUBLISH_DEBUG", "HF_PUBLISH_TIMEOUT", "HF_PUBLISH_SANDBOX_TOKEN", "HF_PUBLISH_NO_CACHE",
-            "XDG_CACHE_HOME", "PRE_COMMIT_REMOTE_BRANCH", "GIT_INDEX_FILE", "GITHUB_EVENT_NAME"} <= found
+    assert {
+        "HF_TOKEN",
+        "HF_PUBLISH_DEBUG",
+        "HF_PUBLISH_TIMEOUT",
+        "HF_PUBLISH_SANDBOX_TOKEN",
+        "HF_PUBLISH_NO_CACHE",
+        "XDG_CACHE_HOME",
+        "PRE_COMMIT_REMOTE_BRANCH",
+        "GIT_INDEX_FILE",
+        "GITHUB_EVENT_NAME",
+    } <= found
 
 
 def test_every_variable_the_code_reads_is_in_a_commands_help_and_in_cli_md():

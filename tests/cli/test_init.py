@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hf_publish.cli import main
-from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
 from hf_publish.policy.load import load_policy
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
 from tests.helpers import git, init_repo
 
 
@@ -32,7 +32,10 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, monkeypatc
     assert "already exist" in capsys.readouterr().err
     assert not (repo / ".hf-publish.yaml").exists()
     assert (repo / ".gitattributes").read_text() == "*.txt text\n"
-    assert main(["init", "--org", "acme-ai", "--force", "--name", "bert-korean-sentiment-v2", "--path", "models/bert"]) == 0
+    assert (
+        main(["init", "--org", "acme-ai", "--force", "--name", "bert-korean-sentiment-v2", "--path", "models/bert"])
+        == 0
+    )
     assert (repo / ".gitattributes.bak").read_text() == "*.txt text\n"  # the replaced file is kept
     assert (repo / "models/bert/README.md").exists()
     assert load_policy(repo / ".hf-publish.yaml").repos[0].path == "models/bert"

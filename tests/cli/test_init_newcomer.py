@@ -88,13 +88,17 @@ def test_force_names_what_it_replaces_and_keeps_a_backup(tmp_path: Path):
 
 def test_generated_yaml_comments_line_up_whatever_the_values(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
-    proc = init(repo, "--organization", "a-rather-long-organization-name", "--name", "x-v1", "--path", "m",
-                "--type", "space")
+    proc = init(
+        repo, "--organization", "a-rather-long-organization-name", "--name", "x-v1", "--path", "m", "--type", "space"
+    )
     assert proc.returncode == 0, proc.stderr
     text = (repo / ".hf-publish.yaml").read_text()
     for block in text.split("\n\n"):
-        columns = {m.start(1) for line in block.splitlines()
-                   if not line.lstrip().startswith("#") and (m := re.search(r"\S\s{2,}(#)", line)) and m.start(1) < 62}
+        columns = {
+            m.start(1)
+            for line in block.splitlines()
+            if not line.lstrip().startswith("#") and (m := re.search(r"\S\s{2,}(#)", line)) and m.start(1) < 62
+        }
         assert len(columns) <= 1, block
     repos_block = next(b for b in text.split("\n\n") if b.startswith("repos:"))
     assert len({line.index("#") for line in repos_block.splitlines()}) == 1, repos_block

@@ -51,7 +51,7 @@ def hostile_repo(tmp_path: Path) -> Path:
     write(repo / ".hf-publish.yaml", "organization: acme-ai\nrepos:\n  - name: kor-sentiment-v1\n    path: model\n")
     shutil_copy_card(repo)
     for name in HOSTILE_NAMES:
-        write(repo / "model" / name, f"token = \"{TOKEN}\"\n")
+        write(repo / "model" / name, f'token = "{TOKEN}"\n')
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "hostile names")
     return repo
@@ -65,8 +65,14 @@ def shutil_copy_card(repo: Path) -> None:
 
 def cli(repo: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HF_TOKEN"))}
-    return subprocess.run([sys.executable, "-m", "hf_publish", *args], cwd=repo, capture_output=True, text=True,
-                          env={**base, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "hf_publish", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        timeout=120,
+    )
 
 
 def only_annotations(output: str, expected: int) -> None:
@@ -164,6 +170,7 @@ def test_a_policy_error_echoing_hostile_text_is_inert(tmp_path):
 
 
 # --- the output layer itself -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_inert_text_leaves_nothing_the_runner_would_parse(name):

@@ -22,8 +22,13 @@ REAL = "hf_" + "RealUserTokenNeverShown" + "x" * 11
 
 def serve(tmp_path: Path) -> tuple[subprocess.Popen, list[str]]:
     env = {**os.environ, "HF_TOKEN": REAL, "HF_HOME": str(tmp_path / "hf")}
-    proc = subprocess.Popen([sys.executable, "-m", "hf_publish", "sandbox", "serve"], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hf_publish", "sandbox", "serve"],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     lines: list[str] = []
     deadline = time.monotonic() + 60
     assert proc.stdout is not None
@@ -50,9 +55,13 @@ def test_serve_prints_a_usable_token_table(tmp_path: Path):
         endpoint = next(line.split("=", 1)[1] for line in lines if "export HF_ENDPOINT=" in line)
         if HF is None:
             pytest.skip("the hf CLI is not installed")
-        listed = subprocess.run([HF, "models", "ls", "--author", "acme-ai"], capture_output=True, text=True,
-                                env={**os.environ, "HF_ENDPOINT": endpoint, "HF_TOKEN": value,
-                                     "HF_HOME": str(tmp_path / "hf")}, timeout=60)
+        listed = subprocess.run(
+            [HF, "models", "ls", "--author", "acme-ai"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "HF_ENDPOINT": endpoint, "HF_TOKEN": value, "HF_HOME": str(tmp_path / "hf")},
+            timeout=60,
+        )
         assert listed.returncode == 0, listed.stdout + listed.stderr
     finally:
         proc.terminate()

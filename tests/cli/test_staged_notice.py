@@ -31,11 +31,16 @@ def test_checking_a_file_with_unstaged_changes_says_it_checked_the_staged_versio
     write(repo / "config.yaml", "hub:\n  token: ${HF_TOKEN}\n")  # fixed in the editor, not staged yet
     proc = run(repo, "check", "secrets", "config.yaml", "train.py")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "config.yaml:2: [secrets] hard-coded token value s3cr\u2026 in the file's staged version (git's index)" in proc.stdout
+    assert (
+        "config.yaml:2: [secrets] hard-coded token value s3cr\u2026 in the file's staged version (git's index)"
+        in proc.stdout
+    )
     assert "in a staged file" not in proc.stdout
     notice = [line for line in proc.stderr.splitlines() if "unstaged changes" in line]
-    assert notice == ["hf-publish: checked the staged version of config.yaml; it has unstaged changes. "
-                      "Next: `git add` it to check what you see in the editor"], proc.stderr
+    assert notice == [
+        "hf-publish: checked the staged version of config.yaml; it has unstaged changes. "
+        "Next: `git add` it to check what you see in the editor"
+    ], proc.stderr
     git(repo, "add", "config.yaml")
     proc = run(repo, "check", "secrets", "config.yaml")
     assert proc.returncode == 0 and "unstaged" not in proc.stderr, proc.stdout + proc.stderr
@@ -52,12 +57,15 @@ def test_several_changed_files_are_named_in_one_line(tmp_path: Path):
     assert proc.returncode == 0
     assert [line for line in proc.stderr.splitlines() if "unstaged" in line] == [
         "hf-publish: checked the staged versions of a.py, b.py; they have unstaged changes. "
-        "Next: `git add` them to check what you see in the editor"]
+        "Next: `git add` them to check what you see in the editor"
+    ]
 
 
 def test_under_pre_commit_a_staged_file_is_a_staged_file(tmp_path: Path):
     repo = init_repo(tmp_path / "r", lfs=False)
-    write(repo / ".pre-commit-config.yaml", f"""repos:
+    write(
+        repo / ".pre-commit-config.yaml",
+        f"""repos:
   - repo: local
     hooks:
       - id: secrets
@@ -65,13 +73,20 @@ def test_under_pre_commit_a_staged_file_is_a_staged_file(tmp_path: Path):
         entry: {HF_PUBLISH} check secrets
         language: system
         pass_filenames: true
-""")
+""",
+    )
     commit_all(repo)
     write(repo / "config.yaml", f'hub:\n  token: "{LITERAL}"\n')
     git(repo, "add", "config.yaml")
     write(repo / "config.yaml", "hub:\n  token: ${HF_TOKEN}\n")  # pre-commit stashes this away
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", "run", "secrets"], cwd=repo, capture_output=True,
-                          text=True, env=_env(), timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "secrets"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "config.yaml:2: [secrets] hard-coded token value s3cr\u2026 in a staged file" in out

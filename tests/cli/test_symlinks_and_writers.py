@@ -25,8 +25,9 @@ SECRET = 'token = "sk-live-0123456789abcdef0123456789"\n'
 
 def cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HF_TOKEN"))}
-    return subprocess.run([sys.executable, "-m", "hf_publish", *args], cwd=repo, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "hf_publish", *args], cwd=repo, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def layout(repo: Path, kind: str) -> str:
@@ -77,12 +78,15 @@ def test_a_path_with_dot_dot_or_absolute_stays_a_config_error(tmp_path):
 
 # --- writers --------------------------------------------------------------------------------------
 
+
 def test_lfs_fix_never_writes_through_a_gitattributes_symlink_into_git_config(tmp_path):
     repo = init_repo(tmp_path / "repo", branch="main")
     config_before = (repo / ".git" / "config").read_bytes()
     (repo / ".gitattributes").symlink_to(".git/config")
-    write(repo / ".hf-publish.yaml",
-          "lfs:\n  required_patterns:\n    - '[core]'\n    - 'fsmonitor=touch${IFS}pwned'\n    - '*.bin'\n")
+    write(
+        repo / ".hf-publish.yaml",
+        "lfs:\n  required_patterns:\n    - '[core]'\n    - 'fsmonitor=touch${IFS}pwned'\n    - '*.bin'\n",
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "gitattributes is a link")
     result = cli(repo, "check", "lfs", "--all-files", "--fix")
@@ -94,7 +98,9 @@ def test_lfs_fix_never_writes_through_a_gitattributes_symlink_into_git_config(tm
 
 def test_a_required_pattern_with_a_line_break_is_a_config_error(tmp_path):
     repo = init_repo(tmp_path / "repo", branch="main")
-    write(repo / ".hf-publish.yaml", 'lfs:\n  required_patterns:\n    - "*.bin\\n[core]\\n\\tfsmonitor = touch pwned"\n')
+    write(
+        repo / ".hf-publish.yaml", 'lfs:\n  required_patterns:\n    - "*.bin\\n[core]\\n\\tfsmonitor = touch pwned"\n'
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "crafted pattern")
     result = cli(repo, "check", "lfs", "--all-files", "--fix")
@@ -165,6 +171,7 @@ def test_refresh_vocab_refuses_a_symlinked_output_folder(tmp_path, capsys):
 
 
 # --- fix lines paste safely ---------------------------------------------------------------------
+
 
 def pasted_words(fix: str) -> list[str]:
     """What a POSIX shell sees: every `$(`, backtick and `;` stays inside one quoted word."""

@@ -22,8 +22,9 @@ def hf_publish(*args: str, check: bool = True, **kwargs) -> subprocess.Completed
 
 
 def script(name: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *args], capture_output=True, text=True,
-                          timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / name), *args], capture_output=True, text=True, timeout=300, **kwargs
+    )
 
 
 def section(path: Path, name: str) -> str:

@@ -17,8 +17,9 @@ CONFIG = ROOT / ".pre-commit-config.yaml"
 
 def pre_commit(*args: str, cwd: Path = ROOT, home: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, **({"PRE_COMMIT_HOME": str(home)} if home else {})}
-    return subprocess.run([sys.executable, "-m", "pre_commit", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 def test_pre_commit_accepts_the_config_and_refuses_a_broken_one(tmp_path: Path):
@@ -38,8 +39,13 @@ def test_ruff_and_the_repos_own_hooks_are_configured():
     local = {hook["id"]: hook for hook in repos["local"]["hooks"]}
     assert set(local) == {"config", "branch-name", "lfs", "secrets"}
     for hook_id, hook in local.items():  # the same entry and file selection as the published hooks
-        for key, default in (("entry", None), ("files", ""), ("types", ["file"]), ("always_run", False),
-                             ("pass_filenames", True)):
+        for key, default in (
+            ("entry", None),
+            ("files", ""),
+            ("types", ["file"]),
+            ("always_run", False),
+            ("pass_filenames", True),
+        ):
             assert hook.get(key, default) == manifest[hook_id].get(key, default), (hook_id, key)
 
 

@@ -57,8 +57,10 @@ def undocumented_options(*command: str) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("command", [(name,) for name in ("check", "publish", "init", "matrix", "schema", "gh-action")]
-                         + [("sandbox", "serve")])
+@pytest.mark.parametrize(
+    "command",
+    [(name,) for name in ("check", "publish", "init", "matrix", "schema", "gh-action")] + [("sandbox", "serve")],
+)
 def test_every_command_says_what_it_does_and_every_option_has_help(command):
     text = hf_publish(*command, "--help").stdout
     assert text.startswith(f"usage: hf-publish {' '.join(command)}")
@@ -80,7 +82,9 @@ def code_environment_variables() -> set[str]:
     """Environment variable names in the package's source: quoted names with a known prefix
     (`b"..."` literals are byte patterns the secrets check searches for, not variables)."""
     names: set[str] = set()
-    pattern = re.compile(r'(?<![bB\w])["\']((?:HF|HUGGING_FACE|GITHUB|RUNNER|XDG|ACTIONS|INPUT|PRE_COMMIT)_[A-Z0-9_]*[A-Z0-9])["\']')
+    pattern = re.compile(
+        r'(?<![bB\w])["\']((?:HF|HUGGING_FACE|GITHUB|RUNNER|XDG|ACTIONS|INPUT|PRE_COMMIT)_[A-Z0-9_]*[A-Z0-9])["\']'
+    )
     for path in (ROOT / "src").rglob("*.py"):
         names |= set(pattern.findall(path.read_text(encoding="utf-8")))
     return names
@@ -94,7 +98,11 @@ def test_every_environment_variable_the_code_reads_is_in_cli_md():
     assert missing == [], f"docs/cli.md's environment section lacks {missing}"
     # and those action.yml reads from the step's environment
     for name in set(re.findall(r"\$\{?(HF_PUBLISH_[A-Z_]+)", (ROOT / "action.yml").read_text())) - {
-            "HF_PUBLISH_INPUT_PYTHON", "HF_PUBLISH_SETUP_PYTHON", "HF_PUBLISH_PY", "HF_PUBLISH_HOME"}:
+        "HF_PUBLISH_INPUT_PYTHON",
+        "HF_PUBLISH_SETUP_PYTHON",
+        "HF_PUBLISH_PY",
+        "HF_PUBLISH_HOME",
+    }:
         assert f"`{name}`" in documented, name
 
 

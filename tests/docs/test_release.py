@@ -61,7 +61,9 @@ def test_the_procedure_as_documented_passes(repo_copy: Path):
     source = version_file(repo_copy)
     source.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "9.9.9"', source.read_text()))
     changelog = repo_copy / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text().replace("## [Unreleased]", "## [Unreleased]\n\n## [9.9.9] - 2027-01-02", 1))
+    changelog.write_text(
+        changelog.read_text().replace("## [Unreleased]", "## [Unreleased]\n\n## [9.9.9] - 2027-01-02", 1)
+    )
     result = check(repo_copy, "--tag", "v9.9.9")
     assert result.returncode == 0, result.stderr
     # an entry without its date is not a release yet
@@ -72,7 +74,9 @@ def test_the_procedure_as_documented_passes(repo_copy: Path):
 def test_an_older_entry_is_not_the_release(repo_copy: Path):
     changelog = repo_copy / "CHANGELOG.md"
     version = package_version()
-    changelog.write_text(changelog.read_text().replace("## [Unreleased]", "## [Unreleased]\n\n## [99.0.0] - 2027-01-02", 1))
+    changelog.write_text(
+        changelog.read_text().replace("## [Unreleased]", "## [Unreleased]\n\n## [99.0.0] - 2027-01-02", 1)
+    )
     result = check(repo_copy)
     assert result.returncode == 1 and f"newest release is 99.0.0, not {version}" in result.stderr
 
@@ -84,8 +88,14 @@ def test_changelog_has_the_keep_a_changelog_shape():
     assert all(date for version, date in headings[1:]), headings
     assert headings[1][0] == package_version()  # the newest release is the package version
     unreleased = text.split("## [Unreleased]")[1].split("\n## [")[0]
-    assert set(re.findall(r"^### (\w+)", unreleased, re.M)) <= {"Added", "Changed", "Deprecated", "Removed", "Fixed",
-                                                                  "Security"}
+    assert set(re.findall(r"^### (\w+)", unreleased, re.M)) <= {
+        "Added",
+        "Changed",
+        "Deprecated",
+        "Removed",
+        "Fixed",
+        "Security",
+    }
 
 
 def test_the_release_workflow_is_pinned_and_least_privileged():
@@ -93,7 +103,9 @@ def test_the_release_workflow_is_pinned_and_least_privileged():
     assert workflow["permissions"] == {}
     assert workflow[True] == {"push": {"tags": ["v[0-9]+.[0-9]+.[0-9]+"]}}
     [job] = workflow["jobs"].values()
-    assert job["permissions"] == {"contents": "write"} and job["environment"] and isinstance(job["timeout-minutes"], int)
+    assert (
+        job["permissions"] == {"contents": "write"} and job["environment"] and isinstance(job["timeout-minutes"], int)
+    )
     for step in job["steps"]:
         if "uses" in step:
             assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
@@ -103,9 +115,17 @@ def test_the_release_workflow_is_pinned_and_least_privileged():
 
 
 def test_actionlint_and_zizmor_find_nothing_in_the_release_workflow():
-    actionlint = subprocess.run([shutil.which("actionlint") or "actionlint", "-no-color", str(WORKFLOW)],
-                                capture_output=True, text=True, timeout=120)
+    actionlint = subprocess.run(
+        [shutil.which("actionlint") or "actionlint", "-no-color", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert actionlint.returncode == 0, actionlint.stdout + actionlint.stderr
-    zizmor = subprocess.run([shutil.which("zizmor") or "zizmor", "--offline", "--no-progress", "--persona", "pedantic",
-                             str(WORKFLOW)], capture_output=True, text=True, timeout=120)
+    zizmor = subprocess.run(
+        [shutil.which("zizmor") or "zizmor", "--offline", "--no-progress", "--persona", "pedantic", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert zizmor.returncode == 0 and "No findings" in zizmor.stdout + zizmor.stderr, zizmor.stdout + zizmor.stderr

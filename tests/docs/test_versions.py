@@ -8,8 +8,15 @@ import re
 
 from tests.docs.helpers import ROOT, package_version
 
-FILES = sorted({*ROOT.glob("README.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("hooks/*/README.md"),
-                *ROOT.glob("hooks/*.md"), *ROOT.glob("examples/workflows/*.yml")})
+FILES = sorted(
+    {
+        *ROOT.glob("README.md"),
+        *ROOT.glob("docs/*.md"),
+        *ROOT.glob("hooks/*/README.md"),
+        *ROOT.glob("hooks/*.md"),
+        *ROOT.glob("examples/workflows/*.yml"),
+    }
+)
 
 
 def occurrences() -> list[tuple[str, str, str]]:
@@ -32,8 +39,11 @@ def test_every_documented_version_is_the_package_version():
     kinds = {kind for _, kind, _ in found}
     assert kinds == {"rev", "ref"}, found  # the README's snippet and the workflows are both seen
     assert any(name == "README.md" and kind == "rev" for name, kind, _ in found)
-    wrong = [(name, kind, value) for name, kind, value in found
-             if value not in (f"v{version}", f"v{major}") or (kind == "rev" and value != f"v{version}")]
+    wrong = [
+        (name, kind, value)
+        for name, kind, value in found
+        if value not in (f"v{version}", f"v{major}") or (kind == "rev" and value != f"v{version}")
+    ]
     assert wrong == [], f"stale versions (the package is {version}; run: python scripts/gen-docs): {wrong}"
 
 

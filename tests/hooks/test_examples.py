@@ -133,7 +133,8 @@ def test_every_hook_has_docs_and_both_kinds_of_example() -> None:
 def test_manifest_is_valid_for_pre_commit() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -157,4 +158,6 @@ def test_readme_and_docs_document_every_hook() -> None:
     checks_doc = (ROOT / "docs" / "checks.md").read_text()
     for hook_id in HOOKS:
         assert f"id: {hook_id}" in readme, f"README's pre-commit snippet lacks {hook_id}"
-        assert re.search(rf"^## {re.escape(hook_id)}$", checks_doc, re.M), f"docs/checks.md has no section for {hook_id}"
+        assert re.search(rf"^## {re.escape(hook_id)}$", checks_doc, re.M), (
+            f"docs/checks.md has no section for {hook_id}"
+        )

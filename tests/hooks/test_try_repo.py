@@ -33,7 +33,11 @@ def try_repo(consumer: Path, hook_id: str, home: Path, extra_env: dict | None = 
         env.pop(var, None)
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook_id, "--ref", head, "--all-files"],
-        cwd=consumer, capture_output=True, text=True, env=env, timeout=900,
+        cwd=consumer,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
 
 

@@ -20,8 +20,16 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 START_TIMEOUT = 60.0
 
 
@@ -33,9 +41,19 @@ class Browser:
     def __init__(self, binary: str) -> None:
         self.profile = tempfile.mkdtemp(prefix="hf-publish-chromium-")
         self.process = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
-             "--remote-allow-origins=*", "--window-size=1280,1600", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [
+                binary,
+                *FLAGS,
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                "--window-size=1280,1600",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         port = self._wait_for_port()
         self.ws = self._connect_page(port)
         self.next_id = 0
@@ -74,8 +92,7 @@ class Browser:
                 targets = json.load(answer)
             pages = [t for t in targets if t.get("type") == "page"]
             if pages:
-                return websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=30,
-                                                   suppress_origin=True)
+                return websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
             if time.monotonic() > deadline:
                 raise RuntimeError("chromium opened no page")
             time.sleep(0.1)
@@ -86,9 +103,13 @@ class Browser:
         self.events.append(message)
         if method == "Runtime.exceptionThrown":
             details = params.get("exceptionDetails", {})
-            self.errors.append("exception: " + str(details.get("exception", {}).get("description") or details.get("text")))
+            self.errors.append(
+                "exception: " + str(details.get("exception", {}).get("description") or details.get("text"))
+            )
         elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            self.errors.append("console: " + " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", [])))
+            self.errors.append(
+                "console: " + " ".join(str(a.get("value", a.get("description"))) for a in params.get("args", []))
+            )
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             self.errors.append("log: " + str(params["entry"].get("text")))
 
@@ -132,8 +153,13 @@ class Browser:
 
     def screenshot(self, path: Path) -> Path:
         height = self.evaluate("Math.ceil(document.documentElement.scrollHeight)") or 1600
-        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=min(int(height), 6000),
-                  deviceScaleFactor=1, mobile=False)
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=1280,
+            height=min(int(height), 6000),
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
         path.write_bytes(base64.b64decode(data))
         return path

@@ -33,8 +33,16 @@ def audit_org(hub_sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     spread over a year (so a few are active within 7 days and the old private ones are stale)."""
     generate = pytest.importorskip("hf_publish.sandbox.generate", reason="this sandbox cannot generate orgs")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    generate.generate_org(hub_sandbox, ORG, N, private=lambda i: i % 3 != 0, files=_files,
-                          last_modified=lambda i: NOW - timedelta(days=i * 3 + 1), plan="team", seats=2)
+    generate.generate_org(
+        hub_sandbox,
+        ORG,
+        N,
+        private=lambda i: i % 3 != 0,
+        files=_files,
+        last_modified=lambda i: NOW - timedelta(days=i * 3 + 1),
+        plan="team",
+        seats=2,
+    )
     hub_sandbox.reset_request_counts()
     return hub_sandbox
 
@@ -58,9 +66,13 @@ def org_sandbox(tmp_path_factory, monkeypatch):
     users = copy.deepcopy(DEFAULT_CONFIG)
     users["users"].update(copy.deepcopy(OUTSIDERS))
     # alice's token for a move out of her own namespace into the org: write on both, nothing else
-    users["tokens"]["alice-fg-both"] = {"user": "alice", "scoped": [
-        {"entity": {"type": "user", "name": "alice"}, "permissions": ["repo.write", "repo.content.read"]},
-        {"entity": {"type": "org", "name": "acme-ai"}, "permissions": ["repo.write", "repo.content.read"]}]}
+    users["tokens"]["alice-fg-both"] = {
+        "user": "alice",
+        "scoped": [
+            {"entity": {"type": "user", "name": "alice"}, "permissions": ["repo.write", "repo.content.read"]},
+            {"entity": {"type": "org", "name": "acme-ai"}, "permissions": ["repo.write", "repo.content.read"]},
+        ],
+    }
     for outsider in OUTSIDERS:  # what the requesters themselves download with
         users["tokens"][f"{outsider}-read"] = {"user": outsider, "role": "read"}
     root = tmp_path_factory.mktemp("org_sandbox")
@@ -75,19 +87,23 @@ def org_sandbox(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def cli(org_sandbox, tmp_path):
     """`cli("alice-fg-org", "access", "review", cwd=repo)`: the real hf-publish as a subprocess on the sandbox."""
+
     def run(token: str | None, *args: str, cwd: Path) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_TOKEN", "HF_PUBLISH_DEBUG"))}
-        env.update(HF_ENDPOINT=org_sandbox.endpoint, HF_HOME=str(tmp_path / "cli_hf_home"),
-                   HF_HUB_DISABLE_TELEMETRY="1")
+        env.update(
+            HF_ENDPOINT=org_sandbox.endpoint, HF_HOME=str(tmp_path / "cli_hf_home"), HF_HUB_DISABLE_TELEMETRY="1"
+        )
         if token:
             env["HF_TOKEN"] = org_sandbox.tokens[token]
         return subprocess.run(["hf-publish", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
     return run
 
 
 @pytest.fixture
 def policy_repo(tmp_path):
     """`policy_repo(text)`: a git repo holding .hf-publish.yaml (and more files)."""
+
     def make(policy: str, **files: str) -> Path:
         repo = init_repo(tmp_path / "policy-repo", branch="main", lfs=False)
         write(repo / ".hf-publish.yaml", policy)
@@ -95,4 +111,5 @@ def policy_repo(tmp_path):
             write(repo / name.replace("__", "."), text)
         commit_all(repo, "policy")
         return repo
+
     return make

@@ -44,15 +44,21 @@ def test_the_help_of_each_org_command_teaches_with_examples_that_parse_and_its_e
 
     parser = build_parser()
     access = _subcommand(parser, "access")
-    for sub in (_subcommand(access, "review"), _subcommand(access, "grant"),
-                _subcommand(_subcommand(parser, "members"), "diff"), _subcommand(parser, "migrate")):
+    for sub in (
+        _subcommand(access, "review"),
+        _subcommand(access, "grant"),
+        _subcommand(_subcommand(parser, "members"), "diff"),
+        _subcommand(parser, "migrate"),
+    ):
         text = sub.format_help()
         assert "examples:" in text and "exit codes:" in text, sub.prog
         codes = re.findall(r"^  (\d+) ", text.split("exit codes:", 1)[1], re.M)
         assert codes[0] == "0" and codes[-1] == "130" and {"2", "3", "4"} <= set(codes), (sub.prog, codes)
-        examples = [line.split("  ")[1] if line.startswith("  ") else line
-                    for line in text.split("examples:", 1)[1].split("exit codes:")[0].splitlines()
-                    if line.strip().startswith("hf-publish ")]
+        examples = [
+            line.split("  ")[1] if line.startswith("  ") else line
+            for line in text.split("examples:", 1)[1].split("exit codes:")[0].splitlines()
+            if line.strip().startswith("hf-publish ")
+        ]
         assert examples, sub.prog
         for example in examples:
             argv = shlex.split(example.strip().split("  ")[0])

@@ -9,8 +9,9 @@ import pytest
 
 from hf_publish.sandbox import Sandbox
 
-pytestmark = pytest.mark.skipif(not hasattr(Sandbox, "request_access"),
-                                reason="the sandbox does not serve access requests yet (sandbox-org branch)")
+pytestmark = pytest.mark.skipif(
+    not hasattr(Sandbox, "request_access"), reason="the sandbox does not serve access requests yet (sandbox-org branch)"
+)
 
 REPO = "acme-ai/gated-model-v1"
 POLICY = """\
@@ -98,8 +99,12 @@ def test_apply_decides_logs_every_decision_and_matches_the_hub(requests_made, cl
     lines = log.read_text().splitlines()
     assert json.loads(lines[0]) == {"earlier": "run"}  # appended, never truncated
     records = [json.loads(line) for line in lines[1:]]
-    assert {r["who"]: r["what"] for r in records} == {"frank": "accept", "mallory": "reject", "eve": "leave",
-                                                     "grace": "revoke"}
+    assert {r["who"]: r["what"] for r in records} == {
+        "frank": "accept",
+        "mallory": "reject",
+        "eve": "leave",
+        "grace": "revoke",
+    }
     expected = {"accept": "accepted", "reject": "rejected", "revoke": "pending", "leave": "pending"}
     for record in records:
         assert after[record["who"]] == expected[record["what"]]
@@ -129,16 +134,26 @@ def test_grant_needs_a_gated_repo_and_apply(org_sandbox, cli, policy_repo):
     plan = cli("alice-fg-org", "access", "grant", "eve", "gated-model-v1", cwd=repo)
     assert plan.returncode == 0 and "dry run" in plan.stdout and handled(org_sandbox) == []
     log = repo / "grants.jsonl"
-    done = cli("alice-fg-org", "access", "grant", "eve", "gated-model-v1", "--apply", "--log", str(log),
-               "--reason", "ticket 42", cwd=repo)
+    done = cli(
+        "alice-fg-org",
+        "access",
+        "grant",
+        "eve",
+        "gated-model-v1",
+        "--apply",
+        "--log",
+        str(log),
+        "--reason",
+        "ticket 42",
+        cwd=repo,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert statuses(org_sandbox)["eve"] == "accepted"
     (record,) = [json.loads(line) for line in log.read_text().splitlines()]
     assert record["what"] == "grant" and record["who"] == "eve" and "ticket 42" in record["why"]
 
 
-def test_the_whole_plan_is_printed_before_the_first_write_and_a_failed_write_is_logged(requests_made, cli,
-                                                                                        policy_repo):
+def test_the_whole_plan_is_printed_before_the_first_write_and_a_failed_write_is_logged(requests_made, cli, policy_repo):
     sandbox = requests_made
     repo = policy_repo(POLICY)
     log = repo / "decisions.jsonl"
@@ -177,8 +192,7 @@ def test_review_of_an_unknown_name_says_what_to_name(org_sandbox, cli, policy_re
     assert "Next: name a configured repo, or give its full id (ORG/NAME)" in result.stderr
 
 
-def test_grant_errors_name_the_next_step_and_an_unwritable_log_stops_before_the_grant(org_sandbox, cli,
-                                                                                       policy_repo):
+def test_grant_errors_name_the_next_step_and_an_unwritable_log_stops_before_the_grant(org_sandbox, cli, policy_repo):
     gated_repo(org_sandbox)
     repo = policy_repo(POLICY)
     (repo / "logdir").mkdir()
@@ -198,8 +212,13 @@ def can_download(sandbox, token: str, tmp_path) -> bool:
     from huggingface_hub.errors import GatedRepoError
 
     try:
-        hf_hub_download(REPO, "model.safetensors", token=sandbox.tokens[token], endpoint=sandbox.endpoint,
-                        cache_dir=tmp_path / f"cache-{token}")
+        hf_hub_download(
+            REPO,
+            "model.safetensors",
+            token=sandbox.tokens[token],
+            endpoint=sandbox.endpoint,
+            cache_dir=tmp_path / f"cache-{token}",
+        )
         return True
     except GatedRepoError:
         return False
@@ -214,8 +233,9 @@ def test_applied_decisions_decide_who_downloads_the_weights(requests_made, cli, 
     api.upload_file(path_or_fileobj=b"\x00" * 2_000_000, path_in_repo="model.safetensors", repo_id=REPO)
     assert can_download(sandbox, "grace-read", tmp_path / "before")  # accepted 40 days ago
     assert not can_download(sandbox, "frank-read", tmp_path / "before")  # pending
-    result = cli("alice-fg-org", "access", "review", "--apply", "--log", str(tmp_path / "log.jsonl"),
-                 cwd=policy_repo(POLICY))
+    result = cli(
+        "alice-fg-org", "access", "review", "--apply", "--log", str(tmp_path / "log.jsonl"), cwd=policy_repo(POLICY)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert can_download(sandbox, "frank-read", tmp_path / "after")  # auto-accepted by domain
     assert not can_download(sandbox, "grace-read", tmp_path / "after")  # expired: revoked

@@ -24,8 +24,16 @@ def consumer(tmp_path: Path) -> Path:
 def test_audit_mode_annotates_summarizes_writes_the_report_and_fails_on_errors(audit_org, tmp_path: Path):
     repo = consumer(tmp_path)
     token = admin_token(audit_org)
-    step = gh_action(repo, tmp_path, event="schedule", mode="audit", token=token, endpoint=audit_org.endpoint,
-                     audit_report="org-audit.html", fail_on="error")
+    step = gh_action(
+        repo,
+        tmp_path,
+        event="schedule",
+        mode="audit",
+        token=token,
+        endpoint=audit_org.endpoint,
+        audit_report="org-audit.html",
+        fail_on="error",
+    )
     assert step.returncode == 1, step.stdout + step.stderr
     assert f"::add-mask::{token}" in step.stdout.splitlines()[0]
     assert token not in "\n".join(step.stdout.splitlines()[1:]) + step.stderr + step.summary
@@ -42,10 +50,19 @@ def test_audit_mode_annotates_summarizes_writes_the_report_and_fails_on_errors(a
 
 def test_audit_mode_with_fail_on_never_passes_and_on_a_pull_request_sees_public_repos_only(audit_org, tmp_path: Path):
     repo = consumer(tmp_path)
-    step = gh_action(repo, tmp_path, event="pull_request", mode="audit", token=admin_token(audit_org),
-                     endpoint=audit_org.endpoint, fail_on="never",
-                     payload={"pull_request": {"number": 1, "head": {"ref": "x"}, "base": {"ref": "main"}},
-                              "repository": {"full_name": "acme-ai/models", "default_branch": "main"}})
+    step = gh_action(
+        repo,
+        tmp_path,
+        event="pull_request",
+        mode="audit",
+        token=admin_token(audit_org),
+        endpoint=audit_org.endpoint,
+        fail_on="never",
+        payload={
+            "pull_request": {"number": 1, "head": {"ref": "x"}, "base": {"ref": "main"}},
+            "repository": {"full_name": "acme-ai/models", "default_branch": "main"},
+        },
+    )
     assert step.returncode == 0, step.stdout + step.stderr
     assert any("public repos only" in line for line in step.commands("notice"))
 

@@ -38,16 +38,23 @@ def files(i: int) -> dict[str, int]:
 def mixed_org(hub_sandbox, tmp_path, monkeypatch):
     generate = pytest.importorskip("hf_publish.sandbox.generate", reason="this sandbox cannot generate orgs")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    generate.generate_org(hub_sandbox, ORG, N, private=lambda i: i % 3 != 0, files=files,
-                          last_modified=lambda i: NOW - timedelta(days=1 + i if i in ACTIVE else 10 + i))
+    generate.generate_org(
+        hub_sandbox,
+        ORG,
+        N,
+        private=lambda i: i % 3 != 0,
+        files=files,
+        last_modified=lambda i: NOW - timedelta(days=1 + i if i in ACTIVE else 10 + i),
+    )
     hub_sandbox.reset_request_counts()
     return hub_sandbox
 
 
 def audit(sandbox, **options):
     token = sandbox.tokens[f"{ORG}-admin-write"]
-    return run_audit(POLICY, AuditOptions(organization=ORG, token=token, **options),
-                     HfApi(endpoint=sandbox.endpoint, token=token))
+    return run_audit(
+        POLICY, AuditOptions(organization=ORG, token=token, **options), HfApi(endpoint=sandbox.endpoint, token=token)
+    )
 
 
 def repo(result, i: int):

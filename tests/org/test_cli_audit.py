@@ -15,8 +15,15 @@ from tests.org.conftest import ORG, admin_token
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hf_publish", *args], check=False, cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "hf_publish", *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def user_env(sandbox, tmp_path: Path, token: str | None) -> dict[str, str]:
@@ -33,13 +40,16 @@ def test_json_report_validates_and_errors_exit_1(audit_org, tmp_path: Path):
     assert result.returncode == 1, result.stderr
     data = json.loads(result.stdout)
     schema = json.loads(resources.files("hf_publish.data").joinpath("org-audit.schema.json").read_text())
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(data)
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(
+        data
+    )
     assert data["summary"]["repos"] == 120 and data["summary"]["findings"]["error"] > 0
     assert "(read-only)" in result.stderr and "error(s)" in result.stderr
     assert admin_token(audit_org) not in result.stdout + result.stderr
     # --fail-on never: the same findings, exit 0; the second run reads every card from the cache
-    again = run(["org", "audit", ORG, "--endpoint", audit_org.endpoint, "--format", "json", "--fail-on", "never"],
-                tmp_path, env)
+    again = run(
+        ["org", "audit", ORG, "--endpoint", audit_org.endpoint, "--format", "json", "--fail-on", "never"], tmp_path, env
+    )
     assert again.returncode == 0
     assert json.loads(again.stdout)["cache"]["cards_downloaded"] == 0
 
@@ -47,8 +57,24 @@ def test_json_report_validates_and_errors_exit_1(audit_org, tmp_path: Path):
 def test_the_policy_gives_the_org_and_the_html_report_is_written(audit_org, tmp_path: Path):
     (tmp_path / ".hf-publish.yaml").write_text(f"organization: {ORG}\norg:\n  plan: team\n  seats: 2\n")
     env = user_env(audit_org, tmp_path, admin_token(audit_org))
-    result = run(["org", "audit", "--endpoint", audit_org.endpoint, "--format", "html", "--output", "audit.html",
-                  "--type", "model", "--since", "30d"], tmp_path, env)
+    result = run(
+        [
+            "org",
+            "audit",
+            "--endpoint",
+            audit_org.endpoint,
+            "--format",
+            "html",
+            "--output",
+            "audit.html",
+            "--type",
+            "model",
+            "--since",
+            "30d",
+        ],
+        tmp_path,
+        env,
+    )
     assert result.returncode == 1, result.stderr
     page = (tmp_path / "audit.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and f"Org audit: {ORG}" in page
@@ -57,8 +83,11 @@ def test_the_policy_gives_the_org_and_the_html_report_is_written(audit_org, tmp_
 
 
 def test_text_report_without_a_token_says_public_only(audit_org, tmp_path: Path):
-    result = run(["org", "audit", ORG, "--endpoint", audit_org.endpoint, "--fail-on", "never"], tmp_path,
-                 user_env(audit_org, tmp_path, None))
+    result = run(
+        ["org", "audit", ORG, "--endpoint", audit_org.endpoint, "--fail-on", "never"],
+        tmp_path,
+        user_env(audit_org, tmp_path, None),
+    )
     assert result.returncode == 0, result.stderr
     assert "note: no token: the audit sees public repos only" in result.stdout
     assert "Storage (plan free" in result.stdout and "Activity in the last 7 days" in result.stdout

@@ -46,8 +46,14 @@ def test_expiry_revokes_old_access_and_does_not_re_accept_it():
     assert expired(req("old", "o@acme.example", 900, "accepted"), AccessPolicy(), NOW) is None
     # revoked access goes back to pending with its old date: auto_accept would grant what expires at once
     assert decide(req("old", "o@acme.example", 91), POLICY, NOW).action == "leave"
-    plan = plan_review("acme-ai/m-v1", "model", [req("bob", "bob@acme.example")],
-                       [req("old", "o@acme.example", 120, "accepted")], POLICY, NOW)
+    plan = plan_review(
+        "acme-ai/m-v1",
+        "model",
+        [req("bob", "bob@acme.example")],
+        [req("old", "o@acme.example", 120, "accepted")],
+        POLICY,
+        NOW,
+    )
     assert [(d.request.username, d.action) for d in plan] == [("bob", "accept"), ("old", "revoke")]
 
 
@@ -55,7 +61,12 @@ def test_log_record_says_who_what_why_when_repo_actor_and_the_log_only_appends(t
     (decision,) = plan_review("acme-ai/m-v1", "model", [req("bob", "bob@acme.example")], [], POLICY, NOW)
     record = log_record(decision, actor="alice", applied=True, when=NOW)
     assert {k: record[k] for k in ("who", "what", "repo", "actor", "when")} == {
-        "who": "bob", "what": "accept", "repo": "acme-ai/m-v1", "actor": "alice", "when": "2026-12-01T00:00:00+00:00"}
+        "who": "bob",
+        "what": "accept",
+        "repo": "acme-ai/m-v1",
+        "actor": "alice",
+        "when": "2026-12-01T00:00:00+00:00",
+    }
     assert "acme.example" in record["why"]
     path = tmp_path / "decisions.jsonl"
     path.write_text('{"earlier": true}\n')
@@ -75,8 +86,12 @@ def member(email: str, role: str, username: str | None, line: int) -> Member:
 
 
 def test_members_diff_missing_extra_roles_and_unmatched():
-    rows = [member("alice@acme.example", "admin", "alice", 2), member("bob@acme.example", "write", "Bob", 3),
-            member("new@acme.example", "read", "newbie", 4), member("nouser@acme.example", "read", None, 5)]
+    rows = [
+        member("alice@acme.example", "admin", "alice", 2),
+        member("bob@acme.example", "write", "Bob", 3),
+        member("new@acme.example", "read", "newbie", 4),
+        member("nouser@acme.example", "read", None, 5),
+    ]
     hub = [HubMember("alice", role="admin"), HubMember("bob", role="read"), HubMember("mallory", role="write")]
     diff = diff_members(rows, hub)
     assert [m.username for m in diff.missing] == ["newbie"]
@@ -99,9 +114,12 @@ def test_expiry_runs_from_the_logged_grant_when_it_is_later_than_the_request(tmp
     assert late is not None and "accepted on 2026-08-23" in late.why and "100 days old" in late.why
     path = tmp_path / "decisions.jsonl"
     grant = plan_review("acme-ai/M-v1", "model", [req("Eve", "eve@acme.example")], [], POLICY, NOW)[0]
-    lines = ["not json", '{"what": "accept", "applied": false, "repo": "acme-ai/m-v1", "who": "eve", '
-             '"when": "2026-11-30T00:00:00+00:00"}',
-             json.dumps(log_record(grant, actor="alice", applied=True, when=NOW - timedelta(days=5)))]
+    lines = [
+        "not json",
+        '{"what": "accept", "applied": false, "repo": "acme-ai/m-v1", "who": "eve", '
+        '"when": "2026-11-30T00:00:00+00:00"}',
+        json.dumps(log_record(grant, actor="alice", applied=True, when=NOW - timedelta(days=5))),
+    ]
     path.write_text("\n".join(lines) + "\n")
     dates = granted_dates(path)
     assert dates == {("acme-ai/m-v1", "eve"): NOW - timedelta(days=5)}  # the failed accept does not count

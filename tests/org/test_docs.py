@@ -21,7 +21,9 @@ def audit_parser():
 
 
 def test_every_option_of_the_help_is_documented_and_no_other():
-    options = {s for action in audit_parser()._actions for s in action.option_strings if s.startswith("--")} - {"--help"}
+    options = {s for action in audit_parser()._actions for s in action.option_strings if s.startswith("--")} - {
+        "--help"
+    }
     documented = set(re.findall(r"^\| `(--[a-z-]+)", DOC, re.MULTILINE))
     assert documented == options
 

@@ -13,11 +13,14 @@ from tests.org.test_access_sandbox import POLICY as ACCESS_POLICY
 from tests.org.test_access_sandbox import REPO, gated_repo
 from tests.org.test_migrate_sandbox import DST, SRC, personal_repo
 
-pytestmark = pytest.mark.skipif(not hasattr(Sandbox, "request_access"),
-                                reason="the sandbox does not serve the org endpoints yet")
+pytestmark = pytest.mark.skipif(
+    not hasattr(Sandbox, "request_access"), reason="the sandbox does not serve the org endpoints yet"
+)
 
-MEMBERS = "email,role,name,username\nalice@acme-ai.example,admin,Alice Admin,alice\n" \
-          "frank@partner.example,read,Frank Partner,frank\n"
+MEMBERS = (
+    "email,role,name,username\nalice@acme-ai.example,admin,Alice Admin,alice\n"
+    "frank@partner.example,read,Frank Partner,frank\n"
+)
 LOG = '{"what": "accept", "applied": true, "repo": "acme-ai/gated-model-v1", "who": "grace", "when": "2026-01-01T00:00:00+00:00"}\n'
 
 COMMANDS = {
@@ -44,6 +47,7 @@ def test_without_apply_nothing_is_written_and_the_plan_comes_first(name, org_san
     assert result.stdout.splitlines()[0].startswith(first), result.stdout
     writes = [f"{r.method} {r.path}" for r in org_sandbox.requests if r.method not in ("GET", "HEAD")]
     assert writes == [], writes
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
     assert status == "", status  # the policy, the members file and the decision log untouched

@@ -15,8 +15,9 @@ def gate(checkout, value: str, where: str = "org") -> None:
         policy = "".join(line for line in policy.splitlines(keepends=True) if not line.startswith("gated:"))
         policy = policy.replace("organization: acme-ai\n", f"organization: acme-ai\ngated: {value}\n", 1)
     else:
-        policy = policy.replace("  - name: bert-korean-sentiment-v2\n",
-                                f"  - name: bert-korean-sentiment-v2\n    gated: {value}\n", 1)
+        policy = policy.replace(
+            "  - name: bert-korean-sentiment-v2\n", f"  - name: bert-korean-sentiment-v2\n    gated: {value}\n", 1
+        )
     assert f"gated: {value}" in policy
     checkout.write(".hf-publish.yaml", policy)
     checkout.commit(f"gated: {value}")
@@ -35,15 +36,18 @@ def test_a_new_repo_is_created_gated_as_the_policy_says(checkout, publish_with, 
     assert "gated: set to manual (was False)" in report.results[0].notes
 
 
-def test_drift_is_corrected_on_publish_and_a_dry_run_only_reports_it(checkout, publish_with, hub_api, hub_sandbox,
-                                                                      upload_lane):
+def test_drift_is_corrected_on_publish_and_a_dry_run_only_reports_it(
+    checkout, publish_with, hub_api, hub_sandbox, upload_lane
+):
     publish_with("alice-fg-org", checkout)
     assert hub_gated(hub_api) is False
     gate(checkout, "auto", where="repo")
     hub_sandbox.clear_log()
     dry = publish_with("bob-fg-org", checkout, dry_run=True)
-    assert "gated: False on the Hub, the policy says auto: a publish would set it (update_repo_settings)" \
+    assert (
+        "gated: False on the Hub, the policy says auto: a publish would set it (update_repo_settings)"
         in dry.results[0].notes
+    )
     assert not [r for r in hub_sandbox.requests if r.method != "GET" and "/settings" in r.path]
     assert hub_gated(hub_api) is False
     publish_with("bob-fg-org", checkout)
@@ -52,8 +56,7 @@ def test_drift_is_corrected_on_publish_and_a_dry_run_only_reports_it(checkout, p
     assert "gated: auto (as the policy says)" in again.results[0].notes
 
 
-def test_a_token_that_may_not_gate_stops_the_publish_before_any_upload(checkout, publish_with, hub_api,
-                                                                         hub_sandbox):
+def test_a_token_that_may_not_gate_stops_the_publish_before_any_upload(checkout, publish_with, hub_api, hub_sandbox):
     publish_with("alice-fg-org", checkout)
     gate(checkout, "manual")
     checkout.write("notes.md", "new content\n")
@@ -69,8 +72,9 @@ def test_a_token_that_may_not_gate_stops_the_publish_before_any_upload(checkout,
     assert hub_sandbox.head(REPO) == head and not [r for r in write_requests(hub_sandbox) if "/commit/" in r.path]
 
 
-def test_drift_toward_less_gating_is_a_note_when_the_token_may_not_change_it(checkout, publish_with, hub_api,
-                                                                             hub_sandbox):
+def test_drift_toward_less_gating_is_a_note_when_the_token_may_not_change_it(
+    checkout, publish_with, hub_api, hub_sandbox
+):
     gate(checkout, "manual")
     publish_with("alice-fg-org", checkout)
     gate(checkout, "auto")
@@ -82,7 +86,8 @@ def test_drift_toward_less_gating_is_a_note_when_the_token_may_not_change_it(che
 
 
 def test_the_audit_and_publish_report_the_same_drift_for_the_same_policy_and_hub_state(
-        checkout, publish_with, hub_api, hub_sandbox, tmp_path, monkeypatch):
+    checkout, publish_with, hub_api, hub_sandbox, tmp_path, monkeypatch
+):
     """One rule (policy.model.gated_drift) decides for both: the same policy file and the same repo on the
     Hub give the same drift, in the same words, in the audit's finding and in publish's dry run."""
     from hf_publish.org.audit import AuditOptions, run_audit
@@ -97,15 +102,21 @@ def test_the_audit_and_publish_report_the_same_drift_for_the_same_policy_and_hub
 
     dry = publish_with("bob-fg-org", checkout, dry_run=True)
     (note,) = [n for n in dry.results[0].notes if n.startswith("gated:")]
-    audit = run_audit(policy, AuditOptions(organization="acme-ai", token=hub_sandbox.tokens["bob-fg-org"],
-                                           types=("model",)), hub_api("bob-fg-org"))
+    audit = run_audit(
+        policy,
+        AuditOptions(organization="acme-ai", token=hub_sandbox.tokens["bob-fg-org"], types=("model",)),
+        hub_api("bob-fg-org"),
+    )
     (finding,) = [f for f in audit.findings if f.repo == REPO and f.rule == "gated"]
     assert note == f"{words}: a publish would set it (update_repo_settings)"
     assert words in finding.message and "--gated manual" in finding.fix
 
     publish_with("alice-fg-org", checkout)  # publish corrects it: the audit then finds no drift either
     assert hub_gated(hub_api) == "manual"
-    again = run_audit(policy, AuditOptions(organization="acme-ai", token=hub_sandbox.tokens["bob-fg-org"],
-                                           types=("model",)), hub_api("bob-fg-org"))
+    again = run_audit(
+        policy,
+        AuditOptions(organization="acme-ai", token=hub_sandbox.tokens["bob-fg-org"], types=("model",)),
+        hub_api("bob-fg-org"),
+    )
     assert not [f for f in again.findings if f.repo == REPO and f.rule == "gated"]
     assert "gated: manual (as the policy says)" in publish_with("bob-fg-org", checkout, dry_run=True).results[0].notes

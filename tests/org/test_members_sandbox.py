@@ -6,8 +6,9 @@ import pytest
 
 from hf_publish.sandbox import Sandbox
 
-pytestmark = pytest.mark.skipif(not hasattr(Sandbox, "request_access"),
-                                reason="the sandbox does not serve org members yet (sandbox-org branch)")
+pytestmark = pytest.mark.skipif(
+    not hasattr(Sandbox, "request_access"), reason="the sandbox does not serve org members yet (sandbox-org branch)"
+)
 
 IN_SYNC = """\
 email,role,name,username
@@ -66,7 +67,9 @@ def test_an_unknown_org_names_the_next_step(org_sandbox, cli, policy_repo):
 
 def test_without_a_token_the_diff_still_compares_and_says_roles_were_not_reported(org_sandbox, cli, policy_repo):
     repo = policy_repo("organization: acme-ai\n")
-    (repo / "members.csv").write_text(IN_SYNC.replace("carol@acme-ai.example,contributor", "carol@acme-ai.example,write"))
+    (repo / "members.csv").write_text(
+        IN_SYNC.replace("carol@acme-ai.example,contributor", "carol@acme-ai.example,write")
+    )
     result = cli(None, "members", "diff", cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr  # the role difference is invisible without admin
     assert "the Hub did not report every member's role to this token" in result.stdout

@@ -10,8 +10,8 @@ import pytest
 
 from hf_publish.errors import UsageError
 from hf_publish.org.migrate import copy_steps, insert_repo_entry
-from hf_publish.policy.model import RepoSpec
 from hf_publish.policy.load import parse_policy_text
+from hf_publish.policy.model import RepoSpec
 
 POLICY = """\
 # the org's policy
@@ -34,8 +34,10 @@ def test_entry_is_appended_to_repos_keeping_comments_and_layout():
     assert new.endswith('release:\n  tag_pattern: "^v[0-9]+$"\n')
     findings, data = parse_policy_text(new.encode(), "p")
     assert findings == [] and [r["name"] for r in data["repos"]] == ["bert-korean-sentiment-v2", "gpt-small-v1"]
-    assert new.replace("  - name: gpt-small-v1\n    path: .  # the folder that holds its files in this git repo\n",
-                       "") == POLICY
+    assert (
+        new.replace("  - name: gpt-small-v1\n    path: .  # the folder that holds its files in this git repo\n", "")
+        == POLICY
+    )
 
 
 def test_a_policy_without_repos_or_organization_gets_both():
@@ -59,8 +61,10 @@ def test_copy_steps_keep_history_and_use_the_endpoint():
     assert steps[0].endswith("git clone --mirror http://127.0.0.1:8123/datasets/alice/bert bert.git && cd bert.git")
     assert "hf repos create acme-ai/bert-v1 --type dataset --private" in steps  # the hf CLI of huggingface_hub 2.4.0
     assert "git lfs push --all http://127.0.0.1:8123/datasets/acme-ai/bert-v1" in steps
-    assert "git push --force http://127.0.0.1:8123/datasets/acme-ai/bert-v1 'refs/heads/*:refs/heads/*' " \
-           "'refs/tags/*:refs/tags/*'" in steps
+    assert (
+        "git push --force http://127.0.0.1:8123/datasets/acme-ai/bert-v1 'refs/heads/*:refs/heads/*' "
+        "'refs/tags/*:refs/tags/*'" in steps
+    )
     space = copy_steps("http://127.0.0.1:8123", "alice/demo", "acme-ai/demo-v1", "space", sdk="gradio")
     assert "hf repos create acme-ai/demo-v1 --type space --sdk gradio --private" in space
 
@@ -75,9 +79,16 @@ def test_the_printed_copy_keeps_every_branch_tag_and_lfs_object_and_skips_the_hu
     initial commit `hf repos create` makes."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     hub = tmp_path / "hub"
     work = tmp_path / "work"
     work.mkdir()
@@ -106,8 +117,10 @@ def test_the_printed_copy_keeps_every_branch_tag_and_lfs_object_and_skips_the_hu
     _git(tmp_path / "created", "commit", "-qm", "initial commit", env=env)
     _git(tmp_path / "created", "push", "-q", str(dst), "main", env=env)
     hook = dst / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/pr/*|refs/convert/*) "
-                    "echo \"refusing $ref\" >&2; exit 1;; esac; done\n")
+    hook.write_text(
+        '#!/bin/sh\nwhile read old new ref; do case "$ref" in refs/pr/*|refs/convert/*) '
+        'echo "refusing $ref" >&2; exit 1;; esac; done\n'
+    )
     hook.chmod(0o755)
 
     steps = copy_steps(f"file://{hub}", "alice/bert", "acme-ai/bert-v1", "model")
@@ -115,8 +128,11 @@ def test_the_printed_copy_keeps_every_branch_tag_and_lfs_object_and_skips_the_hu
     subprocess.run(["bash", "-c", script], cwd=work, env=env, check=True, capture_output=True, text=True)
 
     def refs(repo: Path) -> dict[str, str]:
-        return dict(line.split()[::-1] for line in _git(repo, "for-each-ref", "--format=%(objectname) %(refname)",
-                                                        env=env).splitlines())
+        return dict(
+            line.split()[::-1]
+            for line in _git(repo, "for-each-ref", "--format=%(objectname) %(refname)", env=env).splitlines()
+        )
+
     assert refs(dst) == {k: v for k, v in refs(src).items() if not k.startswith("refs/pr/")}
     assert _git(dst, "log", "--format=%s", "main", env=env).split() == ["second", "first"]  # history kept
     oid = _git(w, "lfs", "ls-files", "--long", env=env).split()[0]

@@ -8,8 +8,9 @@ import pytest
 from hf_publish.sandbox import Sandbox
 from tests.publish.helpers import EXAMPLE, weights
 
-pytestmark = pytest.mark.skipif(not hasattr(Sandbox, "request_access"),
-                                reason="the sandbox does not serve move_repo yet (sandbox-org branch)")
+pytestmark = pytest.mark.skipif(
+    not hasattr(Sandbox, "request_access"), reason="the sandbox does not serve move_repo yet (sandbox-org branch)"
+)
 
 SRC, DST = "alice/bert-sentiment", "acme-ai/bert-korean-sentiment-v3"
 POLICY = """\
@@ -26,9 +27,11 @@ def personal_repo(sandbox, card: bytes | None = None, private: bool = True) -> N
 
     api = HfApi(endpoint=sandbox.endpoint, token=sandbox.tokens["alice-fg-both"])
     api.create_repo(SRC, private=private)
-    ops = [CommitOperationAdd("README.md", card or (EXAMPLE / "README.md").read_bytes()),
-           CommitOperationAdd("config.json", (EXAMPLE / "config.json").read_bytes()),
-           CommitOperationAdd("model.safetensors", weights(2_000_000))]
+    ops = [
+        CommitOperationAdd("README.md", card or (EXAMPLE / "README.md").read_bytes()),
+        CommitOperationAdd("config.json", (EXAMPLE / "config.json").read_bytes()),
+        CommitOperationAdd("model.safetensors", weights(2_000_000)),
+    ]
     api.create_commit(SRC, ops, commit_message="my model")
 
 
@@ -64,8 +67,9 @@ def test_move_keeps_history_and_writes_the_policy_entry_keeping_comments(org_san
     assert api.model_info(SRC).id == DST  # the old id redirects
     policy = (repo / ".hf-publish.yaml").read_text()
     assert policy.startswith(POLICY)  # comments and layout kept
-    assert policy[len(POLICY):] == ("  - name: bert-korean-sentiment-v3\n"
-                                    "    path: .  # the folder that holds its files in this git repo\n")
+    assert policy[len(POLICY) :] == (
+        "  - name: bert-korean-sentiment-v3\n    path: .  # the folder that holds its files in this git repo\n"
+    )
 
 
 def test_card_errors_stop_before_the_move(org_sandbox, cli, policy_repo):

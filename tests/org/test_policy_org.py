@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from hf_publish.policy.model import OrgPolicy
-from hf_publish.policy.model import Policy
 from hf_publish.policy.load import parse_policy_text, policy_from_data
+from hf_publish.policy.model import OrgPolicy, Policy
 
 
 def load(text: str):

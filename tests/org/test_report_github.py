@@ -20,8 +20,13 @@ def test_each_finding_is_one_annotation_and_hostile_text_cannot_start_a_command(
         stream.write_command(line)
     printed = raw.getvalue().splitlines()
     commands = [line for line in printed if line.startswith("::")]
-    assert len(commands) == len(printed) == min(len(result.findings), report_github.MAX_ANNOTATIONS) + (
-        len(result.findings) > report_github.MAX_ANNOTATIONS) + len(result.access.notes)
+    assert (
+        len(commands)
+        == len(printed)
+        == min(len(result.findings), report_github.MAX_ANNOTATIONS)
+        + (len(result.findings) > report_github.MAX_ANNOTATIONS)
+        + len(result.access.notes)
+    )
     assert all(line.split("::")[1].split(" ")[0] in ("error", "warning", "notice") for line in commands)
     # the crafted name is quoted in the naming findings: escaped, never a line of its own
     quoted = [line for line in commands if "injected" in line]

@@ -19,12 +19,20 @@ HOSTILE_NAME = 'acme/x"><script>window.__pwned=2</script><svg onload="window.__p
 
 
 def hostile_org():
-    repos = sample_org() + [record(HOSTILE_NAME, storage=5 * 10**8, days=2,
-                                   card=b"---\nlicense: apache-2.0\n---\n## Overview\n</td></tr></table><b>x</b>\n")]
+    repos = sample_org() + [
+        record(
+            HOSTILE_NAME,
+            storage=5 * 10**8,
+            days=2,
+            card=b"---\nlicense: apache-2.0\n---\n## Overview\n</td></tr></table><b>x</b>\n",
+        )
+    ]
     repos += [record(f"acme/model-{i:02d}-v1", storage=(i + 1) * 10**8, days=10 + i) for i in range(30)]
-    return result_of(repos, access=Access("none", None, False, None, False,
-                                          ("no token: the audit sees public repos only " + HOSTILE,)),
-                     endpoint="http://127.0.0.1:9")
+    return result_of(
+        repos,
+        access=Access("none", None, False, None, False, ("no token: the audit sees public repos only " + HOSTILE,)),
+        endpoint="http://127.0.0.1:9",
+    )
 
 
 def test_the_file_is_self_contained():
@@ -64,7 +72,9 @@ def test_the_report_renders_in_chromium_with_one_bar_per_repo_and_no_console_err
     assert browser.evaluate("document.querySelectorAll('#repos-chart rect.bar').length") == shown
     assert browser.evaluate("Number(document.getElementById('repos-chart').dataset.shown)") == shown
     assert browser.evaluate("document.querySelectorAll('#usage-chart .quota-line').length") == 1
-    widths = browser.evaluate("Array.from(document.querySelectorAll('#repos-chart rect.bar')).map(r => r.getBBox().width)")
+    widths = browser.evaluate(
+        "Array.from(document.querySelectorAll('#repos-chart rect.bar')).map(r => r.getBBox().width)"
+    )
     assert widths == sorted(widths, reverse=True) and widths[0] > 100  # largest first, drawn to scale
     # hostile text: nothing ran, nothing was injected, it reads as text
     assert browser.evaluate("typeof window.__pwned") == "undefined"
@@ -89,8 +99,10 @@ def test_the_filters_narrow_the_findings_table(browser, tmp_path: Path):
     visible = "Array.from(document.querySelectorAll('#findings tbody tr')).filter(r => !r.hidden).length"
 
     def choose(select_id: str, value: str) -> None:
-        browser.evaluate(f"(function(s){{s.value={value!r}; s.dispatchEvent(new Event('change'));}})"
-                         f"(document.getElementById({select_id!r}))")
+        browser.evaluate(
+            f"(function(s){{s.value={value!r}; s.dispatchEvent(new Event('change'));}})"
+            f"(document.getElementById({select_id!r}))"
+        )
 
     choose("f-severity", "warning")
     assert browser.evaluate(visible) == sum(f.severity == "warning" for f in result.findings) > 0
@@ -99,8 +111,9 @@ def test_the_filters_narrow_the_findings_table(browser, tmp_path: Path):
     choose("f-check", "staleness")
     assert browser.evaluate(visible) == sum(f.check == "staleness" for f in result.findings) > 0
     choose("f-check", "")
-    browser.evaluate("(function(i){i.value='old-corpus'; i.dispatchEvent(new Event('input'));})"
-                     "(document.getElementById('f-text'))")
+    browser.evaluate(
+        "(function(i){i.value='old-corpus'; i.dispatchEvent(new Event('input'));})(document.getElementById('f-text'))"
+    )
     assert browser.evaluate(visible) == sum(f.repo == "acme/old-corpus-v1" for f in result.findings)
     assert browser.errors == []
 

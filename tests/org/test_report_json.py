@@ -17,7 +17,9 @@ def schema() -> dict:
 
 
 def validate(data: dict) -> None:
-    jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(data)
+    jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(
+        data
+    )
 
 
 def test_the_report_is_valid_against_the_shipped_schema_and_has_a_version():

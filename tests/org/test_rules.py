@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from hf_publish.org.model import RepoFile
-from hf_publish.policy.model import OrgException, OrgPolicy
-from hf_publish.policy.model import Policy
+from hf_publish.policy.model import OrgException, OrgPolicy, Policy
 from tests.org.records import GITATTRIBUTES, NOW, record, result_of, sample_org
 
 
@@ -54,8 +53,9 @@ def test_an_exception_allows_a_public_repo_and_the_gating_rule_applies_to_it():
 def test_an_exception_can_be_limited_to_one_repo_type():
     org = OrgPolicy(exceptions=(OrgException(match="*", type="space", visibility="public"),))
     policy = Policy(organization="acme", org=org)
-    result = result_of([record("acme/chat-ui-v1", "space", private=False),
-                        record("acme/chat-model-v1", private=False)], policy)
+    result = result_of(
+        [record("acme/chat-ui-v1", "space", private=False), record("acme/chat-model-v1", private=False)], policy
+    )
     assert "visibility" not in by_rule(result, "acme/chat-ui-v1")
     assert "visibility" in by_rule(result, "acme/chat-model-v1")
 
@@ -75,8 +75,12 @@ def test_card_findings_carry_the_readme_line():
 
 
 def test_a_large_file_outside_lfs_is_an_error_from_the_listing_alone():
-    files = (GITATTRIBUTES, RepoFile("README.md", 10, False), RepoFile("weights/model.bin", 4 * 10**9, False),
-             RepoFile("big.safetensors", 4 * 10**9, True))
+    files = (
+        GITATTRIBUTES,
+        RepoFile("README.md", 10, False),
+        RepoFile("weights/model.bin", 4 * 10**9, False),
+        RepoFile("big.safetensors", 4 * 10**9, True),
+    )
     rules = by_rule(result_of([record("acme/bert-sentiment-v1", files=files)]), "acme/bert-sentiment-v1")
     large = rules["lfs-large-file"]
     assert large.file == "weights/model.bin" and "4 GB" in large.message
@@ -85,11 +89,18 @@ def test_a_large_file_outside_lfs_is_an_error_from_the_listing_alone():
 
 
 def test_a_small_file_of_a_required_pattern_stored_in_git_means_gitattributes_did_not_cover_it():
-    files = (GITATTRIBUTES, RepoFile("README.md", 10, False), RepoFile("tokenizer.model", 500_000, False),
-             RepoFile("model.gguf", 10, False))
+    files = (
+        GITATTRIBUTES,
+        RepoFile("README.md", 10, False),
+        RepoFile("tokenizer.model", 500_000, False),
+        RepoFile("model.gguf", 10, False),
+    )
     rules = by_rule(result_of([record("acme/bert-sentiment-v1", files=files)]), "acme/bert-sentiment-v1")
-    found = [f for f in result_of([record("acme/bert-sentiment-v1", files=files)]).findings
-             if f.rule == "lfs-pattern-not-covered"]
+    found = [
+        f
+        for f in result_of([record("acme/bert-sentiment-v1", files=files)]).findings
+        if f.rule == "lfs-pattern-not-covered"
+    ]
     patterns = {f.message.split("required LFS pattern ")[1].split(" ")[0] for f in found}
     assert patterns == {"*.model", "*.gguf"}  # *.gguf is required where such a file exists
     assert rules["lfs-pattern-not-covered"].file == ".gitattributes"
@@ -109,11 +120,21 @@ def test_no_file_metadata_is_said_not_guessed():
 
 def test_a_private_repo_not_updated_for_stale_after_days_is_stale_with_its_storage():
     org = OrgPolicy(stale_after_days=30)
-    result = result_of([record("acme/bert-sentiment-v1", days=45, storage=7 * 10**9),
-                        record("acme/t5-summary-v1", days=20),
-                        record("acme/gpt-public-v1", days=400, private=False,
-                               )], Policy(organization="acme", org=OrgPolicy(stale_after_days=30, exceptions=(
-                                   OrgException("gpt-public-*", visibility="public"),))))
+    result = result_of(
+        [
+            record("acme/bert-sentiment-v1", days=45, storage=7 * 10**9),
+            record("acme/t5-summary-v1", days=20),
+            record(
+                "acme/gpt-public-v1",
+                days=400,
+                private=False,
+            ),
+        ],
+        Policy(
+            organization="acme",
+            org=OrgPolicy(stale_after_days=30, exceptions=(OrgException("gpt-public-*", visibility="public"),)),
+        ),
+    )
     stale = by_rule(result, "acme/bert-sentiment-v1")["stale"]
     assert "45 days" in stale.message and "7 GB" in stale.message and stale.severity == "warning"
     assert "stale" not in by_rule(result, "acme/t5-summary-v1")
@@ -142,6 +163,7 @@ def test_a_pattern_that_backtracks_is_one_config_finding_and_the_rest_still_runs
 
 
 # --- LFS from storage: which repos need their file metadata read ------------------------------------
+
 
 def listed(*paths: str) -> tuple[RepoFile, ...]:
     """Files as the Hub's listings give them: names, no sizes, no LFS flags."""
@@ -197,6 +219,7 @@ def test_read_metadata_is_said_so():
 
 # --- gating: one rule for the audit and publish ---------------------------------------------------
 
+
 def test_gated_drift_is_the_one_rule():
     from hf_publish.policy.model import gated_drift
 
@@ -216,8 +239,11 @@ def test_gated_drift_is_the_one_rule():
 def test_a_repo_the_policy_publishes_follows_its_gated_even_when_private():
     from hf_publish.policy.model import RepoSpec
 
-    policy = Policy(organization="acme", gated="manual",
-                    repos=(RepoSpec(name="bert-sentiment-v1"), RepoSpec(name="bert-open-v1", gated=False)))
+    policy = Policy(
+        organization="acme",
+        gated="manual",
+        repos=(RepoSpec(name="bert-sentiment-v1"), RepoSpec(name="bert-open-v1", gated=False)),
+    )
     repos = [record("acme/bert-sentiment-v1"), record("acme/bert-open-v1", gated="auto"), record("acme/other-v1")]
     result = result_of(repos, policy)
     managed = by_rule(result, "acme/bert-sentiment-v1")["gated"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hf_publish.policy.model import OrgPolicy
 from hf_publish.org.storage import human_bytes, private_quota, summarize
+from hf_publish.policy.model import OrgPolicy
 from tests.org.records import record, result_of, sample_org
 
 
@@ -16,8 +16,11 @@ def test_quota_per_plan():
 
 
 def test_totals_split_private_and_public_and_only_private_counts_against_the_quota():
-    repos = [record("acme/a-v1", storage=70 * 10**9), record("acme/b-v1", storage=40 * 10**9),
-             record("acme/c-v1", private=False, storage=500 * 10**9)]
+    repos = [
+        record("acme/a-v1", storage=70 * 10**9),
+        record("acme/b-v1", storage=40 * 10**9),
+        record("acme/c-v1", private=False, storage=500 * 10**9),
+    ]
     summary = summarize(repos, OrgPolicy(), set(), "settings")
     assert (summary.private_bytes, summary.public_bytes, summary.total_bytes) == (110 * 10**9, 500 * 10**9, 610 * 10**9)
     assert summary.over_quota and round(summary.used_ratio, 2) == 1.1

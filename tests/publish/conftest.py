@@ -27,8 +27,7 @@ def publish_with(hub_sandbox):
         kwargs.setdefault("sleep", sleeps.append)
         kwargs.setdefault("env", {})
         kwargs.setdefault("log", lambda line: None)
-        report = publish(checkout.path, api=make_api(hub_sandbox.endpoint, hub_sandbox.tokens[token_name]),
-                         **kwargs)
+        report = publish(checkout.path, api=make_api(hub_sandbox.endpoint, hub_sandbox.tokens[token_name]), **kwargs)
         report.sleeps = sleeps  # type: ignore[attr-defined]
         return report
 

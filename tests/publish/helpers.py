@@ -7,14 +7,22 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import git  # noqa: F401 (the publish tests import it from here)
+from tests.helpers import git
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "acme-models"
 REPO = "acme-ai/bert-korean-sentiment-v2"
 # Requests that write to the Hub (or start an upload): none may happen before the preflight passes.
-WRITE_PATHS = ("/preupload/", "/xet-write-token/", "/info/lfs/objects/", "/_sandbox/lfs/", "/commit/",
-               "/repos/create", "/tag/", "/branch/")
+WRITE_PATHS = (
+    "/preupload/",
+    "/xet-write-token/",
+    "/info/lfs/objects/",
+    "/_sandbox/lfs/",
+    "/commit/",
+    "/repos/create",
+    "/tag/",
+    "/branch/",
+)
 
 
 def weights(size: int = 4096, seed: int = 1) -> bytes:
@@ -27,7 +35,7 @@ def weights(size: int = 4096, seed: int = 1) -> bytes:
     while len(body) < size:
         body += hashlib.sha256(f"{seed}:{counter}".encode()).digest()
         counter += 1
-    body = body[:size - size % 4]
+    body = body[: size - size % 4]
     header = json.dumps({"w": {"dtype": "F32", "shape": [len(body) // 4], "data_offsets": [0, len(body)]}}).encode()
     header += b" " * ((8 - len(header) % 8) % 8)
     return struct.pack("<Q", len(header)) + header + body
@@ -65,8 +73,6 @@ def make_checkout(path: Path) -> Checkout:
     checkout = Checkout(path)
     checkout.commit("initial")
     return checkout
-
-
 
 
 def write_requests(sandbox) -> list:

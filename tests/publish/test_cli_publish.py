@@ -31,8 +31,19 @@ def test_json_output_has_the_documented_shape(capsys, checkout, hub_sandbox, mon
     data = json.loads(out)
     assert set(data) == {"results", "findings"}
     (result,) = data["results"]
-    assert set(result) == {"repo_id", "repo_type", "repo_url", "commit_sha", "commit_url", "pr_url", "tag",
-                           "changed", "created", "dry_run", "plan"}
+    assert set(result) == {
+        "repo_id",
+        "repo_type",
+        "repo_url",
+        "commit_sha",
+        "commit_url",
+        "pr_url",
+        "tag",
+        "changed",
+        "created",
+        "dry_run",
+        "plan",
+    }
     assert result["repo_id"] == REPO and result["created"] and result["changed"] and result["tag"] == "v1.0.0"
     assert result["commit_sha"] == hub_sandbox.head(REPO)
     assert result["commit_url"].endswith(result["commit_sha"])
@@ -126,8 +137,13 @@ def test_the_token_never_appears_in_any_output(scenario, capsys, checkout, hub_s
     code, out, err = _run(capsys, checkout, hub_sandbox, "--format", "json")
     code_text, out_text, err_text = _run(capsys, checkout, hub_sandbox, "--dry-run")
 
-    expected = {"success": EXIT_OK, "refused": EXIT_HUB, "hub-failure": EXIT_HUB, "invalid-token": EXIT_HUB,
-                "debug-traceback": EXIT_HUB}[scenario]
+    expected = {
+        "success": EXIT_OK,
+        "refused": EXIT_HUB,
+        "hub-failure": EXIT_HUB,
+        "invalid-token": EXIT_HUB,
+        "debug-traceback": EXIT_HUB,
+    }[scenario]
     assert code == expected
     everything = out + err + out_text + err_text
     assert token not in everything
@@ -137,11 +153,21 @@ def test_the_token_never_appears_in_any_output(scenario, capsys, checkout, hub_s
 
 
 def test_sandbox_flag_publishes_on_a_throwaway_local_hub(checkout, tmp_path):
-    env = {**os.environ, "HF_TOKEN": "hf_" + "Qq" * 17, "HF_HOME": str(tmp_path / "hf"),
-           "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    env = {
+        **os.environ,
+        "HF_TOKEN": "hf_" + "Qq" * 17,
+        "HF_HOME": str(tmp_path / "hf"),
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    }
     env.pop("HF_ENDPOINT", None)
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", "publish", "--sandbox", "--format", "json"],
-                          cwd=checkout.path, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "publish", "--sandbox", "--format", "json"],
+        cwd=checkout.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == EXIT_OK, proc.stderr
     result = json.loads(proc.stdout)["results"][0]
     assert result["created"] and result["changed"] and result["repo_url"].startswith("http://127.0.0.1:")

@@ -13,8 +13,14 @@ from tests.publish.helpers import ROOT
 def test_demo_publishes_the_example_creates_then_no_op_then_release(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
     env["HOME"] = str(tmp_path)  # a fresh user: no stored login, no git identity
-    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "demo.py")], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "demo.py")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     steps = proc.stdout.split("\n=== ")[1:]
     assert len(steps) == 3

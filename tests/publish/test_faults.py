@@ -36,8 +36,9 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_transient_failure_is_retried_into_one_complete_commit(fault, publish_with, published, hub_sandbox,
-                                                               upload_lane):
+def test_transient_failure_is_retried_into_one_complete_commit(
+    fault, publish_with, published, hub_sandbox, upload_lane
+):
     method, path, spec = FAULTS[fault]
     before = len(hub_sandbox.commits(REPO))
     hub_sandbox.inject(method=method, path=path, times=1, **spec)
@@ -100,8 +101,7 @@ def test_commit_that_landed_before_its_answer_was_lost_is_not_repeated(publish_w
         calls.append(1)
         result = original(self, *args, **kwargs)
         if len(calls) == 1:
-            raise hub_module.TransientHubError("committing: could not reach the Hub: connection reset",
-                                               ambiguous=True)
+            raise hub_module.TransientHubError("committing: could not reach the Hub: connection reset", ambiguous=True)
         return result
 
     hub_module.Hub.commit = commit_then_lose_answer

@@ -6,9 +6,8 @@ import socket
 
 import pytest
 
-from hf_publish.errors import AuthError, HubError
+from hf_publish.errors import AuthError, ConflictError, HubError, NotFoundError, StaleHeadError, TransientHubError
 from hf_publish.publishing.hub import ERROR_TABLE, Hub, make_api
-from hf_publish.errors import ConflictError, NotFoundError, StaleHeadError, TransientHubError
 
 REPO = "acme-ai/bert-korean-sentiment-v2"
 
@@ -25,18 +24,22 @@ def test_every_row_ends_with_a_next_step():
         assert issubclass(rule.error, HubError)
 
 
-@pytest.mark.parametrize("status,error,words", [
-    (400, HubError, "the Hub rejected the request"),
-    (403, AuthError, "forbidden"),
-    (413, HubError, "too large"),
-    (422, HubError, "refused the commit"),
-    (429, TransientHubError, "rate-limited by the Hub (HTTP 429); retry after 9 s"),
-    (500, TransientHubError, "the Hub failed (HTTP 500)"),
-    (503, TransientHubError, "the Hub failed (HTTP 503)"),
-])
+@pytest.mark.parametrize(
+    "status,error,words",
+    [
+        (400, HubError, "the Hub rejected the request"),
+        (403, AuthError, "forbidden"),
+        (413, HubError, "too large"),
+        (422, HubError, "refused the commit"),
+        (429, TransientHubError, "rate-limited by the Hub (HTTP 429); retry after 9 s"),
+        (500, TransientHubError, "the Hub failed (HTTP 500)"),
+        (503, TransientHubError, "the Hub failed (HTTP 503)"),
+    ],
+)
 def test_http_statuses(status, error, words, hub, hub_sandbox):
-    hub_sandbox.inject(method="GET", path=r"/revision/main$", status=status,
-                       retry_after=9 if status == 429 else None, times=None)
+    hub_sandbox.inject(
+        method="GET", path=r"/revision/main$", status=status, retry_after=9 if status == 429 else None, times=None
+    )
     with pytest.raises(error) as caught:
         hub.head(REPO, "model", "main")
     message = str(caught.value)
@@ -57,11 +60,27 @@ def test_stale_parent_is_its_own_error(hub, hub_sandbox):
     from huggingface_hub import CommitOperationAdd
 
     stale = hub.head(REPO, "model", "main")
-    hub.commit(REPO, "model", [CommitOperationAdd("a.txt", b"a")], title="a", description="", revision="main",
-               parent_commit=stale, create_pr=False)
+    hub.commit(
+        REPO,
+        "model",
+        [CommitOperationAdd("a.txt", b"a")],
+        title="a",
+        description="",
+        revision="main",
+        parent_commit=stale,
+        create_pr=False,
+    )
     with pytest.raises(StaleHeadError, match="the branch moved"):
-        hub.commit(REPO, "model", [CommitOperationAdd("b.txt", b"b")], title="b", description="", revision="main",
-                   parent_commit=stale, create_pr=False)
+        hub.commit(
+            REPO,
+            "model",
+            [CommitOperationAdd("b.txt", b"b")],
+            title="b",
+            description="",
+            revision="main",
+            parent_commit=stale,
+            create_pr=False,
+        )
 
 
 def test_unreachable_endpoint_is_a_network_error():

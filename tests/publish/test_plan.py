@@ -9,8 +9,8 @@ import pytest
 
 from hf_publish.errors import ChecksFailed
 from hf_publish.publishing.hub import RemoteFile
-from hf_publish.selection import LocalFile, is_ignored, list_checkout, list_folder, pointer_standing_in
 from hf_publish.publishing.plan import make_plan
+from hf_publish.selection import LocalFile, is_ignored, list_checkout, list_folder, pointer_standing_in
 from tests.publish.helpers import git, make_checkout, write_requests
 
 
@@ -19,8 +19,10 @@ def _git_oid(data: bytes) -> str:
 
 
 def _remote_of(files: dict[str, bytes], lfs: tuple[str, ...] = ()) -> dict[str, RemoteFile]:
-    return {path: RemoteFile(path, len(data), _git_oid(data), hashlib.sha256(data).hexdigest() if path in lfs else None)
-            for path, data in files.items()}
+    return {
+        path: RemoteFile(path, len(data), _git_oid(data), hashlib.sha256(data).hexdigest() if path in lfs else None)
+        for path, data in files.items()
+    }
 
 
 def _local_of(tmp_path: Path, files: dict[str, bytes]) -> dict[str, LocalFile]:
@@ -32,8 +34,16 @@ def _local_of(tmp_path: Path, files: dict[str, bytes]) -> dict[str, LocalFile]:
 
 def test_adds_updates_deletes_and_unchanged(tmp_path):
     local = _local_of(tmp_path, {"a.txt": b"same", "b.txt": b"new content", "w.bin": b"\0" * 64, "c.txt": b"added"})
-    remote = _remote_of({"a.txt": b"same", "b.txt": b"old", "w.bin": b"\0" * 64, "gone.txt": b"x",
-                         ".gitattributes": b"*.bin filter=lfs\n"}, lfs=("w.bin",))
+    remote = _remote_of(
+        {
+            "a.txt": b"same",
+            "b.txt": b"old",
+            "w.bin": b"\0" * 64,
+            "gone.txt": b"x",
+            ".gitattributes": b"*.bin filter=lfs\n",
+        },
+        lfs=("w.bin",),
+    )
 
     plan = make_plan(local, remote)
 
@@ -65,13 +75,16 @@ def test_sizes_that_differ_need_no_reading(tmp_path):
     assert plan.to_dict()["update"] == ["w.bin"] and plan.hashed_bytes == 0
 
 
-@pytest.mark.parametrize("path,patterns,ignored", [
-    ("runs/1/log.txt", ["runs/"], True),
-    ("notes.tmp", ["*.tmp"], True),
-    ("deep/notes.tmp", ["*.tmp"], True),  # `*` crosses `/`, as in upload_folder's ignore_patterns
-    ("runs.txt", ["runs/"], False),
-    ("model.safetensors", [], False),
-])
+@pytest.mark.parametrize(
+    "path,patterns,ignored",
+    [
+        ("runs/1/log.txt", ["runs/"], True),
+        ("notes.tmp", ["*.tmp"], True),
+        ("deep/notes.tmp", ["*.tmp"], True),  # `*` crosses `/`, as in upload_folder's ignore_patterns
+        ("runs.txt", ["runs/"], False),
+        ("model.safetensors", [], False),
+    ],
+)
 def test_ignore_glob_semantics(path, patterns, ignored):
     assert is_ignored(path, patterns) is ignored
 

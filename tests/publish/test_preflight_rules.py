@@ -8,16 +8,23 @@ REPO = "acme-ai/bert-korean-sentiment-v2"
 
 
 def whoami(role="fineGrained", scoped=(), orgs=(("acme-ai", "write"),), name="alice", restrictions=None):
-    data = {"type": "user", "name": name, "orgs": [], "auth": {"type": "access_token", "accessToken": {
-        "displayName": "ci", "role": role}}}
+    data = {
+        "type": "user",
+        "name": name,
+        "orgs": [],
+        "auth": {"type": "access_token", "accessToken": {"displayName": "ci", "role": role}},
+    }
     for org, org_role in orgs:
         entry = {"type": "org", "name": org, "roleInOrg": org_role}
         if restrictions and org in restrictions:
             entry["securityRestrictions"] = restrictions[org]
         data["orgs"].append(entry)
     if role == "fineGrained":
-        data["auth"]["accessToken"]["fineGrained"] = {"scoped": [
-            {"entity": {"type": kind, "name": entity}, "permissions": list(perms)} for kind, entity, perms in scoped]}
+        data["auth"]["accessToken"]["fineGrained"] = {
+            "scoped": [
+                {"entity": {"type": kind, "name": entity}, "permissions": list(perms)} for kind, entity, perms in scoped
+            ]
+        }
     return data
 
 
@@ -76,8 +83,11 @@ def test_classic_write_token_only_refused_under_the_policy():
 
 
 def test_oidc_token_cannot_create_and_says_so():
-    info = decode_whoami(whoami(scoped=(("model", REPO, ("repo.write", "repo.content.read")),), orgs=(),
-                                name="trusted-publisher"), source="Trusted Publishing (OIDC)", oidc=True)
+    info = decode_whoami(
+        whoami(scoped=(("model", REPO, ("repo.write", "repo.content.read")),), orgs=(), name="trusted-publisher"),
+        source="Trusted Publishing (OIDC)",
+        oidc=True,
+    )
     assert judge(info, Target(REPO, exists=True, write_check=True)).ok
     verdict = judge(info, Target(REPO, exists=False))
     assert "Trusted Publishing (OIDC) tokens cannot create repos" in verdict.message()

@@ -10,27 +10,56 @@ from tests.publish.helpers import REPO, write_requests
 
 REFUSALS = [
     # (token, repo exists (created by alice), expected words in the message)
-    ("alice-read", True, ["read token cannot create or push",
-                          "create a fine-grained token with repo.write on org acme-ai"]),
-    ("alice-fg-read", True, ["no repo.write on org acme-ai",
-                             "create a fine-grained token with repo.write on org acme-ai"]),
-    ("eve-fg-user", False, ["eve is not a member of the org acme-ai",
-                            "ask an admin of acme-ai to add eve with the contributor role"]),
-    ("carol-fg-org", True, ["contributors may push only to repos they created",
-                            "ask an admin of acme-ai for the write role"]),
-    ("alice-write", True, ["auth.require_fine_grained", "whole account's power",
-                           "create a fine-grained token with repo.write on org acme-ai"]),
-    ("dave-fg-org", False, ["the role read in acme-ai cannot create repos",
-                            "ask an admin of acme-ai for the contributor role"]),
-    ("alice-fg-repo", False, ["cannot create acme-ai/bert-korean-sentiment-v2",
-                              "create a fine-grained token with repo.write on org acme-ai"]),
+    (
+        "alice-read",
+        True,
+        ["read token cannot create or push", "create a fine-grained token with repo.write on org acme-ai"],
+    ),
+    (
+        "alice-fg-read",
+        True,
+        ["no repo.write on org acme-ai", "create a fine-grained token with repo.write on org acme-ai"],
+    ),
+    (
+        "eve-fg-user",
+        False,
+        ["eve is not a member of the org acme-ai", "ask an admin of acme-ai to add eve with the contributor role"],
+    ),
+    (
+        "carol-fg-org",
+        True,
+        ["contributors may push only to repos they created", "ask an admin of acme-ai for the write role"],
+    ),
+    (
+        "alice-write",
+        True,
+        [
+            "auth.require_fine_grained",
+            "whole account's power",
+            "create a fine-grained token with repo.write on org acme-ai",
+        ],
+    ),
+    (
+        "dave-fg-org",
+        False,
+        ["the role read in acme-ai cannot create repos", "ask an admin of acme-ai for the contributor role"],
+    ),
+    (
+        "alice-fg-repo",
+        False,
+        [
+            "cannot create acme-ai/bert-korean-sentiment-v2",
+            "create a fine-grained token with repo.write on org acme-ai",
+        ],
+    ),
     ("alice-revoked", True, ["revoked this token"]),
 ]
 
 
 @pytest.mark.parametrize("token_name,exists,words", REFUSALS, ids=[r[0] for r in REFUSALS])
-def test_token_refused_before_any_upload_with_the_fix(token_name, exists, words, publish_with, checkout,
-                                                      hub_sandbox, upload_lane):
+def test_token_refused_before_any_upload_with_the_fix(
+    token_name, exists, words, publish_with, checkout, hub_sandbox, upload_lane
+):
     if exists:
         hub_sandbox.create_repo_as("alice", REPO)
     hub_sandbox.clear_log()
@@ -46,13 +75,15 @@ def test_token_refused_before_any_upload_with_the_fix(token_name, exists, words,
     assert hub_sandbox.tokens[token_name] not in message
 
 
-@pytest.mark.parametrize("token_name,create_first", [
-    ("carol-fg-org", False),  # a contributor creates the repo, then may push to what it created
-    ("bob-fg-org", True),  # write role: any org repo
-    ("alice-fg-repo", True),  # scoped to this one existing repo
-])
-def test_tokens_with_the_right_scope_and_role_publish(token_name, create_first, publish_with, checkout,
-                                                      hub_sandbox):
+@pytest.mark.parametrize(
+    "token_name,create_first",
+    [
+        ("carol-fg-org", False),  # a contributor creates the repo, then may push to what it created
+        ("bob-fg-org", True),  # write role: any org repo
+        ("alice-fg-repo", True),  # scoped to this one existing repo
+    ],
+)
+def test_tokens_with_the_right_scope_and_role_publish(token_name, create_first, publish_with, checkout, hub_sandbox):
     if create_first:
         hub_sandbox.create_repo_as("alice", REPO)
     result = publish_with(token_name, checkout).results[0]
@@ -82,8 +113,9 @@ def test_oidc_trusted_publisher_pushes_to_its_existing_repo(checkout, hub_sandbo
     monkeypatch.setenv("HF_OIDC_ID_TOKEN", DEFAULT_OIDC_ID_TOKEN)
     lines: list[str] = []
 
-    result = publish(checkout.path, endpoint=hub_sandbox.endpoint, env={"HF_OIDC_RESOURCE": REPO},
-                     log=lines.append).results[0]
+    result = publish(
+        checkout.path, endpoint=hub_sandbox.endpoint, env={"HF_OIDC_RESOURCE": REPO}, log=lines.append
+    ).results[0]
 
     assert result.changed and result.commit_sha == hub_sandbox.head(REPO)
     assert any("Trusted Publishing (OIDC)" in line for line in lines)
@@ -119,11 +151,9 @@ def test_dry_run_without_a_token_plans_against_an_empty_remote_offline(checkout,
     from hf_publish.publishing.run import publish
 
     lines: list[str] = []
-    result = publish(checkout.path, dry_run=True, endpoint=hub_sandbox.endpoint, env={},
-                     log=lines.append).results[0]
+    result = publish(checkout.path, dry_run=True, endpoint=hub_sandbox.endpoint, env={}, log=lines.append).results[0]
 
     assert result.dry_run and result.plan.empty_remote
     assert sorted(result.plan.to_dict()["add"]) == [".gitattributes", "README.md", "config.json", "model.safetensors"]
     assert any("empty remote" in note for note in result.notes)
     assert hub_sandbox.requests == []  # no network at all
-

@@ -8,11 +8,12 @@ import time
 import pytest
 
 from hf_publish.errors import HubError, UsageError
-from tests.publish.helpers import REPO, git, make_checkout, write_requests
+from tests.publish.helpers import REPO, make_checkout, write_requests
 
 
-def test_first_publish_creates_private_org_repo_with_every_file(publish_with, checkout, hub_sandbox, hub_api,
-                                                               upload_lane):
+def test_first_publish_creates_private_org_repo_with_every_file(
+    publish_with, checkout, hub_sandbox, hub_api, upload_lane
+):
     report = publish_with("alice-fg-org", checkout)
 
     (result,) = report.results
@@ -31,8 +32,7 @@ def test_first_publish_creates_private_org_repo_with_every_file(publish_with, ch
     assert len(commits) == 1  # one atomic commit
 
 
-def test_republish_without_changes_makes_no_commit_and_reads_no_file(publish_with, checkout, hub_sandbox,
-                                                                    upload_lane):
+def test_republish_without_changes_makes_no_commit_and_reads_no_file(publish_with, checkout, hub_sandbox, upload_lane):
     first = publish_with("alice-fg-org", checkout).results[0]
     hub_sandbox.clear_log()
 
@@ -46,8 +46,9 @@ def test_republish_without_changes_makes_no_commit_and_reads_no_file(publish_wit
 
 
 @pytest.mark.slow
-def test_editing_a_small_file_beside_200mb_weights_uploads_only_that_file(publish_with, tmp_path, hub_sandbox,
-                                                                          upload_lane):
+def test_editing_a_small_file_beside_200mb_weights_uploads_only_that_file(
+    publish_with, tmp_path, hub_sandbox, upload_lane
+):
     checkout = make_checkout(tmp_path / "big")
     with open(checkout.path / "model.safetensors", "wb") as handle:  # 200 MB, written in 1 MiB blocks
         block = bytes(range(256)) * 4096
@@ -63,15 +64,19 @@ def test_editing_a_small_file_beside_200mb_weights_uploads_only_that_file(publis
 
     assert [(f["path"], f["action"]) for f in result.plan.to_dict()["files"]] == [("config.json", "update")]
     assert result.plan.hashed_bytes < 1024  # only the edited file was read
-    uploads = [r for r in hub_sandbox.requests if "/info/lfs/" in r.path or "/_sandbox/lfs/" in r.path
-               or "/xet-write-token/" in r.path]
+    uploads = [
+        r
+        for r in hub_sandbox.requests
+        if "/info/lfs/" in r.path or "/_sandbox/lfs/" in r.path or "/xet-write-token/" in r.path
+    ]
     assert uploads == []  # no LFS / xet traffic: the weights were not sent again
     assert sum(r.bytes_in for r in hub_sandbox.requests) < 64 * 1024
     assert hub_sandbox.read_file(REPO, "config.json") == (checkout.path / "config.json").read_bytes()
 
 
-def test_deleted_local_file_is_deleted_remotely_but_not_ignored_paths(publish_with, checkout,
-                                                                                  hub_sandbox, hub_api, upload_lane):
+def test_deleted_local_file_is_deleted_remotely_but_not_ignored_paths(
+    publish_with, checkout, hub_sandbox, hub_api, upload_lane
+):
     checkout.write("tokenizer/vocab.txt", "[PAD]\n[UNK]\n")
     checkout.commit("add vocab")
     publish_with("alice-fg-org", checkout)
@@ -88,8 +93,9 @@ def test_deleted_local_file_is_deleted_remotely_but_not_ignored_paths(publish_wi
     assert ".gitattributes" in files and "runs/log.txt" in files
 
 
-def test_untracked_and_dirty_files_are_published_gitignored_and_ignore_globs_are_not(publish_with, checkout,
-                                                                                     hub_sandbox, upload_lane):
+def test_untracked_and_dirty_files_are_published_gitignored_and_ignore_globs_are_not(
+    publish_with, checkout, hub_sandbox, upload_lane
+):
     checkout.write(".gitignore", "secrets.env\n")
     checkout.commit("gitignore")
     checkout.write("secrets.env", "PASSWORD=x\n")  # git-ignored
@@ -132,8 +138,7 @@ def test_two_publishers_racing_on_one_repo_both_land(publish_with, checkout, tmp
     assert len(hub_sandbox.commits(REPO)) == before + 2
 
 
-def test_publishers_one_after_another_keep_each_others_changes(publish_with, checkout, tmp_path, hub_sandbox,
-                                                                hub_api):
+def test_publishers_one_after_another_keep_each_others_changes(publish_with, checkout, tmp_path, hub_sandbox, hub_api):
     import shutil
 
     from tests.publish.helpers import Checkout
@@ -199,8 +204,12 @@ def test_release_from_github_ref_and_tag_pattern(publish_with, checkout, hub_api
 
 
 def test_commit_carries_git_sha_run_url_and_actor(publish_with, checkout, hub_api):
-    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme-ai/models",
-           "GITHUB_RUN_ID": "4242", "GITHUB_ACTOR": "octocat"}
+    env = {
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme-ai/models",
+        "GITHUB_RUN_ID": "4242",
+        "GITHUB_ACTOR": "octocat",
+    }
     publish_with("alice-fg-org", checkout, env=env)
     (latest, *_) = hub_api("alice-fg-org").list_repo_commits(REPO)
     sha = checkout.head()
@@ -244,26 +253,37 @@ def test_dataset_and_space_repos_are_created_with_their_type_and_sdk(publish_wit
     card = (checkout.path / "README.md").read_text()
     checkout.write("data/README.md", card.replace("pipeline_tag: text-classification\n", ""))
     checkout.write("data/train.csv", "text,label\n좋아요,1\n")
-    checkout.write("app/README.md", "---\ntitle: Sentiment demo\nsdk: static\nlicense: apache-2.0\n---\n"
-                   + card.split("---\n", 2)[2])
+    checkout.write(
+        "app/README.md",
+        "---\ntitle: Sentiment demo\nsdk: static\nlicense: apache-2.0\n---\n" + card.split("---\n", 2)[2],
+    )
     checkout.write("app/index.html", "<h1>demo</h1>\n")
     with open(checkout.path / ".gitattributes", "a") as handle:  # saved_model/ rules anchor at their folder
         handle.write("**/saved_model/**/* filter=lfs diff=lfs merge=lfs -text\n")
-    checkout.write(".hf-publish.yaml", (
-        "organization: acme-ai\n"
-        "repos:\n"
-        "  - {name: bert-korean-sentiment-v2, path: ., ignore: [data/, app/]}\n"
-        "  - {name: nsmc-reviews-sample-v1, type: dataset, path: data}\n"
-        "  - {name: sentiment-static-app-v1, type: space, path: app, sdk: static, private: false}\n"))
+    checkout.write(
+        ".hf-publish.yaml",
+        (
+            "organization: acme-ai\n"
+            "repos:\n"
+            "  - {name: bert-korean-sentiment-v2, path: ., ignore: [data/, app/]}\n"
+            "  - {name: nsmc-reviews-sample-v1, type: dataset, path: data}\n"
+            "  - {name: sentiment-static-app-v1, type: space, path: app, sdk: static, private: false}\n"
+        ),
+    )
     checkout.commit("dataset and space")
 
     report = publish_with("alice-fg-org", checkout, repos=["nsmc-reviews-sample-v1", "sentiment-static-app-v1"])
 
     assert [(r.repo_id, r.repo_type, r.created) for r in report.results] == [
-        ("acme-ai/nsmc-reviews-sample-v1", "dataset", True), ("acme-ai/sentiment-static-app-v1", "space", True)]
+        ("acme-ai/nsmc-reviews-sample-v1", "dataset", True),
+        ("acme-ai/sentiment-static-app-v1", "space", True),
+    ]
     api = hub_api("alice-fg-org")
     space = api.space_info("acme-ai/sentiment-static-app-v1")
     assert space.private is False and space.sdk == "static"
     # The folder has no .gitattributes of its own: the Hub's default one stays (never deleted).
     assert set(api.list_repo_files("acme-ai/nsmc-reviews-sample-v1", repo_type="dataset")) == {
-        ".gitattributes", "README.md", "train.csv"}
+        ".gitattributes",
+        "README.md",
+        "train.csv",
+    }

@@ -74,6 +74,15 @@ def test_timeout_and_retry_budget_are_documented_with_their_defaults():
 
 def test_the_guarantees_and_edge_cases_are_stated():
     publish = _section("publish")
-    for case in ("force-push", "shallow clone", "renamed or moved", "`ignore` globs changed", "`.gitattributes` changed",
-                 "`--revision BRANCH`", "`--create-pr`", "a folder outside git", "says so before it deletes"):
+    for case in (
+        "force-push",
+        "shallow clone",
+        "renamed or moved",
+        "`ignore` globs changed",
+        "`.gitattributes` changed",
+        "`--revision BRANCH`",
+        "`--create-pr`",
+        "a folder outside git",
+        "says so before it deletes",
+    ):
         assert case in publish, case

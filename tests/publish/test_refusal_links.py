@@ -13,9 +13,17 @@ from hf_publish.publishing.hub import ERROR_TABLE
 
 def test_a_refused_sandbox_publish_links_to_the_sandbox(checkout, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "HF_ENDPOINT", "HF_TOKEN"))}
-    env.update(HF_HOME=str(tmp_path / "hf"), HF_HUB_DISABLE_PROGRESS_BARS="1", HF_PUBLISH_SANDBOX_TOKEN="alice-write")  # classic: refused by policy
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", "publish", "--sandbox"], cwd=checkout.path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        HF_HOME=str(tmp_path / "hf"), HF_HUB_DISABLE_PROGRESS_BARS="1", HF_PUBLISH_SANDBOX_TOKEN="alice-write"
+    )  # classic: refused by policy
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "publish", "--sandbox"],
+        cwd=checkout.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 4, out
     assert "auth.require_fine_grained" in out and "/settings/tokens/new?tokenType=fineGrained" in out, out

@@ -4,8 +4,6 @@ Publishing section, with the real client against the sandbox."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.publish.helpers import REPO, git
 
 
@@ -17,8 +15,9 @@ def changes(result) -> list[tuple[str, str]]:
     return [(c.path, c.action) for c in result.plan.changes]
 
 
-def test_a_file_a_colleague_added_survives_any_number_of_later_publishes(publish_with, checkout, hub_sandbox,
-                                                                         hub_api, upload_lane):
+def test_a_file_a_colleague_added_survives_any_number_of_later_publishes(
+    publish_with, checkout, hub_sandbox, hub_api, upload_lane
+):
     # The issue's sequence: the kept foreign file used to be deleted two publishes later.
     publish_with("alice-fg-org", checkout)
     upload_as_colleague(hub_api, "x.txt", b"from a colleague\n")
@@ -36,8 +35,9 @@ def test_a_file_a_colleague_added_survives_any_number_of_later_publishes(publish
     assert hub_sandbox.read_file(REPO, "x.txt") == b"from a colleague\n"
 
 
-def test_a_file_a_colleague_changed_survives_publishes_that_do_not_touch_it(publish_with, checkout, hub_sandbox,
-                                                                            hub_api):
+def test_a_file_a_colleague_changed_survives_publishes_that_do_not_touch_it(
+    publish_with, checkout, hub_sandbox, hub_api
+):
     publish_with("alice-fg-org", checkout)
     upload_as_colleague(hub_api, "README.md", (checkout.path / "README.md").read_bytes() + b"\nEdited online.\n")
     for round_ in range(3):
@@ -55,8 +55,10 @@ def logged(lines: list[str], text: str) -> int:
 
 # --- guarantee 1: deletes only what this checkout deleted since its last publish ---------------------
 
-def test_only_files_this_checkout_deleted_since_its_last_publish_are_deleted(publish_with, checkout, hub_sandbox,
-                                                                             hub_api, upload_lane):
+
+def test_only_files_this_checkout_deleted_since_its_last_publish_are_deleted(
+    publish_with, checkout, hub_sandbox, hub_api, upload_lane
+):
     checkout.write("notes.md", "notes\n")
     checkout.commit("notes")
     publish_with("alice-fg-org", checkout)
@@ -67,12 +69,18 @@ def test_only_files_this_checkout_deleted_since_its_last_publish_are_deleted(pub
     result = publish_with("alice-fg-org", checkout).results[0]
 
     assert changes(result) == [("notes.md", "delete")]
-    assert set(hub_sandbox.list_files(REPO)) == {".gitattributes", "README.md", "config.json", "model.safetensors",
-                                                 "eval/results.json"}
+    assert set(hub_sandbox.list_files(REPO)) == {
+        ".gitattributes",
+        "README.md",
+        "config.json",
+        "model.safetensors",
+        "eval/results.json",
+    }
 
 
-def test_a_first_publish_into_a_repo_mirrors_and_says_so_before_it_deletes(publish_with, checkout, hub_sandbox,
-                                                                           hub_api):
+def test_a_first_publish_into_a_repo_mirrors_and_says_so_before_it_deletes(
+    publish_with, checkout, hub_sandbox, hub_api
+):
     hub_sandbox.create_repo_as("alice", REPO)
     upload_as_colleague(hub_api, "old-weights.bin", b"\0" * 64, token="alice-fg-org")
     lines: list[str] = []
@@ -91,8 +99,10 @@ def test_a_first_publish_into_a_repo_mirrors_and_says_so_before_it_deletes(publi
 
 # --- guarantee 2: an already published commit makes no commit, whatever happened on the Hub ----------
 
-def test_republishing_a_published_commit_makes_no_commit_whatever_others_did(publish_with, checkout, hub_sandbox,
-                                                                             hub_api, upload_lane):
+
+def test_republishing_a_published_commit_makes_no_commit_whatever_others_did(
+    publish_with, checkout, hub_sandbox, hub_api, upload_lane
+):
     publish_with("alice-fg-org", checkout)
     api = hub_api("bob-fg-org")
     api.upload_file(path_or_fileobj=b"new\n", path_in_repo="added-by-bob.md", repo_id=REPO)
@@ -109,6 +119,7 @@ def test_republishing_a_published_commit_makes_no_commit_whatever_others_did(pub
 
 
 # --- guarantee 3: others' changes stay unless this checkout changed the same path, and then it says so --
+
 
 def test_a_path_both_sides_changed_is_this_publishs_and_each_is_named(publish_with, checkout, hub_sandbox, hub_api):
     checkout.write("notes.md", "notes\n")
@@ -133,6 +144,7 @@ def test_a_path_both_sides_changed_is_this_publishs_and_each_is_named(publish_wi
 
 
 # --- guarantee 5: edge cases ---------------------------------------------------------------------------
+
 
 def test_a_rewritten_history_plans_from_the_newest_publish_still_in_it(publish_with, checkout, hub_sandbox):
     first = checkout.head()
@@ -175,8 +187,11 @@ def _shallow_clone(origin, dest):
 
     from tests.publish.helpers import Checkout
 
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{origin.path}", str(dest)], check=True,
-                   env={**os.environ, "GIT_LFS_SKIP_SMUDGE": "1"})
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin.path}", str(dest)],
+        check=True,
+        env={**os.environ, "GIT_LFS_SKIP_SMUDGE": "1"},
+    )
     shutil.copytree(origin.path / ".git" / "lfs" / "objects", dest / ".git" / "lfs" / "objects", dirs_exist_ok=True)
     git(dest, "lfs", "install", "--local")
     git(dest, "lfs", "checkout")
@@ -271,8 +286,9 @@ def test_a_revision_branch_has_its_own_base(publish_with, checkout, hub_sandbox,
     checkout.write("config.json", '{"branch": 1}\n')
     checkout.commit("branch work")
     publish_with("alice-fg-org", checkout, revision="experiment")
-    hub_api("bob-fg-org").upload_file(path_or_fileobj=b"bob\n", path_in_repo="bob.md", repo_id=REPO,
-                                      revision="experiment")
+    hub_api("bob-fg-org").upload_file(
+        path_or_fileobj=b"bob\n", path_in_repo="bob.md", repo_id=REPO, revision="experiment"
+    )
     hub_sandbox.clear_log()
 
     again = publish_with("alice-fg-org", checkout, revision="experiment").results[0]
@@ -315,8 +331,13 @@ def test_files_a_dirty_publish_sent_are_tracked_as_this_checkouts(publish_with, 
     result = publish_with("alice-fg-org", checkout).results[0]
 
     assert changes(result) == [("config.json", "add"), ("draft.md", "delete")]
-    assert set(hub_sandbox.list_files(REPO)) == {".gitattributes", "README.md", "config.json", "model.safetensors",
-                                                 "web.md"}
+    assert set(hub_sandbox.list_files(REPO)) == {
+        ".gitattributes",
+        "README.md",
+        "config.json",
+        "model.safetensors",
+        "web.md",
+    }
 
 
 def test_a_staged_but_uncommitted_change_is_published_as_uncommitted(publish_with, checkout, hub_api):

@@ -49,13 +49,16 @@ def leak(checkout: Checkout, path: str) -> None:
     checkout.write(path, f'HfApi(token="{TOKEN}")\n')
 
 
-@pytest.mark.parametrize(("ignore", "left_out", "uploaded"), [
-    (["upload.py"], ["upload.py"], ["scripts/upload.py"]),  # no `/`: the top only (as upload_folder)
-    (["runs/"], ["runs/a.py", "runs/1/b.py"], ["sub/runs/c.py", "runs.py"]),
-    (["**/x.py"], ["x.py", "a/x.py", "a/b/x.py"], ["ax.py"]),  # `**/` matches at the top too
-    (["/build/"], ["build/gen.py"], ["src/build/gen.py"]),  # a leading `/` anchors at the top
-    (["*.tmp.py"], ["a.tmp.py", "deep/b.tmp.py"], ["a.py"]),  # `*` crosses `/`
-])
+@pytest.mark.parametrize(
+    ("ignore", "left_out", "uploaded"),
+    [
+        (["upload.py"], ["upload.py"], ["scripts/upload.py"]),  # no `/`: the top only (as upload_folder)
+        (["runs/"], ["runs/a.py", "runs/1/b.py"], ["sub/runs/c.py", "runs.py"]),
+        (["**/x.py"], ["x.py", "a/x.py", "a/b/x.py"], ["ax.py"]),  # `**/` matches at the top too
+        (["/build/"], ["build/gen.py"], ["src/build/gen.py"]),  # a leading `/` anchors at the top
+        (["*.tmp.py"], ["a.tmp.py", "deep/b.tmp.py"], ["a.py"]),  # `*` crosses `/`
+    ],
+)
 def test_a_file_is_either_uploaded_and_scanned_or_neither(tmp_path, ignore, left_out, uploaded):
     checkout = make_checkout(tmp_path / "w")
     with_ignore(checkout, ignore)
@@ -70,14 +73,26 @@ def test_a_file_is_either_uploaded_and_scanned_or_neither(tmp_path, ignore, left
     assert set(uploaded) <= planned and not set(left_out) & planned
 
 
-FILES = ["upload.py", "scripts/upload.py", "runs/a.py", "sub/runs/b.py", "x.tmp", "a/x.tmp", "build/gen.py",
-         "notes/readme.txt", "weird name.py", "[x].py"]
+FILES = [
+    "upload.py",
+    "scripts/upload.py",
+    "runs/a.py",
+    "sub/runs/b.py",
+    "x.tmp",
+    "a/x.tmp",
+    "build/gen.py",
+    "notes/readme.txt",
+    "weird name.py",
+    "[x].py",
+]
 GLOBS = ["upload.py", "runs/", "*.tmp", "/build/", "**/readme.txt", "sub/*", "[[]x].py", "*/upload.py", "notes/**"]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ignore=st.lists(st.sampled_from(GLOBS), max_size=3, unique=True),
-       files=st.lists(st.sampled_from(FILES), min_size=1, max_size=5, unique=True))
+@given(
+    ignore=st.lists(st.sampled_from(GLOBS), max_size=3, unique=True),
+    files=st.lists(st.sampled_from(FILES), min_size=1, max_size=5, unique=True),
+)
 def test_every_file_the_plan_uploads_is_scanned_and_no_other(tmp_path_factory, ignore, files):
     checkout = make_checkout(tmp_path_factory.mktemp("p") / "w")
     with_ignore(checkout, ignore)
@@ -88,8 +103,9 @@ def test_every_file_the_plan_uploads_is_scanned_and_no_other(tmp_path_factory, i
     assert secret_paths(checkout) == expected
     # ... and the checks' own selection at publish time is the plan's list, file for file.
     policy = load_policy(checkout.path / ".hf-publish.yaml")
-    ctx = CheckContext(root=checkout.path, policy=policy, policy_path=checkout.path / ".hf-publish.yaml",
-                       source="worktree")
+    ctx = CheckContext(
+        root=checkout.path, policy=policy, policy_path=checkout.path / ".hf-publish.yaml", source="worktree"
+    )
     for path in files:
         checkout.write(path, "ok\n")
     assert set(ctx.target_paths()) == dry_run_plan(checkout)
@@ -115,10 +131,19 @@ def test_commit_time_secrets_exclude_uses_the_same_matcher(tmp_path, monkeypatch
 
 # --- the one matcher --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "patterns"), [
-    ("a/b/c.txt", ["*.txt"]), ("runs/1/log", ["runs/"]), ("a", ["a"]), ("dir/x", ["dir/*"]),
-    ("model.bin", ["*.bin", "x"]), ("docs/a.md", ["docs/**"]), ("a.py", ["[ab].py"]),
-])
+
+@pytest.mark.parametrize(
+    ("path", "patterns"),
+    [
+        ("a/b/c.txt", ["*.txt"]),
+        ("runs/1/log", ["runs/"]),
+        ("a", ["a"]),
+        ("dir/x", ["dir/*"]),
+        ("model.bin", ["*.bin", "x"]),
+        ("docs/a.md", ["docs/**"]),
+        ("a.py", ["[ab].py"]),
+    ],
+)
 def test_the_matcher_agrees_with_upload_folders_ignore_patterns(path, patterns):
     from huggingface_hub.utils import filter_repo_objects
 
@@ -128,10 +153,26 @@ def test_the_matcher_agrees_with_upload_folders_ignore_patterns(path, patterns):
 
 # --- file names the Hub refuses ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "a\x01b.txt", "tab\there.txt", "line\nbreak.md", "del\x7f.txt", "Sub/.GIT/config", ".Git", "x/.gIt/y",
-    "n" * 256 + ".txt", "/".join(["d" * 200] * 30), "a/../b", "./a", "a//b", ".cache/x", "b\udcff.bin",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "a\x01b.txt",
+        "tab\there.txt",
+        "line\nbreak.md",
+        "del\x7f.txt",
+        "Sub/.GIT/config",
+        ".Git",
+        "x/.gIt/y",
+        "n" * 256 + ".txt",
+        "/".join(["d" * 200] * 30),
+        "a/../b",
+        "./a",
+        "a//b",
+        ".cache/x",
+        "b\udcff.bin",
+    ],
+)
 def test_names_the_hub_or_the_client_refuse_are_errors(path):
     problem = hub_path_problem(path)
     assert problem is not None and problem.severity == "error", path
@@ -146,8 +187,20 @@ def test_every_path_huggingface_hubs_validation_refuses_is_an_error():
         assert hub_path_problem(path).severity == "error", path
 
 
-@pytest.mark.parametrize("path", ["README.md", "모델/설명서.md", "café ñ.txt", " a.txt", ".gitattributes",
-                                  ".github/x.yml", "a.git/b", "n" * 255, "comma,colon:%.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "README.md",
+        "모델/설명서.md",
+        "café ñ.txt",
+        " a.txt",
+        ".gitattributes",
+        ".github/x.yml",
+        "a.git/b",
+        "n" * 255,
+        "comma,colon:%.txt",
+    ],
+)
 def test_ordinary_names_pass(path):
     assert hub_path_problem(path) is None
 
@@ -174,12 +227,15 @@ def test_a_refused_name_stops_the_publish_before_any_request(tmp_path, publish_w
         publish_with("alice-fg-org", checkout)
 
     assert sorted((f.check, f.path) for f in caught.value.findings) == [
-        ("lfs", "Data/.GIT/HEAD"), ("lfs", "notes\x1b[31m.md")]
+        ("lfs", "Data/.GIT/HEAD"),
+        ("lfs", "notes\x1b[31m.md"),
+    ]
     assert all("rename the file" in f.fix for f in caught.value.findings)
     assert hub_sandbox.requests == []
 
 
 # --- folders outside git ----------------------------------------------------------------------------------
+
 
 def plain_folder(path: Path) -> Path:
     """A training job's output folder: the example's files, no git anywhere above it."""
@@ -198,8 +254,9 @@ def outside_git(tmp_path, monkeypatch):
     return plain_folder(tmp_path / "outputs")
 
 
-def test_a_folder_outside_git_is_published_and_mirrors_saying_so(outside_git, publish_with, hub_sandbox, hub_api,
-                                                                 upload_lane):
+def test_a_folder_outside_git_is_published_and_mirrors_saying_so(
+    outside_git, publish_with, hub_sandbox, hub_api, upload_lane
+):
     folder = Checkout(outside_git)
     first = publish_with("alice-fg-org", folder).results[0]
     assert first.created and set(first.plan.to_dict()["add"]) == {"README.md", "config.json", "model.safetensors"}
@@ -241,13 +298,18 @@ def test_outside_git_the_folders_gitattributes_and_the_hub_size_rule_decide_lfs(
 
 def test_outside_git_the_publish_time_checks_still_run(outside_git, publish_with, hub_sandbox):
     (outside_git / "push.py").write_text(f'HfApi(token="{TOKEN}")\n')
-    pointer = ("version https://git-lfs.github.com/spec/v1\noid sha256:" + hashlib.sha256(b"w").hexdigest()
-               + "\nsize 123456789\n")
+    pointer = (
+        "version https://git-lfs.github.com/spec/v1\noid sha256:"
+        + hashlib.sha256(b"w").hexdigest()
+        + "\nsize 123456789\n"
+    )
     (outside_git / "model.safetensors").write_text(pointer)
 
     with pytest.raises(ChecksFailed) as caught:
         publish_with("alice-fg-org", Checkout(outside_git))
 
-    assert sorted((f.check, f.path) for f in caught.value.findings) == [("lfs", "model.safetensors"),
-                                                                       ("secrets", "push.py")]
+    assert sorted((f.check, f.path) for f in caught.value.findings) == [
+        ("lfs", "model.safetensors"),
+        ("secrets", "push.py"),
+    ]
     assert hub_sandbox.requests == []

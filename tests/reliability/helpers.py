@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tests.publish.helpers import REPO, Checkout, git
 
 # Requests that write to the Hub or start an upload (none may be made when a run must change nothing).
-WRITE_PATHS = ("/preupload/", "/xet-write-token/", "/info/lfs/objects/", "/_sandbox/lfs/", "/commit/",
-               "/repos/create", "/tag/", "/branch/", "/settings")
+WRITE_PATHS = (
+    "/preupload/",
+    "/xet-write-token/",
+    "/info/lfs/objects/",
+    "/_sandbox/lfs/",
+    "/commit/",
+    "/repos/create",
+    "/tag/",
+    "/branch/",
+    "/settings",
+)
 
 
 def write_requests(sandbox) -> list:
@@ -28,11 +38,13 @@ class HubState:
     files: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, sandbox, repo_id: str = REPO, revision: str = "main") -> "HubState":
+    def of(cls, sandbox, repo_id: str = REPO, revision: str = "main") -> HubState:
         head = sandbox.head(repo_id, revision=revision)
         if head is None:
             return cls(None, 0, {})
-        files = {p: sandbox.read_file(repo_id, p, revision=revision) for p in sandbox.list_files(repo_id, revision=revision)}
+        files = {
+            p: sandbox.read_file(repo_id, p, revision=revision) for p in sandbox.list_files(repo_id, revision=revision)
+        }
         return cls(head, len(sandbox.commits(repo_id, revision=revision)), files)
 
 
@@ -79,8 +91,15 @@ class Publisher:
 
         return make_api(self.sandbox.endpoint, self.sandbox.tokens[token])
 
-    def run(self, checkout: Checkout, token: str = "alice-fg-org", *, real_sleep: bool = False,
-            sleep: Callable[[float], None] | None = None, **kwargs: Any):
+    def run(
+        self,
+        checkout: Checkout,
+        token: str = "alice-fg-org",
+        *,
+        real_sleep: bool = False,
+        sleep: Callable[[float], None] | None = None,
+        **kwargs: Any,
+    ):
         from hf_publish.publishing.run import publish
 
         def record(seconds: float) -> None:
@@ -110,6 +129,16 @@ def commit_statuses(sandbox) -> list[int]:
     return [r.status for r in sandbox.requests if "/commit/" in r.path]
 
 
-__all__ = ["REPO", "Checkout", "HubState", "Publisher", "assert_mirrors", "changes_per_commit", "clone",
-           "commit_statuses", "git",
-           "local_files", "write_requests"]
+__all__ = [
+    "REPO",
+    "Checkout",
+    "HubState",
+    "Publisher",
+    "assert_mirrors",
+    "changes_per_commit",
+    "clone",
+    "commit_statuses",
+    "git",
+    "local_files",
+    "write_requests",
+]

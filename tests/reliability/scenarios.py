@@ -19,8 +19,9 @@ from __future__ import annotations
 import contextlib
 import time
 import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from tests.reliability.helpers import REPO, HubState, local_files
 
@@ -84,12 +85,19 @@ PERSISTENT = [
     Fault("server-down-after-commit", "commit", {"crash": "after"}, expect=LATE),
     # Every commit request outlives the client's timeout, and the server still applies the first:
     # publish's re-read after an ambiguous failure finds it and reports it (no duplicate).
-    Fault("slow-commit-persistent", "commit", {"delay": SLOW}, times=None, client_timeout=TIMEOUT,
-          expect=("committed",) + LATE),
+    Fault(
+        "slow-commit-persistent",
+        "commit",
+        {"delay": SLOW},
+        times=None,
+        client_timeout=TIMEOUT,
+        expect=("committed",) + LATE,
+    ),
 ]
 
 
 # --- the client's timing ---------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def client_backoff_recorded(waits: list[float]) -> Iterator[None]:
@@ -126,8 +134,9 @@ def client_timeout(seconds: float | None) -> Iterator[None]:
     from huggingface_hub.utils import _http, close_session, set_client_factory
 
     def factory() -> httpx2.Client:
-        return httpx2.Client(event_hooks={"request": [_http.hf_request_event_hook]}, follow_redirects=True,
-                             timeout=seconds)
+        return httpx2.Client(
+            event_hooks={"request": [_http.hf_request_event_hook]}, follow_redirects=True, timeout=seconds
+        )
 
     set_client_factory(factory)
     try:
@@ -138,6 +147,7 @@ def client_timeout(seconds: float | None) -> Iterator[None]:
 
 
 # --- one scenario ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -229,8 +239,20 @@ def exercise(sandbox, run: Callable[..., Any], checkout, lane: str, fault: Fault
     duplicated = max(0, final.commits - before.commits - 1)
     if final.commits - before.commits != 1:
         problems.append(f"after the re-run {final.commits - before.commits} commit(s) landed, not 1")
-    return Outcome(fault.name, lane, attempts, outcome, lost, duplicated, seconds, sum(waits), rule.hits,
-                   error=str(error or ""), ok=not problems and lost == 0, problems=problems)
+    return Outcome(
+        fault.name,
+        lane,
+        attempts,
+        outcome,
+        lost,
+        duplicated,
+        seconds,
+        sum(waits),
+        rule.hits,
+        error=str(error or ""),
+        ok=not problems and lost == 0,
+        problems=problems,
+    )
 
 
 # hf_xet (Rust) retries a failing xet token request on its own, ~1.5-3.5 minutes per upload with its
@@ -249,8 +271,13 @@ def cli_publisher(sandbox, token: str = "alice-fg-org", env: dict[str, str] | No
 
     def run(checkout, sleep: Callable[[float], None] | None = None) -> dict:
         full_env = {**os.environ, "HF_TOKEN": sandbox.tokens[token], **(env or {})}
-        proc = subprocess.run(["hf-publish", "publish", "--path", str(checkout.path), "--endpoint", sandbox.endpoint,
-                               "--format", "json"], env=full_env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            ["hf-publish", "publish", "--path", str(checkout.path), "--endpoint", sandbox.endpoint, "--format", "json"],
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if proc.returncode == 4:
             raise HubError(proc.stderr.strip())
         assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}"
@@ -274,5 +301,17 @@ def pending_change(checkout, seed: int) -> None:
     checkout.commit(f"v{seed}")
 
 
-__all__ = ["PERSISTENT", "REPO", "TRANSIENT", "XET_FAST_FAIL", "Fault", "Outcome", "cli_publisher",
-           "client_backoff_recorded", "client_timeout", "exercise", "pending_change", "route"]
+__all__ = [
+    "PERSISTENT",
+    "REPO",
+    "TRANSIENT",
+    "XET_FAST_FAIL",
+    "Fault",
+    "Outcome",
+    "cli_publisher",
+    "client_backoff_recorded",
+    "client_timeout",
+    "exercise",
+    "pending_change",
+    "route",
+]

@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tests.reliability.helpers import REPO, HubState, local_files
 from tests.reliability.scenarios import client_backoff_recorded
@@ -95,8 +96,9 @@ def _download(sandbox, token: str, path: str, revision: str, cache: Path, result
     for attempt in range(DOWNLOAD_TRIES):
         try:
             result.downloads += 1
-            local = hf_hub_download(REPO, path, revision=revision, endpoint=sandbox.endpoint,
-                                    token=sandbox.tokens[token], cache_dir=cache)
+            local = hf_hub_download(
+                REPO, path, revision=revision, endpoint=sandbox.endpoint, token=sandbox.tokens[token], cache_dir=cache
+            )
             return Path(local).read_bytes()
         except Exception:  # a fault on the download: try again (the client gave up on it)
             result.download_retries += 1
@@ -104,9 +106,19 @@ def _download(sandbox, token: str, path: str, revision: str, cache: Path, result
     return None
 
 
-def soak(sandbox, checkout, run: Callable[..., Any], *, cycles: int, rate: float = 0.05, seed: int = 2024,
-         cache: Path, sample_every: int = 10, token: str = "alice-fg-org",
-         progress: Callable[[int, SoakResult], None] | None = None) -> SoakResult:
+def soak(
+    sandbox,
+    checkout,
+    run: Callable[..., Any],
+    *,
+    cycles: int,
+    rate: float = 0.05,
+    seed: int = 2024,
+    cache: Path,
+    sample_every: int = 10,
+    token: str = "alice-fg-org",
+    progress: Callable[[int, SoakResult], None] | None = None,
+) -> SoakResult:
     """Run the soak; `run(checkout, sleep=...)` publishes (raising HubError on a failure)."""
     from hf_publish.errors import HubError
 

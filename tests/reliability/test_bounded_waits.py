@@ -29,12 +29,30 @@ def published(publisher, checkout):
     return checkout
 
 
-def _run_cli(sandbox, checkout, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, float]:
+def _run_cli(
+    sandbox, checkout, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess, float]:
     full_env = {**os.environ, "HF_TOKEN": sandbox.tokens["alice-fg-org"], **(env or {})}
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-I", "-m", "hf_publish", "publish", "--path", str(checkout.path),
-                           "--endpoint", sandbox.endpoint, *args],
-                          env=full_env, capture_output=True, text=True, timeout=300, cwd=checkout.path.parent)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-m",
+            "hf_publish",
+            "publish",
+            "--path",
+            str(checkout.path),
+            "--endpoint",
+            sandbox.endpoint,
+            *args,
+        ],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=checkout.path.parent,
+    )
     return proc, time.monotonic() - started
 
 
@@ -52,10 +70,11 @@ def test_a_hub_that_never_answers_whoami_ends_the_cli_within_the_timeout(hub_san
 
 
 @pytest.mark.parametrize("where", ["preupload", "commit", "tree"])
-def test_a_route_that_never_answers_ends_within_timeout_and_budget(where, hub_sandbox, published, publisher,
-                                                                  upload_lane):
+def test_a_route_that_never_answers_ends_within_timeout_and_budget(
+    where, hub_sandbox, published, publisher, upload_lane
+):
     before = HubState.of(hub_sandbox)
-    method, path = (("GET", r"/tree/") if where == "tree" else route(where, upload_lane))
+    method, path = ("GET", r"/tree/") if where == "tree" else route(where, upload_lane)
     rule = hub_sandbox.inject(method=method, path=path, hang=True, times=None)
 
     started = time.monotonic()

@@ -28,8 +28,9 @@ from tests.helpers import git
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GIT = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=20, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SLOW = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ
@@ -63,8 +64,12 @@ pattern = st.one_of(
 
 
 def _check_attr(root: Path, path: str) -> dict[str, str]:
-    out = subprocess.run(["git", "-C", str(root), "check-attr", "filter", "diff", "merge", "text", "--", path],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "-C", str(root), "check-attr", "filter", "diff", "merge", "text", "--", path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return {line.rsplit(": ", 2)[1]: line.rsplit(": ", 2)[2] for line in out.splitlines()}
 
 
@@ -85,13 +90,24 @@ def test_appended_rules_keep_the_text_and_parse_as_complete_rules(text: str, pat
     assert out.startswith(text)
     lines = parse_gitattributes(out)
     for p in patterns:
-        assert any(line.pattern == p and not incomplete_rules([line]) and attribute_state(line.attributes)
-                   .get("filter") == "lfs" for line in lines), (p, out)
+        assert any(
+            line.pattern == p
+            and not incomplete_rules([line])
+            and attribute_state(line.attributes).get("filter") == "lfs"
+            for line in lines
+        ), (p, out)
 
 
 @FUZZ
-@given(pattern, st.lists(st.sampled_from(["filter=lfs", "diff=lfs", "merge=lfs", "-text", "text", "eol=lf",
-                                          "linguist-generated", "-diff", "!merge"]), max_size=6))
+@given(
+    pattern,
+    st.lists(
+        st.sampled_from(
+            ["filter=lfs", "diff=lfs", "merge=lfs", "-text", "text", "eol=lf", "linguist-generated", "-diff", "!merge"]
+        ),
+        max_size=6,
+    ),
+)
 def test_completing_a_line_keeps_its_other_attributes(pattern: str, attributes: list[str]):
     quoted = f'"{pattern}"' if " " in pattern else pattern
     line = "  " + " ".join([quoted, "filter=lfs", *attributes])
@@ -106,17 +122,29 @@ def test_completing_a_line_keeps_its_other_attributes(pattern: str, attributes: 
 # --- --fix on a real repo -------------------------------------------------------------------------
 
 existing_line = st.one_of(
-    st.sampled_from(["# comment", "", "*.bin filter=lfs", "*.pt filter=lfs diff=lfs merge=lfs -text",
-                     "[attr]weights filter=lfs diff=lfs merge=lfs -text", "*.onnx weights", "*.safetensors -filter",
-                     "*.gguf !filter", "*.h5 text", "*.zip filter=lfs diff=lfs merge=lfs -text export-ignore",
-                     "*.npy filter=lfs diff=lfs merge=lfs text", "*.txt text eol=lf", "   *.pkl   filter=lfs  "]),
+    st.sampled_from(
+        [
+            "# comment",
+            "",
+            "*.bin filter=lfs",
+            "*.pt filter=lfs diff=lfs merge=lfs -text",
+            "[attr]weights filter=lfs diff=lfs merge=lfs -text",
+            "*.onnx weights",
+            "*.safetensors -filter",
+            "*.gguf !filter",
+            "*.h5 text",
+            "*.zip filter=lfs diff=lfs merge=lfs -text export-ignore",
+            "*.npy filter=lfs diff=lfs merge=lfs text",
+            "*.txt text eol=lf",
+            "   *.pkl   filter=lfs  ",
+        ]
+    ),
     pattern.map(lambda p: (f'"{p}"' if " " in p else p) + " filter=lfs"),
 )
 
 
 @SLOW
-@given(st.lists(existing_line, max_size=12), st.lists(pattern, max_size=3, unique=True), st.booleans(),
-       st.booleans())
+@given(st.lists(existing_line, max_size=12), st.lists(pattern, max_size=3, unique=True), st.booleans(), st.booleans())
 def test_fix_then_stage_leaves_no_lfs_rule_finding(tmp_path_factory, lines, extra, crlf, final_newline):
     # A required pattern matching the repo's own two files would (rightly) want them in LFS too.
     patterns = extra + [line.pattern for line in parse_gitattributes("\n".join(lines))]

@@ -26,14 +26,20 @@ valid_policy = st.fixed_dictionaries(
     optional={
         "organization": st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True),
         "repos": st.lists(repo, max_size=4, unique_by=lambda r: (r.get("type", "model"), r["name"])),
-        "lfs": st.fixed_dictionaries({}, optional={
-            "max_text_size": st.one_of(st.integers(0, 2**40), st.sampled_from(["10MiB", "1MB", "512", "2 GB"])),
-            "required_patterns": st.lists(glob, max_size=4),
-        }),
-        "card": st.fixed_dictionaries({}, optional={
-            "allow_placeholders": st.booleans(),
-            "required_sections": st.lists(st.sampled_from(["Overview", "Usage", "License", "Notes"]), max_size=4),
-        }),
+        "lfs": st.fixed_dictionaries(
+            {},
+            optional={
+                "max_text_size": st.one_of(st.integers(0, 2**40), st.sampled_from(["10MiB", "1MB", "512", "2 GB"])),
+                "required_patterns": st.lists(glob, max_size=4),
+            },
+        ),
+        "card": st.fixed_dictionaries(
+            {},
+            optional={
+                "allow_placeholders": st.booleans(),
+                "required_sections": st.lists(st.sampled_from(["Overview", "Usage", "License", "Notes"]), max_size=4),
+            },
+        ),
         "auth": st.fixed_dictionaries({}, optional={"require_fine_grained": st.booleans()}),
     },
 )
@@ -49,8 +55,11 @@ def test_any_bytes_give_findings_or_data(raw: bytes):
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(list("ab: -[]{}&*!|>'\"\n\t#%@`,?") + ["repos", "name", "lfs", "  ", "\n- "]),
-                max_size=120))
+@given(
+    st.lists(
+        st.sampled_from(list("ab: -[]{}&*!|>'\"\n\t#%@`,?") + ["repos", "name", "lfs", "  ", "\n- "]), max_size=120
+    )
+)
 def test_yaml_shaped_text_never_raises(pieces: list[str]):
     findings, data = parse_policy_text("".join(pieces).encode(), ".hf-publish.yaml")
     if not findings:

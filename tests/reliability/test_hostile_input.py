@@ -21,7 +21,8 @@ from tests.reliability.helpers import REPO, HubState, git, write_requests
 LEAK = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"  # token-shaped, known to no Hub
 # The YAML bomb: 9 aliases of 9 aliases ... 9 levels deep = 387 million "lol"s once expanded.
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8))
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
+)
 DEEP = "a: " + "[" * 50_000 + "]" * 50_000 + "\n"  # libyaml's C composer used to crash (SIGSEGV) on this
 
 
@@ -44,6 +45,7 @@ def cli(capsys, hub_sandbox, monkeypatch):
 
 
 # --- symlinks out of the repo ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def outside(tmp_path: Path) -> Path:
@@ -82,8 +84,13 @@ def test_a_plain_folder_listing_never_follows_symlinks(checkout, outside, tmp_pa
     folder = tmp_path / "plain"
     shutil.copytree(checkout.path, folder, ignore=shutil.ignore_patterns(".git"))
     _plant_links(folder, outside)
-    assert sorted(list_folder(folder)) == [".gitattributes", ".hf-publish.yaml", "README.md", "config.json",
-                                           "model.safetensors"]
+    assert sorted(list_folder(folder)) == [
+        ".gitattributes",
+        ".hf-publish.yaml",
+        "README.md",
+        "config.json",
+        "model.safetensors",
+    ]
 
 
 def test_a_tracked_file_replaced_by_a_symlink_is_not_followed(cli, checkout, outside, hub_sandbox):
@@ -100,14 +107,17 @@ def test_a_tracked_file_replaced_by_a_symlink_is_not_followed(cli, checkout, out
 # --- the policy file ---------------------------------------------------------------------------------
 
 POLICIES = {
-    "malformed": ("organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n   type: model\n",
-                  ".hf-publish.yaml:4: [config] YAML syntax error"),
+    "malformed": (
+        "organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n   type: model\n",
+        ".hf-publish.yaml:4: [config] YAML syntax error",
+    ),
     "billion-laughs": (LAUGHS, "billion laughs"),
     "nested-too-deep": (DEEP, "nested too deep"),
     "huge": ("organization: acme-ai\n" + "# padding\n" * 200_000, "the limit is"),
-    "path-outside-the-repo": ("organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n"
-                              "    path: ../../etc\n", ".hf-publish.yaml:4: [config] repos[0].path: '../../etc' points "
-                              "outside the git repo"),
+    "path-outside-the-repo": (
+        "organization: acme-ai\nrepos:\n  - name: bert-korean-sentiment-v2\n    path: ../../etc\n",
+        ".hf-publish.yaml:4: [config] repos[0].path: '../../etc' points outside the git repo",
+    ),
     "not-utf8": ("organization: acme-ai\n# caf\xe9\n".encode("latin-1"), "not valid UTF-8"),
 }
 
@@ -130,6 +140,7 @@ def test_broken_policy_is_an_invalid_policy_error_at_its_line(case, command, cli
 
 
 # --- the model card ----------------------------------------------------------------------------------
+
 
 def _card(checkout, case: str) -> None:
     card = checkout.path / "README.md"
@@ -179,16 +190,27 @@ def test_broken_card_is_a_finding_and_publishes_nothing(case, cli, checkout, hub
 def test_the_deep_card_no_longer_crashes_the_process(checkout):
     # In-process a SIGSEGV would take pytest down: this one runs the real command in a child.
     _card(checkout, "nested-too-deep")
-    proc = subprocess.run([sys.executable, "-m", "hf_publish", "check", "model-card", "README.md"], cwd=checkout.path,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hf_publish", "check", "model-card", "README.md"],
+        cwd=checkout.path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == EXIT_FINDINGS, (proc.returncode, proc.stderr)
     assert "nested too deep" in proc.stdout and "Traceback" not in proc.stderr
 
 
 # --- file names ----------------------------------------------------------------------------------------
 
-NAMES = ["모델/설명서.md", "café ñ.txt", "comma,colon:equals=percent%.txt", " leading space.txt",
-         "emoji-🤗.txt", "[brackets] and 'quotes'.txt"]
+NAMES = [
+    "모델/설명서.md",
+    "café ñ.txt",
+    "comma,colon:equals=percent%.txt",
+    " leading space.txt",
+    "emoji-🤗.txt",
+    "[brackets] and 'quotes'.txt",
+]
 
 
 def test_unusual_file_names_are_published_exactly(cli, checkout, hub_sandbox):
@@ -220,6 +242,7 @@ def test_a_file_name_cannot_forge_annotation_lines(cli, checkout):
 
 
 # --- repository states -----------------------------------------------------------------------------
+
 
 def test_an_empty_repo_has_nothing_to_publish(cli, tmp_path, hub_sandbox):
     empty = tmp_path / "empty"
@@ -326,8 +349,9 @@ def test_a_bad_token_is_refused_before_anything_is_written(case, cli, checkout, 
         assert value not in out + err
 
 
-def test_a_token_revoked_by_the_org_mid_publish_gets_the_hubs_403_and_changes_nothing(cli, checkout, hub_sandbox,
-                                                                                      monkeypatch):
+def test_a_token_revoked_by_the_org_mid_publish_gets_the_hubs_403_and_changes_nothing(
+    cli, checkout, hub_sandbox, monkeypatch
+):
     monkeypatch.setenv("HF_TOKEN", hub_sandbox.tokens["alice-fg-org"])
     assert cli("publish", checkout.path)[0] == EXIT_OK
     checkout.write("config.json", '{"v": 2}\n')
@@ -343,8 +367,9 @@ def test_a_token_revoked_by_the_org_mid_publish_gets_the_hubs_403_and_changes_no
         return original(req, **kwargs)
 
     routes = hub_sandbox.hub.routes
-    monkeypatch.setattr(hub_sandbox.hub, "routes",
-                        [(m, p, revoke_then_preupload if f == original else f) for m, p, f in routes])
+    monkeypatch.setattr(
+        hub_sandbox.hub, "routes", [(m, p, revoke_then_preupload if f == original else f) for m, p, f in routes]
+    )
     try:
         code, out, err = cli("publish", checkout.path)
     finally:

@@ -66,11 +66,15 @@ def managed(path: str) -> bool:
 
 
 def read_folder(path: Path) -> dict[str, bytes]:
-    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(path).parts}
+    return {
+        p.relative_to(path).as_posix(): p.read_bytes()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(path).parts
+    }
 
 
 # --- the model ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Publish:
@@ -89,7 +93,9 @@ class Clone:
 @dataclass
 class HubModel:
     hub: dict[str, bytes]
-    commits: dict[str, tuple[tuple[str, ...], dict[str, bytes]]] = field(default_factory=dict)  # git sha -> (parents, files)
+    commits: dict[str, tuple[tuple[str, ...], dict[str, bytes]]] = field(
+        default_factory=dict
+    )  # git sha -> (parents, files)
     publishes: list[Publish] = field(default_factory=list)  # oldest first
 
     def is_ancestor(self, commit: str, head: str) -> bool:
@@ -155,6 +161,7 @@ def diff(before: dict[str, bytes], after: dict[str, bytes]) -> list[tuple[str, s
 
 
 # --- the machine -----------------------------------------------------------------------------------
+
 
 def make_machine(sandbox, workdir: Path, stats: Counter):
     from huggingface_hub import HfApi
@@ -295,8 +302,14 @@ def make_machine(sandbox, workdir: Path, stats: Counter):
 
         # -- publishing -----------------------------------------------------------------------------
         def _publish(self, clone: Clone, **kwargs):
-            return publish(clone.checkout.path, api=make_api(sandbox.endpoint, sandbox.tokens["alice-fg-org"]),
-                           env={}, log=lambda line: None, sleep=lambda s: None, **kwargs).results[0]
+            return publish(
+                clone.checkout.path,
+                api=make_api(sandbox.endpoint, sandbox.tokens["alice-fg-org"]),
+                env={},
+                log=lambda line: None,
+                sleep=lambda s: None,
+                **kwargs,
+            ).results[0]
 
         @rule(name=clone_names)
         def publish(self, name):
@@ -338,8 +351,9 @@ def make_machine(sandbox, workdir: Path, stats: Counter):
 
             assert [(c.path, c.action) for c in result.plan.changes] == diff(self.model.hub, expected)
             assert sandbox.head(REPO) == head
-            assert not [r for r in sandbox.requests if r.method in ("POST", "PUT", "DELETE")
-                        and "/paths-info/" not in r.path]
+            assert not [
+                r for r in sandbox.requests if r.method in ("POST", "PUT", "DELETE") and "/paths-info/" not in r.path
+            ]
 
         @rule(name=clone_names)
         def publish_twice(self, name):
@@ -366,8 +380,15 @@ def _mode(notes: list[str]) -> str:
 def test_publish_against_a_model_of_the_hub(hub_sandbox, tmp_path, upload_lane):
     stats: Counter = Counter()
     machine = make_machine(hub_sandbox, tmp_path, stats)
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
-        suppress_health_check=list(HealthCheck), print_blob=True))
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=True,
+        ),
+    )
     print(f"\nmodel run [{upload_lane}]: {dict(sorted(stats.items()))}")
     assert stats["changed"] and stats["no-op"], stats  # the machine did publish, both ways

@@ -56,8 +56,9 @@ def run_all(publisher, clones, stagger: float = 0.0, **kwargs):
 
 
 @pytest.mark.parametrize("start", ["same-head", "staggered"])
-def test_eight_publishers_at_once_all_land_each_exactly_once(start, origin, publisher, hub_sandbox, tmp_path,
-                                                             upload_lane):
+def test_eight_publishers_at_once_all_land_each_exactly_once(
+    start, origin, publisher, hub_sandbox, tmp_path, upload_lane
+):
     clones = clones_with_own_changes(origin, tmp_path)
     before = HubState.of(hub_sandbox)
     if start == "same-head":
@@ -76,8 +77,9 @@ def test_eight_publishers_at_once_all_land_each_exactly_once(start, origin, publ
     for i in range(N):
         assert after.files[f"parts/part-{i}.txt"] == f"part {i}, changed by publisher {i}\n".encode()
         assert after.files[f"new/file-{i}.txt"] == f"added by publisher {i}\n".encode()
-    assert {p: b for p, b in after.files.items() if not p.startswith(("parts/", "new/"))} == \
-        {p: b for p, b in before.files.items() if not p.startswith(("parts/", "new/"))}
+    assert {p: b for p, b in after.files.items() if not p.startswith(("parts/", "new/"))} == {
+        p: b for p, b in before.files.items() if not p.startswith(("parts/", "new/"))
+    }
     # Each publisher's change is in exactly one commit, and each commit holds exactly one change.
     landed = changes_per_commit(hub_sandbox)[-N:]
     assert sorted(sorted(c) for c in landed) == sorted([f"new/file-{i}.txt", f"parts/part-{i}.txt"] for i in range(N))

@@ -16,7 +16,13 @@ import pytest
 from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, EXIT_USAGE
 from hf_publish.sandbox.auth import READ, WRITE, Token
 from tests.action.conftest import (  # noqa: F401
-    FIXTURES, action_checkout, consumer, run_act, setup_python_stand_in, wheelhouse)
+    FIXTURES,
+    action_checkout,
+    consumer,
+    run_act,
+    setup_python_stand_in,
+    wheelhouse,
+)
 from tests.action.test_gh_action import gh_action
 from tests.reliability.helpers import REPO, git, write_requests
 
@@ -28,8 +34,13 @@ LEAK = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"  # token-shaped, in a file a
 
 @pytest.fixture
 def known_token(hub_sandbox) -> Token:
-    token = Token(name="ci-token", value=SECRET, user="alice", role="fineGrained",
-                  scoped=[{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}])
+    token = Token(
+        name="ci-token",
+        value=SECRET,
+        user="alice",
+        role="fineGrained",
+        scoped=[{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+    )
     hub_sandbox.auth.tokens[token.name] = token
     hub_sandbox.auth._by_value[token.value] = token
     return token
@@ -52,8 +63,9 @@ class Transcript:
 
 
 def cli(transcript: Transcript, label: str, cwd: Path, *argv: str, env: dict | None = None) -> int:
-    proc = subprocess.run(["hf-publish", *argv], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        ["hf-publish", *argv], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300
+    )
     transcript.add(label, proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
     assert "Traceback" not in proc.stderr or (env or {}).get("HF_PUBLISH_DEBUG"), proc.stderr
     return proc.returncode
@@ -69,14 +81,17 @@ def test_the_token_never_appears_on_any_cli_path(known_token, hub_sandbox, check
     # checks, in every format, on a repo that hard-codes the token and a token-shaped string
     leaky = tmp_path / "leaky"
     shutil.copytree(checkout.path, leaky)
-    (leaky / "upload.py").write_text(f'from huggingface_hub import HfApi\napi = HfApi(token="{SECRET}")\n'
-                                     f'other = "{LEAK}"\n')
+    (leaky / "upload.py").write_text(
+        f'from huggingface_hub import HfApi\napi = HfApi(token="{SECRET}")\nother = "{LEAK}"\n'
+    )
     (leaky / ".env").write_text(f"HF_TOKEN={SECRET}\n")
     git(leaky, "add", "-A")
     for fmt in ("text", "github", "json"):
         assert cli(t, f"check {fmt}", leaky, "check", "--all-files", "--format", fmt, env=env) == EXIT_FINDINGS
-        assert cli(t, f"check secrets {fmt}", leaky, "check", "secrets", "upload.py", ".env", "--format", fmt,
-                   env=env) == EXIT_FINDINGS
+        assert (
+            cli(t, f"check secrets {fmt}", leaky, "check", "secrets", "upload.py", ".env", "--format", fmt, env=env)
+            == EXIT_FINDINGS
+        )
     assert cli(t, "publish with a leak", leaky, "publish", "--endpoint", hub_sandbox.endpoint, env=env) == EXIT_FINDINGS
 
     # publish: dry run, each format, a release, a no-op
@@ -85,8 +100,9 @@ def test_the_token_never_appears_on_any_cli_path(known_token, hub_sandbox, check
     checkout.write("config.json", '{"v": 2}\n')
     assert cli(t, "publish json", checkout.path, *publish, "--format", "json", env=env) == EXIT_OK
     checkout.write("config.json", '{"v": 3}\n')
-    assert cli(t, "publish github", checkout.path, *publish, "--format", "github", "--tag", "v1.0.0",
-               env=env) == EXIT_OK
+    assert (
+        cli(t, "publish github", checkout.path, *publish, "--format", "github", "--tag", "v1.0.0", env=env) == EXIT_OK
+    )
     assert cli(t, "publish no-op", checkout.path, *publish, env=env) == EXIT_OK
     checkout.write("config.json", '{"v": 4}\n')
 
@@ -117,8 +133,17 @@ def test_the_token_never_appears_on_any_cli_path(known_token, hub_sandbox, check
     assert cli(t, "init", fresh, "init", "--org", "acme-ai", "--name", "kor-sentiment-v1", env=env) == EXIT_OK
     assert cli(t, "matrix", checkout.path, "matrix", env=env) == EXIT_OK
     assert cli(t, "schema", checkout.path, "schema", env=env) == EXIT_OK
-    cli(t, "refresh-vocab", checkout.path, "refresh-vocab", "--endpoint", hub_sandbox.endpoint, "--output",
-        str(tmp_path), env=env)
+    cli(
+        t,
+        "refresh-vocab",
+        checkout.path,
+        "refresh-vocab",
+        "--endpoint",
+        hub_sandbox.endpoint,
+        "--output",
+        str(tmp_path),
+        env=env,
+    )
     assert cli(t, "no command", checkout.path, env=env) == EXIT_USAGE
 
     assert [r for r in hub_sandbox.requests if r.token_name == "ci-token"], "the token was never even used"
@@ -150,8 +175,14 @@ def test_the_token_never_appears_from_the_action_step(known_token, hub_sandbox, 
         run_dir = tmp_path / label.replace(" ", "-")
         run_dir.mkdir()
         result = gh_action(repo, run_dir, **inputs)
-        t.add(label, result.returncode, stdout=result.stdout.replace(f"::add-mask::{SECRET}", ""),
-              stderr=result.stderr, summary=result.summary, outputs=json.dumps(result.outputs))
+        t.add(
+            label,
+            result.returncode,
+            stdout=result.stdout.replace(f"::add-mask::{SECRET}", ""),
+            stderr=result.stderr,
+            summary=result.summary,
+            outputs=json.dumps(result.outputs),
+        )
         return result
 
     assert step("publish", token=SECRET, endpoint=hub_sandbox.endpoint).returncode == 0
@@ -171,19 +202,35 @@ def test_the_token_never_appears_from_the_action_step(known_token, hub_sandbox, 
 
 @pytest.mark.act
 @pytest.mark.slow
-def test_the_token_never_appears_under_act(known_token, hub_sandbox, consumer, run_act):  # noqa: F811
+def test_the_token_never_appears_under_act(known_token, hub_sandbox, consumer, run_act):
     card = consumer / "model" / "README.md"
-    run = run_act(consumer, "push", {"ref": "refs/heads/main", "before": "0" * 40,
-                                     "repository": {"full_name": "acme-ai/models", "default_branch": "main"}},
-                  endpoint=hub_sandbox.endpoint, token=SECRET)
+    run = run_act(
+        consumer,
+        "push",
+        {
+            "ref": "refs/heads/main",
+            "before": "0" * 40,
+            "repository": {"full_name": "acme-ai/models", "default_branch": "main"},
+        },
+        endpoint=hub_sandbox.endpoint,
+        token=SECRET,
+    )
     assert run.returncode == 0, run.log[-3000:]
     assert hub_sandbox.head("acme-ai/kor-sentiment-v1") == run.outputs["COMMIT_SHA"]
 
-    card.write_text(card.read_text() + f'\nHF_TOKEN={SECRET}\n')
+    card.write_text(card.read_text() + f"\nHF_TOKEN={SECRET}\n")
     git(consumer, "commit", "-q", "-am", "a leak")
-    failing = run_act(consumer, "push", {"ref": "refs/heads/main", "before": "0" * 40,
-                                         "repository": {"full_name": "acme-ai/models", "default_branch": "main"}},
-                      endpoint=hub_sandbox.endpoint, token=SECRET)
+    failing = run_act(
+        consumer,
+        "push",
+        {
+            "ref": "refs/heads/main",
+            "before": "0" * 40,
+            "repository": {"full_name": "acme-ai/models", "default_branch": "main"},
+        },
+        endpoint=hub_sandbox.endpoint,
+        token=SECRET,
+    )
     assert failing.returncode != 0 and failing.lines("::error file=model/README.md")
 
     for result in (run, failing):
@@ -194,6 +241,7 @@ def test_the_token_never_appears_under_act(known_token, hub_sandbox, consumer, r
 
 # --- a token in the content --------------------------------------------------------------------------
 
+
 def test_the_sandbox_refuses_a_commit_holding_a_token_as_the_hub_does(hub_api, hub_sandbox, upload_lane):
     from huggingface_hub import CommitOperationAdd
     from huggingface_hub.errors import HfHubHTTPError
@@ -201,9 +249,11 @@ def test_the_sandbox_refuses_a_commit_holding_a_token_as_the_hub_does(hub_api, h
     api = hub_api("alice-write")
     api.create_repo(REPO)
     head = hub_sandbox.head(REPO)
-    for name, data in (("upload.py", f'token = "{LEAK}"\n'.encode()),
-                       ("notes.bin", f"{LEAK}\n".encode()),  # an LFS file (the Hub's .gitattributes)
-                       ("weights.pt", b"\0\1" + LEAK.encode())):  # binary, LFS, both lanes
+    for name, data in (
+        ("upload.py", f'token = "{LEAK}"\n'.encode()),
+        ("notes.bin", f"{LEAK}\n".encode()),  # an LFS file (the Hub's .gitattributes)
+        ("weights.pt", b"\0\1" + LEAK.encode()),
+    ):  # binary, LFS, both lanes
         with pytest.raises(HfHubHTTPError) as caught:
             api.create_commit(REPO, operations=[CommitOperationAdd(name, data)], commit_message=f"add {name}")
         assert caught.value.response.status_code == 400

@@ -19,8 +19,13 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 def _spawn(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.Popen([sys.executable, "-m", "hf_publish.sandbox", "serve", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hf_publish.sandbox", "serve", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_serve_prints_endpoint_and_tokens_and_stops_on_sigterm(tmp_path):
@@ -70,8 +75,15 @@ def test_serve_help_documents_the_users_file(capsys):
     with pytest.raises(SystemExit):
         serve_command(["--help"])
     out = capsys.readouterr().out
-    for key in ("orgs:", "plan: free|pro|team|enterprise|enterprise-plus", "seats: N", "email: ADDRESS",
-                "read|contributor|write|admin", "can_read_gated_repos", "oidc:"):
+    for key in (
+        "orgs:",
+        "plan: free|pro|team|enterprise|enterprise-plus",
+        "seats: N",
+        "email: ADDRESS",
+        "read|contributor|write|admin",
+        "can_read_gated_repos",
+        "oidc:",
+    ):
         assert key in out
     from hf_publish.sandbox.auth import PLANS, ROLES
 
@@ -85,9 +97,12 @@ def test_the_sandbox_imports_nothing_else_from_hf_publish():
     for path in root.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                assert not (node.module.startswith("hf_publish") and not node.module.startswith("hf_publish.sandbox")), path
+                assert not (
+                    node.module.startswith("hf_publish") and not node.module.startswith("hf_publish.sandbox")
+                ), path
             if isinstance(node, ast.ImportFrom) and node.level > 1:
                 raise AssertionError(f"{path.name} imports from outside the sandbox package")
             if isinstance(node, ast.Import):
-                assert not any(a.name.startswith("hf_publish") and not a.name.startswith("hf_publish.sandbox")
-                               for a in node.names), path
+                assert not any(
+                    a.name.startswith("hf_publish") and not a.name.startswith("hf_publish.sandbox") for a in node.names
+                ), path

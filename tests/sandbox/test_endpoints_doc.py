@@ -9,9 +9,18 @@ from pathlib import Path
 from hf_publish.sandbox import Sandbox
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sandbox-endpoints.md"
-SAMPLE = {"{t}s": "models", "{prefix}": "datasets/", "{repo}": "acme-ai/some-repo", "{rev}": "main",
-          "{path}": "dir/file.bin", "{org}": "acme-ai", "{tag}": "v1", "{branch}": "dev", "{num}": "3",
-          "{oid}": "a" * 64}
+SAMPLE = {
+    "{t}s": "models",
+    "{prefix}": "datasets/",
+    "{repo}": "acme-ai/some-repo",
+    "{rev}": "main",
+    "{path}": "dir/file.bin",
+    "{org}": "acme-ai",
+    "{tag}": "v1",
+    "{branch}": "dev",
+    "{num}": "3",
+    "{oid}": "a" * 64,
+}
 
 
 def _served_rows() -> list[tuple[str, str]]:
@@ -43,4 +52,6 @@ def test_every_route_is_documented():
         for method, pattern, fn in sandbox.hub.routes:
             if fn.__name__ in ("comment", "rename", "status", "merge", "edit_comment", "create"):
                 continue  # the discussion actions, documented in one row
-            assert any(m == method and pattern.match(p) for m, p in documented), f"{method} {pattern.pattern} ({fn.__name__})"
+            assert any(m == method and pattern.match(p) for m, p in documented), (
+                f"{method} {pattern.pattern} ({fn.__name__})"
+            )

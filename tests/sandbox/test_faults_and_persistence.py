@@ -71,7 +71,8 @@ def test_dropped_upload_connection_then_retry(hub_api, hub_sandbox, tmp_path):
 def test_dropped_download_connection(hub_sandbox):
     hub_sandbox.create_repo_as("alice", REPO, private=False)
     HfApi(endpoint=hub_sandbox.endpoint, token=hub_sandbox.tokens["alice-write"]).upload_file(
-        path_or_fileobj=b"y" * 100_000, path_in_repo="data.txt", repo_id=REPO)
+        path_or_fileobj=b"y" * 100_000, path_in_repo="data.txt", repo_id=REPO
+    )
     hub_sandbox.inject(method="GET", path=r"/resolve/", drop=True, times=1)
     with pytest.raises(httpx2.HTTPError):
         httpx2.get(f"{hub_sandbox.endpoint}/{REPO}/resolve/main/data.txt")
@@ -121,8 +122,9 @@ def test_restart_with_same_data_dir_keeps_everything(tmp_path, upload_lane):
         refs = api.list_repo_refs(REPO)
         assert {b.name for b in refs.branches} == {"main", "experiment/longer-context"}
         assert [t.name for t in refs.tags] == ["v1"]
-        path = hf_hub_download(REPO, "model.bin", endpoint=sb.endpoint, token=sb.tokens["alice-write"],
-                               cache_dir=tmp_path / "cache")
+        path = hf_hub_download(
+            REPO, "model.bin", endpoint=sb.endpoint, token=sb.tokens["alice-write"], cache_dir=tmp_path / "cache"
+        )
         assert open(path, "rb").read() == b"\0" + b"w" * 5000
         api.upload_file(path_or_fileobj=b"more", path_in_repo="more.txt", repo_id=REPO)
         assert len(sb.commits(REPO)) == len(before) + 1

@@ -57,8 +57,12 @@ def test_access_request_lists_and_handling(gated, hub_api, hub_sandbox):
     hub_sandbox.request_access(REPO, "eve", timestamp=when, fields={"company": "Elsewhere"})
     hub_sandbox.request_access(REPO, "carol", timestamp="2026-03-02T08:00:00.000Z")
     (eve, carol) = admin.list_pending_access_requests(REPO)
-    assert (eve.username, eve.fullname, eve.email, eve.status) == ("eve", "Eve Outsider", "eve@elsewhere.example",
-                                                                    "pending")
+    assert (eve.username, eve.fullname, eve.email, eve.status) == (
+        "eve",
+        "Eve Outsider",
+        "eve@elsewhere.example",
+        "pending",
+    )
     assert eve.timestamp == when and eve.fields == {"company": "Elsewhere"} and eve.request_id
     admin.reject_access_request(REPO, "eve", rejection_reason="not now")
     admin.accept_access_request(REPO, request_id=carol.request_id)
@@ -85,8 +89,11 @@ def test_grant_access_refusals(gated, hub_api, hub_sandbox):
     admin.grant_access(REPO, "eve")
     (granted,) = admin.list_accepted_access_requests(REPO)
     assert granted.username == "eve" and granted.email is None  # granted by hand: no email shared
-    for api, user, status in ((admin, "eve", 400), (admin, "nobody-at-all", 404),
-                              (hub_api("alice-read"), "carol", 403)):
+    for api, user, status in (
+        (admin, "eve", 400),
+        (admin, "nobody-at-all", 404),
+        (hub_api("alice-read"), "carol", 403),
+    ):
         with pytest.raises(HfHubHTTPError) as exc:
             api.grant_access(REPO, user)
         assert exc.value.response.status_code == status
@@ -98,8 +105,11 @@ def test_grant_access_refusals(gated, hub_api, hub_sandbox):
 
 def test_ask_access_as_the_website_and_auto_gating(gated, hub_api, hub_sandbox, tmp_path):
     token = hub_sandbox.tokens["eve-fg-user"]
-    r = httpx2.post(f"{hub_sandbox.endpoint}/{REPO}/ask-access", data={"reason": "research"},
-                    headers={"Authorization": f"Bearer {token}"})
+    r = httpx2.post(
+        f"{hub_sandbox.endpoint}/{REPO}/ask-access",
+        data={"reason": "research"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 200 and r.json() == {"status": "pending"}
     (req,) = hub_api("alice-write").list_pending_access_requests(REPO)
     assert req.username == "eve" and req.fields == {"reason": "research"}

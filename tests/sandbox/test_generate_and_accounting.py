@@ -23,9 +23,15 @@ GB = 1024**3
 
 def test_two_thousand_repos_build_in_seconds_and_list_through_the_client(hub_sandbox):
     started = time.monotonic()
-    ids = generate_org(hub_sandbox, "big-org", 2000, private=lambda i: i % 4 == 0, gated=[False, "manual"],
-                       files={"model.safetensors": 10 * GB, "config.json": 300, "notes.txt": 20 * 1024 * 1024},
-                       last_modified=lambda i: datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=i))
+    ids = generate_org(
+        hub_sandbox,
+        "big-org",
+        2000,
+        private=lambda i: i % 4 == 0,
+        gated=[False, "manual"],
+        files={"model.safetensors": 10 * GB, "config.json": 300, "notes.txt": 20 * 1024 * 1024},
+        last_modified=lambda i: datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=i),
+    )
     assert time.monotonic() - started < 15  # "a few seconds" on an idle machine; shared CI gets slack
     assert len(ids) == 2000 and ids[0] == "big-org/repo-00000"
     api = HfApi(endpoint=hub_sandbox.endpoint, token=hub_sandbox.tokens["big-org-admin-write"])
@@ -48,8 +54,9 @@ def test_two_thousand_repos_build_in_seconds_and_list_through_the_client(hub_san
 
 def test_generated_files_answer_head_and_refuse_bytes(hub_sandbox, tmp_path):
     hub_sandbox.auth.add_user("gen-admin")
-    (repo,) = generate_repos(hub_sandbox, "eve", 1, repo_type="dataset", files={"data.parquet": 5 * GB},
-                             card="valid", creator="eve")
+    (repo,) = generate_repos(
+        hub_sandbox, "eve", 1, repo_type="dataset", files={"data.parquet": 5 * GB}, card="valid", creator="eve"
+    )
     url = f"{hub_sandbox.endpoint}/datasets/{repo}/resolve/main/data.parquet"
     head = httpx2.head(url)
     assert head.status_code == 200 and head.headers["X-Linked-Size"] == str(5 * GB)
@@ -75,8 +82,10 @@ def test_rate_limit_answers_429_with_the_hubs_headers_and_the_client_waits(hub_a
     api = hub_api("alice-write")
     api.create_repo("acme-ai/limited")
     hub_sandbox.limit_rate(api=2, window=1)
-    ok = httpx2.get(f"{hub_sandbox.endpoint}/api/models/acme-ai/limited",
-                    headers={"Authorization": f"Bearer {hub_sandbox.tokens['alice-write']}"})
+    ok = httpx2.get(
+        f"{hub_sandbox.endpoint}/api/models/acme-ai/limited",
+        headers={"Authorization": f"Bearer {hub_sandbox.tokens['alice-write']}"},
+    )
     assert ok.status_code == 200 and ok.headers["RateLimit"] == '"api";r=1;t=1'
     assert ok.headers["RateLimit-Policy"] == '"fixed window";"api";q=2;w=1'
     httpx2.get(f"{hub_sandbox.endpoint}/api/models/acme-ai/limited")
@@ -102,8 +111,7 @@ def _hf(sandbox: Sandbox, *args: str, token: str | None = None) -> subprocess.Co
     if token:
         env["HF_TOKEN"] = sandbox.tokens[token]
     hf = Path(sys.executable).with_name("hf")
-    return subprocess.run([str(hf), *args], env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run([str(hf), *args], env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_hf_cli_listings_against_the_sandbox(hub_sandbox):
@@ -113,13 +121,17 @@ def test_hf_cli_listings_against_the_sandbox(hub_sandbox):
     assert out.returncode == 0, out.stderr
     assert sorted(m["id"] for m in json.loads(out.stdout)) == [f"cli-org/repo-{i:05d}" for i in range(5)]
     out = _hf(hub_sandbox, "models", "ls", "--author", "cli-org", "--json")
-    assert sorted(m["id"] for m in json.loads(out.stdout)) == ["cli-org/repo-00000", "cli-org/repo-00002",
-                                                                 "cli-org/repo-00004"]
+    assert sorted(m["id"] for m in json.loads(out.stdout)) == [
+        "cli-org/repo-00000",
+        "cli-org/repo-00002",
+        "cli-org/repo-00004",
+    ]
     out = _hf(hub_sandbox, "datasets", "ls", "--author", "cli-org", "-q")
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["cli-org/data-00000", "cli-org/data-00001"]
-    out = _hf(hub_sandbox, "repos", "ls", "--namespace", "cli-org", "--json", "--limit", "0",
-              token="cli-org-admin-write")
+    out = _hf(
+        hub_sandbox, "repos", "ls", "--namespace", "cli-org", "--json", "--limit", "0", token="cli-org-admin-write"
+    )
     assert out.returncode == 0, out.stderr
     rows = {r["id"]: r for r in json.loads(out.stdout)}
     assert len(rows) == 7 and rows["cli-org/repo-00001"]["visibility"] == "private"

@@ -13,7 +13,6 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 from hf_publish.sandbox import Sandbox
 from hf_publish.sandbox.faults import RequestLog, RequestRecord
-
 from tests.sandbox.rawhttp import raw_request
 
 REPO = "acme-ai/bert-korean-sentiment-v2"
@@ -24,18 +23,25 @@ def _headers(hub_sandbox, token: str | None) -> dict[str, str]:
 
 
 def _batch(hub_sandbox, token: str | None, data: bytes = b"\0weights" * 64) -> httpx2.Response:
-    return httpx2.post(f"{hub_sandbox.endpoint}/{REPO}.git/info/lfs/objects/batch",
-                       headers={**_headers(hub_sandbox, token), "content-type": "application/vnd.git-lfs+json"},
-                       json={"operation": "upload", "transfers": ["basic"], "hash_algo": "sha256",
-                             "objects": [{"oid": hashlib.sha256(data).hexdigest(), "size": len(data)}]})
+    return httpx2.post(
+        f"{hub_sandbox.endpoint}/{REPO}.git/info/lfs/objects/batch",
+        headers={**_headers(hub_sandbox, token), "content-type": "application/vnd.git-lfs+json"},
+        json={
+            "operation": "upload",
+            "transfers": ["basic"],
+            "hash_algo": "sha256",
+            "objects": [{"oid": hashlib.sha256(data).hexdigest(), "size": len(data)}],
+        },
+    )
 
 
 def test_anonymous_clients_open_no_pull_request_and_get_no_upload_url(hub_api, hub_sandbox, upload_lane):
     hub_sandbox.create_repo_as("alice", REPO, private=False)
     for create_pr in (True, False):
         with pytest.raises((RepositoryNotFoundError, HfHubHTTPError)) as exc:
-            hub_api(None).upload_file(path_or_fileobj=b"\0weights" * 64, path_in_repo="model.bin", repo_id=REPO,
-                                      create_pr=create_pr)
+            hub_api(None).upload_file(
+                path_or_fileobj=b"\0weights" * 64, path_in_repo="model.bin", repo_id=REPO, create_pr=create_pr
+            )
         assert exc.value.response.status_code == 401
     r = _batch(hub_sandbox, None)
     assert r.status_code == 401 and "actions" not in r.text
@@ -58,8 +64,9 @@ def test_read_only_tokens_store_no_bytes_and_open_no_pull_request(hub_api, hub_s
 def test_a_reader_with_a_write_token_still_opens_pull_requests(hub_api, hub_sandbox, upload_lane):
     """What the Hub allows: read access to the repo plus a token that can push (here: the org's read member)."""
     hub_sandbox.create_repo_as("alice", REPO, private=True)
-    info = hub_api("dave-fg-org").upload_file(path_or_fileobj=b"\0weights" * 64, path_in_repo="model.bin",
-                                              repo_id=REPO, create_pr=True)
+    info = hub_api("dave-fg-org").upload_file(
+        path_or_fileobj=b"\0weights" * 64, path_in_repo="model.bin", repo_id=REPO, create_pr=True
+    )
     assert info.pr_num == 1 and "model.bin" in hub_sandbox.list_files(REPO, revision="refs/pr/1")
 
 
@@ -83,42 +90,80 @@ def test_upload_urls_take_exactly_the_signed_size(hub_sandbox):
     r = httpx2.put(href, content=chunks())
     assert r.status_code == 400 and "takes exactly" in r.text
     assert hub_sandbox.store.has_lfs_blob(hashlib.sha256(data).hexdigest()) is None
-    path = href[len(hub_sandbox.endpoint):]
-    status, _ = raw_request(hub_sandbox.endpoint, f"PUT {path}", {"content-length": str(10 * 1024 ** 3)})
+    path = href[len(hub_sandbox.endpoint) :]
+    status, _ = raw_request(hub_sandbox.endpoint, f"PUT {path}", {"content-length": str(10 * 1024**3)})
     assert status == 400  # refused before a byte of the announced 10 GiB
     assert httpx2.put(href, content=data).status_code == 200
     tampered = href.replace(f"size={len(data)}", f"size={len(data) * 2}")
     assert httpx2.put(tampered, content=data + data).status_code == 403
 
 
-@pytest.mark.parametrize("repo_path", [
-    "acme-ai/..%2F..%2F..%2Fetc", "..%2F..%2Facme-ai/x", "acme-ai/%2E%2E", "%2E%2E/%2E%2E", "acme-ai/.hidden",
-    "acme-ai/x%00y", "acme-ai/b%C3%A9rt-v2", "acme-ai/bert-korean-sentiment-v%EF%BC%92",  # é; a fullwidth 2
-    "acme-ai/bert--korean", "acme-ai/model.git", "ACME-AI/BERT-KOREAN-SENTIMENT-V2%2F..",
-    # each would alias the real repo if joined onto a path
-    "acme-ai/bert-korean-sentiment-v2%2F..%2Fbert-korean-sentiment-v2", "acme-ai%2F..%2Facme-ai/bert-korean-sentiment-v2",
-])
+@pytest.mark.parametrize(
+    "repo_path",
+    [
+        "acme-ai/..%2F..%2F..%2Fetc",
+        "..%2F..%2Facme-ai/x",
+        "acme-ai/%2E%2E",
+        "%2E%2E/%2E%2E",
+        "acme-ai/.hidden",
+        "acme-ai/x%00y",
+        "acme-ai/b%C3%A9rt-v2",
+        "acme-ai/bert-korean-sentiment-v%EF%BC%92",  # é; a fullwidth 2
+        "acme-ai/bert--korean",
+        "acme-ai/model.git",
+        "ACME-AI/BERT-KOREAN-SENTIMENT-V2%2F..",
+        # each would alias the real repo if joined onto a path
+        "acme-ai/bert-korean-sentiment-v2%2F..%2Fbert-korean-sentiment-v2",
+        "acme-ai%2F..%2Facme-ai/bert-korean-sentiment-v2",
+    ],
+)
 def test_odd_repo_ids_never_reach_the_disk(hub_sandbox, repo_path):
     hub_sandbox.create_repo_as("alice", REPO)
     before = sorted(hub_sandbox.data_dir.rglob("*"))
-    for method, path in (("GET", f"/api/models/{repo_path}"), ("GET", f"/api/models/{repo_path}/tree/main"),
-                         ("POST", f"/api/models/{repo_path}/preupload/main"), ("HEAD", f"/{repo_path}/resolve/main/x")):
-        r = httpx2.request(method, f"{hub_sandbox.endpoint}{path}", headers=_headers(hub_sandbox, "alice-write"),
-                           json={"files": []} if method == "POST" else None)
+    for method, path in (
+        ("GET", f"/api/models/{repo_path}"),
+        ("GET", f"/api/models/{repo_path}/tree/main"),
+        ("POST", f"/api/models/{repo_path}/preupload/main"),
+        ("HEAD", f"/{repo_path}/resolve/main/x"),
+    ):
+        r = httpx2.request(
+            method,
+            f"{hub_sandbox.endpoint}{path}",
+            headers=_headers(hub_sandbox, "alice-write"),
+            json={"files": []} if method == "POST" else None,
+        )
         assert r.status_code == 404 and r.headers.get("X-Error-Code") == "RepoNotFound", (method, path)
     assert sorted(hub_sandbox.data_dir.rglob("*")) == before
-    assert httpx2.get(f"{hub_sandbox.endpoint}/api/models/{REPO.upper()}",
-                      headers=_headers(hub_sandbox, "alice-write")).json()["id"] == REPO  # ids stay case-insensitive
+    assert (
+        httpx2.get(
+            f"{hub_sandbox.endpoint}/api/models/{REPO.upper()}", headers=_headers(hub_sandbox, "alice-write")
+        ).json()["id"]
+        == REPO
+    )  # ids stay case-insensitive
 
 
-@pytest.mark.parametrize("name, organization", [
-    ("..", "acme-ai"), ("../../escape", "acme-ai"), (".hidden", "acme-ai"), ("a\0b", "acme-ai"), ("bért", "acme-ai"),
-    ("b--c", "acme-ai"), ("model.git", "acme-ai"), ("x/y", "acme-ai"), ("ok-name", "../.."), ("ok-name", "acme-ai/x"),
-])
+@pytest.mark.parametrize(
+    "name, organization",
+    [
+        ("..", "acme-ai"),
+        ("../../escape", "acme-ai"),
+        (".hidden", "acme-ai"),
+        ("a\0b", "acme-ai"),
+        ("bért", "acme-ai"),
+        ("b--c", "acme-ai"),
+        ("model.git", "acme-ai"),
+        ("x/y", "acme-ai"),
+        ("ok-name", "../.."),
+        ("ok-name", "acme-ai/x"),
+    ],
+)
 def test_create_refuses_odd_names_before_any_path_is_built(hub_sandbox, name, organization):
     before = sorted(hub_sandbox.data_dir.rglob("*"))
-    r = httpx2.post(f"{hub_sandbox.endpoint}/api/repos/create", headers=_headers(hub_sandbox, "alice-write"),
-                    json={"name": name, "organization": organization})
+    r = httpx2.post(
+        f"{hub_sandbox.endpoint}/api/repos/create",
+        headers=_headers(hub_sandbox, "alice-write"),
+        json={"name": name, "organization": organization},
+    )
     assert r.status_code in (400, 403), (name, organization, r.status_code)
     assert sorted(hub_sandbox.data_dir.rglob("*")) == before
 
@@ -129,10 +174,15 @@ def test_request_bodies_are_bounded(hub_sandbox):
     big = json.dumps({"files": [{"path": "x" * 1000, "size": 1, "sample": ""}] * 20_000}).encode()  # ~20 MB
     r = httpx2.post(f"{hub_sandbox.endpoint}/api/models/{REPO}/preupload/main", content=big, headers=headers)
     assert r.status_code == 413 and "at most" in r.json()["error"]
-    line = json.dumps({"key": "file", "value": {"path": "big.txt", "encoding": "base64", "content": "QUFB" * 5_000_000}})
+    line = json.dumps(
+        {"key": "file", "value": {"path": "big.txt", "encoding": "base64", "content": "QUFB" * 5_000_000}}
+    )
     body = json.dumps({"key": "header", "value": {"summary": "s"}}) + "\n" + line
-    r = httpx2.post(f"{hub_sandbox.endpoint}/api/models/{REPO}/commit/main", content=body.encode(),
-                    headers={**headers, "content-type": "application/x-ndjson"})
+    r = httpx2.post(
+        f"{hub_sandbox.endpoint}/api/models/{REPO}/commit/main",
+        content=body.encode(),
+        headers={**headers, "content-type": "application/x-ndjson"},
+    )
     assert r.status_code == 413 and len(hub_sandbox.commits(REPO)) == 1
     assert httpx2.get(f"{hub_sandbox.endpoint}/api/whoami-v2", headers=headers).status_code == 200  # still serving
 
@@ -147,7 +197,7 @@ def test_the_request_log_is_bounded():
 
 def test_idle_connections_time_out(tmp_path):
     with Sandbox(data_dir=tmp_path / "data", idle_timeout=0.5) as hub:
-        for prefix in (b"", b"POST /api/validate-yaml HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"con"):
+        for prefix in (b"", b'POST /api/validate-yaml HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"con'):
             with socket.create_connection((hub.host, hub.port), timeout=10) as sock:
                 sock.sendall(prefix)
                 started = time.monotonic()

@@ -37,8 +37,9 @@ def test_list_models_by_author_pages_with_link_next_and_hides_private_repos(page
     assert names == [f"acme-ai/model-{i}" for i in range(7)]  # a member's token reads the private ones
     pages = [r for r in paged_sandbox.requests if r.path == "/api/models"]
     assert len(pages) == 3 and all(r.status == 200 for r in pages)
-    assert [m.id for m in _api(paged_sandbox, "eve-fg-user").list_models(author="acme-ai")] == \
-        [f"acme-ai/model-{i}" for i in (0, 1, 3, 4, 6)]
+    assert [m.id for m in _api(paged_sandbox, "eve-fg-user").list_models(author="acme-ai")] == [
+        f"acme-ai/model-{i}" for i in (0, 1, 3, 4, 6)
+    ]
     assert [m.id for m in _api(paged_sandbox, "dave-fg-org").list_models(author="eve")] == ["eve/own-model"]
 
 
@@ -46,8 +47,10 @@ def test_list_sort_search_limit_and_default_fields(paged_sandbox):
     api = _api(paged_sandbox, "alice-write")
     newest = [m.id for m in api.list_models(author="acme-ai", sort="created_at")]
     assert newest == [f"acme-ai/model-{i}" for i in reversed(range(7))]
-    assert [m.id for m in api.list_models(author="acme-ai", sort="created_at", limit=2)] == \
-        ["acme-ai/model-6", "acme-ai/model-5"]
+    assert [m.id for m in api.list_models(author="acme-ai", sort="created_at", limit=2)] == [
+        "acme-ai/model-6",
+        "acme-ai/model-5",
+    ]
     assert [m.id for m in api.list_models(search="MODEL-3")] == ["acme-ai/model-3"]
     assert next(m.id for m in api.list_models(author="acme-ai", sort="id")) == "acme-ai/model-6"
     (item,) = api.list_models(search="model-3")
@@ -63,8 +66,12 @@ def test_list_sort_search_limit_and_default_fields(paged_sandbox):
 def test_list_expand_returns_only_the_asked_properties(paged_sandbox):
     api = _api(paged_sandbox, "alice-write")
     api.update_repo_settings("acme-ai/model-1", gated="manual")
-    items = {m.id: m for m in api.list_models(author="acme-ai", expand=["gated", "private", "lastModified", "sha",
-                                                                          "usedStorage", "siblings", "cardData"])}
+    items = {
+        m.id: m
+        for m in api.list_models(
+            author="acme-ai", expand=["gated", "private", "lastModified", "sha", "usedStorage", "siblings", "cardData"]
+        )
+    }
     one = items["acme-ai/model-1"]
     assert one.gated == "manual" and one.private is False and one.sha and one.last_modified
     assert one.used_storage > 0 and [s.rfilename for s in one.siblings] == [".gitattributes"]
@@ -82,10 +89,14 @@ def test_repo_info_expand_and_files_metadata_both_lanes(hub_api, hub_sandbox, up
     api = hub_api("alice-write")
     repo = "acme-ai/info-repo"
     api.create_repo(repo)
-    api.create_commit(repo, commit_message="files", operations=[
-        CommitOperationAdd("README.md", b"---\nlicense: mit\ntags: [sandbox]\n---\n# Card\n"),
-        CommitOperationAdd("weights.bin", b"\0" * 4096 + b"weights"),
-    ])
+    api.create_commit(
+        repo,
+        commit_message="files",
+        operations=[
+            CommitOperationAdd("README.md", b"---\nlicense: mit\ntags: [sandbox]\n---\n# Card\n"),
+            CommitOperationAdd("weights.bin", b"\0" * 4096 + b"weights"),
+        ],
+    )
     info = api.model_info(repo, files_metadata=True)
     by_name = {s.rfilename: s for s in info.siblings}
     assert by_name["README.md"].size == len(b"---\nlicense: mit\ntags: [sandbox]\n---\n# Card\n")

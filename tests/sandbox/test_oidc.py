@@ -36,8 +36,10 @@ def test_oidc_token_pushes_to_its_repo_only(hub_sandbox, monkeypatch, upload_lan
 def test_oidc_exchange_refusals(hub_sandbox):
     hub_sandbox.create_repo_as("eve", "eve/private-tests-v1")
     url = f"{hub_sandbox.endpoint}/oauth/token"
-    grant = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-             "subject_token_type": "urn:ietf:params:oauth:token-type:id_token"}
+    grant = {
+        "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+        "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+    }
     r = httpx2.post(url, json={**grant, "subject_token": "forged", "resource": REPO})
     assert r.status_code == 401 and r.json()["error"] == "invalid_grant"
     r = httpx2.post(url, json={**grant, "subject_token": DEFAULT_OIDC_ID_TOKEN, "resource": "acme-ai/missing-v1"})
@@ -61,8 +63,11 @@ def test_oidc_trust_from_users_file(tmp_path):
         assert set(sb.tokens) == {"zoe-write"} and sb.oidc_id_tokens == ["ci-shared-secret"]
         sb.create_repo_as("zoe", "zoe/reviews-v1", repo_type="dataset")
         sb.create_repo_as("zoe", "zoe/model-v1")
-        grant = {"grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-                 "subject_token_type": "urn:ietf:params:oauth:token-type:id_token", "subject_token": "ci-shared-secret"}
+        grant = {
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            "subject_token": "ci-shared-secret",
+        }
         ok = httpx2.post(f"{sb.endpoint}/oauth/token", json={**grant, "resource": "datasets/zoe/reviews-v1"})
         assert ok.status_code == 200 and ok.json()["expires_in"] == 3600
         assert httpx2.post(f"{sb.endpoint}/oauth/token", json={**grant, "resource": "zoe/model-v1"}).status_code == 403

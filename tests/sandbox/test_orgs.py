@@ -12,12 +12,23 @@ from huggingface_hub.errors import HfHubHTTPError
 from hf_publish.sandbox import Sandbox
 
 USERS = {
-    "orgs": {"big-org": {"fullname": "Big Org", "plan": "enterprise", "seats": 40,
-                         "members": {"ann": "admin", "ben": "write", "cid": "read", "dot": "contributor"}}},
-    "users": {"ann": {"fullname": "Ann Admin", "email": "ann@big.example"},
-              "ben": {"fullname": "Ben Writer", "email": "ben@big.example"}},
-    "tokens": {"ann": {"user": "ann", "role": "write"}, "ben": {"user": "ben", "role": "write"},
-               "ann-read": {"user": "ann", "role": "read"}},
+    "orgs": {
+        "big-org": {
+            "fullname": "Big Org",
+            "plan": "enterprise",
+            "seats": 40,
+            "members": {"ann": "admin", "ben": "write", "cid": "read", "dot": "contributor"},
+        }
+    },
+    "users": {
+        "ann": {"fullname": "Ann Admin", "email": "ann@big.example"},
+        "ben": {"fullname": "Ben Writer", "email": "ben@big.example"},
+    },
+    "tokens": {
+        "ann": {"user": "ann", "role": "write"},
+        "ben": {"user": "ben", "role": "write"},
+        "ann-read": {"user": "ann", "role": "read"},
+    },
 }
 
 
@@ -86,8 +97,9 @@ def test_move_repo_refusals_and_redirects(hub_api, hub_sandbox, tmp_path):
     admin.move_repo("acme-ai/old-name", "acme-ai/new-name")
     assert admin.model_info("acme-ai/old-name").id == "acme-ai/new-name"  # 307 followed
     assert any(r.status == 307 and r.path == "/api/models/acme-ai/old-name" for r in hub_sandbox.requests)
-    path = hf_hub_download("acme-ai/old-name", "hello.txt", token=hub_sandbox.tokens["alice-write"],
-                           cache_dir=tmp_path / "cache")
+    path = hf_hub_download(
+        "acme-ai/old-name", "hello.txt", token=hub_sandbox.tokens["alice-write"], cache_dir=tmp_path / "cache"
+    )
     assert Path(path).read_bytes() == b"hello"
     admin.move_repo("acme-ai/new-name", "acme-ai/newest")
     assert admin.model_info("acme-ai/old-name").id == "acme-ai/newest"  # one hop, not a chain

@@ -21,11 +21,16 @@ N_COMMITS = 55  # + the initial commit
 def big_repo(hub_api, hub_sandbox):
     api = hub_api("alice-write")
     api.create_repo(REPO)
-    api.create_commit(REPO, commit_message="many files", operations=[
-        CommitOperationAdd(f"f{i:04d}.txt", f"file {i}".encode()) for i in range(N_FILES)
-    ] + [CommitOperationAdd("sub/inner.txt", b"inner")])
+    api.create_commit(
+        REPO,
+        commit_message="many files",
+        operations=[CommitOperationAdd(f"f{i:04d}.txt", f"file {i}".encode()) for i in range(N_FILES)]
+        + [CommitOperationAdd("sub/inner.txt", b"inner")],
+    )
     for i in range(N_COMMITS - 1):
-        api.create_commit(REPO, commit_message=f"commit {i}", operations=[CommitOperationAdd("log.txt", f"{i}".encode())])
+        api.create_commit(
+            REPO, commit_message=f"commit {i}", operations=[CommitOperationAdd("log.txt", f"{i}".encode())]
+        )
     return api
 
 
@@ -39,12 +44,13 @@ def test_tree_pages_of_1000_followed_by_the_client(big_repo, hub_sandbox):
     assert len(files) == len(set(files)) == N_FILES + 3  # .gitattributes, log.txt, sub/inner.txt
     pages = _pages(hub_sandbox, "/tree/")
     assert len(pages) == 2 and all(parse_qs(p.query)["recursive"] == ["true"] for p in pages)
-    first = httpx2.get(f"{hub_sandbox.endpoint}/api/models/{REPO}/tree/main",
-                       headers={"authorization": f"Bearer {big_repo.token}"})
+    first = httpx2.get(
+        f"{hub_sandbox.endpoint}/api/models/{REPO}/tree/main", headers={"authorization": f"Bearer {big_repo.token}"}
+    )
     assert len(first.json()) == 1000
     link = first.headers["Link"]
     assert link.startswith(f"<{hub_sandbox.endpoint}/api/models/{REPO}/tree/main?") and link.endswith('>; rel="next"')
-    second = httpx2.get(link[1:link.index(">")], headers={"authorization": f"Bearer {big_repo.token}"})
+    second = httpx2.get(link[1 : link.index(">")], headers={"authorization": f"Bearer {big_repo.token}"})
     entries = [e["path"] for e in first.json() + second.json()]
     assert "Link" not in second.headers and len(entries) == len(set(entries)) == N_FILES + 3  # files + sub/
     assert entries == sorted(entries)
@@ -80,11 +86,15 @@ def test_paging_at_a_pull_request_revision(big_repo, hub_sandbox):
     hub_sandbox.clear_log()
     files = big_repo.list_repo_files(REPO, revision="refs/pr/1")
     assert "pr.txt" in files and len(files) == N_FILES + 4
-    assert [urlsplit(r.path).path for r in _pages(hub_sandbox, "/tree/")] == [f"/api/models/{REPO}/tree/refs%2Fpr%2F1"] * 2
+    assert [urlsplit(r.path).path for r in _pages(hub_sandbox, "/tree/")] == [
+        f"/api/models/{REPO}/tree/refs%2Fpr%2F1"
+    ] * 2
     assert len(big_repo.list_repo_commits(REPO, revision="refs/pr/1")) == N_COMMITS + 2
 
 
 def test_a_bad_cursor_is_a_400(big_repo, hub_sandbox):
-    r = httpx2.get(f"{hub_sandbox.endpoint}/api/models/{REPO}/tree/main?cursor=%25%25%25",
-                   headers={"authorization": f"Bearer {big_repo.token}"})
+    r = httpx2.get(
+        f"{hub_sandbox.endpoint}/api/models/{REPO}/tree/main?cursor=%25%25%25",
+        headers={"authorization": f"Bearer {big_repo.token}"},
+    )
     assert r.status_code == 400

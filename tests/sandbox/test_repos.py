@@ -51,8 +51,20 @@ def test_tokens_look_real_and_are_deterministic(hub_sandbox):
     assert all(re.fullmatch(r"hf_[A-Za-z]{34}", v) for v in hub_sandbox.tokens.values())
     with Sandbox() as other:
         assert other.tokens == hub_sandbox.tokens
-    assert {"alice-write", "alice-read", "bob-write", "alice-fg-org", "bob-fg-org", "carol-fg-org", "dave-fg-org",
-            "alice-fg-read", "alice-fg-repo", "eve-fg-user", "alice-revoked", "expired"} <= set(hub_sandbox.tokens)
+    assert {
+        "alice-write",
+        "alice-read",
+        "bob-write",
+        "alice-fg-org",
+        "bob-fg-org",
+        "carol-fg-org",
+        "dave-fg-org",
+        "alice-fg-read",
+        "alice-fg-repo",
+        "eve-fg-user",
+        "alice-revoked",
+        "expired",
+    } <= set(hub_sandbox.tokens)
 
 
 def test_create_repo_initial_commit_and_info(hub_api, hub_sandbox):
@@ -83,8 +95,11 @@ def test_create_repo_conflicts_names_and_rights(hub_api):
     assert api.create_repo(REPO.upper(), exist_ok=True).repo_id.lower() == REPO  # case-insensitive
     import httpx2  # the client validates names itself: ask the server directly
 
-    r = httpx2.post(f"{api.endpoint}/api/repos/create", json={"name": "bad--name", "organization": "acme-ai"},
-                    headers={"authorization": f"Bearer {api.token}"})
+    r = httpx2.post(
+        f"{api.endpoint}/api/repos/create",
+        json={"name": "bad--name", "organization": "acme-ai"},
+        headers={"authorization": f"Bearer {api.token}"},
+    )
     assert r.status_code == 400 and "'--' and '..' are forbidden" in r.json()["error"]
     for token in ("dave-fg-org", "alice-read", "alice-fg-read", "eve-fg-user", "alice-fg-repo"):
         with pytest.raises(HfHubHTTPError) as exc:
@@ -172,8 +187,9 @@ def test_branches_tags_refs(hub_api):
         api.create_branch(REPO, branch="feature/new-tokenizer")
     assert exc.value.response.status_code == 409
     api.create_branch(REPO, branch="feature/new-tokenizer", exist_ok=True)
-    info = api.upload_file(path_or_fileobj=b"{}", path_in_repo="config.json", repo_id=REPO,
-                           revision="feature/new-tokenizer")
+    info = api.upload_file(
+        path_or_fileobj=b"{}", path_in_repo="config.json", repo_id=REPO, revision="feature/new-tokenizer"
+    )
     api.create_tag(REPO, tag="v1.0", revision="feature/new-tokenizer", tag_message="first")
     with pytest.raises(HfHubHTTPError) as exc:
         api.create_tag(REPO, tag="v1.0")
@@ -183,7 +199,9 @@ def test_branches_tags_refs(hub_api):
     assert [(t.name, t.ref, t.target_commit) for t in refs.tags] == [("v1.0", "refs/tags/v1.0", info.oid)]
     assert api.repo_info(REPO, revision="v1.0").sha == info.oid
     assert [s.rfilename for s in api.repo_info(REPO, revision="feature/new-tokenizer").siblings] == [
-        ".gitattributes", "config.json"]
+        ".gitattributes",
+        "config.json",
+    ]
     assert [s.rfilename for s in api.repo_info(REPO).siblings] == [".gitattributes"]
     with pytest.raises(RevisionNotFoundError):
         api.repo_info(REPO, revision="nope")
@@ -202,8 +220,12 @@ def test_commits_and_tree_paging(hub_api, hub_sandbox):
     api = hub_api("alice-write")
     api.create_repo(REPO)
     for i in range(7):
-        api.upload_file(path_or_fileobj=f"v{i}".encode(), path_in_repo=f"dir{i % 2}/f{i}.txt", repo_id=REPO,
-                        commit_message=f"commit {i}")
+        api.upload_file(
+            path_or_fileobj=f"v{i}".encode(),
+            path_in_repo=f"dir{i % 2}/f{i}.txt",
+            repo_id=REPO,
+            commit_message=f"commit {i}",
+        )
     commits = api.list_repo_commits(REPO)
     assert [c.title for c in commits] == [f"commit {i}" for i in reversed(range(7))] + ["initial commit"]
     assert [c.commit_id for c in commits] == hub_sandbox.commits(REPO)
@@ -214,7 +236,10 @@ def test_commits_and_tree_paging(hub_api, hub_sandbox):
     assert len(commit_pages) == 3 and len(tree_pages) == 3  # 8 commits / 3 a page; 10 entries / 4 a page
     top = list(api.list_repo_tree(REPO))
     assert sorted((e.path, type(e).__name__) for e in top) == [
-        (".gitattributes", "RepoFile"), ("dir0", "RepoFolder"), ("dir1", "RepoFolder")]
+        (".gitattributes", "RepoFile"),
+        ("dir0", "RepoFolder"),
+        ("dir1", "RepoFolder"),
+    ]
     sub = list(api.list_repo_tree(REPO, path_in_repo="dir1", expand=True))
     assert [e.path for e in sub] == ["dir1/f1.txt", "dir1/f3.txt", "dir1/f5.txt"]
     assert sub[0].last_commit.title == "commit 1"
@@ -225,8 +250,11 @@ def test_commits_and_tree_paging(hub_api, hub_sandbox):
 def test_paths_info_and_file_exists(hub_api):
     api = hub_api("alice-write")
     api.create_repo(REPO)
-    api.create_commit(REPO, operations=[CommitOperationAdd("a/b/c.txt", b"abc"),
-                                        CommitOperationAdd("model.bin", b"\0\1\2" * 10)], commit_message="add")
+    api.create_commit(
+        REPO,
+        operations=[CommitOperationAdd("a/b/c.txt", b"abc"), CommitOperationAdd("model.bin", b"\0\1\2" * 10)],
+        commit_message="add",
+    )
     infos = api.get_paths_info(REPO, ["a/b/c.txt", "a", "model.bin", "nope.txt"], expand=True)
     by_path = {i.path: i for i in infos}
     assert set(by_path) == {"a/b/c.txt", "a", "model.bin"}
@@ -268,17 +296,28 @@ def test_bad_path_is_rejected(hub_sandbox):
     import httpx2
 
     hub_sandbox.create_repo_as("alice", REPO)
-    body = "\n".join(json.dumps(x) for x in [
-        {"key": "header", "value": {"summary": "s", "description": ""}},
-        {"key": "file", "value": {"path": "../escape.txt", "content": "eA==", "encoding": "base64"}},
-    ])
-    r = httpx2.post(f"{hub_sandbox.endpoint}/api/models/{REPO}/commit/main", content=body,
-                    headers={"authorization": f"Bearer {hub_sandbox.tokens['alice-write']}",
-                             "content-type": "application/x-ndjson"})
+    body = "\n".join(
+        json.dumps(x)
+        for x in [
+            {"key": "header", "value": {"summary": "s", "description": ""}},
+            {"key": "file", "value": {"path": "../escape.txt", "content": "eA==", "encoding": "base64"}},
+        ]
+    )
+    r = httpx2.post(
+        f"{hub_sandbox.endpoint}/api/models/{REPO}/commit/main",
+        content=body,
+        headers={
+            "authorization": f"Bearer {hub_sandbox.tokens['alice-write']}",
+            "content-type": "application/x-ndjson",
+        },
+    )
     assert r.status_code == 422
     with pytest.raises(BadRequestError):
         from huggingface_hub.utils import hf_raise_for_status
 
-        r = httpx2.post(f"{hub_sandbox.endpoint}/api/models/{REPO}/preupload/main", content=b"{",
-                        headers={"authorization": f"Bearer {hub_sandbox.tokens['alice-write']}"})
+        r = httpx2.post(
+            f"{hub_sandbox.endpoint}/api/models/{REPO}/preupload/main",
+            content=b"{",
+            headers={"authorization": f"Bearer {hub_sandbox.tokens['alice-write']}"},
+        )
         hf_raise_for_status(r)

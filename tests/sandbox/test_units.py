@@ -17,9 +17,17 @@ DEFAULT = default_gitattributes("model").decode()
 @pytest.mark.parametrize(
     "path, tracked",
     [
-        ("model.safetensors", True), ("sub/dir/model.bin", True), ("model.7z.001", False), ("x.tar.gz", True),
-        ("saved_model/variables/v.data", True), ("other/saved_model/x", False), ("events.out.tfevents.1", True),
-        ("weights.lfs.bin", True), ("config.json", False), ("README.md", False), ("model.gguf", False),
+        ("model.safetensors", True),
+        ("sub/dir/model.bin", True),
+        ("model.7z.001", False),
+        ("x.tar.gz", True),
+        ("saved_model/variables/v.data", True),
+        ("other/saved_model/x", False),
+        ("events.out.tfevents.1", True),
+        ("weights.lfs.bin", True),
+        ("config.json", False),
+        ("README.md", False),
+        ("model.gguf", False),
     ],
 )
 def test_default_gitattributes_matching(path, tracked):
@@ -40,9 +48,18 @@ def test_gitattributes_last_match_wins_and_unset():
 
 @pytest.mark.parametrize(
     "path, ignored",
-    [("train.log", True), ("logs/a/train.log", True), ("keep.log", False), ("checkpoints/step/1.bin", True),
-     ("a/checkpoints/x", True), ("checkpoints", False), ("build/out.txt", True), ("src/build/out.txt", False),
-     ("data/file[1].txt", True), ("notes.txt", False)],
+    [
+        ("train.log", True),
+        ("logs/a/train.log", True),
+        ("keep.log", False),
+        ("checkpoints/step/1.bin", True),
+        ("a/checkpoints/x", True),
+        ("checkpoints", False),
+        ("build/out.txt", True),
+        ("src/build/out.txt", False),
+        ("data/file[1].txt", True),
+        ("notes.txt", False),
+    ],
 )
 def test_gitignore(path, ignored):
     rules = "# comment\n*.log\n!keep.log\ncheckpoints/\n/build\ndata/file?1?.txt\n"
@@ -83,8 +100,11 @@ def test_xet_reader_rebuilds_every_chunk_scheme_without_hf_xet(tmp_path):
         offsets = chunk_offsets(lambda pos, n, data=data: data[pos : pos + n], len(data))
         schemes |= {data[o + 4] for o in offsets[:-1]}
     assert schemes == {0, 1, 2}
-    parsed = {f.sha256: f for shard in (cas / "xet" / "xorbs" / "shards").glob("*.mdb")
-              for f in parse_shard(shard.read_bytes())}
+    parsed = {
+        f.sha256: f
+        for shard in (cas / "xet" / "xorbs" / "shards").glob("*.mdb")
+        for f in parse_shard(shard.read_bytes())
+    }
     index = XetIndex(cas)
     for name, data in files.items():
         sha = hashlib.sha256(data).hexdigest()

@@ -65,12 +65,18 @@ def test_upload_folder_and_download_checked_by_sha256(hub_api, hub_sandbox, uplo
         assert tree["model.safetensors"].xet_hash is None
         puts = [r for r in hub_sandbox.requests if r.method == "PUT"]
         assert len(puts) == 2 and all("authorization" not in {k.lower() for k in r.headers} for r in puts)
-    local = snapshot_download(REPO, endpoint=hub_sandbox.endpoint, token=hub_sandbox.tokens["dave-fg-org"],
-                              local_dir=tmp_path / "dl")
+    local = snapshot_download(
+        REPO, endpoint=hub_sandbox.endpoint, token=hub_sandbox.tokens["dave-fg-org"], local_dir=tmp_path / "dl"
+    )
     for rel in ("config.json", "tokenizer/vocab.txt", "model.safetensors", "optimizer.pt"):
         assert _sha256(Path(local) / rel) == _sha256(folder / rel), rel
-    one = hf_hub_download(REPO, "model.safetensors", endpoint=hub_sandbox.endpoint,
-                          token=hub_sandbox.tokens["alice-read"], cache_dir=tmp_path / "cache")
+    one = hf_hub_download(
+        REPO,
+        "model.safetensors",
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["alice-read"],
+        cache_dir=tmp_path / "cache",
+    )
     assert _sha256(Path(one)) == _sha256(folder / "model.safetensors")
     assert hub_sandbox.read_file(REPO, "model.safetensors") == (folder / "model.safetensors").read_bytes()
 
@@ -80,8 +86,13 @@ def test_200mb_file_round_trip(hub_api, hub_sandbox, upload_lane, big_file, tmp_
     api.create_repo(REPO)
     api.upload_file(path_or_fileobj=str(big_file), path_in_repo="model.safetensors", repo_id=REPO)
     assert hub_sandbox.list_files(REPO)["model.safetensors"] == big_file.stat().st_size
-    path = hf_hub_download(REPO, "model.safetensors", endpoint=hub_sandbox.endpoint,
-                           token=hub_sandbox.tokens["alice-fg-org"], cache_dir=tmp_path / "cache")
+    path = hf_hub_download(
+        REPO,
+        "model.safetensors",
+        endpoint=hub_sandbox.endpoint,
+        token=hub_sandbox.tokens["alice-fg-org"],
+        cache_dir=tmp_path / "cache",
+    )
     assert _sha256(Path(path)) == _sha256(big_file)
 
 
@@ -107,8 +118,12 @@ def test_stale_parent_commit_is_412(hub_api, hub_sandbox, upload_lane):
     parent = api.repo_info(REPO).sha
     api.upload_file(path_or_fileobj=b"one", path_in_repo="a.txt", repo_id=REPO, parent_commit=parent)
     with pytest.raises(HfHubHTTPError) as exc:
-        api.create_commit(REPO, operations=[CommitOperationAdd("b.bin", os.urandom(2048) + b"\0")],
-                          commit_message="late", parent_commit=parent)
+        api.create_commit(
+            REPO,
+            operations=[CommitOperationAdd("b.bin", os.urandom(2048) + b"\0")],
+            commit_message="late",
+            parent_commit=parent,
+        )
     assert exc.value.response.status_code == 412
     assert "The branch was updated since you opened this page. Please refresh and try again." in str(exc.value)
     assert set(hub_sandbox.list_files(REPO)) == {".gitattributes", "a.txt"}
@@ -135,8 +150,9 @@ def test_read_token_is_refused_before_any_byte_moves(hub_api, hub_sandbox, uploa
 
 def test_read_access_can_open_a_pull_request(hub_api, hub_sandbox, upload_lane):
     hub_sandbox.create_repo_as("alice", REPO, private=False)
-    info = hub_api("eve-fg-user").upload_file(path_or_fileobj=b"typo fix", path_in_repo="README.md",
-                                              repo_id=REPO, create_pr=True)
+    info = hub_api("eve-fg-user").upload_file(
+        path_or_fileobj=b"typo fix", path_in_repo="README.md", repo_id=REPO, create_pr=True
+    )
     assert info.pr_url.endswith(f"/{REPO}/discussions/1") and info.pr_num == 1
     assert hub_sandbox.list_files(REPO, revision="refs/pr/1")["README.md"] == 8
     assert "README.md" not in hub_sandbox.list_files(REPO)
@@ -152,9 +168,11 @@ def test_concurrent_commits_to_one_branch_all_land(hub_api, hub_sandbox, upload_
     def push(i: int) -> None:
         try:
             hub_api("alice-write").create_commit(
-                REPO, operations=[CommitOperationAdd(f"shard-{i}.bin", bytes([i]) * 4096 + b"\0")],
-                commit_message=f"shard {i}")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+                REPO,
+                operations=[CommitOperationAdd(f"shard-{i}.bin", bytes([i]) * 4096 + b"\0")],
+                commit_message=f"shard {i}",
+            )
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=push, args=(i,)) for i in range(8)]
@@ -174,17 +192,22 @@ def test_commit_with_a_token_in_a_file_is_refused(hub_api, hub_sandbox, upload_l
     with pytest.raises(BadRequestError, match="contain valid Hugging Face secrets"):
         api.upload_file(path_or_fileobj=leak, path_in_repo="push.py", repo_id=REPO)
     assert len(hub_sandbox.commits(REPO)) == 1
-    api.upload_file(path_or_fileobj=b'token = os.environ["HF_TOKEN"]  # hf_notatoken\n', path_in_repo="ok.py",
-                    repo_id=REPO)
+    api.upload_file(
+        path_or_fileobj=b'token = os.environ["HF_TOKEN"]  # hf_notatoken\n', path_in_repo="ok.py", repo_id=REPO
+    )
 
 
 def test_preupload_follows_remote_gitattributes_and_gitignore(hub_api, hub_sandbox, upload_lane, tmp_path):
     api = hub_api("alice-write")
     api.create_repo(REPO)
-    api.create_commit(REPO, commit_message="rules", operations=[
-        CommitOperationAdd(".gitignore", b"*.log\ncheckpoints/\n!keep.log\n"),
-        CommitOperationAdd(".gitattributes", b"*.json filter=lfs diff=lfs merge=lfs -text\n"),
-    ])
+    api.create_commit(
+        REPO,
+        commit_message="rules",
+        operations=[
+            CommitOperationAdd(".gitignore", b"*.log\ncheckpoints/\n!keep.log\n"),
+            CommitOperationAdd(".gitattributes", b"*.json filter=lfs diff=lfs merge=lfs -text\n"),
+        ],
+    )
     folder = tmp_path / "run"
     (folder / "checkpoints").mkdir(parents=True)
     (folder / "train.log").write_text("noise")
@@ -204,24 +227,38 @@ def test_regular_blob_ids_are_git_ids(hub_api, tmp_path):
 
     api = hub_api("alice-write")
     api.create_repo(REPO)
-    api.create_commit(REPO, commit_message="x", operations=[
-        CommitOperationAdd("a/b/c.txt", b"abc\n"), CommitOperationAdd("a/d.txt", b"d\n"),
-        CommitOperationAdd("z.txt", b"z\n")])
+    api.create_commit(
+        REPO,
+        commit_message="x",
+        operations=[
+            CommitOperationAdd("a/b/c.txt", b"abc\n"),
+            CommitOperationAdd("a/d.txt", b"d\n"),
+            CommitOperationAdd("z.txt", b"z\n"),
+        ],
+    )
     repo = tmp_path / "git"
-    attributes = hf_hub_download(REPO, ".gitattributes", endpoint=api.endpoint, token=api.token, cache_dir=tmp_path / "c")
+    attributes = hf_hub_download(
+        REPO, ".gitattributes", endpoint=api.endpoint, token=api.token, cache_dir=tmp_path / "c"
+    )
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    for rel, content in {"a/b/c.txt": b"abc\n", "a/d.txt": b"d\n", "z.txt": b"z\n",
-                         ".gitattributes": Path(attributes).read_bytes()}.items():
+    for rel, content in {
+        "a/b/c.txt": b"abc\n",
+        "a/d.txt": b"d\n",
+        "z.txt": b"z\n",
+        ".gitattributes": Path(attributes).read_bytes(),
+    }.items():
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_bytes(content)
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
     root = subprocess.run(["git", "-C", str(repo), "write-tree"], check=True, capture_output=True, text=True).stdout
-    sub = subprocess.run(["git", "-C", str(repo), "rev-parse", f"{root.strip()}:a"],
-                         check=True, capture_output=True, text=True).stdout.strip()
+    sub = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", f"{root.strip()}:a"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     folders = {f.path: f.tree_id for f in api.list_repo_tree(REPO) if not hasattr(f, "blob_id")}
     assert folders["a"] == sub
-    blob = subprocess.run(["git", "-C", str(repo), "rev-parse", f"{root.strip()}:a/b/c.txt"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    blob = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", f"{root.strip()}:a/b/c.txt"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     assert api.get_paths_info(REPO, ["a/b/c.txt"])[0].blob_id == blob
 
 

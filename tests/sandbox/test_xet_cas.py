@@ -57,11 +57,17 @@ def _sha256(path: Path) -> str:
 
 def _client(hub_sandbox, tmp_path: Path, name: str, args: list[str]) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
-    env.update(HF_HOME=str(tmp_path / f"home-{name}"), HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
-               SANDBOX_ENDPOINT=hub_sandbox.endpoint, SANDBOX_TOKEN=hub_sandbox.tokens["alice-write"],
-               SANDBOX_REPO=REPO)
-    return subprocess.Popen([sys.executable, "-c", CLIENT, *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    env.update(
+        HF_HOME=str(tmp_path / f"home-{name}"),
+        HF_HUB_DISABLE_TELEMETRY="1",
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+        SANDBOX_ENDPOINT=hub_sandbox.endpoint,
+        SANDBOX_TOKEN=hub_sandbox.tokens["alice-write"],
+        SANDBOX_REPO=REPO,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", CLIENT, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _line(proc: subprocess.Popen, prefix: str) -> str:
@@ -80,8 +86,9 @@ def xet_lane(monkeypatch):
     monkeypatch.delenv("HF_HUB_DISABLE_XET", raising=False)
 
 
-def test_live_clients_in_other_processes_upload_and_download_while_commits_land(hub_api, hub_sandbox, xet_lane,
-                                                                               tmp_path):
+def test_live_clients_in_other_processes_upload_and_download_while_commits_land(
+    hub_api, hub_sandbox, xet_lane, tmp_path
+):
     api = hub_api("alice-write")
     api.create_repo(REPO)
     a, b, mine = _folder(tmp_path / "a", 1), _folder(tmp_path / "b", 2), _folder(tmp_path / "mine", 3)
@@ -130,8 +137,10 @@ def test_plain_http_download_of_a_xet_file_is_rebuilt_by_the_server(hub_api, hub
 
 
 def _xet_token(hub_sandbox, kind: str, token: str = "alice-write") -> tuple[str, str]:
-    r = httpx2.get(f"{hub_sandbox.endpoint}/api/models/{REPO}/xet-{kind}-token/main",
-                   headers={"authorization": f"Bearer {hub_sandbox.tokens[token]}"})
+    r = httpx2.get(
+        f"{hub_sandbox.endpoint}/api/models/{REPO}/xet-{kind}-token/main",
+        headers={"authorization": f"Bearer {hub_sandbox.tokens[token]}"},
+    )
     assert r.status_code == 200, r.text
     return r.headers["X-Xet-Cas-Url"], r.headers["X-Xet-Access-Token"]
 
@@ -143,14 +152,20 @@ def test_cas_stores_bytes_for_write_tokens_only(hub_sandbox):
     assert cas == cas_read == hub_sandbox.cas_endpoint and cas != hub_sandbox.endpoint
     xorb = f"{cas}/v1/xorbs/default/{'ab' * 32}"
     body = b"\0" + (4).to_bytes(3, "little") + b"\0" + (4).to_bytes(3, "little") + b"data"
-    for headers, status in (({}, 401), ({"authorization": "Bearer xet_write_1_2_forged"}, 401),
-                            ({"authorization": f"Bearer {read}"}, 403)):
+    for headers, status in (
+        ({}, 401),
+        ({"authorization": "Bearer xet_write_1_2_forged"}, 401),
+        ({"authorization": f"Bearer {read}"}, 403),
+    ):
         assert httpx2.post(xorb, content=body, headers=headers).status_code == status
     assert not any((hub_sandbox.cas_dir / "xorbs").iterdir())
     ok = httpx2.post(xorb, content=body, headers={"authorization": f"Bearer {write}"})
     assert ok.status_code == 200 and ok.json() == {"was_inserted": True}
-    status, _ = raw_request(cas, f"POST /v1/xorbs/default/{'cd' * 32}", {"authorization": f"Bearer {write}",
-                                                                      "content-length": str(200 * 1024 * 1024)})
+    status, _ = raw_request(
+        cas,
+        f"POST /v1/xorbs/default/{'cd' * 32}",
+        {"authorization": f"Bearer {write}", "content-length": str(200 * 1024 * 1024)},
+    )
     assert status == 413  # answered before a byte of the announced 200 MiB is read
     # a shard naming a xorb nobody uploaded is refused
     shard = bytes(48) + bytes(range(32)) + (0).to_bytes(4, "little") + (1).to_bytes(4, "little") + bytes(8)
@@ -160,10 +175,14 @@ def test_cas_stores_bytes_for_write_tokens_only(hub_sandbox):
     assert r.status_code == 400 and "never uploaded" in r.text
     # reconstruction needs a token; fetch URLs need their signature
     assert httpx2.get(f"{cas}/v1/reconstructions/{'ef' * 32}").status_code == 401
-    assert httpx2.get(f"{cas}/v1/reconstructions/{'ef' * 32}",
-                      headers={"authorization": f"Bearer {read}"}).status_code == 404
-    assert httpx2.get(f"{cas}/v1/fetch/{'ab' * 32}?exp=9999999999&sig=forged",
-                      headers={"Range": "bytes=0-3"}).status_code == 403
+    assert (
+        httpx2.get(f"{cas}/v1/reconstructions/{'ef' * 32}", headers={"authorization": f"Bearer {read}"}).status_code
+        == 404
+    )
+    assert (
+        httpx2.get(f"{cas}/v1/fetch/{'ab' * 32}?exp=9999999999&sig=forged", headers={"Range": "bytes=0-3"}).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("token", ["alice-read", "alice-fg-read", None])

@@ -87,8 +87,12 @@ def test_a_policy_seen_before_loads_from_the_cache_without_yaml_and_with_its_lin
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("HF_PUBLISH_NO_CACHE", None)
-    runs = [subprocess.run([sys.executable, "-c", program, str(repo)], capture_output=True, text=True, env=env,
-                           check=True).stdout.split() for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", program, str(repo)], capture_output=True, text=True, env=env, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
     assert runs[0] == ["bert-sentiment-v1", "5", "6", "manual", "True"]
     assert runs[1] == ["bert-sentiment-v1", "5", "6", "manual", "False"]  # same policy, no YAML parse
     write(repo / ".hf-publish.yaml", "# the org's policy\n\n" + POLICY + "  - name: [broken\n")
