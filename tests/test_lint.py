@@ -21,7 +21,6 @@ NOT_YET_STRICT = frozenset({
     "cards/parse.py",
     "checks/lfs.py",
     "checks/model_card.py",
-    "checks/repo_name.py",
     "checks/secrets.py",
     "cli/main.py",
     "cli/publish.py",
