@@ -15,7 +15,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from hf_publish.errors import PatternTimeout, PolicyError
 from hf_publish.findings import Finding
@@ -139,6 +139,16 @@ class BranchNaming:
     protected: tuple[str, ...] = DEFAULT_BRANCHES_PROTECTED
 
 
+class RatedRule(Protocol):
+    """What `CardPolicy.severity_of` reads of a card rule (`hf_publish.cards.rules.Rule`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class CardPolicy:
     required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
@@ -154,7 +164,7 @@ class CardPolicy:
         """Headings accepted for `section`: its known aliases, or the name itself."""
         return self.section_headings.get(section, (section,))
 
-    def severity_of(self, rule) -> str:
+    def severity_of(self, rule: RatedRule) -> str:
         """A card rule's severity under this policy: `severity` overrides, then `strict`, then the rule's own."""
         if rule.id in self.severity:
             return self.severity[rule.id]
