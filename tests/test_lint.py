@@ -17,9 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "hf_publish"
-NOT_YET_STRICT = frozenset({
-    "checks/model_card.py",
-})
+NOT_YET_STRICT: frozenset[str] = frozenset()  # every module is strict-clean now: keep it that way
 
 
 def _tool(name: str) -> str:
@@ -56,6 +54,8 @@ def test_mypy_strict_finds_nothing():
 
 def test_the_not_yet_strict_list_only_shrinks():
     assert NOT_YET_STRICT <= set(_strict_modules()), "a listed module no longer exists: take it off"
+    if not NOT_YET_STRICT:
+        return  # mypy without paths would check the whole configured tree, sandbox included
     result = _run(_tool("mypy"), "--follow-imports=silent", *[str(PACKAGE / m) for m in sorted(NOT_YET_STRICT)])
     failing = {line.split(":", 1)[0].replace("src/hf_publish/", "") for line in result.stdout.splitlines()
                if line.startswith("src/hf_publish/") and ": error:" in line}
