@@ -17,19 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "hf_publish"
-NOT_YET_STRICT = frozenset(
-    {
-        "cards/parse.py",
-        "checks/lfs.py",
-        "checks/model_card.py",
-        "checks/repo_name.py",
-        "checks/secrets.py",
-        "cli/main.py",
-        "cli/publish.py",
-        "policy/load.py",
-        "policy/model.py",
-    }
-)
+NOT_YET_STRICT: frozenset[str] = frozenset()  # every module is strict-clean now: keep it that way
 
 
 def _tool(name: str) -> str:
@@ -69,6 +57,8 @@ def test_mypy_strict_finds_nothing():
 
 def test_the_not_yet_strict_list_only_shrinks():
     assert set(_strict_modules()) >= NOT_YET_STRICT, "a listed module no longer exists: take it off"
+    if not NOT_YET_STRICT:
+        return  # mypy without paths would check the whole configured tree, sandbox included
     result = _run(_tool("mypy"), "--follow-imports=silent", *[str(PACKAGE / m) for m in sorted(NOT_YET_STRICT)])
     failing = {
         line.split(":", 1)[0].replace("src/hf_publish/", "")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 # Folders huggingface_hub's CommitOperation refuses (`FORBIDDEN_FOLDERS`): never published, never deleted.
 SKIPPED_FOLDERS = (".git", ".cache")
@@ -44,7 +44,9 @@ def is_skipped(path: str) -> bool:
 
 
 class PathProblem(NamedTuple):
-    severity: str  # "error": the Hub or the client refuses it; "warning": stored, but trouble for users
+    severity: Literal[
+        "error", "warning"
+    ]  # "error": the Hub or the client refuses it; "warning": stored, but trouble for users
     message: str
 
 

@@ -26,8 +26,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -390,8 +391,8 @@ def _core_int(loader: Any, node: yaml.ScalarNode) -> int:
     return int(value, 10)
 
 
-def _core_loader(base: type) -> type:
-    loader = type(f"Core{base.__name__}", (base,), {"yaml_implicit_resolvers": {}})
+def _core_loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    loader = cast("type[yaml.SafeLoader]", type(f"Core{base.__name__}", (base,), {"yaml_implicit_resolvers": {}}))
     for tag, pattern, first in _CORE_RESOLVERS:
         loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
     loader.add_constructor("tag:yaml.org,2002:int", _core_int)
@@ -407,13 +408,14 @@ def readings_differ(root: yaml.Node | None) -> bool:
     """Whether some plain scalar resolves differently under YAML 1.2 than PyYAML's 1.1 resolved it."""
     stack = [root] if root is not None else []
     seen = 0
+    resolve = cast("Callable[[type[yaml.Node], str, tuple[bool, bool]], str]", CORE_RESOLVER.resolve)  # untyped stub
     while stack:
         node = stack.pop()
         seen += 1
         if seen > MAX_YAML_NODES:
             return True
         if isinstance(node, yaml.ScalarNode):
-            if not node.style and CORE_RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False)) != node.tag:
+            if not node.style and resolve(yaml.ScalarNode, node.value, (True, False)) != node.tag:
                 return True
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -450,6 +452,7 @@ def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
                 )
             )
         elif problem.kind == "duplicate":
+            assert problem.first_line is not None  # key_problems sets it for every duplicate
             problems.append(
                 Problem(
                     line,
@@ -537,7 +540,7 @@ def delimited_spans(text: str, opener: str, closer: str, *, nonempty: bool = Fal
     """(start, end) of each `opener` ... first `closer` after it, left to right, in one pass: what
     a lazy `opener.*?closer` regex finds, without its quadratic backtracking when no closer follows.
     With `nonempty`, an opener directly followed by its closer (`<>`) is not a span."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     pos = 0
     while True:
         start = text.find(opener, pos)
@@ -553,9 +556,10 @@ def delimited_spans(text: str, opener: str, closer: str, *, nonempty: bool = Fal
         pos = end + len(closer)
 
 
-def _without_spans(text: str, spans: list[tuple[int, int]], replace=lambda span: "") -> str:
+def _without_spans(text: str, spans: list[tuple[int, int]], replace: Callable[[str], str] = lambda span: "") -> str:
     """`text` with each span (sorted, not overlapping) replaced by `replace(span_text)`."""
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for start, end in spans:
         out.append(text[pos:start])
         out.append(replace(text[start:end]))
@@ -615,12 +619,12 @@ def parse_markdown(lines: list[str], first_line: int) -> MarkdownDoc:
             line.heading = True
             headings.append(Heading(number, int(html.group(1)), strip_tags(html.group(2)).strip(), len(out) - 1))
             paragraph_start = None
-        elif setext:
-            first = out[paragraph_start]
+        elif setext and paragraph_start is not None:  # setext is only looked for inside a paragraph
+            opening = out[paragraph_start]
             text = " ".join(o.visible.strip() for o in out[paragraph_start:-1])
             for o in out[paragraph_start:]:
                 o.heading = True
-            headings.append(Heading(first.number, setext, text, paragraph_start))
+            headings.append(Heading(opening.number, setext, text, paragraph_start))
             paragraph_start = None
         elif paragraph_start is None and len(visible) - len(head) < 4 and not _NOT_PARAGRAPH_RE.match(visible):
             paragraph_start = len(out) - 1
@@ -643,7 +647,7 @@ def _strip_comments(raw: str, in_comment: bool) -> tuple[str, bool]:
     """`raw` without the parts inside <!-- -->, and whether a comment is still open at its end."""
     if not in_comment and "<!--" not in raw:
         return raw, False
-    parts = []
+    parts: list[str] = []
     pos = 0
     while pos <= len(raw):
         if in_comment:

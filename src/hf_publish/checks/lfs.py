@@ -345,7 +345,9 @@ def judge_worktree_file(path: str, head: bytes) -> Finding | None:
 
 
 def covered(attributes: dict[str, str] | None) -> bool:
-    return bool(attributes) and all(attributes.get(k) == v for k, v in COMPLETE.items())
+    if not attributes:
+        return False
+    return all(attributes.get(k) == v for k, v in COMPLETE.items())
 
 
 def folder_of(spec_path: str) -> str:
@@ -672,13 +674,16 @@ def _missing_finding(
 
 
 def _fix(
-    ctx: CheckContext, files: list[_AttrFile], incomplete, uncovered: dict[str, tuple[str, str]]
+    ctx: CheckContext,
+    files: list[_AttrFile],
+    incomplete: Sequence[tuple[str, AttrLine, list[str]]],
+    uncovered: dict[str, tuple[str, str]],
 ) -> tuple[str, list[Finding]]:
     """Repair the working-tree files; return what was done ('' when nothing changed) and a finding
     for each file it refused to write (a symlink, or a path through one: never written through)."""
     from hf_publish.safewrite import write_problem
 
-    done = []
+    done: list[str] = []
     refused: list[Finding] = []
 
     def writable(path: str) -> bool:
@@ -697,7 +702,7 @@ def _fix(
             )
         return problem is None
 
-    by_file: dict[str, list] = {}
+    by_file: dict[str, list[AttrLine]] = {}
     for path, line, _ in incomplete:
         by_file.setdefault(path, []).append(line)
     for path, lines in by_file.items():

@@ -37,10 +37,10 @@ import bisect
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -49,6 +49,7 @@ from hf_publish.cards.parse import (
     Composed,
     FrontMatter,
     MarkdownDoc,
+    MdLine,
     Problem,
     bold_line_text,
     compose_front_matter,
@@ -75,6 +76,9 @@ from hf_publish.findings import Finding
 from hf_publish.paths import matches
 from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 from hf_publish.yamltree import TooManyNodes, key_node_at, node_at
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hf_publish.checks._inputs import CheckContext
 
 CHECK_ID = "model-card"
 CARD_NAME = "README.md"
@@ -114,7 +118,7 @@ class CardTarget:
     configured: bool = False  # the card of a configured repo (so it must exist)
 
 
-def run(ctx) -> list[Finding]:
+def run(ctx: CheckContext) -> list[Finding]:
     targets = card_targets(ctx)
     if not targets:
         return []
@@ -139,7 +143,7 @@ def run(ctx) -> list[Finding]:
     return findings
 
 
-def card_targets(ctx) -> list[CardTarget]:
+def card_targets(ctx: CheckContext) -> list[CardTarget]:
     """The cards of this run: `card_files` over the files the run looks at (`ctx.target_paths()`,
     the one list the hook, `check --all-files`, publish and the Action share); without named files
     (`--all-files`, publish, the Action), also every configured repo's card, which must exist.
@@ -150,10 +154,10 @@ def card_targets(ctx) -> list[CardTarget]:
     card = ctx.policy.card
     targets: dict[str, CardTarget] = {}
     if ctx.files is None:
-        for repo in repos:
-            path = _join(repo.path, CARD_NAME)
+        for spec in repos:
+            path = _join(spec.path, CARD_NAME)
             if not (card.exclude and matches(path, card.exclude)):
-                targets.setdefault(path, CardTarget(path, _card_type(repo.type), repo, configured=True))
+                targets.setdefault(path, CardTarget(path, _card_type(spec.type), spec, configured=True))
     for path in card_files(_card_candidates(ctx), ctx.policy):
         if path.lower() in map(str.lower, targets):
             continue
@@ -164,7 +168,7 @@ def card_targets(ctx) -> list[CardTarget]:
     return list(targets.values())
 
 
-def _card_candidates(ctx) -> list[str]:
+def _card_candidates(ctx: CheckContext) -> list[str]:
     """The run's files; a whole-tree run of the working tree that is no publish (the Action's
     check) adds the tracked files outside the repo folders, so that a `card.paths` card outside
     them is checked there as the hook and `check --all-files` check it."""
@@ -237,7 +241,7 @@ GIT_SYMLINK_MODE = "120000"
 GIT_REGULAR_MODES = ("100644", "100755")
 
 
-def read_cards(ctx, paths: list[str]) -> dict[str, CardSource]:
+def read_cards(ctx: CheckContext, paths: list[str]) -> dict[str, CardSource]:
     """Card bytes from the index (source "index" in git) or the working tree; large ones by size
     only; symbolic links never followed (a staged link, a linked file, a file in a linked folder)."""
     from hf_publish.cards.parse import MAX_CARD_BYTES
@@ -608,11 +612,11 @@ class _Lines:
     def __init__(self, root: yaml.Node | None, fm: FrontMatter) -> None:
         self.root, self.fm = root, fm
 
-    def value(self, path: tuple) -> int:
+    def value(self, path: tuple[str | int, ...]) -> int:
         node = node_at(self.root, list(path))
         return self.fm.first_line + node.start_mark.line if node is not None else self.fm.open_line
 
-    def key(self, path: tuple) -> int:
+    def key(self, path: tuple[str | int, ...]) -> int:
         node = key_node_at(self.root, list(path))
         return self.fm.first_line + node.start_mark.line if node is not None else self.value(path)
 
@@ -624,7 +628,7 @@ REPO_ID_KEYS = {
 }
 
 
-def _license_problems(data: dict, lines: _Lines) -> list[Problem]:
+def _license_problems(data: dict[str, Any], lines: _Lines) -> list[Problem]:
     if "license" not in data:
         return []
     value = data["license"]
@@ -652,7 +656,7 @@ def _license_problems(data: dict, lines: _Lines) -> list[Problem]:
     return problems
 
 
-def _vocab_problem(kind: str, value: Any, path: tuple, lines: _Lines) -> list[Problem]:
+def _vocab_problem(kind: str, value: Any, path: tuple[str | int, ...], lines: _Lines) -> list[Problem]:
     from hf_publish.cards import vocab
 
     known = vocab.load(kind)
@@ -712,7 +716,8 @@ def repo_id_error(value: str) -> str | None:
         and not value.endswith(".git")
     ):
         return None
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils._validators import validate_repo_id
 
     try:
         validate_repo_id(value)
@@ -744,7 +749,7 @@ def _repo_id_problems(key: str, value: Any, lines: _Lines) -> list[Problem]:
     return problems
 
 
-def _required_metadata(data: dict, card: CardPolicy, lines: _Lines) -> list[Problem]:
+def _required_metadata(data: dict[str, Any], card: CardPolicy, lines: _Lines) -> list[Problem]:
     import difflib
 
     problems = []
@@ -788,21 +793,22 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _dotted(path: list) -> str:
+def _dotted(path: Sequence[str | int]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def _value_at(data: Any, path: tuple) -> Any:
+def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
     for part in path:
-        if (isinstance(data, dict) and part in data) or (
-            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
-        ):
+        if isinstance(data, dict) and part in data:
             data = data[part]
-        else:
-            return None
+            continue
+        if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            continue
+        return None
     return data
 
 
@@ -939,18 +945,16 @@ def _readers_disagree(error: SchemaError, root: yaml.Node | None, lines: _Lines)
     )
 
 
-def _plain_scalars_read_otherwise(node: yaml.Node | None):
+def _plain_scalars_read_otherwise(node: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
     """Plain scalars under `node` that YAML 1.1 and YAML 1.2 resolve differently."""
     from hf_publish.cards.parse import CORE_RESOLVER
 
+    resolve = cast("Callable[[type[yaml.Node], str, tuple[bool, bool]], str]", CORE_RESOLVER.resolve)  # untyped stub
     stack = [node] if node is not None else []
     while stack:
         current = stack.pop()
         if isinstance(current, yaml.ScalarNode):
-            if (
-                not current.style
-                and CORE_RESOLVER.resolve(yaml.ScalarNode, current.value, (True, False)) != current.tag
-            ):
+            if not current.style and resolve(yaml.ScalarNode, current.value, (True, False)) != current.tag:
                 yield current
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(reversed(current.value))
@@ -990,7 +994,7 @@ def front_matter_placeholders(fm: FrontMatter) -> list[Problem]:
 def placeholder_problems(doc: MarkdownDoc) -> list[Problem]:
     """Each line of prose (not code, not HTML comments) holding a template placeholder."""
     starts = [h.line for h in doc.headings]
-    problems = []
+    problems: list[Problem] = []
     for line in doc.lines:
         if line.code or not line.visible:
             continue
@@ -1042,7 +1046,7 @@ def _placeholder_problem(line: int, found: list[str], section: str | None) -> Pr
 MAX_CLOSE_HEADING_CANDIDATES = 200  # distinct headings compared with difflib for a "did you mean"
 
 
-def _bold_pseudo_heading(doc: MarkdownDoc, wanted: set[str]):
+def _bold_pseudo_heading(doc: MarkdownDoc, wanted: set[str]) -> MdLine | None:
     """A prose line that is only bold text matching an accepted heading (`**Usage**`), or None."""
     for line in doc.lines:
         if not line.code and not line.heading:

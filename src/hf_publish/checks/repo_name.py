@@ -21,7 +21,7 @@ def hub_id_problem(repo_id: str) -> str | None:
     if len(segments) <= 2 and all(_HUB_SEGMENT.match(s) for s in segments) and not repo_id.endswith(".git"):
         return None
     from huggingface_hub.errors import HFValidationError
-    from huggingface_hub.utils import validate_repo_id
+    from huggingface_hub.utils._validators import validate_repo_id
 
     try:
         validate_repo_id(repo_id)

@@ -38,6 +38,8 @@ from hf_publish.paths import matches
 from hf_publish.tokens import mask
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     from hf_publish.checks._inputs import CheckContext
 
 CHECK_ID = "secrets"
@@ -245,7 +247,7 @@ def _scan_worktree(ctx: CheckContext, excluded: tuple[str, ...]) -> list[Finding
     return findings
 
 
-def _is_small_file(path) -> bool:
+def _is_small_file(path: Path) -> bool:
     try:
         info = path.lstat()
     except OSError:

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from hf_publish import __version__
 from hf_publish.cli.environment import TOP, help_block
@@ -375,9 +375,11 @@ def _run(args: argparse.Namespace, redactor: Redactor) -> int:
 
 
 def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
-    for action in parser._subparsers._group_actions:  # argparse offers no public accessor
-        if name in action.choices:
-            return action.choices[name]
+    group = cast("argparse._ArgumentGroup", parser._subparsers)  # argparse offers no public accessor
+    for action in group._group_actions:
+        choices = cast("dict[str, argparse.ArgumentParser]", action.choices)  # subparsers: name -> parser
+        if name in choices:
+            return choices[name]
     raise KeyError(name)
 
 

@@ -12,19 +12,18 @@ from typing import TYPE_CHECKING, Any
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, ChecksFailed, HubError, UsageError
 from hf_publish.findings import Finding
 from hf_publish.publishing.hub import DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT, make_api
-from hf_publish.publishing.output import format_results
+from hf_publish.publishing.output import PublishReport, PublishResult, format_results
 from hf_publish.publishing.run import (
     RETRY_BUDGET_ENV,
     SANDBOX_DEFAULT_TOKEN,
     SANDBOX_TOKEN_ENV,
     TIMEOUT_ENV,
-    PublishReport,
-    PublishResult,
     _seconds,
     publish,
 )
 
 if TYPE_CHECKING:
+    from hf_publish.sandbox import Sandbox
     from hf_publish.tokens import Redactor
 
 
@@ -89,7 +88,7 @@ def _print_findings(findings: list[Finding], fmt: str, results: list[PublishResu
     print_findings([replace(f, message=redactor.redact(f.message), fix=redactor.redact(f.fix)) for f in findings], fmt)
 
 
-def start_sandbox(path: Path, config: str | None):
+def start_sandbox(path: Path, config: str | None) -> tuple[Sandbox, Any, str]:
     """Start an in-process sandbox whose org is the policy's, and an HfApi on it.
 
     The token is the sandbox's `alice-fg-org` (alice, org admin, fine-grained repo.write on the org)

@@ -11,11 +11,11 @@ import difflib
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from hf_publish.errors import PolicyError, UsageError
 from hf_publish.findings import Finding
@@ -62,8 +62,10 @@ if TYPE_CHECKING:
 # from the cache of parsed policies (see load_policy), which a hook run can read without it.
 
 
-def load_schema() -> dict:
-    return json.loads(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
+def load_schema() -> dict[str, Any]:
+    return cast(
+        "dict[str, Any]", json.loads(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
+    )
 
 
 def load_policy(path: Path | None, *, display_path: str | None = None, root: Path | None = None) -> Policy:
@@ -189,7 +191,7 @@ def repo_path_problems(policy: Policy, root: Path) -> list[Finding]:
     return findings
 
 
-def find_policy_file(root: Path, explicit: str | os.PathLike | None = None) -> Path | None:
+def find_policy_file(root: Path, explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """The policy file to use: `--config`, else `.hf-publish.yaml` at the git root, else None."""
     if explicit is not None:
         return Path(explicit)
@@ -299,6 +301,7 @@ def _structural_problems(root: yaml.Node, shown: str) -> Iterator[Finding]:
         elif problem.kind == "non-scalar":
             yield Finding(CHECK_ID, shown, line, "mapping keys must be plain strings", "use a plain key")
         else:
+            assert problem.first_line is not None  # key_problems sets it for every duplicate
             yield Finding(
                 CHECK_ID,
                 shown,
@@ -316,7 +319,7 @@ def _schema_problems(data: Any, root: yaml.Node, text: str, shown: str, *, cache
 
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    findings = []
+    findings: list[Finding] = []
     for error in validator.iter_errors(data):
         findings.extend(_describe_schema_error(error, root, shown))
     findings.extend(_semantic_problems(data, root, shown))
@@ -343,8 +346,8 @@ def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[
             yield Finding(CHECK_ID, shown, key.start_mark.line + 1, f"unknown key {_dotted(path + [key.value])!r}", fix)
         return
     if error.validator == "enum":
-        allowed = ", ".join(map(str, error.validator_value))
-        message, fix = f"{where}: {error.instance!r} is not one of: {allowed}", f"use one of: {allowed}"
+        choices = ", ".join(map(str, error.validator_value))
+        message, fix = f"{where}: {error.instance!r} is not one of: {choices}", f"use one of: {choices}"
     elif error.validator == "oneOf" and path and path[-1] in ("max_text_size", "max_binary_size"):
         message, fix = (
             f"{where}: {error.instance!r} is not a size",
@@ -438,8 +441,8 @@ def _semantic_problems(data: Any, root: yaml.Node, shown: str) -> Iterator[Findi
             )
         seen.setdefault(key, index)
         path = repo.get("path", ".")
-        pure = PurePosixPath(path.replace("\\", "/")) if isinstance(path, str) else None
-        if pure is not None and (pure.is_absolute() or ".." in pure.parts):
+        repo_path = PurePosixPath(path.replace("\\", "/")) if isinstance(path, str) else None
+        if repo_path is not None and (repo_path.is_absolute() or ".." in repo_path.parts):
             yield Finding(
                 CHECK_ID,
                 shown,
@@ -457,22 +460,22 @@ def _semantic_problems(data: Any, root: yaml.Node, shown: str) -> Iterator[Findi
             )
 
 
-def _mapping(value: Any) -> dict:
+def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _items(value: Any) -> list:
+def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _line(root: yaml.Node, path: list) -> int | None:
+def _line(root: yaml.Node, path: Sequence[str | int]) -> int | None:
     from hf_publish.yamltree import node_at
 
     node = node_at(root, path)
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _dotted(path: list) -> str:
+def _dotted(path: Sequence[str | int]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -487,11 +490,15 @@ class _LineIndex:
 
         self._root = yaml.compose(raw.decode("utf-8-sig"), Loader=yaml.SafeLoader)
 
-    def __call__(self, path: list) -> int | None:
+    def __call__(self, path: Sequence[str | int]) -> int | None:
         return _line(self._root, path) if self._root is not None else None
 
 
-def policy_from_data(data: dict, source: str | None = None, line_of=lambda path: None) -> Policy:
+def policy_from_data(
+    data: dict[str, Any],
+    source: str | None = None,
+    line_of: Callable[[list[str | int]], int | None] = lambda path: None,
+) -> Policy:
     """Typed policy from already-validated data; absent keys take the defaults."""
     naming = data.get("naming") or {}
     repo_naming = naming.get("repo") or {}
@@ -632,7 +639,7 @@ def _schema_cache_store(text: str) -> None:
         pass  # a read-only home only costs speed
 
 
-def org_policy_from_data(data: dict | None) -> OrgPolicy:
+def org_policy_from_data(data: dict[str, Any] | None) -> OrgPolicy:
     """Typed `org:` section from already-validated policy data; absent keys take the defaults."""
     data = data or {}
     gated = data.get("gated", "off")

@@ -15,7 +15,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from hf_publish.errors import PatternTimeout, PolicyError
 from hf_publish.findings import Finding
@@ -139,6 +139,19 @@ class BranchNaming:
     protected: tuple[str, ...] = DEFAULT_BRANCHES_PROTECTED
 
 
+RuleSeverity = Literal["error", "warning"]  # a card rule's severity (`card.severity` values)
+
+
+class RatedRule(Protocol):
+    """What `CardPolicy.severity_of` reads of a card rule (`hf_publish.cards.rules.Rule`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def severity(self) -> RuleSeverity: ...
+
+
 @dataclass(frozen=True)
 class CardPolicy:
     required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
@@ -146,7 +159,7 @@ class CardPolicy:
     section_headings: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS))
     allow_placeholders: bool = False
     strict: bool = False  # every model-card warning is an error
-    severity: dict[str, str] = field(default_factory=dict)  # rule id -> "error" | "warning"
+    severity: dict[str, RuleSeverity] = field(default_factory=dict)  # rule id -> "error" | "warning"
     paths: tuple[str, ...] = ()  # globs of further README.md files that are cards
     exclude: tuple[str, ...] = ()  # globs of README.md files that are not cards (wins over the rest)
 
@@ -154,7 +167,7 @@ class CardPolicy:
         """Headings accepted for `section`: its known aliases, or the name itself."""
         return self.section_headings.get(section, (section,))
 
-    def severity_of(self, rule) -> str:
+    def severity_of(self, rule: RatedRule) -> RuleSeverity:
         """A card rule's severity under this policy: `severity` overrides, then `strict`, then the rule's own."""
         if rule.id in self.severity:
             return self.severity[rule.id]
