@@ -2,11 +2,11 @@
 
 Pure: `decide` (one pending request against `access.auto_accept` / `access.reject`),
 `expired` (accepted access older than `access.expire_after_days`) and `plan_review` build the plan;
-`log_record` is one line of the decision log. Hub-facing: `read_gated`, `set_gated` (also used by
-publish), the request listings and the three writes (accept, reject, revoke via
-`cancel_access_request`: huggingface_hub 2.4.0 has no "revoke"; a cancelled request goes back to
-pending and the user loses access, which is the Hub's own re-review), all through `hub.Hub._call`
-so every failure is a HubError ending with the next step.
+`log_record` is one line of the decision log. Hub-facing, all through `publishing.hub.Hub` (so every
+failure is a HubError ending with the next step): the gated setting, the request listings and the
+three writes (accept, reject, revoke via `cancel_access_request`: huggingface_hub 2.4.0 has no
+"revoke"; a cancelled request goes back to pending and the user loses access, which is the Hub's own
+re-review).
 
 Org commands are read-only unless --apply: without it the plan is printed and nothing is written,
 neither to the Hub nor to the log.
@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from hf_publish.errors import EXIT_OK, HubError, UsageError
 from hf_publish.policy.model import AccessPolicy, Policy, RepoSpec
+from hf_publish.publishing.hub import settings_url
 
 Action = Literal["accept", "reject", "leave", "revoke", "grant"]
 GATED_WORDS = {False: "not gated", "auto": "gated: auto", "manual": "gated: manual"}
@@ -228,21 +229,6 @@ def granted_dates(path: str | os.PathLike[str]) -> dict[tuple[str, str], datetim
 # --- the Hub -------------------------------------------------------------------------------------
 
 
-def read_gated(hub: Any, repo_id: str, repo_type: str) -> bool | str:
-    """The repo's gated setting on the Hub: False, "auto" or "manual"."""
-    return hub.gated(repo_id, repo_type)  # type: ignore[no-any-return]
-
-
-def set_gated(hub: Any, repo_id: str, repo_type: str, gated: bool | str) -> None:
-    hub.set_gated(repo_id, repo_type, gated)
-
-
-def settings_url(endpoint: str, repo_id: str, repo_type: str) -> str:
-    from hf_publish.publishing.hub import settings_url as url
-
-    return url(endpoint, repo_id, repo_type)
-
-
 def list_requests(hub: Any, repo_id: str, repo_type: str, status: str) -> list[Request]:
     return [
         Request(r.username, r.request_id, r.email, r.fullname, r.status, _aware(r.timestamp))
@@ -364,7 +350,7 @@ def _review(args: argparse.Namespace, log: DecisionLog | None, redact: Any) -> i
     human: list[str] = []
     # 1. the plan, from reads only
     for repo_id, repo_type, _ in repos:
-        gated = read_gated(ctx.hub, repo_id, repo_type)
+        gated = ctx.hub.gated(repo_id, repo_type)
         if gated is False:
             print(
                 f"{repo_id}: not gated on the Hub, so there are no access requests to review. Fix: set "
@@ -423,7 +409,7 @@ def _review(args: argparse.Namespace, log: DecisionLog | None, redact: Any) -> i
 def command_grant(args: argparse.Namespace) -> int:
     ctx = _connect(args)
     ((repo_id, repo_type, _),) = resolve_repos(ctx.policy, [args.repo], args.type)
-    gated = read_gated(ctx.hub, repo_id, repo_type)
+    gated = ctx.hub.gated(repo_id, repo_type)
     if gated is False:
         raise UsageError(
             f"{repo_id} is not gated: everyone who can see it downloads it, so there is no access to "
