@@ -10,19 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.publish.helpers import REPO, Checkout, git
+from tests.publish.helpers import WRITE_PATHS as PUBLISH_WRITE_PATHS
 
-# Requests that write to the Hub or start an upload (none may be made when a run must change nothing).
-WRITE_PATHS = (
-    "/preupload/",
-    "/xet-write-token/",
-    "/info/lfs/objects/",
-    "/_sandbox/lfs/",
-    "/commit/",
-    "/repos/create",
-    "/tag/",
-    "/branch/",
-    "/settings",
-)
+# Requests that write to the Hub or start an upload, settings changes included (none may be made when
+# a run must change nothing).
+WRITE_PATHS = (*PUBLISH_WRITE_PATHS, "/settings")
 
 
 def write_requests(sandbox) -> list:
