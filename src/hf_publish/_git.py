@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from hf_publish._record import Record
 from hf_publish.errors import GitError
 
 LFS_ATTRIBUTES = ("filter", "diff", "merge", "text")
@@ -21,8 +21,7 @@ LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1\n"
 MAX_POINTER_SIZE = 1024  # the LFS spec caps pointers at 1024 bytes
 
 
-@dataclass(frozen=True)
-class IndexEntry:
+class IndexEntry(Record):
     """A path as staged in git's index: `oid` is the git blob sha1 (the Hub's oid for regular files)."""
 
     path: str
@@ -30,8 +29,7 @@ class IndexEntry:
     oid: str
 
 
-@dataclass(frozen=True)
-class Blob:
+class Blob(Record):
     """A blob's size and, when asked for and small enough, its bytes."""
 
     oid: str

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from hf_publish._record import Record, asdict
 
 Severity = Literal["error", "warning", "notice"]
 SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -11,8 +12,7 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
 FIXED_RULE = "fixed"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One problem (or note) at a place in the repo.
 
     `path` is relative to the git root with forward slashes ("" when the finding is about the

@@ -17,11 +17,11 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from hf_publish import _git, paths
+from hf_publish._record import Record
 from hf_publish.errors import GitError
 
 NEVER_DELETED = (".gitattributes",)
@@ -29,8 +29,7 @@ LFS_SIZE_THRESHOLD = 10 * 1024 * 1024  # the Hub sends files >= 10 MiB to LFS
 HASH_CHUNK = 8 * 1024 * 1024
 
 
-@dataclass
-class LocalFile:
+class LocalFile(Record, frozen=False):
     """A file about to be published.
 
     `git_oid` / `sha256`: the content's git blob id / sha256 when known without reading the file
@@ -244,8 +243,7 @@ def list_checkout(
     return dict(sorted(files.items()))
 
 
-@dataclass(frozen=True)
-class RepoSource:
+class RepoSource(Record):
     """Where one configured repo's files come from. `in_git` is False for a folder outside any git
     work tree, and for a folder git ignores as a whole (e.g. a training job's `outputs/`)."""
 

@@ -7,10 +7,11 @@ JSON Schema error path becomes a `file:line`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import yaml
+
+from hf_publish._record import Record
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -19,8 +20,7 @@ class TooManyNodes(Exception):
     """Aliases expand the tree past the node budget (a "billion laughs" document)."""
 
 
-@dataclass(frozen=True)
-class KeyProblem:
+class KeyProblem(Record):
     """A mapping key PyYAML accepts but we refuse. `first_line` (0-based) is set for duplicates."""
 
     kind: Literal["non-scalar", "duplicate", "merge"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hf_publish._record import Record, field
 from hf_publish.errors import AuthError, UsageError
 from hf_publish.policy.model import POLICY_FILENAME, ReleasePolicy
 
@@ -31,8 +31,7 @@ _FALSE = ("false", "no", "0", "off", "")
 # --- inputs and event ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(Record):
     """The action's inputs, validated (composite actions get no INPUT_* for free: action.yml maps them).
     The token is not among them: it travels as `Credentials`."""
 
@@ -64,8 +63,7 @@ class Inputs:
         )
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(Record):
     """What this run may publish with: a Hub token, and/or an OIDC id token to exchange."""
 
     token: str = field(default="", repr=False)
@@ -91,8 +89,7 @@ def refuse_unprintable_token(name: str, value: str) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Record):
     """What triggered the run, from GITHUB_EVENT_NAME, GITHUB_REF and the event payload."""
 
     name: str
@@ -141,8 +138,7 @@ def read_event(env: Mapping[str, str]) -> Event:
     return Event(name=env.get("GITHUB_EVENT_NAME", ""), ref=str(ref), payload=payload)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Record):
     """What this run does: `mode` is check, publish or release; `reason` is said in the log and summary."""
 
     mode: str

@@ -17,10 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from hf_publish._record import replace
 from hf_publish.action.decide import (
     TOKEN_VARIABLES,
     Credentials,

@@ -27,11 +27,11 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 import yaml
 
+from hf_publish._record import Record, field
 from hf_publish.cards import rules
 from hf_publish.cards.rules import Rule
 from hf_publish.yamltree import key_problems
@@ -44,8 +44,7 @@ MAX_HEADING_CHARS = 500  # no accepted section heading is longer; longer ones ar
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """A finding before it knows its check and path: where, what, how to fix it, and which rule."""
 
     line: int | None
@@ -161,8 +160,7 @@ def _guess_encoding(raw: bytes) -> str | None:
 # --- front matter ----------------------------------------------------------------------------
 
 
-@dataclass
-class FrontMatter:
+class FrontMatter(Record, frozen=False):
     """The YAML block between the `---` lines; `first_line` is the README line of its first YAML line."""
 
     yaml_text: str
@@ -171,8 +169,7 @@ class FrontMatter:
     close_line: int
 
 
-@dataclass
-class SplitCard:
+class SplitCard(Record, frozen=False):
     front_matter: FrontMatter | None
     body_lines: list[str]
     body_first_line: int
@@ -217,8 +214,7 @@ def split_front_matter(text: str) -> SplitCard:
     return SplitCard(None, lines[start:], start + 1, problems, missing=False)
 
 
-@dataclass
-class Composed:
+class Composed(Record, frozen=False):
     """A composed front matter: the node tree as PyYAML builds it, and the YAML text it came from
     (whitespace-only lines holding tabs blanked when only that kept PyYAML from parsing it)."""
 
@@ -470,16 +466,14 @@ def structural_problems(root: yaml.Node, first_line: int) -> list[Problem]:
 # --- Markdown ----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Heading:
+class Heading(Record, frozen=False):
     line: int
     level: int
     text: str
     index: int  # index into MarkdownDoc.lines
 
 
-@dataclass(slots=True)
-class MdLine:
+class MdLine(Record, frozen=False):
     number: int
     visible: str  # the line without HTML comments ("" inside a comment); raw for code lines
     code: bool  # inside a fenced code block (fence lines included)
@@ -487,8 +481,7 @@ class MdLine:
     heading: bool = False
 
 
-@dataclass
-class MarkdownDoc:
+class MarkdownDoc(Record, frozen=False):
     lines: list[MdLine]  # every line but blank ones (a blank line is never content, a heading or a placeholder)
     headings: list[Heading]
     section_ends: list[int] = field(default_factory=list)  # per heading: index in `lines` where its section ends

@@ -14,8 +14,9 @@ Hooks and `hf-publish check` fail on errors only; warnings print and pass unless
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from hf_publish._record import Record
 
 Severity = Literal["error", "warning"]
 Kind = Literal["hub-refuses", "unreadable", "reads-wrong", "page-degrades", "not-checked", "org-policy"]
@@ -32,8 +33,7 @@ SEVERITY_OF_KIND: dict[str, Severity] = {
 }
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     id: str
     kind: Kind
     why: str

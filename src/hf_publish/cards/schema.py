@@ -13,17 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hf_publish._record import Record
+
 CACHE_FOLDER = "card-metadata"
 
 
-@dataclass(frozen=True)
-class SchemaError:
+class SchemaError(Record):
     """One metadata error: where (`path` into the metadata), which keyword failed, the worded
     `message`, the sub-schema holding the keyword and the value it judged."""
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+
+from hf_publish._record import Record
 
 # vocabulary name -> (data file, key of HfApi.get_model_tags()'s answer)
 FILES = {
@@ -24,8 +25,7 @@ FILES = {
 }
 
 
-@dataclass(frozen=True)
-class Vocab:
+class Vocab(Record):
     kind: str
     date: str
     source: str

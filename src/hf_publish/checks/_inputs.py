@@ -5,18 +5,17 @@ publish uploads, listed by `hf_publish.selection`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from hf_publish import _git
+from hf_publish._record import Record, field
 from hf_publish.policy.model import Policy, RepoSpec
 
 Source = Literal["index", "worktree"]
 
 
-@dataclass
-class CheckContext:
+class CheckContext(Record, frozen=False):
     """What a check may look at.
 
     `files`: paths (relative to `root`) named on the command line, e.g. by pre-commit; None means

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from hf_publish._record import Record
 from hf_publish.checks._inputs import CheckContext
 from hf_publish.findings import Finding
 from hf_publish.policy.model import BranchNaming
@@ -23,8 +23,7 @@ from hf_publish.policy.model import BranchNaming
 CHECK_ID = "branch-name"
 
 
-@dataclass(frozen=True)
-class BranchUnderTest:
+class BranchUnderTest(Record):
     name: str | None  # None: detached HEAD or a tag build
     origin: str  # where the name came from, for messages
     committing: bool  # True when a commit/push lands on this branch directly

@@ -35,11 +35,11 @@ import fnmatch
 import os
 import shlex
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from hf_publish import _git
+from hf_publish._record import Record
 from hf_publish.errors import GitError
 from hf_publish.findings import FIXED_RULE, Finding
 from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
@@ -144,8 +144,7 @@ def required_rules(required_patterns: Iterable[str], repo_paths: Iterable[str] =
     return list(dict.fromkeys(rule_pattern(p, f) for f in folders for p in required_patterns))
 
 
-@dataclass(frozen=True)
-class AttrLine:
+class AttrLine(Record):
     """One pattern line of a .gitattributes file."""
 
     line: int
@@ -519,8 +518,7 @@ def judge_path_name(path: str) -> Finding | None:
     )
 
 
-@dataclass
-class _AttrFile:
+class _AttrFile(Record, frozen=False):
     path: str  # relative to the root
     text: str | None  # None: the file does not exist (in the index, or the working tree)
 
@@ -763,8 +761,7 @@ MIGRATE_WARNING = (
 )
 
 
-@dataclass(frozen=True)
-class HistoryBlob:
+class HistoryBlob(Record):
     """A blob of the history as `git rev-list --objects` names it: its oid, one path it had, its size."""
 
     oid: str

@@ -20,9 +20,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hf_publish._record import Record
 from hf_publish.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,8 +40,7 @@ EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9]([A-Za-z0-9-]
 USERNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?$")
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(Record):
     """One row of the members file; `line` is where it is."""
 
     email: str

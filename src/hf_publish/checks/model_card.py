@@ -38,12 +38,12 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
+from hf_publish._record import Record
 from hf_publish.cards import rules
 from hf_publish.cards.parse import (
     Composed,
@@ -108,8 +108,7 @@ def section_hint(section: str, repo_type: str = "model") -> str:
 # --- the check ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CardTarget:
+class CardTarget(Record):
     """A card to check: its path (relative to the git root), card type, and the repo it belongs to."""
 
     path: str
@@ -229,8 +228,7 @@ def _join(folder: str, name: str) -> str:
     return name if folder in ("", ".") else f"{folder}/{name}"
 
 
-@dataclass(frozen=True)
-class CardSource:
+class CardSource(Record):
     size: int = 0
     data: bytes | None = None  # None when missing, a symlink, or too large
     missing: bool = False

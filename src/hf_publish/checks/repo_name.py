@@ -130,7 +130,7 @@ def run(ctx: CheckContext) -> list[Finding]:
     path = ctx.policy.source or ".hf-publish.yaml"
     policy = ctx.policy
     if ctx.repos is not None:
-        from dataclasses import replace
+        from hf_publish._record import replace
 
         policy = replace(policy, repos=ctx.selected_repos())
     return check_repo_names(policy, path)

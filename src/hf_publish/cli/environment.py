@@ -7,13 +7,12 @@ reads and checks both).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from hf_publish._record import Record
 
 TOP = ""  # `hf-publish --help` itself
 
 
-@dataclass(frozen=True)
-class Variable:
+class Variable(Record):
     name: str
     commands: tuple[str, ...]  # the commands whose --help lists it (TOP: the top-level help)
     meaning: str

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hf_publish._record import replace
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, ChecksFailed, HubError, UsageError
 from hf_publish.findings import Finding
 from hf_publish.publishing.hub import DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT, make_api

@@ -19,11 +19,11 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+from hf_publish._record import Record, field
 from hf_publish.errors import EXIT_OK, HubError, UsageError
 from hf_publish.policy.model import AccessPolicy, Policy, RepoSpec
 from hf_publish.publishing.hub import settings_url
@@ -35,8 +35,7 @@ GATED_WORDS = {False: "not gated", "auto": "gated: auto", "manual": "gated: manu
 # --- pure ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(Record):
     """An access request as the Hub lists it (`AccessRequest`)."""
 
     username: str | None
@@ -52,8 +51,7 @@ class Request:
         return f"{name} <{self.email}>" if self.email else name
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Record):
     repo_id: str
     repo_type: str
     request: Request
@@ -260,8 +258,7 @@ def _aware(value: datetime) -> datetime:
 # --- commands ------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Context:
+class _Context(Record, frozen=False):
     policy: Policy
     hub: Any
     actor: str

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from hf_publish._record import Record, field, replace
 from hf_publish.org.fetch import DEFAULT_JOBS, AuditCache, Fetcher
 from hf_publish.org.model import REPO_TYPES, AuditFinding, AuditResult, RepoRecord, Requests, sort_audit_findings
 from hf_publish.org.rules import (
@@ -22,8 +22,7 @@ DEFAULT_SINCE = timedelta(days=7)
 RETRY_BUDGET = 300.0  # seconds the audit may spend waiting out 429s and failures, in total
 
 
-@dataclass
-class AuditOptions:
+class AuditOptions(Record, frozen=False):
     organization: str
     types: tuple[str, ...] = REPO_TYPES
     since: timedelta = DEFAULT_SINCE

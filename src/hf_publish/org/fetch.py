@@ -34,11 +34,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
+from hf_publish._record import Record, replace
 from hf_publish.cards.parse import MAX_CARD_BYTES
 from hf_publish.errors import HubError
 from hf_publish.org.model import Access, Commit, RepoFile, RepoRecord, RepoType
@@ -165,8 +165,7 @@ class Progress:
 # --- the fetcher -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Counters:
+class Counters(Record, frozen=False):
     cards_downloaded: int = 0
     cards_cached: int = 0
     files_fetched: int = 0

@@ -14,24 +14,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hf_publish._record import Record, field
 from hf_publish.checks.members import Member, check_members_text, parse_members
 from hf_publish.errors import EXIT_FINDINGS, EXIT_OK, HubError, UsageError
 from hf_publish.policy.model import Policy
 
 
-@dataclass(frozen=True)
-class HubMember:
+class HubMember(Record):
     username: str
     fullname: str = ""
     role: str | None = None  # None: the Hub did not say
 
 
-@dataclass
-class MembersDiff:
+class MembersDiff(Record, frozen=False):
     missing: list[Member] = field(default_factory=list)  # in the file, not in the org
     extra: list[HubMember] = field(default_factory=list)  # in the org, not in the file
     roles: list[tuple[Member, HubMember]] = field(default_factory=list)  # both, roles differ

@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
+from hf_publish._record import replace
 from hf_publish.errors import EXIT_FINDINGS, EXIT_HUB, EXIT_OK, HubError, UsageError
 from hf_publish.findings import Finding, has_errors
 from hf_publish.policy.model import POLICY_FILENAME, Policy, RepoSpec

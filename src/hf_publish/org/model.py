@@ -6,10 +6,10 @@ rules and the reporters are pure functions over plain data (and the tests build 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from hf_publish._record import Record, asdict, field
 from hf_publish.policy.model import (
     OrgPolicy,
 )
@@ -24,8 +24,7 @@ LFS_SOURCES = ("read", "storage", "unchecked")  # RepoRecord.lfs_source: how the
 # --- what the Hub says about a repo ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RepoFile:
+class RepoFile(Record):
     """One file of a repo's listing: `lfs` is True for LFS and xet files (stored outside git); `size`
     and `lfs` are None when the listing named the file without its metadata (the Hub's listings do)."""
 
@@ -34,8 +33,7 @@ class RepoFile:
     lfs: bool | None
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(Record):
     """The last commit of a repo: what `--since` activity shows."""
 
     id: str
@@ -44,8 +42,7 @@ class Commit:
     date: datetime | None = None
 
 
-@dataclass(frozen=True)
-class RepoRecord:
+class RepoRecord(Record):
     """One repo of the org as the listing and the storage endpoint describe it.
 
     `files` is None when the listing gave no file list; `card` is the README's bytes (None: the repo
@@ -84,8 +81,7 @@ class RepoRecord:
 # --- results -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AuditFinding:
+class AuditFinding(Record):
     """One problem of one repo. `rule` is a stable id (e.g. `naming`, `visibility`, `card-missing`,
     `lfs-large-file`); `file` and `line` place it inside the repo when there is a place."""
 
@@ -112,8 +108,7 @@ def sort_audit_findings(findings: list[AuditFinding]) -> list[AuditFinding]:
     )
 
 
-@dataclass(frozen=True)
-class StorageRow:
+class StorageRow(Record):
     id: str
     type: RepoType
     private: bool
@@ -121,8 +116,7 @@ class StorageRow:
     stale: bool = False
 
 
-@dataclass(frozen=True)
-class StorageSummary:
+class StorageSummary(Record):
     """Storage of the org against the plan's private quota (bytes)."""
 
     private_bytes: int
@@ -151,8 +145,7 @@ class StorageSummary:
         return sorted(self.rows, key=lambda r: (-r.bytes, r.type, r.id))[:n]
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(Record):
     """What the token can see: an audit with no token, or one that is not a member of the org,
     sees public repos only, and the report says so."""
 
@@ -164,8 +157,7 @@ class Access:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Requests:
+class Requests(Record):
     """What the audit read: cards downloaded, and cards and last commits taken from the sha cache."""
 
     cards_downloaded: int = 0
@@ -175,8 +167,7 @@ class Requests:
     commits_cached: int = 0
 
 
-@dataclass(frozen=True)
-class AuditResult:
+class AuditResult(Record):
     organization: str
     endpoint: str
     generated_at: datetime

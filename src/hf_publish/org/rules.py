@@ -14,10 +14,10 @@ Nothing here reads the network or the disk.
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from hf_publish._record import replace
 from hf_publish.cards import rules as card_rules
 from hf_publish.cards.parse import too_large
 from hf_publish.checks import lfs as lfs_check

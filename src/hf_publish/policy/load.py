@@ -12,11 +12,11 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
+from hf_publish._record import Record
 from hf_publish.errors import PolicyError, UsageError
 from hf_publish.findings import Finding
 from hf_publish.policy.model import (
@@ -108,8 +108,7 @@ def load_policy(path: Path | None, *, display_path: str | None = None, root: Pat
     return policy
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(Record):
     """Where a command runs: the git root (the folder itself outside git), the policy file and the
     policy. `shown` is the policy file as messages name it (relative to the root when inside it)."""
 

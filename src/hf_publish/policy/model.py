@@ -1,4 +1,4 @@
-"""The typed policy: frozen dataclasses for everything `.hf-publish.yaml` can say, and the defaults.
+"""The typed policy: frozen records (`hf_publish._record.Record`) for everything `.hf-publish.yaml` can say, and the defaults.
 
 Nothing here reads a file or imports YAML or jsonschema: checks and hooks that only need the
 objects (or the defaults, with no policy file) pay for nothing else. `policy.load` builds these
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
+from hf_publish._record import Record, field
 from hf_publish.errors import PatternTimeout, PolicyError
 from hf_publish.findings import Finding
 
@@ -101,8 +101,7 @@ _SIZE_UNITS = {
 }
 
 
-@dataclass(frozen=True)
-class RepoSpec:
+class RepoSpec(Record):
     """One Hub repo this git repo publishes."""
 
     name: str
@@ -119,8 +118,7 @@ class RepoSpec:
         return f"{organization}/{self.name}" if organization else self.name
 
 
-@dataclass(frozen=True)
-class RepoNaming:
+class RepoNaming(Record):
     pattern: str = DEFAULT_REPO_PATTERN
     forbidden: tuple[str, ...] = DEFAULT_FORBIDDEN
     pattern_line: int | None = None  # where the pattern is in the policy file
@@ -133,8 +131,7 @@ class RepoNaming:
         )
 
 
-@dataclass(frozen=True)
-class BranchNaming:
+class BranchNaming(Record):
     allowed: tuple[str, ...] = DEFAULT_BRANCHES_ALLOWED
     protected: tuple[str, ...] = DEFAULT_BRANCHES_PROTECTED
 
@@ -152,8 +149,7 @@ class RatedRule(Protocol):
     def severity(self) -> RuleSeverity: ...
 
 
-@dataclass(frozen=True)
-class CardPolicy:
+class CardPolicy(Record):
     required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
     required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
     section_headings: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SECTION_HEADINGS))
@@ -176,25 +172,21 @@ class CardPolicy:
         return rule.severity
 
 
-@dataclass(frozen=True)
-class LfsPolicy:
+class LfsPolicy(Record):
     required_patterns: tuple[str, ...] = DEFAULT_LFS_PATTERNS
     max_text_size: int = DEFAULT_MAX_TEXT_SIZE
     max_binary_size: int = DEFAULT_MAX_BINARY_SIZE
 
 
-@dataclass(frozen=True)
-class SecretsPolicy:
+class SecretsPolicy(Record):
     exclude: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class AuthPolicy:
+class AuthPolicy(Record):
     require_fine_grained: bool = True
 
 
-@dataclass(frozen=True)
-class ReleasePolicy:
+class ReleasePolicy(Record):
     tag_pattern: str = DEFAULT_TAG_PATTERN
     require_on_default_branch: bool = True
     tag_pattern_line: int | None = None
@@ -218,8 +210,7 @@ DEFAULT_MEMBERS_FILE = "members.csv"
 # --- `org:`, read by `hf-publish org audit` --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OrgException:
+class OrgException(Record):
     """One `org.exceptions` entry: repos whose NAME matches the glob `match` (and of `type`, when
     given) follow this visibility and gating instead of the defaults."""
 
@@ -234,8 +225,7 @@ class OrgException:
         return fnmatch.fnmatchcase(name.lower(), self.match.lower())
 
 
-@dataclass(frozen=True)
-class OrgPolicy:
+class OrgPolicy(Record):
     """`org:` in .hf-publish.yaml: what every repo of the organization must be.
 
     `visibility`: every repo must be this (default private) unless an exception says otherwise;
@@ -259,8 +249,7 @@ class OrgPolicy:
         return self.visibility, self.gated, None
 
 
-@dataclass(frozen=True)
-class AccessPolicy:
+class AccessPolicy(Record):
     """How `hf-publish access review` decides access requests (hf_publish.org.access)."""
 
     auto_accept_domains: tuple[str, ...] = ()
@@ -268,16 +257,14 @@ class AccessPolicy:
     expire_after_days: int | None = None
 
 
-@dataclass(frozen=True)
-class MembersPolicy:
+class MembersPolicy(Record):
     """The members file and its rules (check `members`, `hf-publish members diff`)."""
 
     file: str = DEFAULT_MEMBERS_FILE
     email_domains: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(Record):
     organization: str | None = None
     repos: tuple[RepoSpec, ...] = ()
     repo_naming: RepoNaming = field(default_factory=RepoNaming)
@@ -310,8 +297,7 @@ class Policy:
 # --- gating: one rule for the audit and for publish ------------------------------------------
 
 
-@dataclass(frozen=True)
-class GatedDrift:
+class GatedDrift(Record):
     """A repo whose gating on the Hub is not the policy's: what it is (False, "auto", "manual"), what
     the policy says (False, "any", "auto", "manual") and the setting that satisfies it."""
 

@@ -19,10 +19,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from hf_publish import __version__
+from hf_publish._record import Record
 from hf_publish.errors import (
     AuthError,
     ConflictError,
@@ -43,8 +43,7 @@ TOKENS_URL = "https://huggingface.co/settings/tokens"  # the default endpoint's;
 STATUS_URL = "https://status.huggingface.co"
 
 
-@dataclass(frozen=True)
-class ErrorRule:
+class ErrorRule(Record):
     """One row of the table: which failure, what it means, what to do next."""
 
     name: str
@@ -429,8 +428,7 @@ class RetryBudget:
             self._looking = False
 
 
-@dataclass(frozen=True)
-class Timeouts:
+class Timeouts(Record):
     read: float = DEFAULT_TIMEOUT
     connect: float = CONNECT_TIMEOUT
 
@@ -593,8 +591,7 @@ def client_settings(*, progress: bool, xet_retry: str) -> Iterator[None]:
 # --- token resolution ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResolvedToken:
+class ResolvedToken(Record):
     value: str | None
     source: str  # "HF_TOKEN", "Trusted Publishing (OIDC)", "stored login", "given", "none"
 
@@ -641,8 +638,7 @@ def make_api(endpoint: str | None, token: str | None) -> Any:
 # --- remote state ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RemoteFile:
+class RemoteFile(Record):
     """A file in the Hub repo's tree: `oid` is its git blob id; `sha256` is set for LFS/xet files."""
 
     path: str
@@ -655,16 +651,14 @@ class RemoteFile:
         return self.sha256 is not None
 
 
-@dataclass(frozen=True)
-class RemoteState:
+class RemoteState(Record):
     """A branch's head commit and the files at exactly that commit (None head: nothing there)."""
 
     head: str | None
     files: dict[str, RemoteFile]
 
 
-@dataclass(frozen=True)
-class CommitResult:
+class CommitResult(Record):
     sha: str
     url: str
     pr_url: str | None

@@ -3,16 +3,15 @@ is the stable JSON shape), the plan's lines and the results table (text output).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from hf_publish._record import Record, field
 from hf_publish.findings import Finding, sort_findings
 from hf_publish.publishing.plan import Plan
 from hf_publish.publishing.preflight import Verdict
 
 
-@dataclass
-class PublishResult:
+class PublishResult(Record, frozen=False):
     """What happened to one repo. `to_dict` is the stable JSON shape (see README, section Publishing)."""
 
     repo_id: str
@@ -46,8 +45,7 @@ class PublishResult:
         }
 
 
-@dataclass
-class PublishReport:
+class PublishReport(Record, frozen=False):
     results: list[PublishResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 

@@ -24,16 +24,15 @@ is left alone. Without a base the plan mirrors (publish.py decides when that is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from hf_publish._record import Record, field
 from hf_publish.publishing.hub import RemoteFile
 from hf_publish.selection import LocalFile, is_managed, is_published
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(Record):
     path: str
     action: str  # "add" | "update" | "delete"
     lfs: bool
@@ -43,8 +42,7 @@ class FileChange:
         return {"path": self.path, "action": self.action, "lfs": self.lfs, "size": self.size}
 
 
-@dataclass
-class Plan:
+class Plan(Record, frozen=False):
     changes: list[FileChange] = field(default_factory=list)
     unchanged: int = 0
     hashed_bytes: int = 0  # local bytes read to compute ids (0 for an unchanged git+LFS checkout)
@@ -83,8 +81,7 @@ class Plan:
 # --- the base: what this checkout published last ----------------------------------------------
 
 
-@dataclass
-class Base:
+class Base(Record, frozen=False):
     """The last publish from this checkout's history.
 
     `files` is that publish's LOCAL side: the repo folder at `git_commit`, read from git, through

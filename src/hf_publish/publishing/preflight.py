@@ -15,8 +15,9 @@ Trusted Publishing (OIDC) tokens are scoped to one existing repo and cannot crea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from hf_publish._record import Record, field
 
 WRITE = "repo.write"
 CREATOR_ROLES = ("contributor", "write", "admin")
@@ -31,8 +32,7 @@ def hub_page(endpoint: str | None, path: str) -> str:
     return (endpoint or DEFAULT_ENDPOINT).rstrip("/") + path
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Record):
     """One fine-grained scope entry: an entity (org, user, model, dataset, space) and its permissions."""
 
     entity_type: str
@@ -44,8 +44,7 @@ class Scope:
         return f"{perms} on {self.entity_type} {self.name}"
 
 
-@dataclass(frozen=True)
-class TokenInfo:
+class TokenInfo(Record):
     """The `whoami-v2` answer, decoded.
 
     `kind`: "classic-read", "classic-write", "fine-grained", "oidc" or "unknown".
@@ -144,8 +143,7 @@ def decode_whoami(data: dict[str, Any], *, source: str = "HF_TOKEN", oidc: bool 
     )
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Record):
     """What the run needs on one repo.
 
     `exists`: does the repo exist (None: unknown). `write_check`: the Hub's `auth_check(write=True)`
@@ -164,14 +162,12 @@ class Target:
         return self.repo_id.split("/")[0]
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     reason: str
     fix: str
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     token: TokenInfo
     target: Target
     role: str | None

@@ -29,11 +29,11 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hf_publish import __version__
+from hf_publish._record import Record
 from hf_publish.errors import (
     AuthError,
     ChecksFailed,
@@ -87,8 +87,7 @@ SANDBOX_TOKEN_ENV = "HF_PUBLISH_SANDBOX_TOKEN"
 SANDBOX_DEFAULT_TOKEN = "alice-fg-org"
 
 
-@dataclass
-class _Job:
+class _Job(Record, frozen=False):
     """One configured repo on its way to the Hub."""
 
     spec: RepoSpec
@@ -839,8 +838,7 @@ RULES_LINE = re.compile(r"^Publish rules: (\{.*\})$", re.M)
 FOLDER_IN_TITLE_LINE = re.compile(r"^Published by hf-publish \S+ from `(.*)`\.$", re.M)
 
 
-@dataclass
-class _Strategy:
+class _Strategy(Record, frozen=False):
     """How this run plans, decided once per repo from the Hub history and this checkout's git:
 
     - "three-way": a base exists (the last publish from this checkout's history); only what this
