@@ -91,3 +91,24 @@ def test_under_pre_commit_a_staged_file_is_a_staged_file(tmp_path: Path):
     assert proc.returncode == 1, out
     assert "config.yaml:2: [secrets] hard-coded token value s3cr\u2026 in a staged file" in out
     assert "unstaged changes" not in out.replace("Unstaged files detected", "")
+
+
+def test_under_pre_commit_the_working_tree_is_not_compared(tmp_path: Path):
+    # pre-commit and prek set PRE_COMMIT=1 and stash unstaged changes first, so the hook skips the
+    # comparison (a `git diff` that costs more than the check); run by hand, the same call says it.
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / "train.py", "print('hi')\n")
+    git(repo, "add", "-A")
+    write(repo / "train.py", "print('edited')\n")
+    by_hand = run(repo, "check", "secrets", "train.py")
+    assert "unstaged changes" in by_hand.stderr, by_hand.stderr
+    as_hook = subprocess.run(
+        [HF_PUBLISH, "check", "secrets", "train.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**_env(), "PRE_COMMIT": "1"},
+        timeout=120,
+    )
+    assert as_hook.returncode == 0, as_hook.stdout + as_hook.stderr
+    assert "unstaged changes" not in as_hook.stderr

@@ -87,8 +87,12 @@ def _size(path: Path) -> int:
 def _unstaged_notice(ctx: CheckContext) -> None:
     """Files named on the command line are checked as git's index holds them (what a commit takes):
     say so, once, for those whose working tree differs (pre-commit stashes such changes first, so
-    a hook run never says it)."""
-    if ctx.files is None or not ctx.in_git:
+    a hook run never says it).
+
+    Not looked for under pre-commit or prek (`PRE_COMMIT=1`): they stash unstaged changes before
+    the hooks run, and `git diff` would cost a hook more than its check (it runs the LFS filter on
+    files git thinks racily clean)."""
+    if ctx.files is None or not ctx.in_git or ctx.env.get("PRE_COMMIT") == "1":
         return
     from hf_publish import _git
 

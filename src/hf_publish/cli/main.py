@@ -79,7 +79,9 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, check_only: bool = False) -> argparse.ArgumentParser:
+    """The whole command line; with `check_only`, only `check` (what a pre-commit hook runs, which
+    then skips building the other commands' parsers)."""
     parser = argparse.ArgumentParser(
         prog="hf-publish", description=DESCRIPTION, epilog=EPILOG, formatter_class=_formatter
     )
@@ -117,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="lfs: check every blob of the git history (or of REV-RANGE, e.g. origin/main..HEAD) "
         "against the Hub's push rules, and print the `git lfs migrate import` that fixes it",
     )
+    if check_only:
+        return parser
 
     publish = commands.add_parser(
         "publish",
@@ -325,8 +329,8 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(check_only=argv[:1] == ["check"])
     if argv[:1] == ["check"]:
         # pre-commit appends file names after the hook's args, so options and names mix:
         # `check model-card --format github README.md` must work.

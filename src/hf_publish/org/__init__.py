@@ -2,7 +2,7 @@
 
 Layers, each in its own module:
 - `model`: typed records (what the Hub says about a repo, a finding, the audit result) and the
-  `org:` policy dataclass;
+  `org:` policy record;
 - `rules`: pure functions, repo record + policy -> findings (naming, visibility and gating, card,
   LFS, staleness), reusing the commit-time checks' rule functions;
 - `storage`: quota math (plan, seats, largest repos, what stale repos would free);
