@@ -67,7 +67,9 @@ def build_commit(repo: Path) -> list[str]:
     (repo / "model").mkdir()
     files = {
         ".hf-publish.yaml": POLICY,
-        ".gitattributes": "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in DEFAULT_LFS_PATTERNS),
+        ".gitattributes": "".join(
+            f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in (*DEFAULT_LFS_PATTERNS, "model/saved_model/**/*")
+        ),
         "model/README.md": CARD,
         "model/config.json": '{"architectures": ["BertForSequenceClassification"], "hidden_size": 768}\n',
         "model/model.safetensors": POINTER,
