@@ -15,9 +15,7 @@ value (`json_text`: the same characters as `\\uXXXX` escapes).
 from __future__ import annotations
 
 import contextlib
-import html
 import io
-import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -68,6 +66,8 @@ def inert_text(text: str) -> str:
 def json_text(data: Any, *, indent: int | None = 2, separators: tuple[str, str] | None = None) -> str:
     """`json.dumps` whose text holds no command start and no odd line break, with the same value:
     such characters can only be inside JSON strings, where `\\uXXXX` means the same."""
+    import json
+
     text = json.dumps(data, indent=indent, separators=separators, ensure_ascii=False)
     text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
     return text.replace("##[", "##\\u005b")
@@ -270,6 +270,7 @@ def summary_line(findings: list[Finding], fixed: bool = False) -> str:
 # Markdown punctuation that can start emphasis, code, links, images, tables, math or an autolink
 # (`.` and `:` break `www.x` and `https://x`, `@` an e-mail autolink).
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#!|~:.@$^")
+_HTML_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}  # html.escape's, without importing html
 
 
 def md_text(value: Any) -> str:
@@ -278,7 +279,7 @@ def md_text(value: Any) -> str:
     out = []
     for char in printable(str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")):
         if char in "<>&":
-            out.append(html.escape(char))
+            out.append(_HTML_ESCAPES[char])
         elif char in _MARKDOWN_SPECIAL:
             out.append("\\" + char)
         else:

@@ -98,3 +98,22 @@ def test_a_policy_seen_before_loads_from_the_cache_without_yaml_and_with_its_lin
     write(repo / ".hf-publish.yaml", "# the org's policy\n\n" + POLICY + "  - name: [broken\n")
     broken = subprocess.run([sys.executable, "-c", program, str(repo)], capture_output=True, text=True, env=env)
     assert broken.returncode != 0 and "PolicyError" in broken.stderr  # changed bytes: parsed and refused
+
+
+def test_a_cache_entry_found_by_checksum_must_hold_the_same_text(tmp_path, monkeypatch):
+    # The entry's file name is a checksum, which a crafted policy could collide with: an entry is
+    # used only when the text it holds is the file's, so a collision is parsed like a new policy.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("HF_PUBLISH_NO_CACHE", raising=False)
+    from hf_publish.policy import load
+
+    lenient = tmp_path / "lenient.yaml"
+    write(lenient, POLICY)
+    load.load_policy(lenient)
+    (entry,) = (tmp_path / "cache" / "hf-publish" / "valid-policies").iterdir()
+    broken = POLICY + "  - name: [broken\n"
+    entry.rename(entry.with_name(load._cache_name(load._schema_stamp(), broken)))  # a "collision"
+    crafted = tmp_path / "crafted.yaml"
+    write(crafted, broken)
+    with pytest.raises(PolicyError):
+        load.load_policy(crafted)

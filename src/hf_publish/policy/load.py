@@ -7,12 +7,8 @@ plain `yaml.safe_load` output cannot do.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator, Sequence
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, cast
 
@@ -62,10 +58,16 @@ if TYPE_CHECKING:
 # from the cache of parsed policies (see load_policy), which a hook run can read without it.
 
 
+# The package's data files sit beside its modules (a wheel installs them so); read by path, not
+# through importlib.resources, which costs a hook ~10 ms to import.
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "policy.schema.json")
+
+
 def load_schema() -> dict[str, Any]:
-    return cast(
-        "dict[str, Any]", json.loads(resources.files("hf_publish.data").joinpath("policy.schema.json").read_text())
-    )
+    import json
+
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return cast("dict[str, Any]", json.load(handle))
 
 
 def load_policy(path: Path | None, *, display_path: str | None = None, root: Path | None = None) -> Policy:
@@ -87,7 +89,7 @@ def load_policy(path: Path | None, *, display_path: str | None = None, root: Pat
     cached = _parsed_cache_get(raw)
     if cached is not None:
         data, lines = cached
-        policy = policy_from_data(data, shown, line_of=lambda path: lines.get(json.dumps(path)))
+        policy = policy_from_data(data, shown, line_of=lambda path: lines.get(_line_key(path)))
     else:
         findings, data = parse_policy_text(raw, shown)
         if findings:
@@ -96,7 +98,7 @@ def load_policy(path: Path | None, *, display_path: str | None = None, root: Pat
         asked: dict[str, int | None] = {}
 
         def line_of(path: list[Any]) -> int | None:
-            asked[json.dumps(path)] = line = index(path)
+            asked[_line_key(path)] = line = index(path)
             return line
 
         policy = policy_from_data(data, shown, line_of=line_of)
@@ -340,6 +342,8 @@ def _describe_schema_error(error: Any, root: yaml.Node, shown: str) -> Iterator[
         for key, _ in node.value:
             if key.value in allowed:
                 continue
+            import difflib
+
             close = difflib.get_close_matches(key.value, allowed, n=1)
             fix = f"did you mean {close[0]!r}?" if close else f"allowed keys here: {', '.join(allowed)}"
             yield Finding(CHECK_ID, shown, key.start_mark.line + 1, f"unknown key {_dotted(path + [key.value])!r}", fix)
@@ -576,21 +580,75 @@ def policy_from_data(
 
 
 # --- validation cache ------------------------------------------------------------------------
-# jsonschema costs ~100 ms to import, most of a hook's budget. A policy that validated once is
-# remembered by the hash of (schema, text), so later hook runs skip the import.
+# jsonschema costs ~100 ms to import and PyYAML ~15 ms, most of a hook's budget. A policy that
+# validated once is remembered, so later hook runs parse nothing. An entry is found by a cheap
+# checksum of (version, schema, text) and holds the whole text, which must equal the file's: a
+# crafted file whose checksum collides with a cached one is parsed, never given another's data.
+# Entries are `marshal` data (built in, so no json import): only this module writes them, from
+# validated data of str/int/float/bool/None/list/dict; anything else is not cached.
+
+_CACHE_FORMAT = 2
 
 
-def _cache_key(text: str) -> str:
+def _line_key(path: Sequence[str | int]) -> str:
+    return repr(list(path))
+
+
+def _schema_stamp() -> str:
+    import zlib
+
     from hf_publish import __version__
 
-    schema = resources.files("hf_publish.data").joinpath("policy.schema.json").read_bytes()
-    digest = hashlib.sha256(f"{__version__}\0".encode() + schema + b"\0" + text.encode())
-    return digest.hexdigest()
+    try:
+        with open(SCHEMA_PATH, "rb") as handle:
+            schema = handle.read()
+    except OSError:
+        schema = b""
+    return f"{__version__}-{zlib.crc32(schema):08x}"
+
+
+def _cache_name(stamp: str, text: str) -> str:
+    import zlib
+
+    encoded = text.encode("utf-8", "surrogatepass")
+    return f"{stamp}-{zlib.crc32(encoded):08x}-{zlib.adler32(encoded):08x}-{len(encoded)}"
 
 
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "hf-publish" / "valid-policies"
+
+
+def _cache_read(text: str) -> dict[str, Any] | None:
+    import marshal
+
+    stamp = _schema_stamp()
+    try:
+        with open(_cache_dir() / _cache_name(stamp, text), "rb") as handle:
+            entry = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None  # not cached, or damaged: parse it
+    if not isinstance(entry, dict) or entry.get("format") != _CACHE_FORMAT:
+        return None
+    if entry.get("stamp") != stamp or entry.get("text") != text:
+        return None  # a checksum collision (or a stale entry): not this policy
+    return entry
+
+
+def _cache_write(text: str, **fields: Any) -> None:
+    import marshal
+
+    stamp = _schema_stamp()
+    try:
+        body = marshal.dumps({"format": _CACHE_FORMAT, "stamp": stamp, "text": text, **fields})
+        directory = _cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        name = _cache_name(stamp, text)
+        temporary = directory / f".{name}.{os.getpid()}.tmp"
+        temporary.write_bytes(body)
+        os.replace(temporary, directory / name)
+    except (OSError, ValueError):
+        pass  # data marshal cannot hold (a YAML date), or a read-only home: only costs speed
 
 
 def _parsed_cache_get(raw: bytes) -> tuple[Any, dict[str, int | None]] | None:
@@ -600,10 +658,12 @@ def _parsed_cache_get(raw: bytes) -> tuple[Any, dict[str, int | None]] | None:
         return None
     try:
         text = raw.decode("utf-8-sig")
-        entry = json.loads((_cache_dir() / _cache_key(text)).read_text(encoding="utf-8"))
-        return entry["data"], dict(entry["lines"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # not cached, an older empty marker, or damaged: parse it
+    except UnicodeDecodeError:
+        return None
+    entry = _cache_read(text)
+    if entry is None or "data" not in entry or not isinstance(entry.get("lines"), dict):
+        return None
+    return entry["data"], dict(entry["lines"])
 
 
 def _parsed_cache_store(raw: bytes, data: Any, lines: dict[str, int | None]) -> None:
@@ -611,31 +671,22 @@ def _parsed_cache_store(raw: bytes, data: Any, lines: dict[str, int | None]) -> 
         return
     try:
         text = raw.decode("utf-8-sig")
-        body = json.dumps({"data": data, "lines": lines}, ensure_ascii=False, allow_nan=False)
-        directory = _cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = directory / f".{_cache_key(text)}.{os.getpid()}.tmp"
-        temporary.write_text(body, encoding="utf-8")
-        os.replace(temporary, directory / _cache_key(text))
-    except (OSError, TypeError, ValueError):
-        pass  # data YAML gave that JSON cannot hold, or a read-only home: only costs speed
+    except UnicodeDecodeError:
+        return
+    _cache_write(text, data=data, lines=lines)
 
 
 def _schema_cache_hit(text: str) -> bool:
     if os.environ.get("HF_PUBLISH_NO_CACHE"):
         return False
-    return (_cache_dir() / _cache_key(text)).exists()
+    return _cache_read(text) is not None
 
 
 def _schema_cache_store(text: str) -> None:
     if os.environ.get("HF_PUBLISH_NO_CACHE"):
         return
-    try:
-        directory = _cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / _cache_key(text)).touch()
-    except OSError:
-        pass  # a read-only home only costs speed
+    if _cache_read(text) is None:
+        _cache_write(text)
 
 
 def org_policy_from_data(data: dict[str, Any] | None) -> OrgPolicy:
