@@ -134,3 +134,17 @@ def test_load_policy_records_the_pattern_lines(tmp_path):
     )
     policy = load_policy(path, display_path=".hf-publish.yaml")
     assert policy.repo_naming.pattern_line == 3 and policy.release.tag_pattern_line == 5
+
+
+def test_the_shipped_defaults_stay_linear_on_the_stdlib_engine():
+    # The default repo and tag patterns skip the `regex` engine (a hook's start-up): they must stay
+    # linear. Inputs shaped to make a backtracking engine retry every split, far longer than any
+    # name, finish in well under the whole-command bound (hours if a default ever stopped being linear).
+    naming, release = RepoNaming(), ReleasePolicy()
+    start = time.monotonic()
+    for text in ("a-" * 50_000 + "a", "a" * 100_000 + "-", "ab-" * 30_000 + "v", "a-v" * 30_000 + "x"):
+        assert not naming.matches(text)
+    for text in ("v1.2.3-" + "a." * 50_000 + "!", "v1.2.3+" + "a-" * 50_000 + ".", "v1.2.3-" + "a" * 100_000 + ".."):
+        assert not release.matches(text)
+    assert naming.matches("bert-sentiment-" * 200 + "v1") and release.matches("v1.2.3-rc." + "1." * 1000 + "1")
+    assert time.monotonic() - start < WALL_LIMIT
