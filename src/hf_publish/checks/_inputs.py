@@ -5,6 +5,7 @@ publish uploads, listed by `hf_publish.selection`).
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,11 @@ class CheckContext(Record, frozen=False):
     # At publish time: the files the publish uploads (relative to `root`), as the plan listed them.
     upload: tuple[str, ...] | None = None
 
+    @cached_property
+    def index(self) -> tuple[_git.IndexEntry, ...]:
+        """Every index entry (stage 0), listed once per run however many checks ask."""
+        return tuple(_git.index_entries(self.root))
+
     def target_paths(self) -> list[str]:
         """The files this run is about.
 
@@ -61,7 +67,7 @@ class CheckContext(Record, frozen=False):
                 if p.is_file() and ".git" not in p.relative_to(self.root).parts
             )
         if self.all_files:
-            return [entry.path for entry in _git.index_entries(self.root)]
+            return [entry.path for entry in self.index]
         return _git.staged_paths(self.root)
 
     def selected_repos(self) -> tuple[RepoSpec, ...]:

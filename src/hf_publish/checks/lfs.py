@@ -382,8 +382,7 @@ def present_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool
     uploads at publish time."""
     if not from_index:
         return publish_paths(ctx)
-    entries = _git.index_entries(ctx.root)
-    return [e.path for e in entries if e.mode in _git.REGULAR_FILE_MODES]
+    return [e.path for e in ctx.index if e.mode in _git.REGULAR_FILE_MODES]
 
 
 # --- gathering inputs (shared with the secrets check) -----------------------------------------
@@ -392,14 +391,13 @@ def present_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool
 def staged_entries(ctx: CheckContext) -> tuple[list[_git.IndexEntry], list[str]]:
     """Index entries of the files this run is about, and the named files not in the index."""
     if ctx.files is None and ctx.all_files:
-        entries = _git.index_entries(ctx.root)
-        return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], []
+        return [e for e in ctx.index if e.mode in _git.REGULAR_FILE_MODES], []
     paths = ctx.target_paths()
     if len(paths) <= 200:
         entries = _git.index_entries(ctx.root, paths)
     else:  # thousands of pathspecs make ls-files slow: list everything once and filter
         wanted = set(paths)
-        entries = [e for e in _git.index_entries(ctx.root) if e.path in wanted]
+        entries = [e for e in ctx.index if e.path in wanted]
     found = {e.path for e in entries}
     missing = [p for p in paths if p not in found]
     return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], missing
@@ -531,7 +529,8 @@ def _attribute_files(ctx: CheckContext, folders: Sequence[str], *, from_index: b
     paths = list(dict.fromkeys(paths))
     if not from_index:
         return [_AttrFile(p, _read_text(ctx.root / p)) for p in paths]
-    entries = {e.path: e for e in _git.index_entries(ctx.root, paths)}
+    wanted = set(paths)
+    entries = {e.path: e for e in ctx.index if e.path in wanted}  # listed once for the run anyway
     blobs = _git.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=1 << 20)
     return [
         _AttrFile(

@@ -174,9 +174,7 @@ def _card_candidates(ctx: CheckContext) -> list[str]:
     whole_tree = ctx.files is None and ctx.source == "worktree" and ctx.upload is None
     files = ctx.target_paths()
     if whole_tree and ctx.policy.card.paths and ctx.in_git:
-        from hf_publish import _git
-
-        files = sorted(set(files) | {e.path for e in _git.index_entries(ctx.root)})
+        files = sorted(set(files) | {e.path for e in ctx.index})
     return files
 
 
