@@ -1,0 +1,48 @@
+"""A hook is a new interpreter per commit: on a policy seen before, it imports none of the heavy
+modules (each costs a hook ~5-100 ms: benchmarks/hooks.py measures the whole). This guards the
+start-up work without timing anything: a heavy import that creeps back fails here by name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import git, init_repo, write
+
+HEAVY = ("yaml", "jsonschema", "regex", "dataclasses", "hashlib", "json", "importlib.resources", "tempfile", "inspect")
+PROGRAM = f"""
+import sys
+from hf_publish.cli import main
+code = main(["check", *sys.argv[1:]])
+heavy = sorted(set({HEAVY!r}) & set(sys.modules))
+print("HEAVY", *heavy, file=sys.__stderr__)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("hook", ["config", "repo-name", "branch-name", "lfs", "secrets", "members"])
+def test_a_hook_on_a_known_policy_imports_no_heavy_module(tmp_path: Path, hook: str):
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / ".hf-publish.yaml", "organization: acme\nrepos:\n  - name: bert-sentiment-v1\n    path: model\n")
+    write(repo / "model" / "config.json", '{"hidden_size": 768}\n')
+    git(repo, "add", "-A")
+    env = {k: v for k, v in os.environ.items() if k != "HF_PUBLISH_NO_CACHE"}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), PRE_COMMIT="1")
+    files = [".hf-publish.yaml", "model/config.json"]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", PROGRAM, hook, *files],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        for _ in range(2)  # the first run parses and caches the policy
+    ]
+    heavy = [line for line in runs[1].stderr.splitlines() if line.startswith("HEAVY")]
+    assert heavy == ["HEAVY"], runs[1].stdout + runs[1].stderr
