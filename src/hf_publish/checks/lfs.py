@@ -388,12 +388,19 @@ def present_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool
 # --- gathering inputs (shared with the secrets check) -----------------------------------------
 
 
-def staged_entries(ctx: CheckContext) -> tuple[list[_git.IndexEntry], list[str]]:
-    """Index entries of the files this run is about, and the named files not in the index."""
+def staged_entries(
+    ctx: CheckContext, index: Sequence[_git.IndexEntry] | None = None
+) -> tuple[list[_git.IndexEntry], list[str]]:
+    """Index entries of the files this run is about, and the named files not in the index.
+
+    With `index` (the whole index, already listed) nothing more is asked of git: a named path
+    selects its entry, or the entries below it when it is a folder, as a literal pathspec does."""
     if ctx.files is None and ctx.all_files:
-        return [e for e in ctx.index if e.mode in _git.REGULAR_FILE_MODES], []
+        return [e for e in (index or ctx.index) if e.mode in _git.REGULAR_FILE_MODES], []
     paths = ctx.target_paths()
-    if len(paths) <= 200:
+    if index is not None:
+        entries = _select(index, paths)
+    elif len(paths) <= 200:
         entries = _git.index_entries(ctx.root, paths)
     else:  # thousands of pathspecs make ls-files slow: list everything once and filter
         wanted = set(paths)
@@ -401,6 +408,15 @@ def staged_entries(ctx: CheckContext) -> tuple[list[_git.IndexEntry], list[str]]
     found = {e.path for e in entries}
     missing = [p for p in paths if p not in found]
     return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], missing
+
+
+def _select(index: Sequence[_git.IndexEntry], paths: Sequence[str]) -> list[_git.IndexEntry]:
+    wanted = set(paths)
+    exact = [e for e in index if e.path in wanted]
+    folders = tuple(f"{p.rstrip('/')}/" for p in wanted - {e.path for e in exact})
+    if not folders:
+        return exact
+    return [e for e in index if e.path in wanted or e.path.startswith(folders)]
 
 
 def repo_folders(ctx: CheckContext) -> list[tuple[str, RepoSpec | None]]:
@@ -449,13 +465,21 @@ def run(ctx: CheckContext) -> list[Finding]:
                 "create the repo and set up LFS: git init && git lfs install --local && hf-publish init",
             )
         ]
-    return check_rules(ctx) + check_staged_files(ctx)
+    # One index listing and one attribute query serve both halves (a hook pays ~2 ms a git call).
+    entries, not_staged = staged_entries(ctx, index=ctx.index)
+    findings, attributes = _check_rules(ctx, also=[e.path for e in entries] + not_staged)
+    return findings + check_staged_files(ctx, entries, not_staged, attributes)
 
 
-def check_staged_files(ctx: CheckContext) -> list[Finding]:
+def check_staged_files(
+    ctx: CheckContext,
+    entries: Sequence[_git.IndexEntry],
+    not_staged: Sequence[str],
+    attributes: dict[str, dict[str, str]],
+) -> list[Finding]:
+    """The staged files (`entries`) and the named files not in the index (`not_staged`), with their
+    attributes as the index's .gitattributes give them."""
     policy = ctx.policy.lfs
-    entries, not_staged = staged_entries(ctx)
-    attributes = _git.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
     in_lfs = {path: _git.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
     sizes = _git.blob_sizes(ctx.root, [e.oid for e in entries])
     wanted = [e.oid for e in entries if e.oid in sizes and needs_head(sizes[e.oid], in_lfs.get(e.path, False), policy)]
@@ -550,6 +574,11 @@ def _read_text(path: Path) -> str | None:
 
 def check_rules(ctx: CheckContext) -> list[Finding]:
     """Coverage of the required patterns, and incomplete `filter=lfs` lines; `--fix` repairs both."""
+    return _check_rules(ctx)[0]
+
+
+def _check_rules(ctx: CheckContext, also: Sequence[str] = ()) -> tuple[list[Finding], dict[str, dict[str, str]]]:
+    """`check_rules`, and the LFS attributes of the paths it looked at and of `also`."""
     from_index = ctx.source != "worktree"
     folders = sorted({f for f, _ in repo_folders(ctx)})
     present = present_files(ctx, folders, from_index=from_index)
@@ -569,7 +598,7 @@ def check_rules(ctx: CheckContext) -> list[Finding]:
         for line, missing in incomplete_rules(parse_gitattributes(f.text))
     ]
     asked = list(samples) + sorted({m for names in members.values() for m in names})
-    attributes = _git.check_attr(ctx.root, asked, cached=from_index)
+    attributes = _git.check_attr(ctx.root, list(dict.fromkeys([*asked, *also])), cached=from_index)
     uncovered = {
         s: rule
         for s, rule in samples.items()
@@ -593,7 +622,7 @@ def check_rules(ctx: CheckContext) -> list[Finding]:
                 )
             ]
         if fixed and not refused:
-            return done
+            return done, attributes
 
     findings = (
         done
@@ -635,7 +664,7 @@ def check_rules(ctx: CheckContext) -> list[Finding]:
             if pattern not in ctx.policy.lfs.required_patterns and members[s]
         }
         findings.append(_missing_finding(ctx, files[0], missing_rules, uncovered, from_index, because))
-    return findings
+    return findings, attributes
 
 
 def _missing_finding(
