@@ -21,11 +21,8 @@ from hypothesis import strategies as st
 
 from hf_publish.cards.schema import CardSchema, card_schema, load_card_schema
 from hf_publish.checks._inputs import CheckContext
-from hf_publish.checks.model_card import (
-    check_card,
-    repo_id_error,
-    run,
-)
+from hf_publish.checks.model_card import check_card, run
+from hf_publish.checks.model_card_rules import repo_id_error
 from hf_publish.cli import main
 from hf_publish.policy.load import parse_policy_text, policy_from_data
 from hf_publish.policy.model import CardPolicy, Policy, RepoSpec

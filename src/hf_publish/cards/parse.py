@@ -33,47 +33,19 @@ import yaml
 
 from hf_publish._record import Record, field
 from hf_publish.cards import rules
-from hf_publish.cards.rules import Rule
+from hf_publish.cards.rules import HUB_MAX_REGULAR_FILE as HUB_MAX_REGULAR_FILE
+from hf_publish.cards.rules import MAX_CARD_BYTES as MAX_CARD_BYTES
+from hf_publish.cards.rules import Problem as Problem
+from hf_publish.cards.rules import too_large as too_large
 from hf_publish.yamltree import key_problems
 
-MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump
-HUB_MAX_REGULAR_FILE = 10 * 1024 * 1024  # the Hub sends files of 10 MiB or more to LFS
 MAX_FRONT_MATTER_LINES = 20_000
 MAX_YAML_NODES = 50_000  # bounds alias expansion ("billion laughs") while walking the tree
 MAX_HEADING_CHARS = 500  # no accepted section heading is longer; longer ones are compared as they are
 BOM = b"\xef\xbb\xbf"
 
 
-class Problem(Record):
-    """A finding before it knows its check and path: where, what, how to fix it, and which rule."""
-
-    line: int | None
-    message: str
-    fix: str
-    rule: Rule
-
-
 # --- bytes to text ---------------------------------------------------------------------------
-
-
-def too_large(size: int) -> Problem | None:
-    if size <= MAX_CARD_BYTES:
-        return None
-    if size >= HUB_MAX_REGULAR_FILE:
-        return Problem(
-            None,
-            f"card is {size:,} bytes: the Hub refuses a regular file of 10 MiB or more, and a README stored "
-            "in LFS is not read as a card",
-            "move large tables, logs or data into their own files (LFS for data) and link them from the card",
-            rules.CARD_OVER_HUB_LIMIT,
-        )
-    return Problem(
-        None,
-        f"card is {size:,} bytes; cards over {MAX_CARD_BYTES // (1024 * 1024)} MiB are not checked "
-        "(a card is documentation, not data)",
-        "move large tables, logs or data into their own files (LFS for data) and link them from the card",
-        rules.CARD_TOO_LARGE,
-    )
 
 
 def decode_card(raw: bytes) -> tuple[str | None, list[Problem]]:

@@ -47,6 +47,15 @@ class Rule(Record):
         return self.kind in ADJUSTABLE_KINDS
 
 
+class Problem(Record):
+    """A finding before it knows its check and path: where, what, how to fix it, and which rule."""
+
+    line: int | None
+    message: str
+    fix: str
+    rule: Rule
+
+
 def _rule(id: str, kind: Kind, why: str) -> Rule:
     return Rule(id, kind, why)
 
@@ -243,6 +252,38 @@ def severity_table() -> str:
             f"{'yes' if rule.adjustable else 'no'} | {rule.why.replace('|', '/')} |"
         )
     return "\n".join(rows)
+
+
+# --- limits and card types (used before any parsing) ----------------------------------------
+
+MAX_CARD_BYTES = 2 * 1024 * 1024  # real cards are < 200 KB; a 20 MB README is a data dump
+HUB_MAX_REGULAR_FILE = 10 * 1024 * 1024  # the Hub sends files of 10 MiB or more to LFS
+CARD_TYPES = ("model", "dataset", "space")
+
+
+def too_large(size: int) -> Problem | None:
+    if size <= MAX_CARD_BYTES:
+        return None
+    if size >= HUB_MAX_REGULAR_FILE:
+        return Problem(
+            None,
+            f"card is {size:,} bytes: the Hub refuses a regular file of 10 MiB or more, and a README stored "
+            "in LFS is not read as a card",
+            "move large tables, logs or data into their own files (LFS for data) and link them from the card",
+            CARD_OVER_HUB_LIMIT,
+        )
+    return Problem(
+        None,
+        f"card is {size:,} bytes; cards over {MAX_CARD_BYTES // (1024 * 1024)} MiB are not checked "
+        "(a card is documentation, not data)",
+        "move large tables, logs or data into their own files (LFS for data) and link them from the card",
+        CARD_TOO_LARGE,
+    )
+
+
+def card_type(repo_type: str) -> str:
+    """The card schema a repo type uses (model for an unknown type)."""
+    return repo_type if repo_type in CARD_TYPES else "model"
 
 
 if __name__ == "__main__":

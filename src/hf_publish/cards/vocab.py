@@ -9,15 +9,14 @@ never written at run time. Each file is
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 
 from hf_publish._record import Record
 
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the vendored copies, beside the modules
 # vocabulary name -> (data file, key of HfApi.get_model_tags()'s answer)
 FILES = {
     "license": ("licenses.json", "license"),
@@ -75,6 +74,8 @@ def user_dir() -> Path:
 
 def parse_vocab(kind: str, text: str) -> Vocab | None:
     """A vocabulary file's content, or None when it is not one (a refreshed copy may be damaged)."""
+    import json
+
     try:
         data = json.loads(text)
     except ValueError:
@@ -97,7 +98,7 @@ def load(kind: str) -> Vocab:
         found = None
     if found is not None:
         return found
-    vendored = parse_vocab(kind, resources.files("hf_publish.data").joinpath(filename).read_text(encoding="utf-8"))
+    vendored = parse_vocab(kind, (DATA_DIR / filename).read_text(encoding="utf-8"))
     assert vendored is not None, f"the vendored {filename} is damaged"
     return vendored
 
