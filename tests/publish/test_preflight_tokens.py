@@ -23,7 +23,10 @@ REFUSALS = [
     (
         "eve-fg-user",
         False,
-        ["eve is not a member of the org acme-ai", "ask an admin of acme-ai to add eve with the contributor role"],
+        [
+            "eve has no role in acme-ai (an org eve is not a member of, or another user's namespace)",
+            "if acme-ai is an org, ask an admin of acme-ai to add eve with the contributor role",
+        ],
     ),
     (
         "carol-fg-org",

@@ -186,7 +186,7 @@ class Verdict(Record):
         name = f' "{t.display_name}"' if t.display_name else ""
         out = [f"token: {t.kind_words}{name} of {who} (from {t.source})", f"scope: {t.scope_words()}"]
         if t.kind != "oidc":
-            role = self.role or "not a member"
+            role = self.role or "none (not a member)"
             out.append(f"role in {target.namespace}: {role}")
         if target.exists is False:
             out.append(f"{target.repo_id}: does not exist; may create it: {_yes(self.may_create)}")
@@ -288,10 +288,12 @@ def judge(
         if role is None and (needs_create or needs_push):
             problems.append(
                 Problem(
-                    f"{token.user or 'this user'} is not a member of the org {ns}",
-                    f"ask an admin of {ns} to add {token.user or 'you'} with the contributor "
-                    "role (create repos) or the write role (push to any repo), or publish "
-                    "to your own org",
+                    # The token cannot tell an org it is not in from another user's namespace.
+                    f"{token.user or 'this user'} has no role in {ns} (an org {token.user or 'they'} "
+                    "is not a member of, or another user's namespace)",
+                    f"if {ns} is an org, ask an admin of {ns} to add {token.user or 'you'} with the "
+                    "contributor role (create repos) or the write role (push to any repo); otherwise "
+                    "publish to an org you belong to or to your own namespace",
                 )
             )
         elif needs_create and not role_create:
