@@ -70,14 +70,15 @@ class Credentials(Record):
     id_token: str = field(default="", repr=False)
 
     @classmethod
-    def from_secrets(cls, secrets: Mapping[str, str]) -> Credentials:
+    def from_secrets(cls, secrets: Mapping[str, str], endpoint: str = "") -> Credentials:
+        """The credentials among `secrets`; `endpoint` (the Hub of this run) for the refusal's link."""
         for name, value in secrets.items():
-            refuse_unprintable_token(name, value)
+            refuse_unprintable_token(name, value, endpoint)
         token = secrets.get("INPUT_TOKEN") or secrets.get("HF_TOKEN") or secrets.get("HUGGING_FACE_HUB_TOKEN") or ""
         return cls(token=token, id_token=secrets.get("HF_OIDC_ID_TOKEN", ""))
 
 
-def refuse_unprintable_token(name: str, value: str) -> None:
+def refuse_unprintable_token(name: str, value: str, endpoint: str = "") -> None:
     """A token with a line break or another control character is never a real token (and the
     runner could not mask it as one string): refuse it, without showing it."""
     if value and not value.isprintable():
@@ -85,7 +86,8 @@ def refuse_unprintable_token(name: str, value: str) -> None:
         raise AuthError(
             f"{source} contains a line break or another control character, so it is not a Hugging "
             "Face token (its lines were masked; it is not shown). Next: copy the token again from "
-            "https://huggingface.co/settings/tokens and save the secret without extra lines"
+            f"{(endpoint or 'https://huggingface.co').rstrip('/')}/settings/tokens and save the secret "
+            "without extra lines"
         )
 
 

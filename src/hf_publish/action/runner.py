@@ -121,7 +121,8 @@ def command_gh_action(
         inputs = Inputs.from_env(env)
         event = read_event(env)
         # A pull request's checkout is read by this process: no token is kept on such events.
-        credentials = Credentials() if event.is_pull_request else Credentials.from_secrets(secrets)
+        hub = inputs.endpoint or env.get("HF_ENDPOINT", "")
+        credentials = Credentials() if event.is_pull_request else Credentials.from_secrets(secrets, hub)
         del secrets
         return _run(inputs, event, env, runner, base, credentials)
     except PolicyError as exc:
