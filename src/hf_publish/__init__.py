@@ -9,7 +9,6 @@ below are imported on first use (the pattern of huggingface_hub's `__init__`), a
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -57,6 +56,8 @@ def __getattr__(name: str) -> Any:
     submodule = _ATTR_TO_SUBMOD.get(name)
     if submodule is None:
         raise AttributeError(f"module 'hf_publish' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(f"hf_publish.{submodule}"), name)
     globals()[name] = value  # the next access skips __getattr__
     return value
