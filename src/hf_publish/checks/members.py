@@ -17,8 +17,6 @@ time (what is being committed), from the working tree otherwise. No file: nothin
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import TYPE_CHECKING
 
@@ -62,6 +60,9 @@ def parse_members(text: str, path: str) -> tuple[list[Member], list[Finding]]:
 
     if not text.strip():
         return [], [problem(1, "the members file is empty", f"start it with the header line: {HEADER_TEXT}")]
+    import csv  # here: most hook runs find no members file
+    import io
+
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     rows: list[tuple[int, list[str]]] = []
     try:
