@@ -33,7 +33,11 @@ VARIABLES: tuple[Variable, ...] = (
         "HF_PUBLISH_SANDBOX_TOKEN", (TOP, "publish"), "publish --sandbox: which sandbox token (default alice-fg-org)"
     ),
     Variable("HF_PUBLISH_DEBUG", (TOP,), "1: print the traceback of an unexpected error (exit 3)"),
-    Variable("HF_PUBLISH_NO_CACHE", (TOP, "check", "publish"), "1: no cache of validated policies and checked cards (nor the audit's)"),
+    Variable(
+        "HF_PUBLISH_NO_CACHE",
+        (TOP, "check", "publish"),
+        "1: no cache of validated policies and checked cards (nor the audit's)",
+    ),
     Variable("XDG_CACHE_HOME", (TOP, "check", "publish", "refresh-vocab"), "where caches live (default ~/.cache)"),
     Variable("HF_XET_CLIENT_RETRY_MAX_DURATION", ("publish",), "hf_xet's retry limit (default: the retry budget)"),
     Variable("HF_HUB_OFFLINE", ("publish",), "1: huggingface_hub's offline mode; publish refuses (use --dry-run)"),
