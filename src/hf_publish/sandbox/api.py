@@ -72,10 +72,17 @@ class Sandbox:
         """The server's in-memory state, built from the data and CAS dirs (what a new process reads)."""
         self.store = Store(self.data_dir)
         self.xet = XetIndex(self.cas_dir)
-        self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
-                       tree_expand_page_size=self._page_sizes[1], commits_page_size=self._page_sizes[2],
-                       list_page_size=self._page_sizes[3], xet_tokens=self.xet_tokens,
-                       accounting=self.accounting)
+        self.hub = Hub(
+            self.store,
+            self.auth,
+            self.xet,
+            tree_page_size=self._page_sizes[0],
+            tree_expand_page_size=self._page_sizes[1],
+            commits_page_size=self._page_sizes[2],
+            list_page_size=self._page_sizes[3],
+            xet_tokens=self.xet_tokens,
+            accounting=self.accounting,
+        )
         self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -84,17 +91,32 @@ class Sandbox:
             if self._server is not None:
                 return self
             self._stopped = False
-            self._cas_server = HubServer((self.host, self.cas_port), self.cas, self.cas_faults, self.cas_log,
-                                         idle_timeout=self.idle_timeout)
+            self._cas_server = HubServer(
+                (self.host, self.cas_port), self.cas, self.cas_faults, self.cas_log, idle_timeout=self.idle_timeout
+            )
             self.cas_port = self._cas_server.server_address[1]
             self.xet.cas_url = self.cas_endpoint
-            self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log, on_crash=self._crashed,
-                                     idle_timeout=self.idle_timeout)
+            self._server = HubServer(
+                (self.host, self.port),
+                self.hub,
+                self.faults,
+                self.log,
+                on_crash=self._crashed,
+                idle_timeout=self.idle_timeout,
+            )
             self.port = self._server.server_address[1]
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"hf-sandbox-{self.port}", daemon=True)
-            self._cas_thread = threading.Thread(target=self._cas_server.serve_forever, kwargs={"poll_interval": 0.05},
-                                                name=f"hf-sandbox-cas-{self.cas_port}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"hf-sandbox-{self.port}",
+                daemon=True,
+            )
+            self._cas_thread = threading.Thread(
+                target=self._cas_server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"hf-sandbox-cas-{self.cas_port}",
+                daemon=True,
+            )
             self._thread.start()
             self._cas_thread.start()
             return self
@@ -134,8 +156,9 @@ class Sandbox:
     def _crashed(self, rule: FaultRule) -> None:
         """An injected crash fired (in a handler thread): go down now, come back later."""
         self.crashes += 1
-        threading.Thread(target=self._die_and_revive, args=(rule.restart_after,), name="hf-sandbox-crash",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._die_and_revive, args=(rule.restart_after,), name="hf-sandbox-crash", daemon=True
+        ).start()
 
     def _die_and_revive(self, restart_after: float | None) -> None:
         with self._lifecycle:
@@ -200,10 +223,21 @@ class Sandbox:
     def clear_log(self) -> None:
         self.log.clear()
 
-    def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
-               retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
-               times: int | None = 1, crash: str | None = None, restart_after: float | None = None,
-               hold: int = 0, rate: float = 1.0, hang: bool = False) -> FaultRule:
+    def inject(
+        self,
+        method: str | None = None,
+        path: str = ".*",
+        status: int | None = None,
+        retry_after: float | None = None,
+        drop: bool = False,
+        delay: float = 0.0,
+        times: int | None = 1,
+        crash: str | None = None,
+        restart_after: float | None = None,
+        hold: int = 0,
+        rate: float = 1.0,
+        hang: bool = False,
+    ) -> FaultRule:
         """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave.
 
         ``crash``: the server dies on the request, as a killed process would: "before" it is applied,
@@ -224,10 +258,22 @@ class Sandbox:
             raise ValueError("inject() needs a status, drop=True, a delay, a crash, a hold or hang=True")
         if crash not in (None, "before", "commit", "after"):
             raise ValueError("crash must be 'before', 'commit' or 'after'")
-        return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
-                                         retry_after=retry_after, drop=drop, delay=delay, times=times,
-                                         crash=crash, restart_after=restart_after, hold=hold, rate=rate,
-                                         hang=hang))
+        return self.faults.add(
+            FaultRule(
+                method=method,
+                path=re.compile(path),
+                status=status,
+                retry_after=retry_after,
+                drop=drop,
+                delay=delay,
+                times=times,
+                crash=crash,
+                restart_after=restart_after,
+                hold=hold,
+                rate=rate,
+                hang=hang,
+            )
+        )
 
     def request_counts(self, reset: bool = False) -> dict[str, int]:
         """Requests that reached the Hub API so far, per bucket: {"api": n, "resolver": m} (file
@@ -305,8 +351,15 @@ class Sandbox:
             raise KeyError(f"unknown user or token {user_or_token!r}")
         return self.store.create(repo_type, repo_id, private=private, creator=user).repo_id
 
-    def request_access(self, repo_id: str, user: str, *, repo_type: str = "model",
-                       timestamp: datetime | str | float | None = None, fields: dict[str, Any] | None = None) -> str:
+    def request_access(
+        self,
+        repo_id: str,
+        user: str,
+        *,
+        repo_type: str = "model",
+        timestamp: datetime | str | float | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> str:
         """Setup helper: ``user`` asks for access to a gated repo (as the website's form does), at
         ``timestamp`` (datetime, ISO text, epoch seconds; default now). Returns the request's status:
         "accepted" on an ``auto``-gated repo, else "pending" (or the status of an earlier request)."""

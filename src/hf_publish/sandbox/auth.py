@@ -82,16 +82,36 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "alice-write": {"user": "alice", "role": "write"},
         "alice-read": {"user": "alice", "role": "read"},
         "bob-write": {"user": "bob", "role": "write"},
-        "alice-fg-org": {"user": "alice", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "bob-fg-org": {"user": "bob", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "carol-fg-org": {"user": "carol", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "dave-fg-org": {"user": "dave", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "alice-fg-read": {"user": "alice", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [READ]}]},
+        "alice-fg-org": {
+            "user": "alice",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "bob-fg-org": {
+            "user": "bob",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "carol-fg-org": {
+            "user": "carol",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "dave-fg-org": {
+            "user": "dave",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "alice-fg-read": {
+            "user": "alice",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [READ]}],
+        },
         "alice-fg-repo": {
             "user": "alice",
-            "scoped": [{"entity": {"type": "model", "name": "acme-ai/bert-korean-sentiment-v2"}, "permissions": [WRITE]}],
+            "scoped": [
+                {"entity": {"type": "model", "name": "acme-ai/bert-korean-sentiment-v2"}, "permissions": [WRITE]}
+            ],
         },
-        "eve-fg-user": {"user": "eve", "scoped": [{"entity": {"type": "user", "name": "eve"}, "permissions": [WRITE, READ]}]},
+        "eve-fg-user": {
+            "user": "eve",
+            "scoped": [{"entity": {"type": "user", "name": "eve"}, "permissions": [WRITE, READ]}],
+        },
         "alice-revoked": {"user": "alice", "role": "write", "revoked_in": ["acme-ai"]},
         "expired": {"user": "alice", "role": "write", "expired": True},
     },
@@ -201,16 +221,27 @@ class Auth:
     def add_user(self, name: str, fullname: str | None = None, email: str | None = None) -> None:
         self.users.setdefault(name, {"fullname": fullname or name, "email": email or f"{name}@example.com"})
 
-    def add_org(self, name: str, members: dict[str, str], *, fullname: str | None = None, plan: str = "team",
-                seats: int | None = None) -> None:
+    def add_org(
+        self,
+        name: str,
+        members: dict[str, str],
+        *,
+        fullname: str | None = None,
+        plan: str = "team",
+        seats: int | None = None,
+    ) -> None:
         if plan not in PLANS:
             raise ValueError(f"plan {plan!r} is not one of {PLANS}")
         for member, role in members.items():
             if role not in ROLES:
                 raise ValueError(f"role {role!r} of {member!r} in {name!r} is not one of {ROLES}")
             self.add_user(member)
-        self.orgs[name] = {"fullname": fullname or name, "plan": plan,
-                           "seats": len(members) if seats is None else seats, "members": dict(members)}
+        self.orgs[name] = {
+            "fullname": fullname or name,
+            "plan": plan,
+            "seats": len(members) if seats is None else seats,
+            "members": dict(members),
+        }
 
     def add_token(self, name: str, user: str, role: str = "write") -> str:
         """A classic token (value derived from the name, as for the users file); its value."""
@@ -292,11 +323,15 @@ class Auth:
         if tok is None or tok.oidc_repo is not None:
             return False
         if tok.role == "fineGrained":
-            return any(WRITE in entry.get("permissions", []) or "discussion.write" in entry.get("permissions", [])
-                       for entry in tok.scoped)
+            return any(
+                WRITE in entry.get("permissions", []) or "discussion.write" in entry.get("permissions", [])
+                for entry in tok.scoped
+            )
         return tok.role == "write"
 
-    def repo_access(self, tok: Token | None, repo_type: str, repo_id: str, private: bool, creator: str | None) -> Access:
+    def repo_access(
+        self, tok: Token | None, repo_type: str, repo_id: str, private: bool, creator: str | None
+    ) -> Access:
         namespace = repo_id.split("/")[0]
         if tok is None:
             return Access(read=not private, write=False)
@@ -337,7 +372,11 @@ class Auth:
 
     # -- whoami -------------------------------------------------------------------------------
     def whoami(self, tok: Token) -> dict:
-        access_token: dict[str, Any] = {"displayName": tok.name, "role": tok.role, "createdAt": "2026-01-01T00:00:00.000Z"}
+        access_token: dict[str, Any] = {
+            "displayName": tok.name,
+            "role": tok.role,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+        }
         if tok.role == "fineGrained":
             scoped = []
             for entry in tok.scoped:

@@ -57,7 +57,7 @@ class XetTokens:
         return f"xet_{body}_{self._sign(body)}", exp
 
     def scope(self, token: str) -> str | None:
-        """"read" / "write" for a valid, unexpired token, else None."""
+        """ "read" / "write" for a valid, unexpired token, else None."""
         parts = token.split("_")
         if len(parts) != 5 or parts[0] != "xet" or parts[1] not in ("read", "write"):
             return None
@@ -212,8 +212,10 @@ class CasApp:
                 else:
                     merged.append([s, e])
             url = self._fetch_url(req, xorb)
-            fetch_info[xorb] = [{"range": {"start": s, "end": e}, "url": url,
-                                 "url_range": {"start": offsets[s], "end": offsets[e] - 1}} for s, e in merged]
+            fetch_info[xorb] = [
+                {"range": {"start": s, "end": e}, "url": url, "url_range": {"start": offsets[s], "end": offsets[e] - 1}}
+                for s, e in merged
+            ]
         return {"terms": terms, "fetch_info": fetch_info}, offset_into_first or 0
 
     @staticmethod
@@ -261,23 +263,33 @@ class CasApp:
         size = path.stat().st_size
         header = req.headers.get("Range") or f"bytes=0-{size - 1}"
         ranges = []
-        for part in header.strip()[len("bytes="):].split(","):
+        for part in header.strip()[len("bytes=") :].split(","):
             m = re.fullmatch(r"\s*(\d+)-(\d+)\s*", part)
-            if not header.strip().startswith("bytes=") or not m or int(m.group(1)) > int(m.group(2)) \
-                    or int(m.group(2)) >= size:
+            if (
+                not header.strip().startswith("bytes=")
+                or not m
+                or int(m.group(1)) > int(m.group(2))
+                or int(m.group(2)) >= size
+            ):
                 raise HubError(416, f"Range not satisfiable: {header}", headers={"Content-Range": f"bytes */{size}"})
             ranges.append((int(m.group(1)), int(m.group(2))))
         if len(ranges) == 1:
             start, end = ranges[0]
-            return Response(status=206, file=(path, start, end - start + 1), content_type="application/octet-stream",
-                            headers={"Content-Range": f"bytes {start}-{end}/{size}"})
+            return Response(
+                status=206,
+                file=(path, start, end - start + 1),
+                content_type="application/octet-stream",
+                headers={"Content-Range": f"bytes {start}-{end}/{size}"},
+            )
         boundary = "sandbox_xet_multipart_boundary"
         out = bytearray()
         with open(path, "rb") as f:
             for start, end in ranges:
                 f.seek(start)
-                out += (f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
-                        f"Content-Range: bytes {start}-{end}/{size}\r\n\r\n").encode()
+                out += (
+                    f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+                    f"Content-Range: bytes {start}-{end}/{size}\r\n\r\n"
+                ).encode()
                 out += f.read(end - start + 1) + b"\r\n"
         out += f"--{boundary}--\r\n".encode()
         return Response(status=206, body=bytes(out), content_type=f"multipart/byteranges; boundary={boundary}")

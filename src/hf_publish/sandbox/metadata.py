@@ -303,14 +303,20 @@ def new_space_files(name: str, sdk: str) -> dict[str, bytes]:
     """
     digest = hashlib.sha256(name.encode()).digest()
     title = " ".join(word.capitalize() for word in re.split(r"[-_]+", name) if word) or name
-    lines = [f"title: {title}", f"emoji: {_EMOJIS[digest[0] % len(_EMOJIS)]}",
-             f"colorFrom: {SPACE_COLORS[digest[1] % len(SPACE_COLORS)]}",
-             f"colorTo: {SPACE_COLORS[digest[2] % len(SPACE_COLORS)]}", f"sdk: {sdk}"]
+    lines = [
+        f"title: {title}",
+        f"emoji: {_EMOJIS[digest[0] % len(_EMOJIS)]}",
+        f"colorFrom: {SPACE_COLORS[digest[1] % len(SPACE_COLORS)]}",
+        f"colorTo: {SPACE_COLORS[digest[2] % len(SPACE_COLORS)]}",
+        f"sdk: {sdk}",
+    ]
     if sdk in SDK_VERSIONS:
         lines += [f"sdk_version: {SDK_VERSIONS[sdk]}", "app_file: app.py"]
     lines.append("pinned: false")
-    readme = "---\n" + "\n".join(lines) + "\n---\n\nCheck out the configuration reference at " \
+    readme = (
+        "---\n" + "\n".join(lines) + "\n---\n\nCheck out the configuration reference at "
         "https://huggingface.co/docs/hub/spaces-config-reference\n"
+    )
     files = {"README.md": readme.encode()}
     if sdk == "static":
         files.update({"index.html": _STATIC_INDEX.encode(), "style.css": _STATIC_CSS.encode()})

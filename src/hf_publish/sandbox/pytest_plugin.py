@@ -12,8 +12,14 @@ import pytest
 
 from .api import Sandbox
 
-_HF_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HF_OIDC_RESOURCE", "HF_OIDC_ID_TOKEN",
-            "HF_ENDPOINT")
+_HF_VARS = (
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_HUB_OFFLINE",
+    "HF_OIDC_RESOURCE",
+    "HF_OIDC_ID_TOKEN",
+    "HF_ENDPOINT",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +75,9 @@ def hub_sandbox(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
         from huggingface_hub import constants, hf_api
 
         monkeypatch.setattr(constants, "ENDPOINT", sandbox.endpoint)
-        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
-                            sandbox.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+        monkeypatch.setattr(
+            constants, "HUGGINGFACE_CO_URL_TEMPLATE", sandbox.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        )
         # module-level helpers (upload_file, metadata_update, RepoCard.push_to_hub) use this client,
         # whose endpoint was fixed at import time
         monkeypatch.setattr(hf_api.api, "endpoint", sandbox.endpoint)

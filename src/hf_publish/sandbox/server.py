@@ -60,12 +60,14 @@ _PLURAL = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 # What ``expand`` may name: huggingface_hub 2.4.0's Expand*Property_T lists plus the Hub's two
 # undocumented ones (gitalyUid, xetEnabled); anything else is a 400 that lists these.
-_EXPAND_COMMON = ("author cardData createdAt disabled gated gitalyUid lastModified likes private resourceGroup sha "
-                  "siblings tags trendingScore usedStorage xetEnabled")
+_EXPAND_COMMON = (
+    "author cardData createdAt disabled gated gitalyUid lastModified likes private resourceGroup sha "
+    "siblings tags trendingScore usedStorage xetEnabled"
+)
 _EXPAND_OWN = {
     "model": "baseModels childrenModelCount config downloads downloadsAllTime evalResults gguf inference "
-             "inferenceProviderMapping library_name mask_token model-index pipeline_tag safetensors spaces "
-             "transformersInfo widgetData",
+    "inferenceProviderMapping library_name mask_token model-index pipeline_tag safetensors spaces "
+    "transformersInfo widgetData",
     "dataset": "citation description downloads downloadsAllTime mainSize paperswithcode_id",
     "space": "datasets models region runtime sdk subdomain",
 }
@@ -84,8 +86,11 @@ def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> d
         out["xetHash"] = entry["xetHash"]
     if last_commit is not None:
         out["lastCommit"] = last_commit
-        out["securityFileStatus"] = {"status": "safe", "avScan": {"virusFound": False, "virusNames": None},
-                                     "pickleImportScan": None}
+        out["securityFileStatus"] = {
+            "status": "safe",
+            "avScan": {"virusFound": False, "virusNames": None},
+            "pickleImportScan": None,
+        }
     return out
 
 
@@ -116,9 +121,19 @@ def _valid_path(path: str) -> bool:
 class Hub:
     """The sandbox's behaviour, independent of the HTTP plumbing."""
 
-    def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000,
-                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None,
-                 list_page_size: int = 1000, accounting: Accounting | None = None):
+    def __init__(
+        self,
+        store: Store,
+        auth: Auth,
+        xet: XetIndex,
+        *,
+        tree_page_size: int = 1000,
+        tree_expand_page_size: int = 50,
+        commits_page_size: int = 50,
+        xet_tokens: Any = None,
+        list_page_size: int = 1000,
+        accounting: Accounting | None = None,
+    ):
         self.store, self.auth, self.xet, self.xet_tokens = store, auth, xet, xet_tokens
         self.accounting = accounting if accounting is not None else Accounting()
         self.tree_page_size, self.tree_expand_page_size = tree_page_size, tree_expand_page_size
@@ -254,6 +269,7 @@ class Hub:
         A file is touched when its entry changes, a folder when its git tree id does: one lookup
         per path and commit, whatever the size of the tree.
         """
+
         def state(obj: dict | None, path: str) -> Any:
             if obj is None:
                 return None
@@ -307,13 +323,23 @@ class Hub:
             raise oauth_error(400, "invalid_target", f"resource {resource!r} must be a repo id (namespace/name)")
         repo = self.store.get(repo_type, "/".join(parts))
         if repo is None:
-            raise oauth_error(400, "invalid_target",
-                              f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos")
+            raise oauth_error(
+                400,
+                "invalid_target",
+                f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos",
+            )
         if not self.auth.oidc_allows(subject, repo_type, repo.repo_id):
             raise oauth_error(403, "invalid_grant", f"No Trusted Publisher of {repo.repo_id} matches this id token")
         tok = self.auth.mint_oidc_token(repo_type, repo.repo_id)
-        return Response.json({"access_token": tok.value, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
-                              "token_type": "bearer", "expires_in": 3600, "scope": f"{repo_type}:{repo.repo_id}"})
+        return Response.json(
+            {
+                "access_token": tok.value,
+                "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                "token_type": "bearer",
+                "expires_in": 3600,
+                "scope": f"{repo_type}:{repo.repo_id}",
+            }
+        )
 
     # -- repos --------------------------------------------------------------------------------
     def create_repo(self, req: Request) -> Response:
@@ -344,8 +370,9 @@ class Hub:
         files = new_space_files(name, sdk) if repo_type == "space" else None
         url = f"{req.base}/{_URL_PREFIX[repo_type]}{repo_id}"
         try:
-            repo = self.store.create(repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra,
-                                     files=files)
+            repo = self.store.create(
+                repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra, files=files
+            )
         except StoreError as exc:
             existing = self.store.get(repo_type, repo_id)
             url = f"{req.base}/{_URL_PREFIX[repo_type]}{existing.repo_id if existing else repo_id}"
@@ -401,8 +428,10 @@ class Hub:
         status = 400 if found.errors else 200
         if "text/plain" in (req.headers.get("Accept") or ""):  # RepoCard.validate() asks for the plain text
             return Response(status=status, body=found.text().encode(), content_type="text/plain; charset=utf-8")
-        return Response.json({"errors": [{"message": e} for e in found.errors],
-                              "warnings": [{"message": w} for w in found.warnings]}, status=status)
+        return Response.json(
+            {"errors": [{"message": e} for e in found.errors], "warnings": [{"message": w} for w in found.warnings]},
+            status=status,
+        )
 
     # -- uploads ------------------------------------------------------------------------------
     def _write_target(self, req: Request, repo_type: str, repo_id: str, rev: str | None = None) -> Repo:
@@ -437,8 +466,14 @@ class Hub:
             oid = None
             if existing is not None:
                 oid = existing["lfs"]["oid"] if existing.get("lfs") else existing["oid"]
-            out.append({"path": path, "uploadMode": "lfs" if lfs else "regular",
-                        "shouldIgnore": bool(gitignore) and gitmatch.ignored(gitignore, path), "oid": oid})
+            out.append(
+                {
+                    "path": path,
+                    "uploadMode": "lfs" if lfs else "regular",
+                    "shouldIgnore": bool(gitignore) and gitmatch.ignored(gitignore, path),
+                    "oid": oid,
+                }
+            )
         return Response.json({"files": out})
 
     def xet_token(self, req: Request, repo_type: str, repo_id: str, kind: str, rev: str | None = None) -> Response:
@@ -483,9 +518,16 @@ class Hub:
         objects = []
         for obj in body.get("objects") or []:
             oid, size = obj.get("oid"), obj.get("size")
-            if not (isinstance(oid, str) and re.fullmatch(r"[0-9a-f]{64}", oid) and isinstance(size, int) and size >= 0):
-                objects.append({"oid": str(oid), "size": size if isinstance(size, int) else 0,
-                                "error": {"code": 422, "message": "Invalid object: oid must be a sha256, size an integer"}})
+            if not (
+                isinstance(oid, str) and re.fullmatch(r"[0-9a-f]{64}", oid) and isinstance(size, int) and size >= 0
+            ):
+                objects.append(
+                    {
+                        "oid": str(oid),
+                        "size": size if isinstance(size, int) else 0,
+                        "error": {"code": 422, "message": "Invalid object: oid must be a sha256, size an integer"},
+                    }
+                )
                 continue
             known = self._lfs_known(oid)
             item: dict[str, Any] = {"oid": oid, "size": size}
@@ -493,12 +535,17 @@ class Hub:
                 sig = self._sign(oid, size)
                 item["authenticated"] = True
                 item["actions"] = {
-                    "upload": {"href": f"{req.base}/_sandbox/lfs/{oid}?{urlencode({'size': size, 'sig': sig})}", "header": {}},
+                    "upload": {
+                        "href": f"{req.base}/_sandbox/lfs/{oid}?{urlencode({'size': size, 'sig': sig})}",
+                        "header": {},
+                    },
                     "verify": {"href": f"{self._url(req, repo)}.git/info/lfs/objects/verify", "header": {}},
                 }
             objects.append(item)
-        return Response(body=json.dumps({"transfer": "basic", "objects": objects}).encode(),
-                        content_type="application/vnd.git-lfs+json")
+        return Response(
+            body=json.dumps({"transfer": "basic", "objects": objects}).encode(),
+            content_type="application/vnd.git-lfs+json",
+        )
 
     def lfs_put(self, req: Request, oid: str) -> Response:
         """The signed upload URL: takes exactly the signed size, hashing it on the way to disk."""
@@ -528,8 +575,11 @@ class Hub:
                     digest.update(view[:n])
                     f.write(view[:n])
             if digest.hexdigest() != oid or got != size:
-                raise HubError(400, f"Uploaded content does not match: expected sha256 {oid} size {size}, "
-                                    f"got sha256 {digest.hexdigest()} size {got}")
+                raise HubError(
+                    400,
+                    f"Uploaded content does not match: expected sha256 {oid} size {size}, "
+                    f"got sha256 {digest.hexdigest()} size {got}",
+                )
             self.store.commit_lfs_blob(tmp, oid)
         finally:
             tmp.unlink(missing_ok=True)
@@ -552,8 +602,11 @@ class Hub:
         leaks: list[str] = []
         while raw := reader.readline(COMMIT_LINE_LIMIT + 1):
             if len(raw) > COMMIT_LINE_LIMIT:
-                raise HubError(413, f"A commit payload line is over {COMMIT_LINE_LIMIT} bytes: regular files must "
-                                    "stay under 10 MiB (use LFS/xet for larger ones)")
+                raise HubError(
+                    413,
+                    f"A commit payload line is over {COMMIT_LINE_LIMIT} bytes: regular files must "
+                    "stay under 10 MiB (use LFS/xet for larger ones)",
+                )
             if req.body.count > COMMIT_BODY_LIMIT:
                 raise HubError(413, f"The commit payload is over {COMMIT_BODY_LIMIT} bytes")
             if not raw.strip():
@@ -577,29 +630,44 @@ class Hub:
                 except ValueError:
                     raise HubError(400, f"Invalid base64 content for {path}")
                 if len(data) >= LFS_THRESHOLD:
-                    raise HubError(400, "Your push was rejected because it contains files larger than 10 MiB. "
-                                        "Please use https://git-lfs.github.com/ to store large files.")
+                    raise HubError(
+                        400,
+                        "Your push was rejected because it contains files larger than 10 MiB. "
+                        "Please use https://git-lfs.github.com/ to store large files.",
+                    )
                 if b"\0" in data and len(data) > BINARY_REGULAR_LIMIT:
-                    raise HubError(400, "Your push was rejected because it contains binary files. "
-                                        "Please use https://huggingface.co/docs/hub/xet to store binary files.")
+                    raise HubError(
+                        400,
+                        "Your push was rejected because it contains binary files. "
+                        "Please use https://huggingface.co/docs/hub/xet to store binary files.",
+                    )
                 if SECRET_RE.search(data):
                     leaks.append(path)
                 if path == "README.md":
                     found = validate_card(data.decode("utf-8", "replace"), repo_type)
                     if found.errors:
-                        raise HubError(400, "Sorry, your push was rejected during YAML metadata verification:\n"
-                                       + "\n".join(f"- Error: {e}" for e in found.errors))
+                        raise HubError(
+                            400,
+                            "Sorry, your push was rejected during YAML metadata verification:\n"
+                            + "\n".join(f"- Error: {e}" for e in found.errors),
+                        )
                 ops.append(("add", path, {"oid": self.store.put_git_blob(data), "size": len(data)}))
             elif key == "lfsFile":
                 sha256 = str(value.get("oid") or "")
                 known = self._lfs_known(sha256) if re.fullmatch(r"[0-9a-f]{64}", sha256) else None
                 if known is None or (value.get("size") is not None and known[0] != value["size"]):
-                    raise HubError(400, f"Your push was rejected because an LFS pointer pointed to a file that does "
-                                        f"not exist ({path}: sha256 {sha256}). Upload it before committing.")
+                    raise HubError(
+                        400,
+                        f"Your push was rejected because an LFS pointer pointed to a file that does "
+                        f"not exist ({path}: sha256 {sha256}). Upload it before committing.",
+                    )
                 size, xet_hash = known
                 pointer = lfs_pointer(sha256, size)
-                entry = {"oid": git_blob_sha1(pointer), "size": size,
-                         "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)}}
+                entry = {
+                    "oid": git_blob_sha1(pointer),
+                    "size": size,
+                    "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)},
+                }
                 if xet_hash:
                     entry["xetHash"] = xet_hash
                 blob = self.store.read_entry(entry)
@@ -616,9 +684,12 @@ class Hub:
             else:
                 raise HubError(400, f"Unknown commit operation: {key}")
         if leaks:
-            raise HubError(400, "Your push was rejected because one or more of your files contain valid Hugging Face "
-                                f"secrets (tokens): {', '.join(sorted(set(leaks)))}. Remove them and revoke the "
-                                "exposed tokens, then try again")
+            raise HubError(
+                400,
+                "Your push was rejected because one or more of your files contain valid Hugging Face "
+                f"secrets (tokens): {', '.join(sorted(set(leaks)))}. Remove them and revoke the "
+                "exposed tokens, then try again",
+            )
         return header, ops
 
     @staticmethod
@@ -649,10 +720,10 @@ class Hub:
         request opens against a branch only (a commit id or tag is RevisionNotFound)."""
         refs = self.store.refs(repo)
         if rev.startswith("refs/pr/"):
-            if create_pr or rev[len("refs/pr/"):] not in refs["pr"]:
+            if create_pr or rev[len("refs/pr/") :] not in refs["pr"]:
                 raise revision_not_found(rev)
-            return "pr", rev[len("refs/pr/"):]
-        branch = rev[len("refs/heads/"):] if rev.startswith("refs/heads/") else rev
+            return "pr", rev[len("refs/pr/") :]
+        branch = rev[len("refs/heads/") :] if rev.startswith("refs/heads/") else rev
         if branch not in refs["heads"]:
             raise revision_not_found(rev)
         return "heads", branch
@@ -682,12 +753,27 @@ class Hub:
             elif parent and parent != base:
                 raise HubError(412, STALE_PARENT)
             tree = self._apply(self._tree(repo, base), ops)
-            commit_id = self.store.apply_commit(repo, branch=branch, base=base, tree=tree, title=title,
-                                                message=description, author=author, ref_kind=kind)
+            commit_id = self.store.apply_commit(
+                repo,
+                branch=branch,
+                base=base,
+                tree=tree,
+                title=title,
+                message=description,
+                author=author,
+                ref_kind=kind,
+            )
             if create_pr:
-                self.discussions.open_pr_record(repo, int(branch), title=title, author=author,
-                                                description=description or title, base=f"refs/heads/{pr_base}",
-                                                base_commit=base, status="open")
+                self.discussions.open_pr_record(
+                    repo,
+                    int(branch),
+                    title=title,
+                    author=author,
+                    description=description or title,
+                    base=f"refs/heads/{pr_base}",
+                    base_commit=base,
+                    status="open",
+                )
             elif kind == "pr":
                 self.discussions.note_commit(repo, int(branch), author, title, commit_id)
         url = self._url(req, repo)
@@ -699,8 +785,13 @@ class Hub:
     # -- refs ---------------------------------------------------------------------------------
     @staticmethod
     def _valid_ref_name(name: str) -> bool:
-        return bool(name) and re.fullmatch(r"[A-Za-z0-9._/-]+", name) is not None and ".." not in name \
-            and not name.startswith(("/", "refs/")) and not name.endswith(("/", ".lock", "."))
+        return (
+            bool(name)
+            and re.fullmatch(r"[A-Za-z0-9._/-]+", name) is not None
+            and ".." not in name
+            and not name.startswith(("/", "refs/"))
+            and not name.endswith(("/", ".lock", "."))
+        )
 
     def create_tag(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
         """The revision is resolved first (a bad name on a missing revision is 404 RevisionNotFound,
@@ -747,7 +838,7 @@ class Hub:
 
     def delete_branch(self, req: Request, repo_type: str, repo_id: str, branch: str) -> Response:
         repo = self._repo(req, repo_type, repo_id, need="write")
-        name = branch[len("refs/heads/"):] if branch.startswith("refs/heads/") else branch
+        name = branch[len("refs/heads/") :] if branch.startswith("refs/heads/") else branch
         if name == "main":
             raise HubError(403, "Cannot delete refs/heads/main")
         with self.store.lock(repo.key):
@@ -761,13 +852,17 @@ class Hub:
         repo = self._repo(req, repo_type, repo_id)
         refs = self.store.refs(repo)
         out: dict[str, Any] = {
-            "branches": [{"name": b, "ref": f"refs/heads/{b}", "targetCommit": c} for b, c in sorted(refs["heads"].items())],
+            "branches": [
+                {"name": b, "ref": f"refs/heads/{b}", "targetCommit": c} for b, c in sorted(refs["heads"].items())
+            ],
             "tags": [{"name": t, "ref": f"refs/tags/{t}", "targetCommit": c} for t, c in sorted(refs["tags"].items())],
             "converts": [],
         }
         if req.flag("include_prs"):
-            out["pullRequests"] = [{"name": f"refs/pr/{n}", "ref": f"refs/pr/{n}", "targetCommit": c}
-                                   for n, c in sorted(refs["pr"].items(), key=lambda kv: int(kv[0]))]
+            out["pullRequests"] = [
+                {"name": f"refs/pr/{n}", "ref": f"refs/pr/{n}", "targetCommit": c}
+                for n, c in sorted(refs["pr"].items(), key=lambda kv: int(kv[0]))
+            ]
         return Response.json(out)
 
     def _next_link(self, req: Request, param: str, value: str) -> dict[str, str]:
@@ -793,8 +888,13 @@ class Hub:
         formatted = "formatted" in (req.query.get("expand[]") or [])
         items = []
         for obj in self.store.history(repo, head):
-            item: dict[str, Any] = {"id": obj["id"], "title": obj["title"], "message": obj["message"],
-                                    "date": obj["date"], "authors": [{"user": obj["author"], "avatar": ""}]}
+            item: dict[str, Any] = {
+                "id": obj["id"],
+                "title": obj["title"],
+                "message": obj["message"],
+                "date": obj["date"],
+                "authors": [{"user": obj["author"], "avatar": ""}],
+            }
             if formatted:
                 item["formatted"] = {"title": obj["title"], "message": obj["message"]}
             items.append(item)
@@ -813,7 +913,7 @@ class Hub:
         recursive = req.flag("recursive")
 
         def wanted(p: str) -> bool:
-            return p.startswith(prefix) and (recursive or "/" not in p[len(prefix):])
+            return p.startswith(prefix) and (recursive or "/" not in p[len(prefix) :])
 
         paths = sorted([p for p in tree if wanted(p)] + [d for d in dirs if wanted(d)])
         # Pages of 1000 entries (50 with expand=True, which costs the Hub more), each ending with a
@@ -826,13 +926,19 @@ class Hub:
                 after = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
             except ValueError:  # binascii.Error and UnicodeDecodeError both are
                 raise HubError(400, "Invalid cursor")
-            paths = paths[bisect.bisect_right(paths, after):]
+            paths = paths[bisect.bisect_right(paths, after) :]
         page = paths[:size]
         last = self._last_commits(repo, commit_id, page) if expand else {}
         items = [
-            _entry_json(p, tree[p], last_commit=last.get(p)) if p in tree
-            else {"type": "directory", "oid": tree_ids.get(p, ""), "size": 0, "path": p,
-                  **({"lastCommit": last[p]} if p in last else {})}
+            _entry_json(p, tree[p], last_commit=last.get(p))
+            if p in tree
+            else {
+                "type": "directory",
+                "oid": tree_ids.get(p, ""),
+                "size": 0,
+                "path": p,
+                **({"lastCommit": last[p]} if p in last else {}),
+            }
             for p in page
         ]
         headers = {}
@@ -861,8 +967,15 @@ class Hub:
             if p in obj["tree"]:
                 out.append(_entry_json(p, obj["tree"][p], last_commit=last.get(p)))
             else:
-                out.append({"type": "directory", "oid": obj["treeIds"].get(p, ""), "size": 0, "path": p,
-                            **({"lastCommit": last[p]} if p in last else {})})
+                out.append(
+                    {
+                        "type": "directory",
+                        "oid": obj["treeIds"].get(p, ""),
+                        "size": 0,
+                        "path": p,
+                        **({"lastCommit": last[p]} if p in last else {}),
+                    }
+                )
         return Response.json(out)
 
     # -- downloads ----------------------------------------------------------------------------
@@ -880,8 +993,9 @@ class Hub:
             headers.update({"ETag": f'"{sha}"', "X-Linked-Etag": f'"{sha}"', "X-Linked-Size": str(entry["size"])})
             if entry.get("xetHash"):
                 route = f"{req.base}/api/{repo.repo_type}s/{repo.repo_id}/xet-read-token/{commit_id}"
-                headers.update({"X-Xet-Hash": entry["xetHash"], "X-Xet-Refresh-Route": route,
-                                "Link": f'<{route}>; rel="xet-auth"'})
+                headers.update(
+                    {"X-Xet-Hash": entry["xetHash"], "X-Xet-Refresh-Route": route, "Link": f'<{route}>; rel="xet-auth"'}
+                )
         else:
             headers["ETag"] = f'"{entry["oid"]}"'
         size = entry["size"]
@@ -897,8 +1011,9 @@ class Hub:
             else:
                 start = max(size - int(m.group(2)), 0)
             if start >= size or start > end:
-                raise HubError(416, "Requested range not satisfiable",
-                               headers={"Content-Range": f"bytes */{size}", **base_headers})
+                raise HubError(
+                    416, "Requested range not satisfiable", headers={"Content-Range": f"bytes */{size}", **base_headers}
+                )
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         length = max(end - start + 1, 0)
@@ -907,8 +1022,11 @@ class Hub:
             headers["Content-Length"] = str(length)
             return Response(status=status, headers=headers, content_type=ctype)
         if entry.get("virtual"):
-            raise HubError(501, f"{path} is a generated metadata-only file: the sandbox holds no bytes for it",
-                           headers=base_headers)
+            raise HubError(
+                501,
+                f"{path} is a generated metadata-only file: the sandbox holds no bytes for it",
+                headers=base_headers,
+            )
         blob = self.store.read_entry(entry)
         if blob is None and entry.get("lfs"):
             dest = self.store.blob_path("lfs", entry["lfs"]["oid"])
@@ -930,8 +1048,15 @@ class HubServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], hub: Any, faults: Faults, log: RequestLog,
-                 on_crash: Callable[[Any], None] | None = None, idle_timeout: float | None = 60.0):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        hub: Any,
+        faults: Faults,
+        log: RequestLog,
+        on_crash: Callable[[Any], None] | None = None,
+        idle_timeout: float | None = 60.0,
+    ):
         self.hub, self.faults, self.log = hub, faults, log
         self.on_crash = on_crash
         self.idle_timeout = idle_timeout
@@ -1003,8 +1128,14 @@ class Handler(BaseHTTPRequestHandler):
         chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
         body = BodyReader(self.rfile, int(length) if length and length.isdigit() else None, chunked)
         host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
-        req = Request(method=self.command, path=raw_path, query=parse_qs(raw_query, keep_blank_values=True),
-                      headers=self.headers, body=body, base=f"http://{host}")
+        req = Request(
+            method=self.command,
+            path=raw_path,
+            query=parse_qs(raw_query, keep_blank_values=True),
+            headers=self.headers,
+            body=body,
+            base=f"http://{host}",
+        )
         fault = False
         logged = False
         rule = None
@@ -1016,12 +1147,20 @@ class Handler(BaseHTTPRequestHandler):
                 return
             logged = True
             tok = req.token
-            self.server.log.append(RequestRecord(
-                method=self.command, path=raw_path, query=raw_query, status=status,
-                token_name=tok.name if tok else None, bytes_in=body.count, bytes_out=sent,
-                duration=time.monotonic() - started, fault=fault,
-                headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
-            ))
+            self.server.log.append(
+                RequestRecord(
+                    method=self.command,
+                    path=raw_path,
+                    query=raw_query,
+                    status=status,
+                    token_name=tok.name if tok else None,
+                    bytes_in=body.count,
+                    bytes_out=sent,
+                    duration=time.monotonic() - started,
+                    fault=fault,
+                    headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
+                )
+            )
 
         try:
             if self.server.dead:
@@ -1045,7 +1184,9 @@ class Handler(BaseHTTPRequestHandler):
             if rule is not None and rule.status is not None:
                 body.drain()
                 headers = {"Retry-After": str(int(rule.retry_after))} if rule.retry_after is not None else {}
-                resp = self._error_response(HubError(rule.status, f"Sandbox injected fault ({rule.status})", headers=headers))
+                resp = self._error_response(
+                    HubError(rule.status, f"Sandbox injected fault ({rule.status})", headers=headers)
+                )
             else:
                 resp = self._run(req)
             drop = rule is not None and rule.drop
@@ -1115,8 +1256,10 @@ class Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _error_response(exc: HubError) -> Response:
-        headers = {"X-Error-Message": exc.message.splitlines()[0].encode("latin-1", "replace").decode("latin-1"),
-                   **exc.headers}
+        headers = {
+            "X-Error-Message": exc.message.splitlines()[0].encode("latin-1", "replace").decode("latin-1"),
+            **exc.headers,
+        }
         if exc.code:
             headers["X-Error-Code"] = exc.code
         body = exc.body if exc.body is not None else {"error": exc.message}

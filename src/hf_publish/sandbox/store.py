@@ -224,8 +224,16 @@ class Store:
                 out.append(repo)
         return out
 
-    def create(self, repo_type: str, repo_id: str, *, private: bool, creator: str | None, extra: dict | None = None,
-               files: dict[str, bytes] | None = None) -> Repo:
+    def create(
+        self,
+        repo_type: str,
+        repo_id: str,
+        *,
+        private: bool,
+        creator: str | None,
+        extra: dict | None = None,
+        files: dict[str, bytes] | None = None,
+    ) -> Repo:
         """A new repo whose initial commit holds .gitattributes plus ``files`` (a new Space's README)."""
         if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
             raise StoreError(400, f"Invalid repo id {repo_id!r}")
@@ -237,8 +245,16 @@ class Store:
             staging = self.root / "repos" / f".{uuid.uuid4().hex}.creating"
             (staging / "commits").mkdir(parents=True)
             now = iso_now()
-            meta = {"id": repo_id, "type": repo_type, "private": private, "gated": False, "creator": creator,
-                    "createdAt": now, "lastModified": now, **(extra or {})}
+            meta = {
+                "id": repo_id,
+                "type": repo_type,
+                "private": private,
+                "gated": False,
+                "creator": creator,
+                "createdAt": now,
+                "lastModified": now,
+                **(extra or {}),
+            }
             repo = Repo(key=key, path=staging, meta=meta)
             _write_json_atomic(staging / "repo.json", meta)
             _write_json_atomic(staging / "refs.json", {"heads": {}, "tags": {}, "pr": {}})
@@ -252,8 +268,16 @@ class Store:
             self.drop_redirect(repo_type, repo_id)  # a new repo at a moved repo's old id ends the redirect
             return Repo(key=key, path=path, meta=meta)
 
-    def import_repo(self, repo_type: str, repo_id: str, meta: dict[str, Any], tree: dict[str, dict[str, Any]], *,
-                    at: float, author: str) -> Repo:
+    def import_repo(
+        self,
+        repo_type: str,
+        repo_id: str,
+        meta: dict[str, Any],
+        tree: dict[str, dict[str, Any]],
+        *,
+        at: float,
+        author: str,
+    ) -> Repo:
         """A repo written straight to disk in one commit dated ``at`` (no fsync, no checks of the
         tree's blobs): what generated orgs use to build thousands of repos in seconds."""
         if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
@@ -364,12 +388,12 @@ class Store:
         refs = self.refs(repo)
         rev = revision
         if rev.startswith("refs/heads/"):
-            rev = rev[len("refs/heads/"):]
+            rev = rev[len("refs/heads/") :]
         elif rev.startswith("refs/tags/"):
-            tag = refs["tags"].get(rev[len("refs/tags/"):])
+            tag = refs["tags"].get(rev[len("refs/tags/") :])
             return (tag, None) if tag else None
         elif rev.startswith("refs/pr/"):
-            head = refs["pr"].get(rev[len("refs/pr/"):])
+            head = refs["pr"].get(rev[len("refs/pr/") :])
             return (head, rev) if head else None
         if rev in refs["heads"]:
             return refs["heads"][rev], rev
@@ -383,8 +407,17 @@ class Store:
             return (matches[0], None) if len(matches) == 1 else None
         return None
 
-    def _write_commit(self, repo: Repo, tree: dict, parents: list[str], title: str, message: str, author: str,
-                      at: float | None = None, durable: bool = True) -> str:
+    def _write_commit(
+        self,
+        repo: Repo,
+        tree: dict,
+        parents: list[str],
+        title: str,
+        message: str,
+        author: str,
+        at: float | None = None,
+        durable: bool = True,
+    ) -> str:
         tree_ids = _tree_ids(tree)
         now = time.time() if at is None else at
         date = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -393,13 +426,31 @@ class Store:
         text += f"author {who}\ncommitter {who}\n\n{title}\n" + (f"\n{message}\n" if message else "")
         raw = text.encode()
         commit_id = hashlib.sha1(b"commit %d\0" % len(raw) + raw).hexdigest()
-        obj = {"id": commit_id, "tree": tree, "treeIds": tree_ids, "parents": parents, "title": title,
-               "message": message, "author": author, "date": date}
+        obj = {
+            "id": commit_id,
+            "tree": tree,
+            "treeIds": tree_ids,
+            "parents": parents,
+            "title": title,
+            "message": message,
+            "author": author,
+            "date": date,
+        }
         _write_json_atomic(repo.path / "commits" / f"{commit_id}.json", obj, durable)
         return commit_id
 
-    def apply_commit(self, repo: Repo, *, branch: str, base: str, tree: dict, title: str, message: str,
-                     author: str, ref_kind: str = "heads") -> str:
+    def apply_commit(
+        self,
+        repo: Repo,
+        *,
+        branch: str,
+        base: str,
+        tree: dict,
+        title: str,
+        message: str,
+        author: str,
+        ref_kind: str = "heads",
+    ) -> str:
         """Write the commit object, then swap the ref. Caller holds ``lock(repo.key)``."""
         commit_id = self._write_commit(repo, tree, [base] if base else [], title, message, author)
         refs = self.refs(repo)

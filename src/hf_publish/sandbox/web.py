@@ -21,7 +21,9 @@ JSON_BODY_LIMIT = 16 * MiB  # preupload of 256 files, a 2 MiB card in validate-y
 
 
 class HubError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None, body: Any = None):
+    def __init__(
+        self, status: int, message: str, code: str | None = None, headers: dict | None = None, body: Any = None
+    ):
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
         self.headers = headers or {}
@@ -135,5 +137,3 @@ class Request:
             return json.loads(raw)
         except ValueError:
             raise HubError(400, "Invalid JSON body")
-
-

@@ -219,7 +219,10 @@ class XetIndex:
 
     # -- storing (the CAS server) ---------------------------------------------------------------
     def xorb_path(self, xorb_hash: str) -> Path | None:
-        for path in (self.cas_dir / "xorbs" / xorb_hash, self.cas_dir / "xet" / "xorbs" / "xorbs" / f"default.{xorb_hash}"):
+        for path in (
+            self.cas_dir / "xorbs" / xorb_hash,
+            self.cas_dir / "xet" / "xorbs" / "xorbs" / f"default.{xorb_hash}",
+        ):
             if path.is_file():
                 return path
         return None
@@ -230,6 +233,7 @@ class XetIndex:
     def add_xorb(self, xorb_hash: str, tmp: Path) -> bool:
         """Move a received xorb into place after checking its chunk layout; False if it was known."""
         with open(tmp, "rb") as f:
+
             def read_at(pos: int, n: int) -> bytes:
                 f.seek(pos)
                 return f.read(n)
@@ -308,6 +312,7 @@ class XetIndex:
         if path is None:
             return None
         with open(path, "rb") as f:
+
             def read_at(pos: int, n: int) -> bytes:
                 f.seek(pos)
                 return f.read(n)
