@@ -86,7 +86,7 @@ class Sandbox:
         self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         with self._lifecycle:
             if self._server is not None:
                 return self
@@ -145,7 +145,7 @@ class Sandbox:
         server = self._server
         return server is not None and not server.dead
 
-    def restart(self) -> "Sandbox":
+    def restart(self) -> Sandbox:
         """Stop the server as a dying process would (in-flight requests are cut), rebuild its state
         from the data dir and start it again on the same port."""
         with self._lifecycle:
@@ -179,7 +179,7 @@ class Sandbox:
             time.sleep(0.01)
         return True
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

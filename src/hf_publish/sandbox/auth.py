@@ -183,7 +183,7 @@ class Auth:
         self.orgs: dict[str, dict] = {}
         for org, spec in (config.get("orgs") or {}).items():
             spec = dict(spec or {})
-            members = {m: r for m, r in (spec.get("members") or {}).items()}
+            members = dict((spec.get("members") or {}).items())
             for member, role in members.items():
                 if role not in ROLES:
                     raise ValueError(f"users file: role {role!r} of {member!r} in {org!r} is not one of {ROLES}")

@@ -29,7 +29,8 @@ import re
 import secrets
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .web import HubError, Request, Response
 from .xet import HASH_RE, XetIndex
@@ -117,14 +118,15 @@ class CasApp:
         raise HubError(404, "Not found")
 
     # -- uploads ------------------------------------------------------------------------------
+    # The handlers take the route's named groups as keywords, so the `hash` parameter keeps that name.
     def not_offered(self, req: Request, **_: Any) -> Response:
         req.body.drain(limit=MAX_SHARD_BYTES)
         raise HubError(404, "Not offered by the sandbox CAS")
 
-    def dedup_query(self, req: Request, hash: str) -> Response:  # noqa: A002 - route name
+    def dedup_query(self, req: Request, hash: str) -> Response:
         raise HubError(404, "No global dedup shard")
 
-    def xorb_grant(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def xorb_grant(self, req: Request, hash: str) -> Response:
         req.body.read_all(limit=MAX_SMALL_BODY)
         raise HubError(404, "Xorb upload grants are not offered: post the xorb")
 
@@ -136,7 +138,7 @@ class CasApp:
             raise HubError(413, f"Body of {length} bytes is over the {limit} bytes accepted here")
         return int(length)
 
-    def upload_xorb(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def upload_xorb(self, req: Request, hash: str) -> Response:
         self._sized_body(req, MAX_XORB_BYTES)
         tmp = self.xet.tmp_path()
         try:
@@ -149,12 +151,12 @@ class CasApp:
             with lock:
                 inserted = self.xet.add_xorb(hash, tmp)
         except ValueError as exc:
-            raise HubError(400, f"Invalid xorb {hash}: {exc}")
+            raise HubError(400, f"Invalid xorb {hash}: {exc}") from exc
         finally:
             tmp.unlink(missing_ok=True)
         return Response.json({"was_inserted": inserted})
 
-    def head_xorb(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def head_xorb(self, req: Request, hash: str) -> Response:
         if self.xet.xorb_path(hash) is None:
             raise HubError(404, "Xorb not found")
         return Response(headers={"Content-Length": "0"})
@@ -165,9 +167,9 @@ class CasApp:
         try:
             stored = self.xet.add_shard(data)
         except (ValueError, IndexError) as exc:
-            raise HubError(400, f"Invalid shard: {exc}")
+            raise HubError(400, f"Invalid shard: {exc}") from exc
         except KeyError as exc:
-            raise HubError(400, str(exc.args[0]))
+            raise HubError(400, str(exc.args[0])) from exc
         return Response.json({"result": 1 if stored else 0})
 
     def telemetry(self, req: Request) -> Response:
@@ -228,7 +230,7 @@ class CasApp:
             raise HubError(416, f"Unsupported Range header: {header}")
         return int(m.group(1)), int(m.group(2)) if m.group(2) else 2**63
 
-    def reconstruction(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def reconstruction(self, req: Request, hash: str) -> Response:
         body, offset = self._terms(req, hash, self._range(req))
         return Response.json({"offset_into_first_range": offset, **body})
 
@@ -244,13 +246,13 @@ class CasApp:
                 known += [i for i in infos if i not in known]
         return Response.json({"files": files, "fetch_info": fetch_info})
 
-    def head_file(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def head_file(self, req: Request, hash: str) -> Response:
         xet = self.xet.file(hash)
         if xet is None:
             raise HubError(404, f"File {hash} not found")
         return Response(headers={"Content-Length": str(xet.size)})
 
-    def fetch(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def fetch(self, req: Request, hash: str) -> Response:
         try:
             exp = int(req.arg("exp") or "0")
         except ValueError:

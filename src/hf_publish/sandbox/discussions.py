@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .store import Repo, _write_json_atomic, iso_now
 from .web import HubError, Request, Response
@@ -38,7 +39,7 @@ def _comment(author: str, text: str) -> dict:
 class Discussions:
     """The discussion endpoints; ``Hub`` owns the repos, refs and access rules they use."""
 
-    def __init__(self, hub: "Hub"):
+    def __init__(self, hub: Hub):
         self.hub = hub
 
     def add_routes(self, route: Callable[..., None], api: str) -> None:
@@ -167,7 +168,7 @@ class Discussions:
         try:
             page = max(int(req.arg("p") or "0"), 0)
         except ValueError:
-            raise HubError(400, "Invalid p")
+            raise HubError(400, "Invalid p") from None
         start = page * PAGE_SIZE
         return Response.json(
             {

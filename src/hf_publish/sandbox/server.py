@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import contextlib
 import hashlib
 import hmac
 import io
@@ -24,8 +25,9 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from . import gitmatch
@@ -39,7 +41,7 @@ from .metadata import SPACE_SDKS, new_space_files, validate_card
 from .moves import Moves, redirect
 from .orgs import Orgs
 from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
-from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
+from .web import BodyReader, HubError, MiB, Request, Response, repo_not_found, revision_not_found
 from .xet import XetIndex
 
 LFS_THRESHOLD = 10 * MiB
@@ -376,7 +378,7 @@ class Hub:
         except StoreError as exc:
             existing = self.store.get(repo_type, repo_id)
             url = f"{req.base}/{_URL_PREFIX[repo_type]}{existing.repo_id if existing else repo_id}"
-            raise HubError(exc.status, exc.message, body={"error": exc.message, "url": url})
+            raise HubError(exc.status, exc.message, body={"error": exc.message, "url": url}) from exc
         return Response.json({"url": url, "name": repo.repo_id, "id": repo.repo_id})
 
     def delete_repo(self, req: Request) -> Response:
@@ -460,7 +462,7 @@ class Hub:
             try:
                 sample = base64.b64decode(f.get("sample") or "")
             except ValueError:
-                raise HubError(400, f"Invalid sample for {path}")
+                raise HubError(400, f"Invalid sample for {path}") from None
             lfs = size > 0 and (size >= LFS_THRESHOLD or b"\0" in sample or gitmatch.lfs_tracked(attributes, path))
             existing = tree.get(path)
             oid = None
@@ -615,7 +617,7 @@ class Hub:
                 item = json.loads(raw)
                 key, value = item["key"], item["value"]
             except (ValueError, KeyError, TypeError):
-                raise HubError(400, "Invalid ndjson line in commit payload")
+                raise HubError(400, "Invalid ndjson line in commit payload") from None
             if key == "header":
                 header = value
                 continue
@@ -628,7 +630,7 @@ class Hub:
                 try:
                     data = base64.b64decode(value.get("content") or "")
                 except ValueError:
-                    raise HubError(400, f"Invalid base64 content for {path}")
+                    raise HubError(400, f"Invalid base64 content for {path}") from None
                 if len(data) >= LFS_THRESHOLD:
                     raise HubError(
                         400,
@@ -877,7 +879,7 @@ class Hub:
         try:
             page = max(int(req.arg("p") or "0"), 0)
         except ValueError:
-            raise HubError(400, "Invalid p")
+            raise HubError(400, "Invalid p") from None
         offset = page * size
         headers = self._next_link(req, "p", str(page + 1)) if offset + size < len(items) else {}
         return Response.json(items[offset : offset + size], headers=headers)
@@ -925,7 +927,7 @@ class Hub:
             try:
                 after = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
             except ValueError:  # binascii.Error and UnicodeDecodeError both are
-                raise HubError(400, "Invalid cursor")
+                raise HubError(400, "Invalid cursor") from None
             paths = paths[bisect.bisect_right(paths, after) :]
         page = paths[:size]
         last = self._last_commits(repo, commit_id, page) if expand else {}
@@ -1088,10 +1090,8 @@ class HubServer(ThreadingHTTPServer):
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Dropped(Exception):
@@ -1113,13 +1113,14 @@ class Handler(BaseHTTPRequestHandler):
         self.timeout = self.server.idle_timeout  # applied to the socket by StreamRequestHandler.setup
         super().setup()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
         self._handle()
 
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+    # BaseHTTPRequestHandler dispatches to do_<METHOD>: the names are the stdlib's, not ours to choose.
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_GET  # noqa: N815
 
     def _handle(self) -> None:
         started = time.monotonic()
@@ -1127,7 +1128,7 @@ class Handler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
         body = BodyReader(self.rfile, int(length) if length and length.isdigit() else None, chunked)
-        host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
+        host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.server_address[1]:d}"
         req = Request(
             method=self.command,
             path=raw_path,
@@ -1200,11 +1201,9 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(exc, _Dropped):
                 self.server.die(rule)  # first: once the client sees the cut, the server is down
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        except (ConnectionError, BrokenPipeError, socket.timeout):
+        except (TimeoutError, ConnectionError, BrokenPipeError):
             record(0, 0)
             self.close_connection = True
         finally:

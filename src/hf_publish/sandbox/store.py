@@ -32,11 +32,43 @@ from pathlib import Path
 from typing import Any
 
 REPO_TYPES = ("model", "dataset", "space")
-LFS_PATTERNS = (
-    "*.7z *.arrow *.bin *.bz2 *.ckpt *.ftz *.gz *.h5 *.joblib *.lfs.* *.mlmodel *.model *.msgpack *.npy *.npz "
-    "*.onnx *.ot *.parquet *.pb *.pickle *.pkl *.pt *.pth *.rar *.safetensors saved_model/**/* *.tar.* *.tar "
-    "*.tflite *.tgz *.wasm *.xz *.zip *.zst *tfevents*"
-).split()
+LFS_PATTERNS = [
+    "*.7z",
+    "*.arrow",
+    "*.bin",
+    "*.bz2",
+    "*.ckpt",
+    "*.ftz",
+    "*.gz",
+    "*.h5",
+    "*.joblib",
+    "*.lfs.*",
+    "*.mlmodel",
+    "*.model",
+    "*.msgpack",
+    "*.npy",
+    "*.npz",
+    "*.onnx",
+    "*.ot",
+    "*.parquet",
+    "*.pb",
+    "*.pickle",
+    "*.pkl",
+    "*.pt",
+    "*.pth",
+    "*.rar",
+    "*.safetensors",
+    "saved_model/**/*",
+    "*.tar.*",
+    "*.tar",
+    "*.tflite",
+    "*.tgz",
+    "*.wasm",
+    "*.xz",
+    "*.zip",
+    "*.zst",
+    "*tfevents*",
+]
 _DATASET_EXTRA = {
     "# Audio files - uncompressed": "*.pcm *.sam *.raw",
     "# Audio files - compressed": "*.aac *.flac *.mp3 *.ogg *.wav",
@@ -85,7 +117,7 @@ def lfs_pointer(sha256: str, size: int) -> bytes:
 
 
 def iso_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (time.time_ns() // 1_000_000 % 1000)
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{time.time_ns() // 1_000_000 % 1000:03d}Z"
 
 
 def _tree_ids(tree: dict[str, dict]) -> dict[str, str]:

@@ -47,7 +47,7 @@ class Response:
     content_type: str = "application/json; charset=utf-8"
 
     @classmethod
-    def json(cls, obj: Any, status: int = 200, headers: dict | None = None) -> "Response":
+    def json(cls, obj: Any, status: int = 200, headers: dict | None = None) -> Response:
         return cls(status=status, body=json.dumps(obj).encode(), headers=headers or {})
 
 
@@ -136,4 +136,4 @@ class Request:
         try:
             return json.loads(raw)
         except ValueError:
-            raise HubError(400, "Invalid JSON body")
+            raise HubError(400, "Invalid JSON body") from None

@@ -44,7 +44,7 @@ HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 def _hash_hex(raw: bytes) -> str:
     """A MerkleHash as hf-xet prints it: 4 little-endian u64 words, 16 hex digits each."""
-    return "".join("%016x" % w for w in struct.unpack("<4Q", raw))
+    return "".join(f"{w:016x}" for w in struct.unpack("<4Q", raw))
 
 
 @dataclass(frozen=True)
