@@ -17,7 +17,7 @@ from .cas import CasApp, XetTokens
 from .faults import FaultRule, Faults, RequestLog, RequestRecord
 from .orgs import TokenRow, token_table
 from .server import Hub, HubServer
-from .store import REPO_TYPES, Store
+from .store import REPO_TYPES, Repo, Store
 from .xet import XetIndex
 
 
@@ -34,7 +34,7 @@ class Sandbox:
     def __init__(
         self,
         data_dir: str | Path | None = None,
-        users: str | Path | dict | None = None,
+        users: str | Path | dict[str, Any] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
@@ -45,8 +45,12 @@ class Sandbox:
         list_page_size: int = 1000,
         idle_timeout: float | None = 60.0,
     ):
-        self._tmp = None if data_dir is not None else tempfile.mkdtemp(prefix="hf-sandbox-")
-        self.data_dir = Path(data_dir if data_dir is not None else self._tmp)
+        self._tmp: str | None = None
+        if data_dir is not None:
+            self.data_dir = Path(data_dir)
+        else:
+            self._tmp = tempfile.mkdtemp(prefix="hf-sandbox-")
+            self.data_dir = Path(self._tmp)
         self.cas_dir = Path(cas_dir) if cas_dir is not None else self.data_dir / "cas"
         self.cas_dir.mkdir(parents=True, exist_ok=True)
         self.auth = Auth(users)
@@ -305,7 +309,7 @@ class Sandbox:
         self.clear_faults()
 
     # -- direct store access for assertions ---------------------------------------------------
-    def _repo(self, repo_id: str, repo_type: str):
+    def _repo(self, repo_id: str, repo_type: str) -> Repo:
         repo = self.store.get(repo_type, repo_id)
         if repo is None:
             raise KeyError(f"no {repo_type} repo {repo_id} in the sandbox")
@@ -316,7 +320,7 @@ class Sandbox:
         hit = self.store.resolve(repo, revision) if repo else None
         return hit[0] if hit else None
 
-    def _tree(self, repo_id: str, repo_type: str, revision: str) -> tuple[Any, dict]:
+    def _tree(self, repo_id: str, repo_type: str, revision: str) -> tuple[Repo, dict[str, Any]]:
         repo = self._repo(repo_id, repo_type)
         hit = self.store.resolve(repo, revision)
         if hit is None:
@@ -330,7 +334,9 @@ class Sandbox:
         if blob is None and entry.get("lfs"):
             blob = self.store.blob_path("lfs", entry["lfs"]["oid"])
             self.xet.materialize(entry["lfs"]["oid"], blob)
-        return Path(blob).read_bytes()
+        # blob is None for a file whose bytes were never stored (generated repos write trees without them):
+        # Path(None) raises the TypeError this helper has always raised there.
+        return Path(blob).read_bytes()  # type: ignore[arg-type]
 
     def list_files(self, repo_id: str, repo_type: str = "model", revision: str = "main") -> dict[str, int]:
         _, tree = self._tree(repo_id, repo_type, revision)

@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 READ = "repo.content.read"
 WRITE = "repo.write"
@@ -140,7 +140,7 @@ class Token:
     value: str
     user: str | None
     role: str  # "read" | "write" | "fineGrained"
-    scoped: list[dict] = field(default_factory=list)
+    scoped: list[dict[str, Any]] = field(default_factory=list)
     revoked_in: list[str] = field(default_factory=list)
     expired: bool = False
     can_read_gated: bool = False  # fine-grained: "read access to public gated repos you can access"
@@ -172,15 +172,15 @@ class Access:
 class Auth:
     """Users, orgs, tokens (from a YAML file, a dict or the built-in defaults) and the rules."""
 
-    def __init__(self, config: dict | str | Path | None = None):
+    def __init__(self, config: dict[str, Any] | str | Path | None = None):
         if config is None:
             config = DEFAULT_CONFIG
         elif isinstance(config, (str, Path)):
             import yaml
 
             config = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-        self.users: dict[str, dict] = {u: dict(v or {}) for u, v in (config.get("users") or {}).items()}
-        self.orgs: dict[str, dict] = {}
+        self.users: dict[str, dict[str, Any]] = {u: dict(v or {}) for u, v in (config.get("users") or {}).items()}
+        self.orgs: dict[str, dict[str, Any]] = {}
         for org, spec in (config.get("orgs") or {}).items():
             spec = dict(spec or {})
             members = dict((spec.get("members") or {}).items())
@@ -214,7 +214,7 @@ class Auth:
             )
             self.tokens[name] = tok
             self._by_value[tok.value] = tok
-        self.oidc_trust: list[dict] = list(config.get("oidc") or [])
+        self.oidc_trust: list[dict[str, Any]] = list(config.get("oidc") or [])
         self._lock = threading.Lock()
 
     # -- additions at run time (generated orgs) ------------------------------------------------
@@ -286,7 +286,7 @@ class Auth:
             return "admin"
         for org, spec in self.orgs.items():
             if org.lower() == namespace.lower():
-                return spec["members"].get(user)
+                return cast("str | None", spec["members"].get(user))
         return None
 
     # -- rules --------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ class Auth:
         return None if WRITE in tok.permissions_for(kind, namespace) else denied
 
     # -- whoami -------------------------------------------------------------------------------
-    def whoami(self, tok: Token) -> dict:
+    def whoami(self, tok: Token) -> dict[str, Any]:
         access_token: dict[str, Any] = {
             "displayName": tok.name,
             "role": tok.role,
@@ -379,10 +379,10 @@ class Auth:
         }
         if tok.role == "fineGrained":
             scoped = []
-            for entry in tok.scoped:
-                ent = dict(entry.get("entity", {}))
+            for grant in tok.scoped:
+                ent = dict(grant.get("entity", {}))
                 ent.setdefault("_id", _stable_id(ent.get("type", ""), ent.get("name", "")))
-                scoped.append({"entity": ent, "permissions": list(entry.get("permissions", []))})
+                scoped.append({"entity": ent, "permissions": list(grant.get("permissions", []))})
             access_token["fineGrained"] = {"scoped": scoped, "global": [], "canReadGatedRepos": tok.can_read_gated}
         if tok.oidc_repo is not None:
             return {

@@ -181,7 +181,7 @@ class CasApp:
         exp = int(time.time()) + self.tokens.lifetime
         return f"{req.base}/v1/fetch/{xorb}?exp={exp}&sig={self.tokens.sign_fetch(xorb, exp)}"
 
-    def _terms(self, req: Request, file_hash: str, rng: tuple[int, int] | None) -> tuple[dict, int]:
+    def _terms(self, req: Request, file_hash: str, rng: tuple[int, int] | None) -> tuple[dict[str, Any], int]:
         xet = self.xet.file(file_hash)
         if xet is None:
             raise HubError(404, f"File {file_hash} not found")
@@ -191,7 +191,9 @@ class CasApp:
         if start >= xet.size or start > end:
             raise HubError(416, "Range not satisfiable")
         end = min(end, xet.size - 1)
-        terms, needed, pos, offset_into_first = [], {}, 0, None
+        terms: list[dict[str, Any]] = []
+        needed: dict[str, list[tuple[int, int]]] = {}
+        pos, offset_into_first = 0, None
         for seg in xet.segments:
             seg_start, pos = pos, pos + seg.size
             if pos <= start or seg_start > end:
@@ -235,7 +237,8 @@ class CasApp:
         return Response.json({"offset_into_first_range": offset, **body})
 
     def batch_reconstruction(self, req: Request) -> Response:
-        files, fetch_info = {}, {}
+        files: dict[str, Any] = {}
+        fetch_info: dict[str, list[Any]] = {}
         for file_id in req.query.get("file_id", []):
             if not HASH_RE.fullmatch(file_id):
                 raise HubError(400, "Invalid file_id format")

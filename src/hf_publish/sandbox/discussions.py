@@ -28,11 +28,11 @@ PAGE_SIZE = 50
 TITLE_MIN, TITLE_MAX = 3, 200
 
 
-def _event(kind: str, author: str, data: dict) -> dict:
+def _event(kind: str, author: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"id": secrets.token_hex(12), "type": kind, "createdAt": iso_now(), "author": {"name": author}, "data": data}
 
 
-def _comment(author: str, text: str) -> dict:
+def _comment(author: str, text: str) -> dict[str, Any]:
     return _event("comment", author, {"edited": False, "hidden": False, "latest": {"raw": text, "html": text}})
 
 
@@ -55,19 +55,21 @@ class Discussions:
 
     # -- storage ------------------------------------------------------------------------------
     @staticmethod
-    def load(repo: Repo) -> list[dict]:
+    def load(repo: Repo) -> list[dict[str, Any]]:
         try:
-            return json.loads((repo.path / "discussions.json").read_text(encoding="utf-8"))
+            items: list[dict[str, Any]] = json.loads((repo.path / "discussions.json").read_text(encoding="utf-8"))
+            return items
         except (OSError, ValueError):
             return []
 
     @staticmethod
-    def save(repo: Repo, items: list[dict]) -> None:
+    def save(repo: Repo, items: list[dict[str, Any]]) -> None:
         _write_json_atomic(repo.path / "discussions.json", items)
 
     def next_number(self, repo: Repo) -> int:
         refs = self.hub.store.refs(repo)
-        return max([d["num"] for d in self.load(repo)] + [int(n) for n in refs["pr"]] + [0]) + 1
+        numbers: list[int] = [d["num"] for d in self.load(repo)]
+        return max(numbers + [int(n) for n in refs["pr"]] + [0]) + 1
 
     def open_pr_record(
         self,
@@ -106,14 +108,14 @@ class Discussions:
                 self.save(repo, items)
                 return
 
-    def _find(self, repo: Repo, num: str) -> tuple[list[dict], dict]:
+    def _find(self, repo: Repo, num: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         items = self.load(repo)
         for item in items:
             if item["num"] == int(num):
                 return items, item
         raise HubError(404, "Discussion not found")
 
-    def _summary(self, repo: Repo, item: dict) -> dict:
+    def _summary(self, repo: Repo, item: dict[str, Any]) -> dict[str, Any]:
         return {
             "num": item["num"],
             "title": item["title"],
@@ -126,7 +128,7 @@ class Discussions:
             "pinned": False,
         }
 
-    def _detail(self, repo: Repo, item: dict) -> dict:
+    def _detail(self, repo: Repo, item: dict[str, Any]) -> dict[str, Any]:
         out = {**self._summary(repo, item), "events": item["events"]}
         if item["isPullRequest"]:
             out["changes"] = {
@@ -137,9 +139,10 @@ class Discussions:
         return out
 
     def _user(self, req: Request) -> str:
+        assert req.token is not None  # every caller got its repo with need="pr" or "write": authenticated
         return req.token.user or "trusted-publisher"
 
-    def _may_moderate(self, req: Request, repo: Repo, item: dict) -> None:
+    def _may_moderate(self, req: Request, repo: Repo, item: dict[str, Any]) -> None:
         if self._user(req) == item["author"]:
             return
         access = self.hub.auth.repo_access(

@@ -223,29 +223,29 @@ class _Checker:
             return False
         return True
 
-    def required(self, obj: dict, key: str, path: str) -> Any:
+    def required(self, obj: dict[str, Any], key: str, path: str) -> Any:
         if key not in obj or obj[key] is None:
             self.fail(f"{path}.{key}", "is required")
             return None
         return obj[key]
 
-    def required_string(self, obj: dict, key: str, path: str) -> None:
+    def required_string(self, obj: dict[str, Any], key: str, path: str) -> None:
         value = self.required(obj, key, path)
         if value is not None:
             self.string(value, f"{path}.{key}")
 
-    def required_array(self, obj: dict, key: str, path: str) -> list | None:
+    def required_array(self, obj: dict[str, Any], key: str, path: str) -> list[Any] | None:
         value = self.required(obj, key, path)
         if value is not None and not isinstance(value, list):
             self.fail(f"{path}.{key}", "must be an array")
             return None
         return value
 
-    def required_mapping(self, obj: dict, key: str, path: str) -> dict | None:
+    def required_mapping(self, obj: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
         value = self.required(obj, key, path)
         return value if value is not None and self.mapping(value, f"{path}.{key}") else None
 
-    def optional_strings(self, obj: dict, keys: tuple[str, ...], path: str) -> None:
+    def optional_strings(self, obj: dict[str, Any], keys: tuple[str, ...], path: str) -> None:
         for key in keys:
             if obj.get(key) is not None:
                 self.string(obj[key], f"{path}.{key}")
@@ -291,7 +291,7 @@ def _check_model_index(c: _Checker, value: Any) -> None:
                     c.fail(f"{mpath}.verified", "must be a boolean")
 
 
-def _check_space(c: _Checker, meta: dict) -> None:
+def _check_space(c: _Checker, meta: dict[str, Any]) -> None:
     if "sdk" in meta and meta["sdk"] not in SPACE_SDKS:
         c.fail("sdk", _one_of(SPACE_SDKS))
     for key in ("colorFrom", "colorTo"):

@@ -55,7 +55,7 @@ def _hf_isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(_xet, "XET_CONNECTION_INFO_CACHE", {})
     monkeypatch.setattr(_auth, "_OIDC_TOKEN_CACHE", None)
-    from huggingface_hub.utils import disable_progress_bars
+    from huggingface_hub.utils.tqdm import disable_progress_bars  # the same function huggingface_hub.utils re-exports
 
     disable_progress_bars()
 
@@ -100,7 +100,8 @@ def upload_lane(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
     else:
         monkeypatch.delenv("HF_HUB_DISABLE_XET", raising=False)
-    return request.param
+    lane: str = request.param
+    return lane
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def _sdk_choices() -> str:
     return "must be one of [" + ", ".join(SPACE_SDKS) + "]"
 
 
-def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> dict:
+def _entry_json(path: str, entry: dict[str, Any], *, last_commit: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "file", "oid": entry["oid"], "size": entry["size"], "path": path}
     if entry.get("lfs"):
         out["lfs"] = dict(entry["lfs"])
@@ -96,7 +96,7 @@ def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> d
     return out
 
 
-def _dirs_of(tree: dict[str, dict]) -> set[str]:
+def _dirs_of(tree: dict[str, dict[str, Any]]) -> set[str]:
     dirs = set()
     for path in tree:
         parts = path.split("/")
@@ -251,34 +251,34 @@ class Hub:
             raise revision_not_found(rev)
         return hit
 
-    def _tree(self, repo: Repo, commit_id: str) -> dict[str, dict]:
+    def _tree(self, repo: Repo, commit_id: str) -> dict[str, dict[str, Any]]:
         obj = self.store.commit(repo, commit_id)
         return obj["tree"] if obj else {}
 
     def _url(self, req: Request, repo: Repo) -> str:
         return f"{req.base}/{_URL_PREFIX[repo.repo_type]}{repo.repo_id}"
 
-    def _text_at(self, repo: Repo, tree: dict, path: str) -> str | None:
+    def _text_at(self, repo: Repo, tree: dict[str, dict[str, Any]], path: str) -> str | None:
         entry = tree.get(path)
         if entry is None or entry.get("lfs"):
             return None
         p = self.store.read_entry(entry)
         return p.read_text(encoding="utf-8", errors="replace") if p else None
 
-    def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict]:
+    def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict[str, Any]]:
         """For expand=True: the newest commit that touched each path (walks first-parent history).
 
         A file is touched when its entry changes, a folder when its git tree id does: one lookup
         per path and commit, whatever the size of the tree.
         """
 
-        def state(obj: dict | None, path: str) -> Any:
+        def state(obj: dict[str, Any] | None, path: str) -> Any:
             if obj is None:
                 return None
             return obj["tree"].get(path) or obj.get("treeIds", {}).get(path)
 
         history = self.store.history(repo, head)
-        out: dict[str, dict] = {}
+        out: dict[str, dict[str, Any]] = {}
         pending = list(paths)
         for i, obj in enumerate(history):
             older = history[i + 1] if i + 1 < len(history) else None
@@ -503,9 +503,9 @@ class Hub:
         """(size, xet hash or None) if the object is stored, in the blob store or the xet CAS."""
         size = self.store.has_lfs_blob(sha256)
         xet = self.xet.lookup(sha256)
-        if size is None and xet is None:
-            return None
-        return (size if size is not None else xet[1]), (xet[0] if xet else None)
+        if xet is None:
+            return None if size is None else (size, None)
+        return (size if size is not None else xet[1]), xet[0]
 
     def _sign(self, oid: str, size: int) -> str:
         return hmac.new(self._secret, f"{oid}:{size}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -596,11 +596,13 @@ class Hub:
         return Response.json({"message": "Object verified"})
 
     # -- commits ------------------------------------------------------------------------------
-    def _parse_commit(self, req: Request, repo_type: str) -> tuple[dict, list[tuple[str, str, dict | None]]]:
+    def _parse_commit(
+        self, req: Request, repo_type: str
+    ) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any] | None]]]:
         """Read the ndjson body one line at a time: (header, [(op, path, entry)]). Stores blobs as it goes."""
         reader = io.BufferedReader(req.body, 1 << 20)
-        header: dict = {}
-        ops: list[tuple[str, str, dict | None]] = []
+        header: dict[str, Any] = {}
+        ops: list[tuple[str, str, dict[str, Any] | None]] = []
         leaks: list[str] = []
         while raw := reader.readline(COMMIT_LINE_LIMIT + 1):
             if len(raw) > COMMIT_LINE_LIMIT:
@@ -695,7 +697,9 @@ class Hub:
         return header, ops
 
     @staticmethod
-    def _apply(tree: dict[str, dict], ops: list[tuple[str, str, dict | None]]) -> dict[str, dict]:
+    def _apply(
+        tree: dict[str, dict[str, Any]], ops: list[tuple[str, str, dict[str, Any] | None]]
+    ) -> dict[str, dict[str, Any]]:
         """The tree after the operations. A delete names a file or a folder (its files go), either
         way: ``deletedFile`` on a folder deletes the folder's files, as on the Hub."""
         tree = dict(tree)
@@ -707,6 +711,7 @@ class Hub:
                 for i in range(1, len(parts)):
                     if "/".join(parts[:i]) in tree:
                         raise HubError(422, f"Invalid path: {'/'.join(parts[:i])} is a file in the repo")
+                assert entry is not None  # _parse_commit gives every add its entry
                 tree[path] = entry
                 continue
             doomed = [p for p in tree if p == path or p.startswith(path + "/")]
@@ -874,7 +879,7 @@ class Hub:
         path = quote(req.path, safe="/%:@!$&'()*+,;=-._~")
         return {"Link": f'<{req.base}{path}?{urlencode(query, doseq=True)}>; rel="next"'}
 
-    def _page(self, req: Request, items: list, size: int) -> Response:
+    def _page(self, req: Request, items: list[Any], size: int) -> Response:
         """Page ``p`` (0-based) of ``size`` items and a next link while more remain (commit lists)."""
         try:
             page = max(int(req.arg("p") or "0"), 0)
@@ -1110,7 +1115,9 @@ class Handler(BaseHTTPRequestHandler):
     server: HubServer
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # applied to the socket by StreamRequestHandler.setup
+        # Applied to the socket by StreamRequestHandler.setup; typeshed declares `timeout` a ClassVar, but the
+        # stdlib reads it through self, and each server has its own idle timeout.
+        self.timeout = self.server.idle_timeout  # type: ignore[misc]
         super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -1242,7 +1249,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _run(self, req: Request) -> Response:
         try:
-            return self.server.hub.handle(req)
+            resp: Response = self.server.hub.handle(req)  # hub: Hub or CasApp
+            return resp
         except HubError as exc:
             return self._error_response(exc)
         except StoreError as exc:

@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 REPO_TYPES = ("model", "dataset", "space")
 LFS_PATTERNS = [
@@ -120,7 +120,7 @@ def iso_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{time.time_ns() // 1_000_000 % 1000:03d}Z"
 
 
-def _tree_ids(tree: dict[str, dict]) -> dict[str, str]:
+def _tree_ids(tree: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Git tree sha1 of every directory ("" = root), from the flat path -> entry map."""
     children: dict[str, dict[str, tuple[str, str]]] = {"": {}}
     for path, entry in tree.items():
@@ -164,11 +164,11 @@ class Repo:
 
     @property
     def repo_id(self) -> str:
-        return self.meta["id"]
+        return cast(str, self.meta["id"])
 
     @property
     def repo_type(self) -> str:
-        return self.meta["type"]
+        return cast(str, self.meta["type"])
 
     @property
     def private(self) -> bool:
@@ -193,7 +193,7 @@ class Store:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
-        self._commit_cache: dict[tuple[str, str], dict] = {}
+        self._commit_cache: dict[tuple[str, str], dict[str, Any]] = {}
         self.crash_at_ref_swap: set[int] = set()  # threads that die before their next ref swap (faults)
 
     # -- blobs --------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ class Store:
         *,
         private: bool,
         creator: str | None,
-        extra: dict | None = None,
+        extra: dict[str, Any] | None = None,
         files: dict[str, bytes] | None = None,
     ) -> Repo:
         """A new repo whose initial commit holds .gitattributes plus ``files`` (a new Space's README)."""
@@ -393,21 +393,22 @@ class Store:
 
     # -- refs and commits ---------------------------------------------------------------------
     def refs(self, repo: Repo) -> dict[str, dict[str, str]]:
-        return json.loads((repo.path / "refs.json").read_text(encoding="utf-8"))
+        refs: dict[str, dict[str, str]] = json.loads((repo.path / "refs.json").read_text(encoding="utf-8"))
+        return refs
 
-    def set_refs(self, repo: Repo, refs: dict) -> None:
+    def set_refs(self, repo: Repo, refs: dict[str, dict[str, str]]) -> None:
         if self.crash_at_ref_swap and threading.get_ident() in self.crash_at_ref_swap:
             self.crash_at_ref_swap.discard(threading.get_ident())
             raise Crash("the sandbox died before moving the ref")
         _write_json_atomic(repo.path / "refs.json", refs)
 
-    def commit(self, repo: Repo, commit_id: str) -> dict | None:
+    def commit(self, repo: Repo, commit_id: str) -> dict[str, Any] | None:
         cache_key = (str(repo.path), commit_id)
         hit = self._commit_cache.get(cache_key)
         if hit is not None:
             return hit
         try:
-            data = json.loads((repo.path / "commits" / f"{commit_id}.json").read_text(encoding="utf-8"))
+            data: dict[str, Any] = json.loads((repo.path / "commits" / f"{commit_id}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if len(self._commit_cache) >= 512:  # commit objects are immutable: a crude bound is enough
@@ -442,7 +443,7 @@ class Store:
     def _write_commit(
         self,
         repo: Repo,
-        tree: dict,
+        tree: dict[str, dict[str, Any]],
         parents: list[str],
         title: str,
         message: str,
@@ -477,7 +478,7 @@ class Store:
         *,
         branch: str,
         base: str,
-        tree: dict,
+        tree: dict[str, dict[str, Any]],
         title: str,
         message: str,
         author: str,
@@ -491,7 +492,7 @@ class Store:
         self.update_meta(repo, lastModified=iso_now())
         return commit_id
 
-    def history(self, repo: Repo, head: str) -> list[dict]:
+    def history(self, repo: Repo, head: str) -> list[dict[str, Any]]:
         out = []
         seen = set()
         cur: str | None = head
@@ -504,7 +505,7 @@ class Store:
             cur = obj["parents"][0] if obj["parents"] else None
         return out
 
-    def read_entry(self, entry: dict) -> Path | None:
+    def read_entry(self, entry: dict[str, Any]) -> Path | None:
         """Path of the bytes of one tree entry, or None if the LFS object is only in the xet CAS."""
         if entry.get("lfs"):
             path = self.blob_path("lfs", entry["lfs"]["oid"])
