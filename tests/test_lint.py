@@ -1,9 +1,9 @@
 """Lint, format and types are part of the suite, so CI (which runs pytest) enforces them:
-`ruff check src`, `ruff format --check src` and `mypy --strict` (pyproject's [tool.mypy]).
+`ruff check`, `ruff format --check` (src, tests, benchmarks) and `mypy --strict` (pyproject's
+[tool.mypy]), for every module of the package, the sandbox (the local Hub test double) included.
 
-The sandbox is linted on its own branch for now (pyproject's `extend-exclude`). Modules listed in
-NOT_YET_STRICT still have mypy findings; the list only shrinks: a listed module that has become
-clean fails the test until it is taken off the list.
+Modules listed in NOT_YET_STRICT still have mypy findings; the list only shrinks: a listed module
+that has become clean fails the test until it is taken off the list.
 """
 
 from __future__ import annotations
@@ -42,11 +42,7 @@ def test_src_tests_and_benchmarks_are_ruff_formatted():
 
 
 def _strict_modules() -> list[str]:
-    return sorted(
-        p.relative_to(PACKAGE).as_posix()
-        for p in PACKAGE.rglob("*.py")
-        if "sandbox" not in p.relative_to(PACKAGE).parts
-    )
+    return sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
 
 
 def test_mypy_strict_finds_nothing():
@@ -58,7 +54,7 @@ def test_mypy_strict_finds_nothing():
 def test_the_not_yet_strict_list_only_shrinks():
     assert set(_strict_modules()) >= NOT_YET_STRICT, "a listed module no longer exists: take it off"
     if not NOT_YET_STRICT:
-        return  # mypy without paths would check the whole configured tree, sandbox included
+        return  # mypy without paths would check the whole configured tree
     result = _run(_tool("mypy"), "--follow-imports=silent", *[str(PACKAGE / m) for m in sorted(NOT_YET_STRICT)])
     failing = {
         line.split(":", 1)[0].replace("src/hf_publish/", "")

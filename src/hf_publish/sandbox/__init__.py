@@ -10,5 +10,13 @@ from .faults import FaultRule, RequestRecord
 from .generate import generate_org, generate_repos
 from .orgs import TokenRow
 
-__all__ = ["DEFAULT_OIDC_ID_TOKEN", "FaultRule", "RequestRecord", "Sandbox", "TokenRow", "derive_token", "generate_org",
-           "generate_repos"]
+__all__ = [
+    "DEFAULT_OIDC_ID_TOKEN",
+    "FaultRule",
+    "RequestRecord",
+    "Sandbox",
+    "TokenRow",
+    "derive_token",
+    "generate_org",
+    "generate_repos",
+]

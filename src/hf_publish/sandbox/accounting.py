@@ -75,9 +75,15 @@ class Accounting:
             policy = f'"fixed window";"{name}";q={quota};w={math.ceil(window)}'
             if used >= quota:
                 self._windows[bucket] = (start, used)
-                raise HubError(429, f"You have exceeded the rate limit for {name} requests ({quota} per "
-                                    f"{math.ceil(window)} s). Retry in {reset} seconds.",
-                               headers={"Retry-After": str(reset), "RateLimit": f'"{name}";r=0;t={reset}',
-                                        "RateLimit-Policy": policy})
+                raise HubError(
+                    429,
+                    f"You have exceeded the rate limit for {name} requests ({quota} per "
+                    f"{math.ceil(window)} s). Retry in {reset} seconds.",
+                    headers={
+                        "Retry-After": str(reset),
+                        "RateLimit": f'"{name}";r=0;t={reset}',
+                        "RateLimit-Policy": policy,
+                    },
+                )
             self._windows[bucket] = (start, used + 1)
             return {"RateLimit": f'"{name}";r={quota - used - 1};t={reset}', "RateLimit-Policy": policy}

@@ -17,7 +17,7 @@ from .cas import CasApp, XetTokens
 from .faults import FaultRule, Faults, RequestLog, RequestRecord
 from .orgs import TokenRow, token_table
 from .server import Hub, HubServer
-from .store import REPO_TYPES, Store
+from .store import REPO_TYPES, Repo, Store
 from .xet import XetIndex
 
 
@@ -34,7 +34,7 @@ class Sandbox:
     def __init__(
         self,
         data_dir: str | Path | None = None,
-        users: str | Path | dict | None = None,
+        users: str | Path | dict[str, Any] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
@@ -45,8 +45,12 @@ class Sandbox:
         list_page_size: int = 1000,
         idle_timeout: float | None = 60.0,
     ):
-        self._tmp = None if data_dir is not None else tempfile.mkdtemp(prefix="hf-sandbox-")
-        self.data_dir = Path(data_dir if data_dir is not None else self._tmp)
+        self._tmp: str | None = None
+        if data_dir is not None:
+            self.data_dir = Path(data_dir)
+        else:
+            self._tmp = tempfile.mkdtemp(prefix="hf-sandbox-")
+            self.data_dir = Path(self._tmp)
         self.cas_dir = Path(cas_dir) if cas_dir is not None else self.data_dir / "cas"
         self.cas_dir.mkdir(parents=True, exist_ok=True)
         self.auth = Auth(users)
@@ -72,29 +76,51 @@ class Sandbox:
         """The server's in-memory state, built from the data and CAS dirs (what a new process reads)."""
         self.store = Store(self.data_dir)
         self.xet = XetIndex(self.cas_dir)
-        self.hub = Hub(self.store, self.auth, self.xet, tree_page_size=self._page_sizes[0],
-                       tree_expand_page_size=self._page_sizes[1], commits_page_size=self._page_sizes[2],
-                       list_page_size=self._page_sizes[3], xet_tokens=self.xet_tokens,
-                       accounting=self.accounting)
+        self.hub = Hub(
+            self.store,
+            self.auth,
+            self.xet,
+            tree_page_size=self._page_sizes[0],
+            tree_expand_page_size=self._page_sizes[1],
+            commits_page_size=self._page_sizes[2],
+            list_page_size=self._page_sizes[3],
+            xet_tokens=self.xet_tokens,
+            accounting=self.accounting,
+        )
         self.cas = CasApp(self.xet, self.xet_tokens)
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         with self._lifecycle:
             if self._server is not None:
                 return self
             self._stopped = False
-            self._cas_server = HubServer((self.host, self.cas_port), self.cas, self.cas_faults, self.cas_log,
-                                         idle_timeout=self.idle_timeout)
+            self._cas_server = HubServer(
+                (self.host, self.cas_port), self.cas, self.cas_faults, self.cas_log, idle_timeout=self.idle_timeout
+            )
             self.cas_port = self._cas_server.server_address[1]
             self.xet.cas_url = self.cas_endpoint
-            self._server = HubServer((self.host, self.port), self.hub, self.faults, self.log, on_crash=self._crashed,
-                                     idle_timeout=self.idle_timeout)
+            self._server = HubServer(
+                (self.host, self.port),
+                self.hub,
+                self.faults,
+                self.log,
+                on_crash=self._crashed,
+                idle_timeout=self.idle_timeout,
+            )
             self.port = self._server.server_address[1]
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"hf-sandbox-{self.port}", daemon=True)
-            self._cas_thread = threading.Thread(target=self._cas_server.serve_forever, kwargs={"poll_interval": 0.05},
-                                                name=f"hf-sandbox-cas-{self.cas_port}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"hf-sandbox-{self.port}",
+                daemon=True,
+            )
+            self._cas_thread = threading.Thread(
+                target=self._cas_server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"hf-sandbox-cas-{self.cas_port}",
+                daemon=True,
+            )
             self._thread.start()
             self._cas_thread.start()
             return self
@@ -123,7 +149,7 @@ class Sandbox:
         server = self._server
         return server is not None and not server.dead
 
-    def restart(self) -> "Sandbox":
+    def restart(self) -> Sandbox:
         """Stop the server as a dying process would (in-flight requests are cut), rebuild its state
         from the data dir and start it again on the same port."""
         with self._lifecycle:
@@ -134,8 +160,9 @@ class Sandbox:
     def _crashed(self, rule: FaultRule) -> None:
         """An injected crash fired (in a handler thread): go down now, come back later."""
         self.crashes += 1
-        threading.Thread(target=self._die_and_revive, args=(rule.restart_after,), name="hf-sandbox-crash",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._die_and_revive, args=(rule.restart_after,), name="hf-sandbox-crash", daemon=True
+        ).start()
 
     def _die_and_revive(self, restart_after: float | None) -> None:
         with self._lifecycle:
@@ -156,7 +183,7 @@ class Sandbox:
             time.sleep(0.01)
         return True
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -200,10 +227,21 @@ class Sandbox:
     def clear_log(self) -> None:
         self.log.clear()
 
-    def inject(self, method: str | None = None, path: str = ".*", status: int | None = None,
-               retry_after: float | None = None, drop: bool = False, delay: float = 0.0,
-               times: int | None = 1, crash: str | None = None, restart_after: float | None = None,
-               hold: int = 0, rate: float = 1.0, hang: bool = False) -> FaultRule:
+    def inject(
+        self,
+        method: str | None = None,
+        path: str = ".*",
+        status: int | None = None,
+        retry_after: float | None = None,
+        drop: bool = False,
+        delay: float = 0.0,
+        times: int | None = 1,
+        crash: str | None = None,
+        restart_after: float | None = None,
+        hold: int = 0,
+        rate: float = 1.0,
+        hang: bool = False,
+    ) -> FaultRule:
         """Make the next ``times`` requests matching ``method`` and ``path`` (re.search) misbehave.
 
         ``crash``: the server dies on the request, as a killed process would: "before" it is applied,
@@ -224,10 +262,22 @@ class Sandbox:
             raise ValueError("inject() needs a status, drop=True, a delay, a crash, a hold or hang=True")
         if crash not in (None, "before", "commit", "after"):
             raise ValueError("crash must be 'before', 'commit' or 'after'")
-        return self.faults.add(FaultRule(method=method, path=re.compile(path), status=status,
-                                         retry_after=retry_after, drop=drop, delay=delay, times=times,
-                                         crash=crash, restart_after=restart_after, hold=hold, rate=rate,
-                                         hang=hang))
+        return self.faults.add(
+            FaultRule(
+                method=method,
+                path=re.compile(path),
+                status=status,
+                retry_after=retry_after,
+                drop=drop,
+                delay=delay,
+                times=times,
+                crash=crash,
+                restart_after=restart_after,
+                hold=hold,
+                rate=rate,
+                hang=hang,
+            )
+        )
 
     def request_counts(self, reset: bool = False) -> dict[str, int]:
         """Requests that reached the Hub API so far, per bucket: {"api": n, "resolver": m} (file
@@ -259,7 +309,7 @@ class Sandbox:
         self.clear_faults()
 
     # -- direct store access for assertions ---------------------------------------------------
-    def _repo(self, repo_id: str, repo_type: str):
+    def _repo(self, repo_id: str, repo_type: str) -> Repo:
         repo = self.store.get(repo_type, repo_id)
         if repo is None:
             raise KeyError(f"no {repo_type} repo {repo_id} in the sandbox")
@@ -270,7 +320,7 @@ class Sandbox:
         hit = self.store.resolve(repo, revision) if repo else None
         return hit[0] if hit else None
 
-    def _tree(self, repo_id: str, repo_type: str, revision: str) -> tuple[Any, dict]:
+    def _tree(self, repo_id: str, repo_type: str, revision: str) -> tuple[Repo, dict[str, Any]]:
         repo = self._repo(repo_id, repo_type)
         hit = self.store.resolve(repo, revision)
         if hit is None:
@@ -284,7 +334,9 @@ class Sandbox:
         if blob is None and entry.get("lfs"):
             blob = self.store.blob_path("lfs", entry["lfs"]["oid"])
             self.xet.materialize(entry["lfs"]["oid"], blob)
-        return Path(blob).read_bytes()
+        # blob is None for a file whose bytes were never stored (generated repos write trees without them):
+        # Path(None) raises the TypeError this helper has always raised there.
+        return Path(blob).read_bytes()  # type: ignore[arg-type]
 
     def list_files(self, repo_id: str, repo_type: str = "model", revision: str = "main") -> dict[str, int]:
         _, tree = self._tree(repo_id, repo_type, revision)
@@ -305,8 +357,15 @@ class Sandbox:
             raise KeyError(f"unknown user or token {user_or_token!r}")
         return self.store.create(repo_type, repo_id, private=private, creator=user).repo_id
 
-    def request_access(self, repo_id: str, user: str, *, repo_type: str = "model",
-                       timestamp: datetime | str | float | None = None, fields: dict[str, Any] | None = None) -> str:
+    def request_access(
+        self,
+        repo_id: str,
+        user: str,
+        *,
+        repo_type: str = "model",
+        timestamp: datetime | str | float | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> str:
         """Setup helper: ``user`` asks for access to a gated repo (as the website's form does), at
         ``timestamp`` (datetime, ISO text, epoch seconds; default now). Returns the request's status:
         "accepted" on an ``auto``-gated repo, else "pending" (or the status of an earlier request)."""

@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 READ = "repo.content.read"
 WRITE = "repo.write"
@@ -82,16 +82,36 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "alice-write": {"user": "alice", "role": "write"},
         "alice-read": {"user": "alice", "role": "read"},
         "bob-write": {"user": "bob", "role": "write"},
-        "alice-fg-org": {"user": "alice", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "bob-fg-org": {"user": "bob", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "carol-fg-org": {"user": "carol", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "dave-fg-org": {"user": "dave", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}]},
-        "alice-fg-read": {"user": "alice", "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [READ]}]},
+        "alice-fg-org": {
+            "user": "alice",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "bob-fg-org": {
+            "user": "bob",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "carol-fg-org": {
+            "user": "carol",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "dave-fg-org": {
+            "user": "dave",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [WRITE, READ]}],
+        },
+        "alice-fg-read": {
+            "user": "alice",
+            "scoped": [{"entity": {"type": "org", "name": "acme-ai"}, "permissions": [READ]}],
+        },
         "alice-fg-repo": {
             "user": "alice",
-            "scoped": [{"entity": {"type": "model", "name": "acme-ai/bert-korean-sentiment-v2"}, "permissions": [WRITE]}],
+            "scoped": [
+                {"entity": {"type": "model", "name": "acme-ai/bert-korean-sentiment-v2"}, "permissions": [WRITE]}
+            ],
         },
-        "eve-fg-user": {"user": "eve", "scoped": [{"entity": {"type": "user", "name": "eve"}, "permissions": [WRITE, READ]}]},
+        "eve-fg-user": {
+            "user": "eve",
+            "scoped": [{"entity": {"type": "user", "name": "eve"}, "permissions": [WRITE, READ]}],
+        },
         "alice-revoked": {"user": "alice", "role": "write", "revoked_in": ["acme-ai"]},
         "expired": {"user": "alice", "role": "write", "expired": True},
     },
@@ -120,7 +140,7 @@ class Token:
     value: str
     user: str | None
     role: str  # "read" | "write" | "fineGrained"
-    scoped: list[dict] = field(default_factory=list)
+    scoped: list[dict[str, Any]] = field(default_factory=list)
     revoked_in: list[str] = field(default_factory=list)
     expired: bool = False
     can_read_gated: bool = False  # fine-grained: "read access to public gated repos you can access"
@@ -152,18 +172,18 @@ class Access:
 class Auth:
     """Users, orgs, tokens (from a YAML file, a dict or the built-in defaults) and the rules."""
 
-    def __init__(self, config: dict | str | Path | None = None):
+    def __init__(self, config: dict[str, Any] | str | Path | None = None):
         if config is None:
             config = DEFAULT_CONFIG
         elif isinstance(config, (str, Path)):
             import yaml
 
             config = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-        self.users: dict[str, dict] = {u: dict(v or {}) for u, v in (config.get("users") or {}).items()}
-        self.orgs: dict[str, dict] = {}
+        self.users: dict[str, dict[str, Any]] = {u: dict(v or {}) for u, v in (config.get("users") or {}).items()}
+        self.orgs: dict[str, dict[str, Any]] = {}
         for org, spec in (config.get("orgs") or {}).items():
             spec = dict(spec or {})
-            members = {m: r for m, r in (spec.get("members") or {}).items()}
+            members = dict((spec.get("members") or {}).items())
             for member, role in members.items():
                 if role not in ROLES:
                     raise ValueError(f"users file: role {role!r} of {member!r} in {org!r} is not one of {ROLES}")
@@ -194,23 +214,34 @@ class Auth:
             )
             self.tokens[name] = tok
             self._by_value[tok.value] = tok
-        self.oidc_trust: list[dict] = list(config.get("oidc") or [])
+        self.oidc_trust: list[dict[str, Any]] = list(config.get("oidc") or [])
         self._lock = threading.Lock()
 
     # -- additions at run time (generated orgs) ------------------------------------------------
     def add_user(self, name: str, fullname: str | None = None, email: str | None = None) -> None:
         self.users.setdefault(name, {"fullname": fullname or name, "email": email or f"{name}@example.com"})
 
-    def add_org(self, name: str, members: dict[str, str], *, fullname: str | None = None, plan: str = "team",
-                seats: int | None = None) -> None:
+    def add_org(
+        self,
+        name: str,
+        members: dict[str, str],
+        *,
+        fullname: str | None = None,
+        plan: str = "team",
+        seats: int | None = None,
+    ) -> None:
         if plan not in PLANS:
             raise ValueError(f"plan {plan!r} is not one of {PLANS}")
         for member, role in members.items():
             if role not in ROLES:
                 raise ValueError(f"role {role!r} of {member!r} in {name!r} is not one of {ROLES}")
             self.add_user(member)
-        self.orgs[name] = {"fullname": fullname or name, "plan": plan,
-                           "seats": len(members) if seats is None else seats, "members": dict(members)}
+        self.orgs[name] = {
+            "fullname": fullname or name,
+            "plan": plan,
+            "seats": len(members) if seats is None else seats,
+            "members": dict(members),
+        }
 
     def add_token(self, name: str, user: str, role: str = "write") -> str:
         """A classic token (value derived from the name, as for the users file); its value."""
@@ -255,7 +286,7 @@ class Auth:
             return "admin"
         for org, spec in self.orgs.items():
             if org.lower() == namespace.lower():
-                return spec["members"].get(user)
+                return cast("str | None", spec["members"].get(user))
         return None
 
     # -- rules --------------------------------------------------------------------------------
@@ -292,11 +323,15 @@ class Auth:
         if tok is None or tok.oidc_repo is not None:
             return False
         if tok.role == "fineGrained":
-            return any(WRITE in entry.get("permissions", []) or "discussion.write" in entry.get("permissions", [])
-                       for entry in tok.scoped)
+            return any(
+                WRITE in entry.get("permissions", []) or "discussion.write" in entry.get("permissions", [])
+                for entry in tok.scoped
+            )
         return tok.role == "write"
 
-    def repo_access(self, tok: Token | None, repo_type: str, repo_id: str, private: bool, creator: str | None) -> Access:
+    def repo_access(
+        self, tok: Token | None, repo_type: str, repo_id: str, private: bool, creator: str | None
+    ) -> Access:
         namespace = repo_id.split("/")[0]
         if tok is None:
             return Access(read=not private, write=False)
@@ -336,14 +371,18 @@ class Auth:
         return None if WRITE in tok.permissions_for(kind, namespace) else denied
 
     # -- whoami -------------------------------------------------------------------------------
-    def whoami(self, tok: Token) -> dict:
-        access_token: dict[str, Any] = {"displayName": tok.name, "role": tok.role, "createdAt": "2026-01-01T00:00:00.000Z"}
+    def whoami(self, tok: Token) -> dict[str, Any]:
+        access_token: dict[str, Any] = {
+            "displayName": tok.name,
+            "role": tok.role,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+        }
         if tok.role == "fineGrained":
             scoped = []
-            for entry in tok.scoped:
-                ent = dict(entry.get("entity", {}))
+            for grant in tok.scoped:
+                ent = dict(grant.get("entity", {}))
                 ent.setdefault("_id", _stable_id(ent.get("type", ""), ent.get("name", "")))
-                scoped.append({"entity": ent, "permissions": list(entry.get("permissions", []))})
+                scoped.append({"entity": ent, "permissions": list(grant.get("permissions", []))})
             access_token["fineGrained"] = {"scoped": scoped, "global": [], "canReadGatedRepos": tok.can_read_gated}
         if tok.oidc_repo is not None:
             return {

@@ -29,7 +29,8 @@ import re
 import secrets
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .web import HubError, Request, Response
 from .xet import HASH_RE, XetIndex
@@ -57,7 +58,7 @@ class XetTokens:
         return f"xet_{body}_{self._sign(body)}", exp
 
     def scope(self, token: str) -> str | None:
-        """"read" / "write" for a valid, unexpired token, else None."""
+        """ "read" / "write" for a valid, unexpired token, else None."""
         parts = token.split("_")
         if len(parts) != 5 or parts[0] != "xet" or parts[1] not in ("read", "write"):
             return None
@@ -117,14 +118,15 @@ class CasApp:
         raise HubError(404, "Not found")
 
     # -- uploads ------------------------------------------------------------------------------
+    # The handlers take the route's named groups as keywords, so the `hash` parameter keeps that name.
     def not_offered(self, req: Request, **_: Any) -> Response:
         req.body.drain(limit=MAX_SHARD_BYTES)
         raise HubError(404, "Not offered by the sandbox CAS")
 
-    def dedup_query(self, req: Request, hash: str) -> Response:  # noqa: A002 - route name
+    def dedup_query(self, req: Request, hash: str) -> Response:
         raise HubError(404, "No global dedup shard")
 
-    def xorb_grant(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def xorb_grant(self, req: Request, hash: str) -> Response:
         req.body.read_all(limit=MAX_SMALL_BODY)
         raise HubError(404, "Xorb upload grants are not offered: post the xorb")
 
@@ -136,7 +138,7 @@ class CasApp:
             raise HubError(413, f"Body of {length} bytes is over the {limit} bytes accepted here")
         return int(length)
 
-    def upload_xorb(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def upload_xorb(self, req: Request, hash: str) -> Response:
         self._sized_body(req, MAX_XORB_BYTES)
         tmp = self.xet.tmp_path()
         try:
@@ -149,12 +151,12 @@ class CasApp:
             with lock:
                 inserted = self.xet.add_xorb(hash, tmp)
         except ValueError as exc:
-            raise HubError(400, f"Invalid xorb {hash}: {exc}")
+            raise HubError(400, f"Invalid xorb {hash}: {exc}") from exc
         finally:
             tmp.unlink(missing_ok=True)
         return Response.json({"was_inserted": inserted})
 
-    def head_xorb(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def head_xorb(self, req: Request, hash: str) -> Response:
         if self.xet.xorb_path(hash) is None:
             raise HubError(404, "Xorb not found")
         return Response(headers={"Content-Length": "0"})
@@ -165,9 +167,9 @@ class CasApp:
         try:
             stored = self.xet.add_shard(data)
         except (ValueError, IndexError) as exc:
-            raise HubError(400, f"Invalid shard: {exc}")
+            raise HubError(400, f"Invalid shard: {exc}") from exc
         except KeyError as exc:
-            raise HubError(400, str(exc.args[0]))
+            raise HubError(400, str(exc.args[0])) from exc
         return Response.json({"result": 1 if stored else 0})
 
     def telemetry(self, req: Request) -> Response:
@@ -179,7 +181,7 @@ class CasApp:
         exp = int(time.time()) + self.tokens.lifetime
         return f"{req.base}/v1/fetch/{xorb}?exp={exp}&sig={self.tokens.sign_fetch(xorb, exp)}"
 
-    def _terms(self, req: Request, file_hash: str, rng: tuple[int, int] | None) -> tuple[dict, int]:
+    def _terms(self, req: Request, file_hash: str, rng: tuple[int, int] | None) -> tuple[dict[str, Any], int]:
         xet = self.xet.file(file_hash)
         if xet is None:
             raise HubError(404, f"File {file_hash} not found")
@@ -189,7 +191,9 @@ class CasApp:
         if start >= xet.size or start > end:
             raise HubError(416, "Range not satisfiable")
         end = min(end, xet.size - 1)
-        terms, needed, pos, offset_into_first = [], {}, 0, None
+        terms: list[dict[str, Any]] = []
+        needed: dict[str, list[tuple[int, int]]] = {}
+        pos, offset_into_first = 0, None
         for seg in xet.segments:
             seg_start, pos = pos, pos + seg.size
             if pos <= start or seg_start > end:
@@ -212,8 +216,10 @@ class CasApp:
                 else:
                     merged.append([s, e])
             url = self._fetch_url(req, xorb)
-            fetch_info[xorb] = [{"range": {"start": s, "end": e}, "url": url,
-                                 "url_range": {"start": offsets[s], "end": offsets[e] - 1}} for s, e in merged]
+            fetch_info[xorb] = [
+                {"range": {"start": s, "end": e}, "url": url, "url_range": {"start": offsets[s], "end": offsets[e] - 1}}
+                for s, e in merged
+            ]
         return {"terms": terms, "fetch_info": fetch_info}, offset_into_first or 0
 
     @staticmethod
@@ -226,12 +232,13 @@ class CasApp:
             raise HubError(416, f"Unsupported Range header: {header}")
         return int(m.group(1)), int(m.group(2)) if m.group(2) else 2**63
 
-    def reconstruction(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def reconstruction(self, req: Request, hash: str) -> Response:
         body, offset = self._terms(req, hash, self._range(req))
         return Response.json({"offset_into_first_range": offset, **body})
 
     def batch_reconstruction(self, req: Request) -> Response:
-        files, fetch_info = {}, {}
+        files: dict[str, Any] = {}
+        fetch_info: dict[str, list[Any]] = {}
         for file_id in req.query.get("file_id", []):
             if not HASH_RE.fullmatch(file_id):
                 raise HubError(400, "Invalid file_id format")
@@ -242,13 +249,13 @@ class CasApp:
                 known += [i for i in infos if i not in known]
         return Response.json({"files": files, "fetch_info": fetch_info})
 
-    def head_file(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def head_file(self, req: Request, hash: str) -> Response:
         xet = self.xet.file(hash)
         if xet is None:
             raise HubError(404, f"File {hash} not found")
         return Response(headers={"Content-Length": str(xet.size)})
 
-    def fetch(self, req: Request, hash: str) -> Response:  # noqa: A002
+    def fetch(self, req: Request, hash: str) -> Response:
         try:
             exp = int(req.arg("exp") or "0")
         except ValueError:
@@ -261,23 +268,33 @@ class CasApp:
         size = path.stat().st_size
         header = req.headers.get("Range") or f"bytes=0-{size - 1}"
         ranges = []
-        for part in header.strip()[len("bytes="):].split(","):
+        for part in header.strip()[len("bytes=") :].split(","):
             m = re.fullmatch(r"\s*(\d+)-(\d+)\s*", part)
-            if not header.strip().startswith("bytes=") or not m or int(m.group(1)) > int(m.group(2)) \
-                    or int(m.group(2)) >= size:
+            if (
+                not header.strip().startswith("bytes=")
+                or not m
+                or int(m.group(1)) > int(m.group(2))
+                or int(m.group(2)) >= size
+            ):
                 raise HubError(416, f"Range not satisfiable: {header}", headers={"Content-Range": f"bytes */{size}"})
             ranges.append((int(m.group(1)), int(m.group(2))))
         if len(ranges) == 1:
             start, end = ranges[0]
-            return Response(status=206, file=(path, start, end - start + 1), content_type="application/octet-stream",
-                            headers={"Content-Range": f"bytes {start}-{end}/{size}"})
+            return Response(
+                status=206,
+                file=(path, start, end - start + 1),
+                content_type="application/octet-stream",
+                headers={"Content-Range": f"bytes {start}-{end}/{size}"},
+            )
         boundary = "sandbox_xet_multipart_boundary"
         out = bytearray()
         with open(path, "rb") as f:
             for start, end in ranges:
                 f.seek(start)
-                out += (f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
-                        f"Content-Range: bytes {start}-{end}/{size}\r\n\r\n").encode()
+                out += (
+                    f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+                    f"Content-Range: bytes {start}-{end}/{size}\r\n\r\n"
+                ).encode()
                 out += f.read(end - start + 1) + b"\r\n"
         out += f"--{boundary}--\r\n".encode()
         return Response(status=206, body=bytes(out), content_type=f"multipart/byteranges; boundary={boundary}")

@@ -23,9 +23,12 @@ def _is_loopback(host: str) -> bool:
 def build_parser(prog: str = "hf-publish sandbox serve") -> argparse.ArgumentParser:
     from .auth import USERS_FILE_HELP
 
-    parser = argparse.ArgumentParser(prog=prog, description="Serve a local Hugging Face Hub compatible sandbox.",
-                                     epilog=USERS_FILE_HELP + "\nWhat the sandbox serves: docs/sandbox-endpoints.md",
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve a local Hugging Face Hub compatible sandbox.",
+        epilog=USERS_FILE_HELP + "\nWhat the sandbox serves: docs/sandbox-endpoints.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free port)")
     parser.add_argument("--data-dir", default=None, help="keep repos here across restarts (default: a temp dir)")
@@ -37,8 +40,11 @@ def build_parser(prog: str = "hf-publish sandbox serve") -> argparse.ArgumentPar
 def serve_command(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not _is_loopback(args.host) and not args.allow_remote:
-        print(f"error: refusing to bind non-loopback host {args.host!r}: the sandbox has no real security; "
-              "pass --allow-remote to do it anyway", file=sys.stderr)
+        print(
+            f"error: refusing to bind non-loopback host {args.host!r}: the sandbox has no real security; "
+            "pass --allow-remote to do it anyway",
+            file=sys.stderr,
+        )
         return 2
     from .api import Sandbox
     from .orgs import format_table
@@ -84,8 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m hf_publish.sandbox serve ...``"""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] != "serve":
-        print("usage: python -m hf_publish.sandbox serve [--host H] [--port N] [--data-dir DIR] [--users FILE] "
-              "[--allow-remote]", file=sys.stderr)
+        print(
+            "usage: python -m hf_publish.sandbox serve [--host H] [--port N] [--data-dir DIR] [--users FILE] "
+            "[--allow-remote]",
+            file=sys.stderr,
+        )
         return 2
     return serve_command(argv[1:])
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .store import Repo, _write_json_atomic, iso_now
 from .web import HubError, Request, Response
@@ -27,18 +28,18 @@ PAGE_SIZE = 50
 TITLE_MIN, TITLE_MAX = 3, 200
 
 
-def _event(kind: str, author: str, data: dict) -> dict:
+def _event(kind: str, author: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"id": secrets.token_hex(12), "type": kind, "createdAt": iso_now(), "author": {"name": author}, "data": data}
 
 
-def _comment(author: str, text: str) -> dict:
+def _comment(author: str, text: str) -> dict[str, Any]:
     return _event("comment", author, {"edited": False, "hidden": False, "latest": {"raw": text, "html": text}})
 
 
 class Discussions:
     """The discussion endpoints; ``Hub`` owns the repos, refs and access rules they use."""
 
-    def __init__(self, hub: "Hub"):
+    def __init__(self, hub: Hub):
         self.hub = hub
 
     def add_routes(self, route: Callable[..., None], api: str) -> None:
@@ -54,27 +55,49 @@ class Discussions:
 
     # -- storage ------------------------------------------------------------------------------
     @staticmethod
-    def load(repo: Repo) -> list[dict]:
+    def load(repo: Repo) -> list[dict[str, Any]]:
         try:
-            return json.loads((repo.path / "discussions.json").read_text(encoding="utf-8"))
+            items: list[dict[str, Any]] = json.loads((repo.path / "discussions.json").read_text(encoding="utf-8"))
+            return items
         except (OSError, ValueError):
             return []
 
     @staticmethod
-    def save(repo: Repo, items: list[dict]) -> None:
+    def save(repo: Repo, items: list[dict[str, Any]]) -> None:
         _write_json_atomic(repo.path / "discussions.json", items)
 
     def next_number(self, repo: Repo) -> int:
         refs = self.hub.store.refs(repo)
-        return max([d["num"] for d in self.load(repo)] + [int(n) for n in refs["pr"]] + [0]) + 1
+        numbers: list[int] = [d["num"] for d in self.load(repo)]
+        return max(numbers + [int(n) for n in refs["pr"]] + [0]) + 1
 
-    def open_pr_record(self, repo: Repo, num: int, *, title: str, author: str, description: str, base: str,
-                       base_commit: str, status: str) -> None:
+    def open_pr_record(
+        self,
+        repo: Repo,
+        num: int,
+        *,
+        title: str,
+        author: str,
+        description: str,
+        base: str,
+        base_commit: str,
+        status: str,
+    ) -> None:
         """Record a pull request whose ref already exists (caller holds the repo lock)."""
         items = self.load(repo)
-        items.append({"num": num, "title": title, "isPullRequest": True, "status": status, "author": author,
-                      "createdAt": iso_now(), "base": base, "baseCommit": base_commit,
-                      "events": [_comment(author, description)]})
+        items.append(
+            {
+                "num": num,
+                "title": title,
+                "isPullRequest": True,
+                "status": status,
+                "author": author,
+                "createdAt": iso_now(),
+                "base": base,
+                "baseCommit": base_commit,
+                "events": [_comment(author, description)],
+            }
+        )
         self.save(repo, items)
 
     def note_commit(self, repo: Repo, num: int, author: str, summary: str, oid: str) -> None:
@@ -85,35 +108,46 @@ class Discussions:
                 self.save(repo, items)
                 return
 
-    def _find(self, repo: Repo, num: str) -> tuple[list[dict], dict]:
+    def _find(self, repo: Repo, num: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         items = self.load(repo)
         for item in items:
             if item["num"] == int(num):
                 return items, item
         raise HubError(404, "Discussion not found")
 
-    def _summary(self, repo: Repo, item: dict) -> dict:
-        return {"num": item["num"], "title": item["title"], "status": item["status"], "isPullRequest": item["isPullRequest"],
-                "createdAt": item["createdAt"], "author": {"name": item["author"]},
-                "repo": {"name": repo.repo_id, "type": repo.repo_type},
-                "numComments": sum(1 for e in item["events"] if e["type"] == "comment"), "pinned": False}
+    def _summary(self, repo: Repo, item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "num": item["num"],
+            "title": item["title"],
+            "status": item["status"],
+            "isPullRequest": item["isPullRequest"],
+            "createdAt": item["createdAt"],
+            "author": {"name": item["author"]},
+            "repo": {"name": repo.repo_id, "type": repo.repo_type},
+            "numComments": sum(1 for e in item["events"] if e["type"] == "comment"),
+            "pinned": False,
+        }
 
-    def _detail(self, repo: Repo, item: dict) -> dict:
+    def _detail(self, repo: Repo, item: dict[str, Any]) -> dict[str, Any]:
         out = {**self._summary(repo, item), "events": item["events"]}
         if item["isPullRequest"]:
-            out["changes"] = {"base": item["base"], **({"mergeCommitId": item["mergeCommitId"]}
-                                                        if item.get("mergeCommitId") else {})}
+            out["changes"] = {
+                "base": item["base"],
+                **({"mergeCommitId": item["mergeCommitId"]} if item.get("mergeCommitId") else {}),
+            }
             out["filesWithConflicts"] = []
         return out
 
     def _user(self, req: Request) -> str:
+        assert req.token is not None  # every caller got its repo with need="pr" or "write": authenticated
         return req.token.user or "trusted-publisher"
 
-    def _may_moderate(self, req: Request, repo: Repo, item: dict) -> None:
+    def _may_moderate(self, req: Request, repo: Repo, item: dict[str, Any]) -> None:
         if self._user(req) == item["author"]:
             return
-        access = self.hub.auth.repo_access(req.token, repo.repo_type, repo.repo_id, repo.private,
-                                           repo.meta.get("creator"))
+        access = self.hub.auth.repo_access(
+            req.token, repo.repo_type, repo.repo_id, repo.private, repo.meta.get("creator")
+        )
         if not access.write:
             raise HubError(403, "Only the author or a user with write access can change this discussion")
 
@@ -122,7 +156,9 @@ class Discussions:
         repo = self.hub._repo(req, repo_type, repo_id)
         kind, status, author = req.arg("type", "all"), req.arg("status", "all"), req.arg("author")
         if kind not in ("all", "discussion", "pull_request") or status not in ("all", "open", "closed"):
-            raise HubError(400, "type must be one of [all, discussion, pull_request], status one of [all, open, closed]")
+            raise HubError(
+                400, "type must be one of [all, discussion, pull_request], status one of [all, open, closed]"
+            )
         items = sorted(self.load(repo), key=lambda d: -d["num"])
         if kind != "all":
             items = [d for d in items if d["isPullRequest"] == (kind == "pull_request")]
@@ -135,11 +171,16 @@ class Discussions:
         try:
             page = max(int(req.arg("p") or "0"), 0)
         except ValueError:
-            raise HubError(400, "Invalid p")
+            raise HubError(400, "Invalid p") from None
         start = page * PAGE_SIZE
-        return Response.json({"discussions": [self._summary(repo, d) for d in items[start : start + PAGE_SIZE]],
-                              "count": len(items), "start": start,
-                              "numClosedDiscussions": sum(1 for d in items if d["status"] in ("closed", "merged"))})
+        return Response.json(
+            {
+                "discussions": [self._summary(repo, d) for d in items[start : start + PAGE_SIZE]],
+                "count": len(items),
+                "start": start,
+                "numClosedDiscussions": sum(1 for d in items if d["status"] in ("closed", "merged")),
+            }
+        )
 
     def create(self, req: Request, repo_type: str, repo_id: str) -> Response:
         repo = self.hub._repo(req, repo_type, repo_id, need="pr")
@@ -157,12 +198,29 @@ class Discussions:
                 base_commit = refs["heads"]["main"]
                 refs["pr"][str(num)] = base_commit
                 self.hub.store.set_refs(repo, refs)
-                self.open_pr_record(repo, num, title=title, author=user, description=description,
-                                    base="refs/heads/main", base_commit=base_commit, status="draft")
+                self.open_pr_record(
+                    repo,
+                    num,
+                    title=title,
+                    author=user,
+                    description=description,
+                    base="refs/heads/main",
+                    base_commit=base_commit,
+                    status="draft",
+                )
             else:
                 items = self.load(repo)
-                items.append({"num": num, "title": title, "isPullRequest": False, "status": "open", "author": user,
-                              "createdAt": iso_now(), "events": [_comment(user, description)]})
+                items.append(
+                    {
+                        "num": num,
+                        "title": title,
+                        "isPullRequest": False,
+                        "status": "open",
+                        "author": user,
+                        "createdAt": iso_now(),
+                        "events": [_comment(user, description)],
+                    }
+                )
                 self.save(repo, items)
         return Response.json({"num": num, "url": f"{self.hub._url(req, repo)}/discussions/{num}", "pullRequest": is_pr})
 
@@ -228,7 +286,7 @@ class Discussions:
             if item["status"] != "open":
                 raise HubError(400, f"Cannot merge a pull request that is {item['status']}")
             refs = hub.store.refs(repo)
-            branch = item["base"][len("refs/heads/"):]
+            branch = item["base"][len("refs/heads/") :]
             head, pr_head, fork = refs["heads"].get(branch), refs["pr"].get(str(item["num"])), item.get("baseCommit")
             if head is None or pr_head is None:
                 raise HubError(404, "The pull request's branches are gone", "RevisionNotFound")
@@ -247,9 +305,15 @@ class Discussions:
                         tree[p] = theirs[p]
                     else:
                         tree.pop(p, None)
-                merge_commit = hub.store.apply_commit(repo, branch=branch, base=head, tree=tree,
-                                                      title=f"Merge pull request #{item['num']}: {item['title']}",
-                                                      message="", author=self._user(req))
+                merge_commit = hub.store.apply_commit(
+                    repo,
+                    branch=branch,
+                    base=head,
+                    tree=tree,
+                    title=f"Merge pull request #{item['num']}: {item['title']}",
+                    message="",
+                    author=self._user(req),
+                )
             item["status"], item["mergeCommitId"] = "merged", merge_commit
             item["events"].append(_event("status-change", self._user(req), {"status": "merged"}))
             if body.get("comment"):
@@ -257,8 +321,9 @@ class Discussions:
             self.save(repo, items)
         return Response.json({})
 
-    def edit_comment(self, req: Request, repo_type: str, repo_id: str, num: str, comment_id: str,
-                     action: str) -> Response:
+    def edit_comment(
+        self, req: Request, repo_type: str, repo_id: str, num: str, comment_id: str, action: str
+    ) -> Response:
         repo = self.hub._repo(req, repo_type, repo_id, need="pr")
         body: Any = req.json() if action == "edit" else {}
         with self.hub.store.lock(repo.key):

@@ -81,8 +81,11 @@ class Gate:
         auth = self.hub.auth
         if auth.role_in(tok.user, repo.repo_id.split("/")[0]) is not None:  # members pass, as far as the token reads
             return auth.token_allows(tok, repo.repo_type, repo.repo_id, READ)
-        if tok.role == "fineGrained" and not tok.can_read_gated \
-                and not tok.permissions_for(repo.repo_type, repo.repo_id) & {READ, WRITE}:
+        if (
+            tok.role == "fineGrained"
+            and not tok.can_read_gated
+            and not tok.permissions_for(repo.repo_type, repo.repo_id) & {READ, WRITE}
+        ):
             return False
         user = (tok.user or "").lower()
         return any(r["user"].lower() == user and r["status"] == "accepted" for r in load(repo))
@@ -93,15 +96,28 @@ class Gate:
             return
         what = f"{repo.repo_type} {repo.repo_id}"
         if req.token is None:
-            raise HubError(401, f"Access to {what} is restricted. You must have access to it and be "
-                                "authenticated to access it. Please log in.", "GatedRepo")
+            raise HubError(
+                401,
+                f"Access to {what} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in.",
+                "GatedRepo",
+            )
         url = f"{req.base}/{_PREFIX[repo.repo_type]}{repo.repo_id}"
-        raise HubError(403, f"Access to {what} is restricted and you are not in the authorized list. "
-                            f"Visit {url} to ask for access.", "GatedRepo")
+        raise HubError(
+            403,
+            f"Access to {what} is restricted and you are not in the authorized list. Visit {url} to ask for access.",
+            "GatedRepo",
+        )
 
     # -- requests -----------------------------------------------------------------------------
-    def request(self, repo: Repo, user: str, *, fields: dict[str, Any] | None = None,
-                timestamp: datetime | str | float | None = None) -> str:
+    def request(
+        self,
+        repo: Repo,
+        user: str,
+        *,
+        fields: dict[str, Any] | None = None,
+        timestamp: datetime | str | float | None = None,
+    ) -> str:
         """Record ``user``'s request (accepted at once on an ``auto`` repo); its status."""
         if not repo.meta.get("gated"):
             raise HubError(400, f"The {repo.repo_type} {repo.repo_id} is not gated")
@@ -112,8 +128,16 @@ class Gate:
                     return str(item["status"])
             status = "accepted" if repo.meta.get("gated") == "auto" else "pending"
             info = self.hub.auth.users.get(user, {})
-            items.append({"requestId": secrets.token_hex(12), "user": user, "status": status,
-                          "timestamp": iso(timestamp), "fields": fields, "email": info.get("email")})
+            items.append(
+                {
+                    "requestId": secrets.token_hex(12),
+                    "user": user,
+                    "status": status,
+                    "timestamp": iso(timestamp),
+                    "fields": fields,
+                    "email": info.get("email"),
+                }
+            )
             save(repo, items)
             return status
 
@@ -121,20 +145,36 @@ class Gate:
         repo = self.hub._repo(req, repo_type, repo_id)
         if req.token is None:
             raise HubError(401, "You must be authenticated to manage access requests")
-        access = self.hub.auth.repo_access(req.token, repo.repo_type, repo.repo_id, repo.private,
-                                           repo.meta.get("creator"))
+        access = self.hub.auth.repo_access(
+            req.token, repo.repo_type, repo.repo_id, repo.private, repo.meta.get("creator")
+        )
         if not access.write:
-            raise HubError(403, "You need write access to this repo to manage its access requests "
-                                "(a read token or a read role is not enough)")
+            raise HubError(
+                403,
+                "You need write access to this repo to manage its access requests "
+                "(a read token or a read role is not enough)",
+            )
         if not repo.meta.get("gated"):
-            raise HubError(400, f"The {repo.repo_type} {repo.repo_id} is not gated: enable gating in its settings first")
+            raise HubError(
+                400, f"The {repo.repo_type} {repo.repo_id} is not gated: enable gating in its settings first"
+            )
         return repo
 
     def _json(self, item: dict[str, Any]) -> dict[str, Any]:
         info = self.hub.auth.users.get(item["user"], {})
-        out = {"user": {"user": item["user"], "fullname": info.get("fullname", item["user"]),
-                        "email": item.get("email"), "avatarUrl": "", "type": "user", "isPro": False},
-               "requestId": item["requestId"], "status": item["status"], "timestamp": item["timestamp"]}
+        out = {
+            "user": {
+                "user": item["user"],
+                "fullname": info.get("fullname", item["user"]),
+                "email": item.get("email"),
+                "avatarUrl": "",
+                "type": "user",
+                "isPro": False,
+            },
+            "requestId": item["requestId"],
+            "status": item["status"],
+            "timestamp": item["timestamp"],
+        }
         if item.get("fields"):
             out["fields"] = item["fields"]
         return out
@@ -153,16 +193,25 @@ class Gate:
         if (user is None) == (request_id is None):
             raise HubError(400, 'Pass exactly one of "user" and "requestId"')
         reason = body.get("rejectionReason")
-        if reason is not None and (status != "rejected" or not isinstance(reason, str)
-                                   or len(reason) > REJECTION_REASON_MAX):
-            raise HubError(400, f'"rejectionReason" is a text of at most {REJECTION_REASON_MAX} characters, '
-                                "for a rejection only")
+        if reason is not None and (
+            status != "rejected" or not isinstance(reason, str) or len(reason) > REJECTION_REASON_MAX
+        ):
+            raise HubError(
+                400, f'"rejectionReason" is a text of at most {REJECTION_REASON_MAX} characters, for a rejection only'
+            )
         if user is not None and self.hub.auth.canonical_namespace(str(user)) is None:
             raise HubError(404, f"User {user} not found")
         with self.hub.store.lock(repo.key):
             items = load(repo)
-            hit = next((i for i in items if (user is not None and i["user"].lower() == str(user).lower())
-                        or (request_id is not None and i["requestId"] == request_id)), None)
+            hit = next(
+                (
+                    i
+                    for i in items
+                    if (user is not None and i["user"].lower() == str(user).lower())
+                    or (request_id is not None and i["requestId"] == request_id)
+                ),
+                None,
+            )
             if hit is None:
                 raise HubError(404, "No access request found for this user")
             if hit["status"] == status:
@@ -185,8 +234,16 @@ class Gate:
             if hit is not None and hit["status"] == "accepted":
                 raise HubError(400, f"{name} already has access to {repo.repo_id}")
             if hit is None:
-                items.append({"requestId": secrets.token_hex(12), "user": name, "status": "accepted",
-                              "timestamp": iso_now(), "fields": None, "email": None})  # granted: no email shared
+                items.append(
+                    {
+                        "requestId": secrets.token_hex(12),
+                        "user": name,
+                        "status": "accepted",
+                        "timestamp": iso_now(),
+                        "fields": None,
+                        "email": None,
+                    }
+                )  # granted: no email shared
             else:
                 hit["status"] = "accepted"
             save(repo, items)

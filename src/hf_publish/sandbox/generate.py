@@ -98,13 +98,24 @@ def generate_repos(
             if size >= LFS_THRESHOLD_BYTES or gitmatch.lfs_tracked(attributes, path):
                 sha256 = hashlib.sha256(seed).hexdigest()
                 pointer = lfs_pointer(sha256, size)
-                tree[path] = {"oid": git_blob_sha1(pointer), "size": size, "virtual": True,
-                              "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)}}
+                tree[path] = {
+                    "oid": git_blob_sha1(pointer),
+                    "size": size,
+                    "virtual": True,
+                    "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)},
+                }
             else:
                 tree[path] = {"oid": hashlib.sha1(seed).hexdigest(), "size": size, "virtual": True}
-        meta = {"private": bool(_pick(private, i)), "gated": _pick(gated, i), "creator": creator,
-                "createdAt": _iso(created), "lastModified": _iso(modified), "downloads": int(_pick(downloads, i)),
-                "likes": int(_pick(likes, i)), "generated": True}
+        meta = {
+            "private": bool(_pick(private, i)),
+            "gated": _pick(gated, i),
+            "creator": creator,
+            "createdAt": _iso(created),
+            "lastModified": _iso(modified),
+            "downloads": int(_pick(downloads, i)),
+            "likes": int(_pick(likes, i)),
+            "generated": True,
+        }
         if repo_type == "space":
             meta["sdk"] = "gradio"
         store.import_repo(repo_type, repo_id, meta, tree, at=modified.timestamp(), author=creator or namespace)

@@ -33,16 +33,63 @@ Json = dict[str, Any]
 
 # What the Hub sends per item of a listing without expand/full (huggingface.co, 2026).
 LIST_FIELDS = {
-    "model": ("_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
-              "library_name", "createdAt", "modelId"),
-    "dataset": ("_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "downloads", "likes",
-                "tags", "trendingScore", "createdAt", "key", "description"),
-    "space": ("_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "likes", "trendingScore",
-              "sdk", "tags", "createdAt"),
+    "model": (
+        "_id",
+        "id",
+        "likes",
+        "trendingScore",
+        "private",
+        "downloads",
+        "tags",
+        "pipeline_tag",
+        "library_name",
+        "createdAt",
+        "modelId",
+    ),
+    "dataset": (
+        "_id",
+        "id",
+        "author",
+        "sha",
+        "lastModified",
+        "private",
+        "gated",
+        "disabled",
+        "downloads",
+        "likes",
+        "tags",
+        "trendingScore",
+        "createdAt",
+        "key",
+        "description",
+    ),
+    "space": (
+        "_id",
+        "id",
+        "author",
+        "sha",
+        "lastModified",
+        "private",
+        "gated",
+        "disabled",
+        "likes",
+        "trendingScore",
+        "sdk",
+        "tags",
+        "createdAt",
+    ),
 }
-SORT_KEYS = {"lastModified": "lastModified", "last_modified": "lastModified", "createdAt": "createdAt",
-             "created_at": "createdAt", "id": "id", "downloads": "downloads", "likes": "likes",
-             "trendingScore": "trendingScore", "trending_score": "trendingScore"}
+SORT_KEYS = {
+    "lastModified": "lastModified",
+    "last_modified": "lastModified",
+    "createdAt": "createdAt",
+    "created_at": "createdAt",
+    "id": "id",
+    "downloads": "downloads",
+    "likes": "likes",
+    "trendingScore": "trendingScore",
+    "trending_score": "trendingScore",
+}
 _PLURAL = {"models": "model", "datasets": "dataset", "spaces": "space"}
 
 
@@ -181,8 +228,9 @@ class RepoViews:
                 continue
             if namespace is not None and repo.repo_id.split("/")[0].lower() != namespace.lower():
                 continue
-            access = self.hub.auth.repo_access(req.token, repo.repo_type, repo.repo_id, repo.private,
-                                               repo.meta.get("creator"))
+            access = self.hub.auth.repo_access(
+                req.token, repo.repo_type, repo.repo_id, repo.private, repo.meta.get("creator")
+            )
             if access.read:
                 out.append(repo)
         return out
@@ -241,8 +289,15 @@ class RepoViews:
             head = self.hub.store.resolve(repo, "main")
             obj = self.hub.store.commit(repo, head[0]) if head else None
             storage = sum(int(e["size"]) for e in (obj or {"tree": {}})["tree"].values())
-            rows.append({"id": repo.repo_id, "type": repo.repo_type, "updatedAt": repo.meta["lastModified"],
-                         "visibility": "private" if repo.private else "public", "storage": storage})
+            rows.append(
+                {
+                    "id": repo.repo_id,
+                    "type": repo.repo_type,
+                    "updatedAt": repo.meta["lastModified"],
+                    "visibility": "private" if repo.private else "public",
+                    "storage": storage,
+                }
+            )
         total = sum(r["storage"] for r in rows) or 1
         for r in rows:
             r["storagePercent"] = round(100.0 * r["storage"] / total, 2)

@@ -16,30 +16,149 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # The Hub's order, as its error message lists them (huggingface_hub issue #4218 quotes it in full).
-LICENSE_LIST = tuple(
-    """apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0
-    bigcode-openrail-m afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause bsd-3-clause bsd-3-clause-clear c-uda cc
-    cc0-1.0 cc-by-2.0 cc-by-2.5 cc-by-3.0 cc-by-4.0 cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0
-    cc-by-nc-4.0 cc-by-nd-4.0 cc-by-nc-nd-3.0 cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0
-    cdla-sharing-1.0 cdla-permissive-1.0 cdla-permissive-2.0 wtfpl ecl-2.0 epl-1.0 epl-2.0 etalab-2.0 eupl-1.1
-    eupl-1.2 agpl-3.0 gfdl gpl gpl-2.0 gpl-3.0 lgpl lgpl-2.1 lgpl-3.0 isc h-research intel-research lppl-1.3c
-    ms-pl apple-ascl apple-amlr mpl-2.0 odc-by odbl openmdw-1.0 openmdw-1.1 openrail++ osl-3.0 postgresql ofl-1.1 ncsa
-    unlicense zlib pddl lgpl-lr deepfloyd-if-license fair-noncommercial-research-license llama2 llama3
-    llama3.1 llama3.2 llama3.3 llama4 grok2-community gemma unknown other""".split()
+LICENSE_LIST = (
+    "apache-2.0",
+    "mit",
+    "openrail",
+    "bigscience-openrail-m",
+    "creativeml-openrail-m",
+    "bigscience-bloom-rail-1.0",
+    "bigcode-openrail-m",
+    "afl-3.0",
+    "artistic-2.0",
+    "bsl-1.0",
+    "bsd",
+    "bsd-2-clause",
+    "bsd-3-clause",
+    "bsd-3-clause-clear",
+    "c-uda",
+    "cc",
+    "cc0-1.0",
+    "cc-by-2.0",
+    "cc-by-2.5",
+    "cc-by-3.0",
+    "cc-by-4.0",
+    "cc-by-sa-3.0",
+    "cc-by-sa-4.0",
+    "cc-by-nc-2.0",
+    "cc-by-nc-3.0",
+    "cc-by-nc-4.0",
+    "cc-by-nd-4.0",
+    "cc-by-nc-nd-3.0",
+    "cc-by-nc-nd-4.0",
+    "cc-by-nc-sa-2.0",
+    "cc-by-nc-sa-3.0",
+    "cc-by-nc-sa-4.0",
+    "cdla-sharing-1.0",
+    "cdla-permissive-1.0",
+    "cdla-permissive-2.0",
+    "wtfpl",
+    "ecl-2.0",
+    "epl-1.0",
+    "epl-2.0",
+    "etalab-2.0",
+    "eupl-1.1",
+    "eupl-1.2",
+    "agpl-3.0",
+    "gfdl",
+    "gpl",
+    "gpl-2.0",
+    "gpl-3.0",
+    "lgpl",
+    "lgpl-2.1",
+    "lgpl-3.0",
+    "isc",
+    "h-research",
+    "intel-research",
+    "lppl-1.3c",
+    "ms-pl",
+    "apple-ascl",
+    "apple-amlr",
+    "mpl-2.0",
+    "odc-by",
+    "odbl",
+    "openmdw-1.0",
+    "openmdw-1.1",
+    "openrail++",
+    "osl-3.0",
+    "postgresql",
+    "ofl-1.1",
+    "ncsa",
+    "unlicense",
+    "zlib",
+    "pddl",
+    "lgpl-lr",
+    "deepfloyd-if-license",
+    "fair-noncommercial-research-license",
+    "llama2",
+    "llama3",
+    "llama3.1",
+    "llama3.2",
+    "llama3.3",
+    "llama4",
+    "grok2-community",
+    "gemma",
+    "unknown",
+    "other",
 )
 LICENSES = frozenset(LICENSE_LIST)
-PIPELINE_TAGS = tuple(
-    """text-classification token-classification table-question-answering question-answering
-    zero-shot-classification translation summarization feature-extraction text-generation text2text-generation
-    fill-mask sentence-similarity text-to-speech text-to-audio automatic-speech-recognition audio-to-audio
-    audio-classification audio-text-to-text voice-activity-detection depth-estimation image-classification
-    object-detection image-segmentation text-to-image image-to-text image-to-image image-to-video
-    unconditional-image-generation video-classification reinforcement-learning robotics tabular-classification
-    tabular-regression tabular-to-text table-to-text multiple-choice text-ranking text-retrieval
-    time-series-forecasting text-to-video image-text-to-text visual-question-answering
-    document-question-answering zero-shot-image-classification graph-ml mask-generation zero-shot-object-detection
-    text-to-3d image-to-3d image-feature-extraction video-text-to-text keypoint-detection visual-document-retrieval
-    any-to-any biology other""".split()
+PIPELINE_TAGS = (
+    "text-classification",
+    "token-classification",
+    "table-question-answering",
+    "question-answering",
+    "zero-shot-classification",
+    "translation",
+    "summarization",
+    "feature-extraction",
+    "text-generation",
+    "text2text-generation",
+    "fill-mask",
+    "sentence-similarity",
+    "text-to-speech",
+    "text-to-audio",
+    "automatic-speech-recognition",
+    "audio-to-audio",
+    "audio-classification",
+    "audio-text-to-text",
+    "voice-activity-detection",
+    "depth-estimation",
+    "image-classification",
+    "object-detection",
+    "image-segmentation",
+    "text-to-image",
+    "image-to-text",
+    "image-to-image",
+    "image-to-video",
+    "unconditional-image-generation",
+    "video-classification",
+    "reinforcement-learning",
+    "robotics",
+    "tabular-classification",
+    "tabular-regression",
+    "tabular-to-text",
+    "table-to-text",
+    "multiple-choice",
+    "text-ranking",
+    "text-retrieval",
+    "time-series-forecasting",
+    "text-to-video",
+    "image-text-to-text",
+    "visual-question-answering",
+    "document-question-answering",
+    "zero-shot-image-classification",
+    "graph-ml",
+    "mask-generation",
+    "zero-shot-object-detection",
+    "text-to-3d",
+    "image-to-3d",
+    "image-feature-extraction",
+    "video-text-to-text",
+    "keypoint-detection",
+    "visual-document-retrieval",
+    "any-to-any",
+    "biology",
+    "other",
 )
 BASE_MODEL_RELATIONS = ("adapter", "merge", "quantized", "finetune")
 SPACE_SDKS = ("gradio", "docker", "static", "streamlit")  # streamlit: existing Spaces only (not offered for new ones)
@@ -104,29 +223,29 @@ class _Checker:
             return False
         return True
 
-    def required(self, obj: dict, key: str, path: str) -> Any:
+    def required(self, obj: dict[str, Any], key: str, path: str) -> Any:
         if key not in obj or obj[key] is None:
             self.fail(f"{path}.{key}", "is required")
             return None
         return obj[key]
 
-    def required_string(self, obj: dict, key: str, path: str) -> None:
+    def required_string(self, obj: dict[str, Any], key: str, path: str) -> None:
         value = self.required(obj, key, path)
         if value is not None:
             self.string(value, f"{path}.{key}")
 
-    def required_array(self, obj: dict, key: str, path: str) -> list | None:
+    def required_array(self, obj: dict[str, Any], key: str, path: str) -> list[Any] | None:
         value = self.required(obj, key, path)
         if value is not None and not isinstance(value, list):
             self.fail(f"{path}.{key}", "must be an array")
             return None
         return value
 
-    def required_mapping(self, obj: dict, key: str, path: str) -> dict | None:
+    def required_mapping(self, obj: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
         value = self.required(obj, key, path)
         return value if value is not None and self.mapping(value, f"{path}.{key}") else None
 
-    def optional_strings(self, obj: dict, keys: tuple[str, ...], path: str) -> None:
+    def optional_strings(self, obj: dict[str, Any], keys: tuple[str, ...], path: str) -> None:
         for key in keys:
             if obj.get(key) is not None:
                 self.string(obj[key], f"{path}.{key}")
@@ -172,7 +291,7 @@ def _check_model_index(c: _Checker, value: Any) -> None:
                     c.fail(f"{mpath}.verified", "must be a boolean")
 
 
-def _check_space(c: _Checker, meta: dict) -> None:
+def _check_space(c: _Checker, meta: dict[str, Any]) -> None:
     if "sdk" in meta and meta["sdk"] not in SPACE_SDKS:
         c.fail("sdk", _one_of(SPACE_SDKS))
     for key in ("colorFrom", "colorTo"):
@@ -242,7 +361,28 @@ def validate_card(content: str, repo_type: str) -> Findings:
 
 # -- a new Space ------------------------------------------------------------------------------
 SDK_VERSIONS = {"gradio": "5.49.1", "streamlit": "1.50.0"}  # the sandbox's stand-ins for "latest"
-_EMOJIS = "🏢 🚀 🔥 🌍 📊 💻 🐨 🦀 🐠 ⚡ 🌖 🏆 📉 📚 👀 🐢 🏃 🎨 🦊 🐳".split()
+_EMOJIS = [
+    "🏢",
+    "🚀",
+    "🔥",
+    "🌍",
+    "📊",
+    "💻",
+    "🐨",
+    "🦀",
+    "🐠",
+    "⚡",
+    "🌖",
+    "🏆",
+    "📉",
+    "📚",
+    "👀",
+    "🐢",
+    "🏃",
+    "🎨",
+    "🦊",
+    "🐳",
+]
 _STATIC_INDEX = """<!doctype html>
 <html>
 	<head>
@@ -303,14 +443,20 @@ def new_space_files(name: str, sdk: str) -> dict[str, bytes]:
     """
     digest = hashlib.sha256(name.encode()).digest()
     title = " ".join(word.capitalize() for word in re.split(r"[-_]+", name) if word) or name
-    lines = [f"title: {title}", f"emoji: {_EMOJIS[digest[0] % len(_EMOJIS)]}",
-             f"colorFrom: {SPACE_COLORS[digest[1] % len(SPACE_COLORS)]}",
-             f"colorTo: {SPACE_COLORS[digest[2] % len(SPACE_COLORS)]}", f"sdk: {sdk}"]
+    lines = [
+        f"title: {title}",
+        f"emoji: {_EMOJIS[digest[0] % len(_EMOJIS)]}",
+        f"colorFrom: {SPACE_COLORS[digest[1] % len(SPACE_COLORS)]}",
+        f"colorTo: {SPACE_COLORS[digest[2] % len(SPACE_COLORS)]}",
+        f"sdk: {sdk}",
+    ]
     if sdk in SDK_VERSIONS:
         lines += [f"sdk_version: {SDK_VERSIONS[sdk]}", "app_file: app.py"]
     lines.append("pinned: false")
-    readme = "---\n" + "\n".join(lines) + "\n---\n\nCheck out the configuration reference at " \
+    readme = (
+        "---\n" + "\n".join(lines) + "\n---\n\nCheck out the configuration reference at "
         "https://huggingface.co/docs/hub/spaces-config-reference\n"
+    )
     files = {"README.md": readme.encode()}
     if sdk == "static":
         files.update({"index.html": _STATIC_INDEX.encode(), "style.css": _STATIC_CSS.encode()})

@@ -56,8 +56,11 @@ class Moves:
             raise repo_not_found(False)
         source_ns = repo.repo_id.split("/")[0]
         if not access.write or auth.role_in(req.token.user, source_ns) != "admin":
-            raise HubError(403, f"You don't have the rights to move {repo.repo_id}: it takes the admin role in "
-                                f"{source_ns} and a write token")
+            raise HubError(
+                403,
+                f"You don't have the rights to move {repo.repo_id}: it takes the admin role in "
+                f"{source_ns} and a write token",
+            )
         target_ns, name = to_id.split("/")
         canonical = auth.canonical_namespace(target_ns)
         if canonical is None:

@@ -32,8 +32,10 @@ class TokenRow(NamedTuple):
 
 def _scope(tok: Token) -> str:
     if tok.role == "fineGrained":
-        parts = [f"{e.get('entity', {}).get('type')}:{e.get('entity', {}).get('name')}"
-                 f"[{','.join(e.get('permissions', []))}]" for e in tok.scoped]
+        parts = [
+            f"{e.get('entity', {}).get('type')}:{e.get('entity', {}).get('name')}[{','.join(e.get('permissions', []))}]"
+            for e in tok.scoped
+        ]
         if tok.can_read_gated:
             parts.append("gated-repos:read")
         text = " ".join(parts) or "(nothing)"
@@ -54,19 +56,34 @@ def token_table(auth: Auth) -> list[TokenRow]:
             continue
         user = tok.user or ""
         roles = [f"{org}={spec['members'][user]}" for org, spec in auth.orgs.items() if user in spec["members"]]
-        rows.append(TokenRow(tok.name, user, "fine-grained" if tok.role == "fineGrained" else "classic",
-                             _scope(tok), ", ".join(roles) or "-"))
+        rows.append(
+            TokenRow(
+                tok.name,
+                user,
+                "fine-grained" if tok.role == "fineGrained" else "classic",
+                _scope(tok),
+                ", ".join(roles) or "-",
+            )
+        )
     for i, trust in enumerate(auth.oidc_trust):
-        rows.append(TokenRow(f"oidc-{i + 1}", "-", "oidc", "repos " + ", ".join(trust.get("repos") or []),
-                             "read+write on one repo, 1 h"))
+        rows.append(
+            TokenRow(
+                f"oidc-{i + 1}",
+                "-",
+                "oidc",
+                "repos " + ", ".join(trust.get("repos") or []),
+                "read+write on one repo, 1 h",
+            )
+        )
     return rows
 
 
 def format_table(rows: list[TokenRow]) -> str:
     head = TokenRow("TOKEN", "USER", "KIND", "SCOPE", "ROLE")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-                     for row in [head, *rows])
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [head, *rows]
+    )
 
 
 class Orgs:
@@ -90,14 +107,26 @@ class Orgs:
         for repo in self.hub.views.visible(req, None, name):
             counts[repo.repo_type] += 1
         me = req.token.user if req.token else None
-        return Response.json({
-            "_id": stable_id("org", name), "name": name, "fullname": spec.get("fullname", name),
-            "avatarUrl": "", "details": spec.get("details"), "isVerified": False, "isFollowing": False,
-            "isEnterprise": spec.get("plan") in ("enterprise", "enterprise-plus"),
-            "numUsers": len(spec["members"]), "numModels": counts["model"], "numDatasets": counts["dataset"],
-            "numSpaces": counts["space"], "numFollowers": 0, "numPapers": 0, "plan": spec.get("plan", "free"),
-            **({"roleInOrg": spec["members"][me]} if me in spec["members"] else {}),
-        })
+        return Response.json(
+            {
+                "_id": stable_id("org", name),
+                "name": name,
+                "fullname": spec.get("fullname", name),
+                "avatarUrl": "",
+                "details": spec.get("details"),
+                "isVerified": False,
+                "isFollowing": False,
+                "isEnterprise": spec.get("plan") in ("enterprise", "enterprise-plus"),
+                "numUsers": len(spec["members"]),
+                "numModels": counts["model"],
+                "numDatasets": counts["dataset"],
+                "numSpaces": counts["space"],
+                "numFollowers": 0,
+                "numPapers": 0,
+                "plan": spec.get("plan", "free"),
+                **({"roleInOrg": spec["members"][me]} if me in spec["members"] else {}),
+            }
+        )
 
     def members(self, req: Request, org: str) -> Response:
         _, spec = self._org(org)
@@ -106,9 +135,14 @@ class Orgs:
         items = []
         for user, role in sorted(spec["members"].items(), key=lambda kv: kv[0].lower()):
             info = self.hub.auth.users.get(user, {})
-            item: dict[str, Any] = {"_id": stable_id("user", user), "user": user,
-                                    "fullname": info.get("fullname", user), "avatarUrl": "", "type": "user",
-                                    "isPro": False}
+            item: dict[str, Any] = {
+                "_id": stable_id("user", user),
+                "user": user,
+                "fullname": info.get("fullname", user),
+                "avatarUrl": "",
+                "type": "user",
+                "isPro": False,
+            }
             if admin:
                 item["role"] = role
             items.append(item)

@@ -12,8 +12,14 @@ import pytest
 
 from .api import Sandbox
 
-_HF_VARS = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "HF_OIDC_RESOURCE", "HF_OIDC_ID_TOKEN",
-            "HF_ENDPOINT")
+_HF_VARS = (
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "HF_HUB_OFFLINE",
+    "HF_OIDC_RESOURCE",
+    "HF_OIDC_ID_TOKEN",
+    "HF_ENDPOINT",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +55,7 @@ def _hf_isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(_xet, "XET_CONNECTION_INFO_CACHE", {})
     monkeypatch.setattr(_auth, "_OIDC_TOKEN_CACHE", None)
-    from huggingface_hub.utils import disable_progress_bars
+    from huggingface_hub.utils.tqdm import disable_progress_bars  # the same function huggingface_hub.utils re-exports
 
     disable_progress_bars()
 
@@ -69,8 +75,9 @@ def hub_sandbox(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
         from huggingface_hub import constants, hf_api
 
         monkeypatch.setattr(constants, "ENDPOINT", sandbox.endpoint)
-        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
-                            sandbox.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+        monkeypatch.setattr(
+            constants, "HUGGINGFACE_CO_URL_TEMPLATE", sandbox.endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+        )
         # module-level helpers (upload_file, metadata_update, RepoCard.push_to_hub) use this client,
         # whose endpoint was fixed at import time
         monkeypatch.setattr(hf_api.api, "endpoint", sandbox.endpoint)
@@ -93,7 +100,8 @@ def upload_lane(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("HF_HUB_DISABLE_XET", "1")
     else:
         monkeypatch.delenv("HF_HUB_DISABLE_XET", raising=False)
-    return request.param
+    lane: str = request.param
+    return lane
 
 
 @pytest.fixture

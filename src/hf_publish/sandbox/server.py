@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import contextlib
 import hashlib
 import hmac
 import io
@@ -24,8 +25,9 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from . import gitmatch
@@ -39,7 +41,7 @@ from .metadata import SPACE_SDKS, new_space_files, validate_card
 from .moves import Moves, redirect
 from .orgs import Orgs
 from .store import REPO_TYPES, Crash, Repo, Store, StoreError, git_blob_sha1, lfs_pointer, valid_repo_id
-from .web import MiB, BodyReader, HubError, Request, Response, repo_not_found, revision_not_found
+from .web import BodyReader, HubError, MiB, Request, Response, repo_not_found, revision_not_found
 from .xet import XetIndex
 
 LFS_THRESHOLD = 10 * MiB
@@ -60,12 +62,14 @@ _PLURAL = {"models": "model", "datasets": "dataset", "spaces": "space"}
 _URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 # What ``expand`` may name: huggingface_hub 2.4.0's Expand*Property_T lists plus the Hub's two
 # undocumented ones (gitalyUid, xetEnabled); anything else is a 400 that lists these.
-_EXPAND_COMMON = ("author cardData createdAt disabled gated gitalyUid lastModified likes private resourceGroup sha "
-                  "siblings tags trendingScore usedStorage xetEnabled")
+_EXPAND_COMMON = (
+    "author cardData createdAt disabled gated gitalyUid lastModified likes private resourceGroup sha "
+    "siblings tags trendingScore usedStorage xetEnabled"
+)
 _EXPAND_OWN = {
     "model": "baseModels childrenModelCount config downloads downloadsAllTime evalResults gguf inference "
-             "inferenceProviderMapping library_name mask_token model-index pipeline_tag safetensors spaces "
-             "transformersInfo widgetData",
+    "inferenceProviderMapping library_name mask_token model-index pipeline_tag safetensors spaces "
+    "transformersInfo widgetData",
     "dataset": "citation description downloads downloadsAllTime mainSize paperswithcode_id",
     "space": "datasets models region runtime sdk subdomain",
 }
@@ -76,7 +80,7 @@ def _sdk_choices() -> str:
     return "must be one of [" + ", ".join(SPACE_SDKS) + "]"
 
 
-def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> dict:
+def _entry_json(path: str, entry: dict[str, Any], *, last_commit: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "file", "oid": entry["oid"], "size": entry["size"], "path": path}
     if entry.get("lfs"):
         out["lfs"] = dict(entry["lfs"])
@@ -84,12 +88,15 @@ def _entry_json(path: str, entry: dict, *, last_commit: dict | None = None) -> d
         out["xetHash"] = entry["xetHash"]
     if last_commit is not None:
         out["lastCommit"] = last_commit
-        out["securityFileStatus"] = {"status": "safe", "avScan": {"virusFound": False, "virusNames": None},
-                                     "pickleImportScan": None}
+        out["securityFileStatus"] = {
+            "status": "safe",
+            "avScan": {"virusFound": False, "virusNames": None},
+            "pickleImportScan": None,
+        }
     return out
 
 
-def _dirs_of(tree: dict[str, dict]) -> set[str]:
+def _dirs_of(tree: dict[str, dict[str, Any]]) -> set[str]:
     dirs = set()
     for path in tree:
         parts = path.split("/")
@@ -116,9 +123,19 @@ def _valid_path(path: str) -> bool:
 class Hub:
     """The sandbox's behaviour, independent of the HTTP plumbing."""
 
-    def __init__(self, store: Store, auth: Auth, xet: XetIndex, *, tree_page_size: int = 1000,
-                 tree_expand_page_size: int = 50, commits_page_size: int = 50, xet_tokens: Any = None,
-                 list_page_size: int = 1000, accounting: Accounting | None = None):
+    def __init__(
+        self,
+        store: Store,
+        auth: Auth,
+        xet: XetIndex,
+        *,
+        tree_page_size: int = 1000,
+        tree_expand_page_size: int = 50,
+        commits_page_size: int = 50,
+        xet_tokens: Any = None,
+        list_page_size: int = 1000,
+        accounting: Accounting | None = None,
+    ):
         self.store, self.auth, self.xet, self.xet_tokens = store, auth, xet, xet_tokens
         self.accounting = accounting if accounting is not None else Accounting()
         self.tree_page_size, self.tree_expand_page_size = tree_page_size, tree_expand_page_size
@@ -234,33 +251,34 @@ class Hub:
             raise revision_not_found(rev)
         return hit
 
-    def _tree(self, repo: Repo, commit_id: str) -> dict[str, dict]:
+    def _tree(self, repo: Repo, commit_id: str) -> dict[str, dict[str, Any]]:
         obj = self.store.commit(repo, commit_id)
         return obj["tree"] if obj else {}
 
     def _url(self, req: Request, repo: Repo) -> str:
         return f"{req.base}/{_URL_PREFIX[repo.repo_type]}{repo.repo_id}"
 
-    def _text_at(self, repo: Repo, tree: dict, path: str) -> str | None:
+    def _text_at(self, repo: Repo, tree: dict[str, dict[str, Any]], path: str) -> str | None:
         entry = tree.get(path)
         if entry is None or entry.get("lfs"):
             return None
         p = self.store.read_entry(entry)
         return p.read_text(encoding="utf-8", errors="replace") if p else None
 
-    def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict]:
+    def _last_commits(self, repo: Repo, head: str, paths: list[str]) -> dict[str, dict[str, Any]]:
         """For expand=True: the newest commit that touched each path (walks first-parent history).
 
         A file is touched when its entry changes, a folder when its git tree id does: one lookup
         per path and commit, whatever the size of the tree.
         """
-        def state(obj: dict | None, path: str) -> Any:
+
+        def state(obj: dict[str, Any] | None, path: str) -> Any:
             if obj is None:
                 return None
             return obj["tree"].get(path) or obj.get("treeIds", {}).get(path)
 
         history = self.store.history(repo, head)
-        out: dict[str, dict] = {}
+        out: dict[str, dict[str, Any]] = {}
         pending = list(paths)
         for i, obj in enumerate(history):
             older = history[i + 1] if i + 1 < len(history) else None
@@ -307,13 +325,23 @@ class Hub:
             raise oauth_error(400, "invalid_target", f"resource {resource!r} must be a repo id (namespace/name)")
         repo = self.store.get(repo_type, "/".join(parts))
         if repo is None:
-            raise oauth_error(400, "invalid_target",
-                              f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos")
+            raise oauth_error(
+                400,
+                "invalid_target",
+                f"{repo_type} repository {resource} not found: Trusted Publishers cannot create repos",
+            )
         if not self.auth.oidc_allows(subject, repo_type, repo.repo_id):
             raise oauth_error(403, "invalid_grant", f"No Trusted Publisher of {repo.repo_id} matches this id token")
         tok = self.auth.mint_oidc_token(repo_type, repo.repo_id)
-        return Response.json({"access_token": tok.value, "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
-                              "token_type": "bearer", "expires_in": 3600, "scope": f"{repo_type}:{repo.repo_id}"})
+        return Response.json(
+            {
+                "access_token": tok.value,
+                "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                "token_type": "bearer",
+                "expires_in": 3600,
+                "scope": f"{repo_type}:{repo.repo_id}",
+            }
+        )
 
     # -- repos --------------------------------------------------------------------------------
     def create_repo(self, req: Request) -> Response:
@@ -344,12 +372,13 @@ class Hub:
         files = new_space_files(name, sdk) if repo_type == "space" else None
         url = f"{req.base}/{_URL_PREFIX[repo_type]}{repo_id}"
         try:
-            repo = self.store.create(repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra,
-                                     files=files)
+            repo = self.store.create(
+                repo_type, repo_id, private=bool(private), creator=req.token.user, extra=extra, files=files
+            )
         except StoreError as exc:
             existing = self.store.get(repo_type, repo_id)
             url = f"{req.base}/{_URL_PREFIX[repo_type]}{existing.repo_id if existing else repo_id}"
-            raise HubError(exc.status, exc.message, body={"error": exc.message, "url": url})
+            raise HubError(exc.status, exc.message, body={"error": exc.message, "url": url}) from exc
         return Response.json({"url": url, "name": repo.repo_id, "id": repo.repo_id})
 
     def delete_repo(self, req: Request) -> Response:
@@ -401,8 +430,10 @@ class Hub:
         status = 400 if found.errors else 200
         if "text/plain" in (req.headers.get("Accept") or ""):  # RepoCard.validate() asks for the plain text
             return Response(status=status, body=found.text().encode(), content_type="text/plain; charset=utf-8")
-        return Response.json({"errors": [{"message": e} for e in found.errors],
-                              "warnings": [{"message": w} for w in found.warnings]}, status=status)
+        return Response.json(
+            {"errors": [{"message": e} for e in found.errors], "warnings": [{"message": w} for w in found.warnings]},
+            status=status,
+        )
 
     # -- uploads ------------------------------------------------------------------------------
     def _write_target(self, req: Request, repo_type: str, repo_id: str, rev: str | None = None) -> Repo:
@@ -431,14 +462,20 @@ class Hub:
             try:
                 sample = base64.b64decode(f.get("sample") or "")
             except ValueError:
-                raise HubError(400, f"Invalid sample for {path}")
+                raise HubError(400, f"Invalid sample for {path}") from None
             lfs = size > 0 and (size >= LFS_THRESHOLD or b"\0" in sample or gitmatch.lfs_tracked(attributes, path))
             existing = tree.get(path)
             oid = None
             if existing is not None:
                 oid = existing["lfs"]["oid"] if existing.get("lfs") else existing["oid"]
-            out.append({"path": path, "uploadMode": "lfs" if lfs else "regular",
-                        "shouldIgnore": bool(gitignore) and gitmatch.ignored(gitignore, path), "oid": oid})
+            out.append(
+                {
+                    "path": path,
+                    "uploadMode": "lfs" if lfs else "regular",
+                    "shouldIgnore": bool(gitignore) and gitmatch.ignored(gitignore, path),
+                    "oid": oid,
+                }
+            )
         return Response.json({"files": out})
 
     def xet_token(self, req: Request, repo_type: str, repo_id: str, kind: str, rev: str | None = None) -> Response:
@@ -466,9 +503,9 @@ class Hub:
         """(size, xet hash or None) if the object is stored, in the blob store or the xet CAS."""
         size = self.store.has_lfs_blob(sha256)
         xet = self.xet.lookup(sha256)
-        if size is None and xet is None:
-            return None
-        return (size if size is not None else xet[1]), (xet[0] if xet else None)
+        if xet is None:
+            return None if size is None else (size, None)
+        return (size if size is not None else xet[1]), xet[0]
 
     def _sign(self, oid: str, size: int) -> str:
         return hmac.new(self._secret, f"{oid}:{size}".encode(), hashlib.sha256).hexdigest()[:32]
@@ -483,9 +520,16 @@ class Hub:
         objects = []
         for obj in body.get("objects") or []:
             oid, size = obj.get("oid"), obj.get("size")
-            if not (isinstance(oid, str) and re.fullmatch(r"[0-9a-f]{64}", oid) and isinstance(size, int) and size >= 0):
-                objects.append({"oid": str(oid), "size": size if isinstance(size, int) else 0,
-                                "error": {"code": 422, "message": "Invalid object: oid must be a sha256, size an integer"}})
+            if not (
+                isinstance(oid, str) and re.fullmatch(r"[0-9a-f]{64}", oid) and isinstance(size, int) and size >= 0
+            ):
+                objects.append(
+                    {
+                        "oid": str(oid),
+                        "size": size if isinstance(size, int) else 0,
+                        "error": {"code": 422, "message": "Invalid object: oid must be a sha256, size an integer"},
+                    }
+                )
                 continue
             known = self._lfs_known(oid)
             item: dict[str, Any] = {"oid": oid, "size": size}
@@ -493,12 +537,17 @@ class Hub:
                 sig = self._sign(oid, size)
                 item["authenticated"] = True
                 item["actions"] = {
-                    "upload": {"href": f"{req.base}/_sandbox/lfs/{oid}?{urlencode({'size': size, 'sig': sig})}", "header": {}},
+                    "upload": {
+                        "href": f"{req.base}/_sandbox/lfs/{oid}?{urlencode({'size': size, 'sig': sig})}",
+                        "header": {},
+                    },
                     "verify": {"href": f"{self._url(req, repo)}.git/info/lfs/objects/verify", "header": {}},
                 }
             objects.append(item)
-        return Response(body=json.dumps({"transfer": "basic", "objects": objects}).encode(),
-                        content_type="application/vnd.git-lfs+json")
+        return Response(
+            body=json.dumps({"transfer": "basic", "objects": objects}).encode(),
+            content_type="application/vnd.git-lfs+json",
+        )
 
     def lfs_put(self, req: Request, oid: str) -> Response:
         """The signed upload URL: takes exactly the signed size, hashing it on the way to disk."""
@@ -528,8 +577,11 @@ class Hub:
                     digest.update(view[:n])
                     f.write(view[:n])
             if digest.hexdigest() != oid or got != size:
-                raise HubError(400, f"Uploaded content does not match: expected sha256 {oid} size {size}, "
-                                    f"got sha256 {digest.hexdigest()} size {got}")
+                raise HubError(
+                    400,
+                    f"Uploaded content does not match: expected sha256 {oid} size {size}, "
+                    f"got sha256 {digest.hexdigest()} size {got}",
+                )
             self.store.commit_lfs_blob(tmp, oid)
         finally:
             tmp.unlink(missing_ok=True)
@@ -544,16 +596,21 @@ class Hub:
         return Response.json({"message": "Object verified"})
 
     # -- commits ------------------------------------------------------------------------------
-    def _parse_commit(self, req: Request, repo_type: str) -> tuple[dict, list[tuple[str, str, dict | None]]]:
+    def _parse_commit(
+        self, req: Request, repo_type: str
+    ) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any] | None]]]:
         """Read the ndjson body one line at a time: (header, [(op, path, entry)]). Stores blobs as it goes."""
         reader = io.BufferedReader(req.body, 1 << 20)
-        header: dict = {}
-        ops: list[tuple[str, str, dict | None]] = []
+        header: dict[str, Any] = {}
+        ops: list[tuple[str, str, dict[str, Any] | None]] = []
         leaks: list[str] = []
         while raw := reader.readline(COMMIT_LINE_LIMIT + 1):
             if len(raw) > COMMIT_LINE_LIMIT:
-                raise HubError(413, f"A commit payload line is over {COMMIT_LINE_LIMIT} bytes: regular files must "
-                                    "stay under 10 MiB (use LFS/xet for larger ones)")
+                raise HubError(
+                    413,
+                    f"A commit payload line is over {COMMIT_LINE_LIMIT} bytes: regular files must "
+                    "stay under 10 MiB (use LFS/xet for larger ones)",
+                )
             if req.body.count > COMMIT_BODY_LIMIT:
                 raise HubError(413, f"The commit payload is over {COMMIT_BODY_LIMIT} bytes")
             if not raw.strip():
@@ -562,7 +619,7 @@ class Hub:
                 item = json.loads(raw)
                 key, value = item["key"], item["value"]
             except (ValueError, KeyError, TypeError):
-                raise HubError(400, "Invalid ndjson line in commit payload")
+                raise HubError(400, "Invalid ndjson line in commit payload") from None
             if key == "header":
                 header = value
                 continue
@@ -575,31 +632,46 @@ class Hub:
                 try:
                     data = base64.b64decode(value.get("content") or "")
                 except ValueError:
-                    raise HubError(400, f"Invalid base64 content for {path}")
+                    raise HubError(400, f"Invalid base64 content for {path}") from None
                 if len(data) >= LFS_THRESHOLD:
-                    raise HubError(400, "Your push was rejected because it contains files larger than 10 MiB. "
-                                        "Please use https://git-lfs.github.com/ to store large files.")
+                    raise HubError(
+                        400,
+                        "Your push was rejected because it contains files larger than 10 MiB. "
+                        "Please use https://git-lfs.github.com/ to store large files.",
+                    )
                 if b"\0" in data and len(data) > BINARY_REGULAR_LIMIT:
-                    raise HubError(400, "Your push was rejected because it contains binary files. "
-                                        "Please use https://huggingface.co/docs/hub/xet to store binary files.")
+                    raise HubError(
+                        400,
+                        "Your push was rejected because it contains binary files. "
+                        "Please use https://huggingface.co/docs/hub/xet to store binary files.",
+                    )
                 if SECRET_RE.search(data):
                     leaks.append(path)
                 if path == "README.md":
                     found = validate_card(data.decode("utf-8", "replace"), repo_type)
                     if found.errors:
-                        raise HubError(400, "Sorry, your push was rejected during YAML metadata verification:\n"
-                                       + "\n".join(f"- Error: {e}" for e in found.errors))
+                        raise HubError(
+                            400,
+                            "Sorry, your push was rejected during YAML metadata verification:\n"
+                            + "\n".join(f"- Error: {e}" for e in found.errors),
+                        )
                 ops.append(("add", path, {"oid": self.store.put_git_blob(data), "size": len(data)}))
             elif key == "lfsFile":
                 sha256 = str(value.get("oid") or "")
                 known = self._lfs_known(sha256) if re.fullmatch(r"[0-9a-f]{64}", sha256) else None
                 if known is None or (value.get("size") is not None and known[0] != value["size"]):
-                    raise HubError(400, f"Your push was rejected because an LFS pointer pointed to a file that does "
-                                        f"not exist ({path}: sha256 {sha256}). Upload it before committing.")
+                    raise HubError(
+                        400,
+                        f"Your push was rejected because an LFS pointer pointed to a file that does "
+                        f"not exist ({path}: sha256 {sha256}). Upload it before committing.",
+                    )
                 size, xet_hash = known
                 pointer = lfs_pointer(sha256, size)
-                entry = {"oid": git_blob_sha1(pointer), "size": size,
-                         "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)}}
+                entry = {
+                    "oid": git_blob_sha1(pointer),
+                    "size": size,
+                    "lfs": {"oid": sha256, "size": size, "pointerSize": len(pointer)},
+                }
                 if xet_hash:
                     entry["xetHash"] = xet_hash
                 blob = self.store.read_entry(entry)
@@ -616,13 +688,18 @@ class Hub:
             else:
                 raise HubError(400, f"Unknown commit operation: {key}")
         if leaks:
-            raise HubError(400, "Your push was rejected because one or more of your files contain valid Hugging Face "
-                                f"secrets (tokens): {', '.join(sorted(set(leaks)))}. Remove them and revoke the "
-                                "exposed tokens, then try again")
+            raise HubError(
+                400,
+                "Your push was rejected because one or more of your files contain valid Hugging Face "
+                f"secrets (tokens): {', '.join(sorted(set(leaks)))}. Remove them and revoke the "
+                "exposed tokens, then try again",
+            )
         return header, ops
 
     @staticmethod
-    def _apply(tree: dict[str, dict], ops: list[tuple[str, str, dict | None]]) -> dict[str, dict]:
+    def _apply(
+        tree: dict[str, dict[str, Any]], ops: list[tuple[str, str, dict[str, Any] | None]]
+    ) -> dict[str, dict[str, Any]]:
         """The tree after the operations. A delete names a file or a folder (its files go), either
         way: ``deletedFile`` on a folder deletes the folder's files, as on the Hub."""
         tree = dict(tree)
@@ -634,6 +711,7 @@ class Hub:
                 for i in range(1, len(parts)):
                     if "/".join(parts[:i]) in tree:
                         raise HubError(422, f"Invalid path: {'/'.join(parts[:i])} is a file in the repo")
+                assert entry is not None  # _parse_commit gives every add its entry
                 tree[path] = entry
                 continue
             doomed = [p for p in tree if p == path or p.startswith(path + "/")]
@@ -649,10 +727,10 @@ class Hub:
         request opens against a branch only (a commit id or tag is RevisionNotFound)."""
         refs = self.store.refs(repo)
         if rev.startswith("refs/pr/"):
-            if create_pr or rev[len("refs/pr/"):] not in refs["pr"]:
+            if create_pr or rev[len("refs/pr/") :] not in refs["pr"]:
                 raise revision_not_found(rev)
-            return "pr", rev[len("refs/pr/"):]
-        branch = rev[len("refs/heads/"):] if rev.startswith("refs/heads/") else rev
+            return "pr", rev[len("refs/pr/") :]
+        branch = rev[len("refs/heads/") :] if rev.startswith("refs/heads/") else rev
         if branch not in refs["heads"]:
             raise revision_not_found(rev)
         return "heads", branch
@@ -682,12 +760,27 @@ class Hub:
             elif parent and parent != base:
                 raise HubError(412, STALE_PARENT)
             tree = self._apply(self._tree(repo, base), ops)
-            commit_id = self.store.apply_commit(repo, branch=branch, base=base, tree=tree, title=title,
-                                                message=description, author=author, ref_kind=kind)
+            commit_id = self.store.apply_commit(
+                repo,
+                branch=branch,
+                base=base,
+                tree=tree,
+                title=title,
+                message=description,
+                author=author,
+                ref_kind=kind,
+            )
             if create_pr:
-                self.discussions.open_pr_record(repo, int(branch), title=title, author=author,
-                                                description=description or title, base=f"refs/heads/{pr_base}",
-                                                base_commit=base, status="open")
+                self.discussions.open_pr_record(
+                    repo,
+                    int(branch),
+                    title=title,
+                    author=author,
+                    description=description or title,
+                    base=f"refs/heads/{pr_base}",
+                    base_commit=base,
+                    status="open",
+                )
             elif kind == "pr":
                 self.discussions.note_commit(repo, int(branch), author, title, commit_id)
         url = self._url(req, repo)
@@ -699,8 +792,13 @@ class Hub:
     # -- refs ---------------------------------------------------------------------------------
     @staticmethod
     def _valid_ref_name(name: str) -> bool:
-        return bool(name) and re.fullmatch(r"[A-Za-z0-9._/-]+", name) is not None and ".." not in name \
-            and not name.startswith(("/", "refs/")) and not name.endswith(("/", ".lock", "."))
+        return (
+            bool(name)
+            and re.fullmatch(r"[A-Za-z0-9._/-]+", name) is not None
+            and ".." not in name
+            and not name.startswith(("/", "refs/"))
+            and not name.endswith(("/", ".lock", "."))
+        )
 
     def create_tag(self, req: Request, repo_type: str, repo_id: str, rev: str) -> Response:
         """The revision is resolved first (a bad name on a missing revision is 404 RevisionNotFound,
@@ -747,7 +845,7 @@ class Hub:
 
     def delete_branch(self, req: Request, repo_type: str, repo_id: str, branch: str) -> Response:
         repo = self._repo(req, repo_type, repo_id, need="write")
-        name = branch[len("refs/heads/"):] if branch.startswith("refs/heads/") else branch
+        name = branch[len("refs/heads/") :] if branch.startswith("refs/heads/") else branch
         if name == "main":
             raise HubError(403, "Cannot delete refs/heads/main")
         with self.store.lock(repo.key):
@@ -761,13 +859,17 @@ class Hub:
         repo = self._repo(req, repo_type, repo_id)
         refs = self.store.refs(repo)
         out: dict[str, Any] = {
-            "branches": [{"name": b, "ref": f"refs/heads/{b}", "targetCommit": c} for b, c in sorted(refs["heads"].items())],
+            "branches": [
+                {"name": b, "ref": f"refs/heads/{b}", "targetCommit": c} for b, c in sorted(refs["heads"].items())
+            ],
             "tags": [{"name": t, "ref": f"refs/tags/{t}", "targetCommit": c} for t, c in sorted(refs["tags"].items())],
             "converts": [],
         }
         if req.flag("include_prs"):
-            out["pullRequests"] = [{"name": f"refs/pr/{n}", "ref": f"refs/pr/{n}", "targetCommit": c}
-                                   for n, c in sorted(refs["pr"].items(), key=lambda kv: int(kv[0]))]
+            out["pullRequests"] = [
+                {"name": f"refs/pr/{n}", "ref": f"refs/pr/{n}", "targetCommit": c}
+                for n, c in sorted(refs["pr"].items(), key=lambda kv: int(kv[0]))
+            ]
         return Response.json(out)
 
     def _next_link(self, req: Request, param: str, value: str) -> dict[str, str]:
@@ -777,12 +879,12 @@ class Hub:
         path = quote(req.path, safe="/%:@!$&'()*+,;=-._~")
         return {"Link": f'<{req.base}{path}?{urlencode(query, doseq=True)}>; rel="next"'}
 
-    def _page(self, req: Request, items: list, size: int) -> Response:
+    def _page(self, req: Request, items: list[Any], size: int) -> Response:
         """Page ``p`` (0-based) of ``size`` items and a next link while more remain (commit lists)."""
         try:
             page = max(int(req.arg("p") or "0"), 0)
         except ValueError:
-            raise HubError(400, "Invalid p")
+            raise HubError(400, "Invalid p") from None
         offset = page * size
         headers = self._next_link(req, "p", str(page + 1)) if offset + size < len(items) else {}
         return Response.json(items[offset : offset + size], headers=headers)
@@ -793,8 +895,13 @@ class Hub:
         formatted = "formatted" in (req.query.get("expand[]") or [])
         items = []
         for obj in self.store.history(repo, head):
-            item: dict[str, Any] = {"id": obj["id"], "title": obj["title"], "message": obj["message"],
-                                    "date": obj["date"], "authors": [{"user": obj["author"], "avatar": ""}]}
+            item: dict[str, Any] = {
+                "id": obj["id"],
+                "title": obj["title"],
+                "message": obj["message"],
+                "date": obj["date"],
+                "authors": [{"user": obj["author"], "avatar": ""}],
+            }
             if formatted:
                 item["formatted"] = {"title": obj["title"], "message": obj["message"]}
             items.append(item)
@@ -813,7 +920,7 @@ class Hub:
         recursive = req.flag("recursive")
 
         def wanted(p: str) -> bool:
-            return p.startswith(prefix) and (recursive or "/" not in p[len(prefix):])
+            return p.startswith(prefix) and (recursive or "/" not in p[len(prefix) :])
 
         paths = sorted([p for p in tree if wanted(p)] + [d for d in dirs if wanted(d)])
         # Pages of 1000 entries (50 with expand=True, which costs the Hub more), each ending with a
@@ -825,14 +932,20 @@ class Hub:
             try:
                 after = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
             except ValueError:  # binascii.Error and UnicodeDecodeError both are
-                raise HubError(400, "Invalid cursor")
-            paths = paths[bisect.bisect_right(paths, after):]
+                raise HubError(400, "Invalid cursor") from None
+            paths = paths[bisect.bisect_right(paths, after) :]
         page = paths[:size]
         last = self._last_commits(repo, commit_id, page) if expand else {}
         items = [
-            _entry_json(p, tree[p], last_commit=last.get(p)) if p in tree
-            else {"type": "directory", "oid": tree_ids.get(p, ""), "size": 0, "path": p,
-                  **({"lastCommit": last[p]} if p in last else {})}
+            _entry_json(p, tree[p], last_commit=last.get(p))
+            if p in tree
+            else {
+                "type": "directory",
+                "oid": tree_ids.get(p, ""),
+                "size": 0,
+                "path": p,
+                **({"lastCommit": last[p]} if p in last else {}),
+            }
             for p in page
         ]
         headers = {}
@@ -861,8 +974,15 @@ class Hub:
             if p in obj["tree"]:
                 out.append(_entry_json(p, obj["tree"][p], last_commit=last.get(p)))
             else:
-                out.append({"type": "directory", "oid": obj["treeIds"].get(p, ""), "size": 0, "path": p,
-                            **({"lastCommit": last[p]} if p in last else {})})
+                out.append(
+                    {
+                        "type": "directory",
+                        "oid": obj["treeIds"].get(p, ""),
+                        "size": 0,
+                        "path": p,
+                        **({"lastCommit": last[p]} if p in last else {}),
+                    }
+                )
         return Response.json(out)
 
     # -- downloads ----------------------------------------------------------------------------
@@ -880,8 +1000,9 @@ class Hub:
             headers.update({"ETag": f'"{sha}"', "X-Linked-Etag": f'"{sha}"', "X-Linked-Size": str(entry["size"])})
             if entry.get("xetHash"):
                 route = f"{req.base}/api/{repo.repo_type}s/{repo.repo_id}/xet-read-token/{commit_id}"
-                headers.update({"X-Xet-Hash": entry["xetHash"], "X-Xet-Refresh-Route": route,
-                                "Link": f'<{route}>; rel="xet-auth"'})
+                headers.update(
+                    {"X-Xet-Hash": entry["xetHash"], "X-Xet-Refresh-Route": route, "Link": f'<{route}>; rel="xet-auth"'}
+                )
         else:
             headers["ETag"] = f'"{entry["oid"]}"'
         size = entry["size"]
@@ -897,8 +1018,9 @@ class Hub:
             else:
                 start = max(size - int(m.group(2)), 0)
             if start >= size or start > end:
-                raise HubError(416, "Requested range not satisfiable",
-                               headers={"Content-Range": f"bytes */{size}", **base_headers})
+                raise HubError(
+                    416, "Requested range not satisfiable", headers={"Content-Range": f"bytes */{size}", **base_headers}
+                )
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         length = max(end - start + 1, 0)
@@ -907,8 +1029,11 @@ class Hub:
             headers["Content-Length"] = str(length)
             return Response(status=status, headers=headers, content_type=ctype)
         if entry.get("virtual"):
-            raise HubError(501, f"{path} is a generated metadata-only file: the sandbox holds no bytes for it",
-                           headers=base_headers)
+            raise HubError(
+                501,
+                f"{path} is a generated metadata-only file: the sandbox holds no bytes for it",
+                headers=base_headers,
+            )
         blob = self.store.read_entry(entry)
         if blob is None and entry.get("lfs"):
             dest = self.store.blob_path("lfs", entry["lfs"]["oid"])
@@ -930,8 +1055,15 @@ class HubServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], hub: Any, faults: Faults, log: RequestLog,
-                 on_crash: Callable[[Any], None] | None = None, idle_timeout: float | None = 60.0):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        hub: Any,
+        faults: Faults,
+        log: RequestLog,
+        on_crash: Callable[[Any], None] | None = None,
+        idle_timeout: float | None = 60.0,
+    ):
         self.hub, self.faults, self.log = hub, faults, log
         self.on_crash = on_crash
         self.idle_timeout = idle_timeout
@@ -963,10 +1095,8 @@ class HubServer(ThreadingHTTPServer):
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Dropped(Exception):
@@ -985,16 +1115,19 @@ class Handler(BaseHTTPRequestHandler):
     server: HubServer
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # applied to the socket by StreamRequestHandler.setup
+        # Applied to the socket by StreamRequestHandler.setup; typeshed declares `timeout` a ClassVar, but the
+        # stdlib reads it through self, and each server has its own idle timeout.
+        self.timeout = self.server.idle_timeout  # type: ignore[misc]
         super().setup()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
         self._handle()
 
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+    # BaseHTTPRequestHandler dispatches to do_<METHOD>: the names are the stdlib's, not ours to choose.
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_GET  # noqa: N815
 
     def _handle(self) -> None:
         started = time.monotonic()
@@ -1002,9 +1135,15 @@ class Handler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
         body = BodyReader(self.rfile, int(length) if length and length.isdigit() else None, chunked)
-        host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
-        req = Request(method=self.command, path=raw_path, query=parse_qs(raw_query, keep_blank_values=True),
-                      headers=self.headers, body=body, base=f"http://{host}")
+        host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.server_address[1]:d}"
+        req = Request(
+            method=self.command,
+            path=raw_path,
+            query=parse_qs(raw_query, keep_blank_values=True),
+            headers=self.headers,
+            body=body,
+            base=f"http://{host}",
+        )
         fault = False
         logged = False
         rule = None
@@ -1016,12 +1155,20 @@ class Handler(BaseHTTPRequestHandler):
                 return
             logged = True
             tok = req.token
-            self.server.log.append(RequestRecord(
-                method=self.command, path=raw_path, query=raw_query, status=status,
-                token_name=tok.name if tok else None, bytes_in=body.count, bytes_out=sent,
-                duration=time.monotonic() - started, fault=fault,
-                headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
-            ))
+            self.server.log.append(
+                RequestRecord(
+                    method=self.command,
+                    path=raw_path,
+                    query=raw_query,
+                    status=status,
+                    token_name=tok.name if tok else None,
+                    bytes_in=body.count,
+                    bytes_out=sent,
+                    duration=time.monotonic() - started,
+                    fault=fault,
+                    headers={k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "cookie")},
+                )
+            )
 
         try:
             if self.server.dead:
@@ -1045,7 +1192,9 @@ class Handler(BaseHTTPRequestHandler):
             if rule is not None and rule.status is not None:
                 body.drain()
                 headers = {"Retry-After": str(int(rule.retry_after))} if rule.retry_after is not None else {}
-                resp = self._error_response(HubError(rule.status, f"Sandbox injected fault ({rule.status})", headers=headers))
+                resp = self._error_response(
+                    HubError(rule.status, f"Sandbox injected fault ({rule.status})", headers=headers)
+                )
             else:
                 resp = self._run(req)
             drop = rule is not None and rule.drop
@@ -1059,11 +1208,9 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(exc, _Dropped):
                 self.server.die(rule)  # first: once the client sees the cut, the server is down
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        except (ConnectionError, BrokenPipeError, socket.timeout):
+        except (TimeoutError, ConnectionError, BrokenPipeError):
             record(0, 0)
             self.close_connection = True
         finally:
@@ -1102,7 +1249,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _run(self, req: Request) -> Response:
         try:
-            return self.server.hub.handle(req)
+            resp: Response = self.server.hub.handle(req)  # hub: Hub or CasApp
+            return resp
         except HubError as exc:
             return self._error_response(exc)
         except StoreError as exc:
@@ -1115,8 +1263,10 @@ class Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def _error_response(exc: HubError) -> Response:
-        headers = {"X-Error-Message": exc.message.splitlines()[0].encode("latin-1", "replace").decode("latin-1"),
-                   **exc.headers}
+        headers = {
+            "X-Error-Message": exc.message.splitlines()[0].encode("latin-1", "replace").decode("latin-1"),
+            **exc.headers,
+        }
         if exc.code:
             headers["X-Error-Code"] = exc.code
         body = exc.body if exc.body is not None else {"error": exc.message}

@@ -29,14 +29,46 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 REPO_TYPES = ("model", "dataset", "space")
-LFS_PATTERNS = (
-    "*.7z *.arrow *.bin *.bz2 *.ckpt *.ftz *.gz *.h5 *.joblib *.lfs.* *.mlmodel *.model *.msgpack *.npy *.npz "
-    "*.onnx *.ot *.parquet *.pb *.pickle *.pkl *.pt *.pth *.rar *.safetensors saved_model/**/* *.tar.* *.tar "
-    "*.tflite *.tgz *.wasm *.xz *.zip *.zst *tfevents*"
-).split()
+LFS_PATTERNS = [
+    "*.7z",
+    "*.arrow",
+    "*.bin",
+    "*.bz2",
+    "*.ckpt",
+    "*.ftz",
+    "*.gz",
+    "*.h5",
+    "*.joblib",
+    "*.lfs.*",
+    "*.mlmodel",
+    "*.model",
+    "*.msgpack",
+    "*.npy",
+    "*.npz",
+    "*.onnx",
+    "*.ot",
+    "*.parquet",
+    "*.pb",
+    "*.pickle",
+    "*.pkl",
+    "*.pt",
+    "*.pth",
+    "*.rar",
+    "*.safetensors",
+    "saved_model/**/*",
+    "*.tar.*",
+    "*.tar",
+    "*.tflite",
+    "*.tgz",
+    "*.wasm",
+    "*.xz",
+    "*.zip",
+    "*.zst",
+    "*tfevents*",
+]
 _DATASET_EXTRA = {
     "# Audio files - uncompressed": "*.pcm *.sam *.raw",
     "# Audio files - compressed": "*.aac *.flac *.mp3 *.ogg *.wav",
@@ -85,10 +117,10 @@ def lfs_pointer(sha256: str, size: int) -> bytes:
 
 
 def iso_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (time.time_ns() // 1_000_000 % 1000)
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{time.time_ns() // 1_000_000 % 1000:03d}Z"
 
 
-def _tree_ids(tree: dict[str, dict]) -> dict[str, str]:
+def _tree_ids(tree: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Git tree sha1 of every directory ("" = root), from the flat path -> entry map."""
     children: dict[str, dict[str, tuple[str, str]]] = {"": {}}
     for path, entry in tree.items():
@@ -132,11 +164,11 @@ class Repo:
 
     @property
     def repo_id(self) -> str:
-        return self.meta["id"]
+        return cast(str, self.meta["id"])
 
     @property
     def repo_type(self) -> str:
-        return self.meta["type"]
+        return cast(str, self.meta["type"])
 
     @property
     def private(self) -> bool:
@@ -161,7 +193,7 @@ class Store:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
-        self._commit_cache: dict[tuple[str, str], dict] = {}
+        self._commit_cache: dict[tuple[str, str], dict[str, Any]] = {}
         self.crash_at_ref_swap: set[int] = set()  # threads that die before their next ref swap (faults)
 
     # -- blobs --------------------------------------------------------------------------------
@@ -224,8 +256,16 @@ class Store:
                 out.append(repo)
         return out
 
-    def create(self, repo_type: str, repo_id: str, *, private: bool, creator: str | None, extra: dict | None = None,
-               files: dict[str, bytes] | None = None) -> Repo:
+    def create(
+        self,
+        repo_type: str,
+        repo_id: str,
+        *,
+        private: bool,
+        creator: str | None,
+        extra: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
+    ) -> Repo:
         """A new repo whose initial commit holds .gitattributes plus ``files`` (a new Space's README)."""
         if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
             raise StoreError(400, f"Invalid repo id {repo_id!r}")
@@ -237,8 +277,16 @@ class Store:
             staging = self.root / "repos" / f".{uuid.uuid4().hex}.creating"
             (staging / "commits").mkdir(parents=True)
             now = iso_now()
-            meta = {"id": repo_id, "type": repo_type, "private": private, "gated": False, "creator": creator,
-                    "createdAt": now, "lastModified": now, **(extra or {})}
+            meta = {
+                "id": repo_id,
+                "type": repo_type,
+                "private": private,
+                "gated": False,
+                "creator": creator,
+                "createdAt": now,
+                "lastModified": now,
+                **(extra or {}),
+            }
             repo = Repo(key=key, path=staging, meta=meta)
             _write_json_atomic(staging / "repo.json", meta)
             _write_json_atomic(staging / "refs.json", {"heads": {}, "tags": {}, "pr": {}})
@@ -252,8 +300,16 @@ class Store:
             self.drop_redirect(repo_type, repo_id)  # a new repo at a moved repo's old id ends the redirect
             return Repo(key=key, path=path, meta=meta)
 
-    def import_repo(self, repo_type: str, repo_id: str, meta: dict[str, Any], tree: dict[str, dict[str, Any]], *,
-                    at: float, author: str) -> Repo:
+    def import_repo(
+        self,
+        repo_type: str,
+        repo_id: str,
+        meta: dict[str, Any],
+        tree: dict[str, dict[str, Any]],
+        *,
+        at: float,
+        author: str,
+    ) -> Repo:
         """A repo written straight to disk in one commit dated ``at`` (no fsync, no checks of the
         tree's blobs): what generated orgs use to build thousands of repos in seconds."""
         if repo_type not in REPO_TYPES or "/" not in repo_id or not valid_repo_id(repo_id):
@@ -337,21 +393,22 @@ class Store:
 
     # -- refs and commits ---------------------------------------------------------------------
     def refs(self, repo: Repo) -> dict[str, dict[str, str]]:
-        return json.loads((repo.path / "refs.json").read_text(encoding="utf-8"))
+        refs: dict[str, dict[str, str]] = json.loads((repo.path / "refs.json").read_text(encoding="utf-8"))
+        return refs
 
-    def set_refs(self, repo: Repo, refs: dict) -> None:
+    def set_refs(self, repo: Repo, refs: dict[str, dict[str, str]]) -> None:
         if self.crash_at_ref_swap and threading.get_ident() in self.crash_at_ref_swap:
             self.crash_at_ref_swap.discard(threading.get_ident())
             raise Crash("the sandbox died before moving the ref")
         _write_json_atomic(repo.path / "refs.json", refs)
 
-    def commit(self, repo: Repo, commit_id: str) -> dict | None:
+    def commit(self, repo: Repo, commit_id: str) -> dict[str, Any] | None:
         cache_key = (str(repo.path), commit_id)
         hit = self._commit_cache.get(cache_key)
         if hit is not None:
             return hit
         try:
-            data = json.loads((repo.path / "commits" / f"{commit_id}.json").read_text(encoding="utf-8"))
+            data: dict[str, Any] = json.loads((repo.path / "commits" / f"{commit_id}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         if len(self._commit_cache) >= 512:  # commit objects are immutable: a crude bound is enough
@@ -364,12 +421,12 @@ class Store:
         refs = self.refs(repo)
         rev = revision
         if rev.startswith("refs/heads/"):
-            rev = rev[len("refs/heads/"):]
+            rev = rev[len("refs/heads/") :]
         elif rev.startswith("refs/tags/"):
-            tag = refs["tags"].get(rev[len("refs/tags/"):])
+            tag = refs["tags"].get(rev[len("refs/tags/") :])
             return (tag, None) if tag else None
         elif rev.startswith("refs/pr/"):
-            head = refs["pr"].get(rev[len("refs/pr/"):])
+            head = refs["pr"].get(rev[len("refs/pr/") :])
             return (head, rev) if head else None
         if rev in refs["heads"]:
             return refs["heads"][rev], rev
@@ -383,8 +440,17 @@ class Store:
             return (matches[0], None) if len(matches) == 1 else None
         return None
 
-    def _write_commit(self, repo: Repo, tree: dict, parents: list[str], title: str, message: str, author: str,
-                      at: float | None = None, durable: bool = True) -> str:
+    def _write_commit(
+        self,
+        repo: Repo,
+        tree: dict[str, dict[str, Any]],
+        parents: list[str],
+        title: str,
+        message: str,
+        author: str,
+        at: float | None = None,
+        durable: bool = True,
+    ) -> str:
         tree_ids = _tree_ids(tree)
         now = time.time() if at is None else at
         date = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -393,13 +459,31 @@ class Store:
         text += f"author {who}\ncommitter {who}\n\n{title}\n" + (f"\n{message}\n" if message else "")
         raw = text.encode()
         commit_id = hashlib.sha1(b"commit %d\0" % len(raw) + raw).hexdigest()
-        obj = {"id": commit_id, "tree": tree, "treeIds": tree_ids, "parents": parents, "title": title,
-               "message": message, "author": author, "date": date}
+        obj = {
+            "id": commit_id,
+            "tree": tree,
+            "treeIds": tree_ids,
+            "parents": parents,
+            "title": title,
+            "message": message,
+            "author": author,
+            "date": date,
+        }
         _write_json_atomic(repo.path / "commits" / f"{commit_id}.json", obj, durable)
         return commit_id
 
-    def apply_commit(self, repo: Repo, *, branch: str, base: str, tree: dict, title: str, message: str,
-                     author: str, ref_kind: str = "heads") -> str:
+    def apply_commit(
+        self,
+        repo: Repo,
+        *,
+        branch: str,
+        base: str,
+        tree: dict[str, dict[str, Any]],
+        title: str,
+        message: str,
+        author: str,
+        ref_kind: str = "heads",
+    ) -> str:
         """Write the commit object, then swap the ref. Caller holds ``lock(repo.key)``."""
         commit_id = self._write_commit(repo, tree, [base] if base else [], title, message, author)
         refs = self.refs(repo)
@@ -408,7 +492,7 @@ class Store:
         self.update_meta(repo, lastModified=iso_now())
         return commit_id
 
-    def history(self, repo: Repo, head: str) -> list[dict]:
+    def history(self, repo: Repo, head: str) -> list[dict[str, Any]]:
         out = []
         seen = set()
         cur: str | None = head
@@ -421,7 +505,7 @@ class Store:
             cur = obj["parents"][0] if obj["parents"] else None
         return out
 
-    def read_entry(self, entry: dict) -> Path | None:
+    def read_entry(self, entry: dict[str, Any]) -> Path | None:
         """Path of the bytes of one tree entry, or None if the LFS object is only in the xet CAS."""
         if entry.get("lfs"):
             path = self.blob_path("lfs", entry["lfs"]["oid"])

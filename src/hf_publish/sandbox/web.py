@@ -21,7 +21,14 @@ JSON_BODY_LIMIT = 16 * MiB  # preupload of 256 files, a 2 MiB card in validate-y
 
 
 class HubError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None, headers: dict | None = None, body: Any = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ):
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
         self.headers = headers or {}
@@ -45,7 +52,7 @@ class Response:
     content_type: str = "application/json; charset=utf-8"
 
     @classmethod
-    def json(cls, obj: Any, status: int = 200, headers: dict | None = None) -> "Response":
+    def json(cls, obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return cls(status=status, body=json.dumps(obj).encode(), headers=headers or {})
 
 
@@ -72,7 +79,7 @@ class BodyReader(io.RawIOBase):
                 self.done = True
                 return 0
             self.remaining = size
-        n = self.rfile.readinto(memoryview(buf)[: min(len(buf), self.remaining)])
+        n: int = self.rfile.readinto(memoryview(buf)[: min(len(buf), self.remaining)])
         if not n:
             raise ConnectionError("client closed the connection mid-body")
         self.remaining -= n
@@ -134,6 +141,4 @@ class Request:
         try:
             return json.loads(raw)
         except ValueError:
-            raise HubError(400, "Invalid JSON body")
-
-
+            raise HubError(400, "Invalid JSON body") from None

@@ -29,6 +29,7 @@ import re
 import struct
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 def _hash_hex(raw: bytes) -> str:
     """A MerkleHash as hf-xet prints it: 4 little-endian u64 words, 16 hex digits each."""
-    return "".join("%016x" % w for w in struct.unpack("<4Q", raw))
+    return "".join(f"{w:016x}" for w in struct.unpack("<4Q", raw))
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class XetFile:
 
 def parse_shard(data: bytes) -> list[XetFile]:
     """Every file entry of one MDB shard; ValueError if the shard is truncated or malformed."""
-    files = []
+    files: list[XetFile] = []
     off = _HEADER_SIZE
     while off + _ENTRY_SIZE <= len(data):
         file_hash = data[off : off + 32]
@@ -181,7 +182,7 @@ def decode_chunk(scheme: int, payload: bytes, size: int) -> bytes:
     return data
 
 
-def chunk_offsets(read_at, length: int) -> list[int]:
+def chunk_offsets(read_at: Callable[[int, int], bytes], length: int) -> list[int]:
     """Byte offset of every chunk of a xorb, plus the end of the last one (where the footer starts)."""
     offsets, pos = [], 0
     while pos + _CHUNK_HEADER <= length:
@@ -219,7 +220,10 @@ class XetIndex:
 
     # -- storing (the CAS server) ---------------------------------------------------------------
     def xorb_path(self, xorb_hash: str) -> Path | None:
-        for path in (self.cas_dir / "xorbs" / xorb_hash, self.cas_dir / "xet" / "xorbs" / "xorbs" / f"default.{xorb_hash}"):
+        for path in (
+            self.cas_dir / "xorbs" / xorb_hash,
+            self.cas_dir / "xet" / "xorbs" / "xorbs" / f"default.{xorb_hash}",
+        ):
             if path.is_file():
                 return path
         return None
@@ -230,6 +234,7 @@ class XetIndex:
     def add_xorb(self, xorb_hash: str, tmp: Path) -> bool:
         """Move a received xorb into place after checking its chunk layout; False if it was known."""
         with open(tmp, "rb") as f:
+
             def read_at(pos: int, n: int) -> bytes:
                 f.seek(pos)
                 return f.read(n)
@@ -308,6 +313,7 @@ class XetIndex:
         if path is None:
             return None
         with open(path, "rb") as f:
+
             def read_at(pos: int, n: int) -> bytes:
                 f.seek(pos)
                 return f.read(n)
@@ -317,7 +323,7 @@ class XetIndex:
             self._offsets[xorb_hash] = hit
         return hit
 
-    def iter_file(self, xet: XetFile):
+    def iter_file(self, xet: XetFile) -> Iterator[bytes]:
         """The file's bytes, one decoded chunk at a time."""
         for seg in xet.segments:
             path, offsets = self.xorb_path(seg.xorb), self.offsets(seg.xorb)
@@ -336,6 +342,7 @@ class XetIndex:
         if hit is None:
             return False
         xet = self.file(hit[0])
+        assert xet is not None  # _index files every shard entry under its sha256 and its xet hash alike
         with self._lock:
             lock = self._materialize_locks.setdefault(sha256, threading.Lock())
         with lock:
