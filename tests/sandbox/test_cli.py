@@ -52,7 +52,8 @@ def test_serve_prints_endpoint_and_tokens_and_stops_on_sigterm(tmp_path):
 
 
 def test_serve_stops_on_ctrl_c(tmp_path):
-    proc = _spawn()
+    # A free port and a private data dir: the default port may be taken by another sandbox.
+    proc = _spawn("--port", "0", "--data-dir", str(tmp_path / "data"))
     try:
         for line in proc.stdout:
             if line.startswith("Press Ctrl-C"):
