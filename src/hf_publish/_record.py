@@ -34,7 +34,6 @@ else:
 
 
 T = TypeVar("T")
-R = TypeVar("R", bound="Record")
 
 
 class FrozenRecordError(AttributeError):
@@ -192,6 +191,10 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_repr)
         return f"{type(self).__qualname__}({shown})"
+
+
+# Bound to the class itself: a string bound costs ~1 ms at import (typing compiles it).
+R = TypeVar("R", bound=Record)
 
 
 def fields(record: Record | type[Record]) -> tuple[str, ...]:
