@@ -143,6 +143,14 @@ class Record:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         names = cls._record_fields
+        setter = object.__setattr__
+        if not kwargs and len(args) == len(names):  # every field given in order: the common fast path
+            for name, value in zip(names, args, strict=True):
+                setter(self, name, value)
+            post_init = getattr(self, "__post_init__", None)
+            if post_init is not None:
+                post_init()
+            return
         if len(args) > len(names):
             raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments but {len(args)} were given")
         values = dict(zip(names, args, strict=False))
@@ -152,7 +160,6 @@ class Record:
             if key not in names:
                 raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {key!r}")
             values[key] = value
-        setter = object.__setattr__
         for name in names:
             if name in values:
                 setter(self, name, values[name])

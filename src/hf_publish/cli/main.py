@@ -1,6 +1,6 @@
 """The `hf-publish` command line.
 
-Imports stay lazy: `hf-publish check secrets` is a pre-commit hook with a ~150 ms budget, so
+Imports stay lazy: `hf-publish check secrets` is a pre-commit hook, a new interpreter per commit, so
 heavy modules (huggingface_hub, jsonschema) load only in the commands that use them.
 """
 
