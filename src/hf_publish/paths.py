@@ -14,6 +14,7 @@ Glob rules (`repos[].ignore`, `secrets.exclude`), matched against the whole path
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Literal, NamedTuple
@@ -98,3 +99,9 @@ def hub_path_problem(path: str) -> PathProblem | None:
             "land elsewhere or fail",
         )
     return None
+
+
+def cache_home(*parts: str) -> str:
+    """A folder of hf-publish's caches: `$XDG_CACHE_HOME/hf-publish/<parts>` (default ~/.cache/...)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "hf-publish", *parts)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_publish._record import Record
+from hf_publish.paths import cache_home
 
 CACHE_FOLDER = "card-metadata"
 
@@ -231,8 +232,7 @@ def _order(instance: Any, path: tuple[str | int, ...]) -> tuple[int, ...]:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hf-publish" / CACHE_FOLDER
+    return Path(cache_home(CACHE_FOLDER))
 
 
 def _read_cache(key: str, instance: Any) -> list[SchemaError] | None:

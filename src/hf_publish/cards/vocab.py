@@ -9,12 +9,12 @@ never written at run time. Each file is
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache, cached_property
 from pathlib import Path
 
 from hf_publish._record import Record
+from hf_publish.paths import cache_home
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the vendored copies, beside the modules
 # vocabulary name -> (data file, key of HfApi.get_model_tags()'s answer)
@@ -68,8 +68,7 @@ class Vocab(Record):
 
 def user_dir() -> Path:
     """Where `refresh-vocab` writes and checks look first: the user's cache, never the package."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hf-publish" / "vocab"
+    return Path(cache_home("vocab"))
 
 
 def parse_vocab(kind: str, text: str) -> Vocab | None:

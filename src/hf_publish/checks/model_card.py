@@ -43,7 +43,7 @@ from hf_publish._record import Record, fields
 from hf_publish.cards import rules
 from hf_publish.cards.rules import Problem, card_type, too_large
 from hf_publish.findings import Finding
-from hf_publish.paths import matches
+from hf_publish.paths import cache_home, matches
 from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -406,9 +406,8 @@ def _cache_path(raw: bytes, context: str) -> str:
     import zlib
 
     key = context.encode("utf-8", "surrogatepass") + b"\0" + raw
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     name = f"{zlib.crc32(key):08x}-{zlib.adler32(key):08x}-{len(key)}"
-    return os.path.join(base, "hf-publish", "card-results", name)
+    return cache_home("card-results", name)
 
 
 def _cache_read(raw: bytes, context: str) -> list[Problem] | None:

@@ -42,6 +42,7 @@ from hf_publish._record import Record, replace
 from hf_publish.cards.parse import MAX_CARD_BYTES
 from hf_publish.errors import HubError
 from hf_publish.org.model import Access, Commit, RepoFile, RepoRecord, RepoType
+from hf_publish.paths import cache_home
 
 T = TypeVar("T")
 
@@ -63,8 +64,7 @@ EXPAND: dict[str, list[str]] = {
 
 def cache_dir() -> Path:
     """`$XDG_CACHE_HOME/hf-publish/org-audit` (default ~/.cache/hf-publish/org-audit)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hf-publish" / "org-audit"
+    return Path(cache_home("org-audit"))
 
 
 class AuditCache:

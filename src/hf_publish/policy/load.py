@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 from hf_publish._record import Record
 from hf_publish.errors import PolicyError, UsageError
 from hf_publish.findings import Finding
+from hf_publish.paths import cache_home
 from hf_publish.policy.model import (
     CHECK_ID,
     CONTROL_FREE_PATTERN,
@@ -621,8 +622,7 @@ def _cache_name(stamp: str, text: str) -> str:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hf-publish" / "valid-policies"
+    return Path(cache_home("valid-policies"))
 
 
 def _cache_read(text: str) -> dict[str, Any] | None:
