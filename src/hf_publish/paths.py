@@ -17,7 +17,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from hf_publish._record import Record
 
 # Folders huggingface_hub's CommitOperation refuses (`FORBIDDEN_FOLDERS`): never published, never deleted.
 SKIPPED_FOLDERS = (".git", ".cache")
@@ -44,7 +46,7 @@ def is_skipped(path: str) -> bool:
     return any(part in SKIPPED_FOLDERS for part in path.split("/"))
 
 
-class PathProblem(NamedTuple):
+class PathProblem(Record):
     severity: Literal[
         "error", "warning"
     ]  # "error": the Hub or the client refuses it; "warning": stored, but trouble for users

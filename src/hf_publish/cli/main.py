@@ -76,7 +76,27 @@ card.strict: true; card.severity changes single model-card rules (docs/checks.md
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
-    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32, width=_help_width())
+
+
+_WIDTH: list[int] = []
+
+
+def _help_width() -> int:
+    """argparse's default width (the terminal's columns - 2), worked out once per run: argparse
+    makes a formatter for every option added, and its default imports shutil (~2 ms of a hook)."""
+    if not _WIDTH:
+        try:
+            columns = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+            except (AttributeError, ValueError, OSError):
+                columns = 0
+        _WIDTH.append((columns or 80) - 2)
+    return _WIDTH[0]
 
 
 def build_parser(*, check_only: bool = False) -> argparse.ArgumentParser:
