@@ -246,3 +246,16 @@ def test_a_yaml_token_is_caught_by_the_real_command_and_the_message_says_where_i
     )
     assert "notes.env:1: [secrets] hard-coded token value s3cr\u2026 in a file named on the command line" in out
     assert LITERAL not in out
+
+
+def test_a_file_lfs_did_not_clean_is_scanned_as_committed(tmp_path, monkeypatch, capsys):
+    """Without git-lfs installed, a file .gitattributes puts in LFS is committed as itself: its
+    token goes into git history, so it is reported (a proper pointer has nothing to find)."""
+    repo = init_repo(tmp_path / "r", lfs=False)
+    write(repo / ".gitattributes", "*.txt filter=lfs diff=lfs merge=lfs -text\n")
+    write(repo / "notes.txt", f"HF_TOKEN={TOKEN}\n")
+    git(repo, "add", ".gitattributes")
+    oid = git(repo, "hash-object", "-w", "--no-filters", "notes.txt").strip()  # staged as itself, as without git-lfs
+    git(repo, "update-index", "--add", "--cacheinfo", f"100644,{oid},notes.txt")
+    code, out = run_check(repo, monkeypatch, capsys, "--all-files")
+    assert code == 1 and "notes.txt:1: [secrets]" in out

@@ -95,3 +95,63 @@ def test_check_attr_reads_the_attributes_as_staged(tmp_path):
     assert _git.is_lfs_tracked(attrs["m.bin"]) and not _git.is_lfs_tracked(attrs["notes.md"])
     Path(repo / ".gitattributes").write_text("", encoding="utf-8")  # unstaged: the index still says lfs
     assert _git.is_lfs_tracked(_git.check_attr(repo, ["m.bin"], cached=True)["m.bin"])
+
+
+def _staged_blobs(repo: Path) -> dict[str, str]:
+    """Path -> oid of a small text blob, a 3 MB blob and a missing (made-up) object."""
+    write(repo / "small.txt", "hello\n")
+    write(repo / "big.bin", b"\1" * 3_000_000)
+    git(repo, "add", "-A")
+    oids = {e.path: e.oid for e in _git.index_entries(repo)}
+    return {**oids, "missing": "0" * 40}
+
+
+def test_one_blob_reader_answers_sizes_and_prefixes_through_one_git_process(tmp_path, monkeypatch):
+    repo = init_repo(tmp_path / "repo", lfs=False)
+    oids = _staged_blobs(repo)
+    started: list[list[str]] = []
+    popen = _git.subprocess.Popen
+
+    def counting_popen(argv, *args, **kwargs):
+        started.append(argv)
+        return popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(_git.subprocess, "Popen", counting_popen)
+    with _git.BlobReader(repo) as reader:
+        assert reader.sizes(oids.values()) == {oids["small.txt"]: 6, oids["big.bin"]: 3_000_000}
+        assert reader.prefixes([oids["small.txt"], oids["missing"]], limit=3) == {oids["small.txt"]: b"hel"}
+        # a big blob's rest is read and dropped, and the process still answers after it
+        assert reader.prefixes([oids["big.bin"], oids["small.txt"]], limit=2) == {
+            oids["big.bin"]: b"\1\1",
+            oids["small.txt"]: b"he",
+        }
+        assert reader.sizes([oids["small.txt"]]) == {oids["small.txt"]: 6}
+    assert [argv[3:] for argv in started] == [["cat-file", "--batch-command"]]
+    # thousands of questions at once (more than a pipe holds) do not deadlock
+    with _git.BlobReader(repo) as reader:
+        many = [oids["small.txt"]] * 1 + [f"{n:040x}" for n in range(1, 5000)]
+        assert reader.sizes(many) == {oids["small.txt"]: 6}
+
+
+def test_a_git_without_batch_command_gets_the_same_answers(tmp_path, monkeypatch):
+    """git before 2.36 refuses `cat-file --batch-command` (usage, exit 129): the reader notices on
+    its first question and asks `--batch-check` / `--batch` instead, with the same answers."""
+    repo = init_repo(tmp_path / "repo", lfs=False)
+    oids = _staged_blobs(repo)
+    real_git = _git.subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True).stdout.strip()
+    fake = tmp_path / "bin" / "git"
+    write(
+        fake,
+        "#!/bin/sh\n"
+        'case "$*" in *--batch-command*) echo "error: unknown option \'batch-command\'" >&2; exit 129;; esac\n'
+        f'exec {real_git} "$@"\n',
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{_git.os.environ['PATH']}")
+    with _git.BlobReader(repo) as reader:
+        assert reader.sizes(oids.values()) == {oids["small.txt"]: 6, oids["big.bin"]: 3_000_000}
+        assert reader.prefixes([oids["small.txt"], oids["big.bin"]], limit=4) == {
+            oids["small.txt"]: b"hell",
+            oids["big.bin"]: b"\1" * 4,
+        }
+        assert reader._batch_command is False  # asked the older way, not answered by chance

@@ -5,6 +5,8 @@ publish uploads, listed by `hf_publish.selection`).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -43,6 +45,18 @@ class CheckContext(Record, frozen=False):
         """Every index entry (stage 0), listed once per run however many checks ask."""
         return tuple(_git.index_entries(self.root))
 
+    @cached_property
+    def blobs(self) -> _git.BlobReader:
+        """Sizes and first bytes of staged blobs: one git process for every check of the run
+        (`run_checks` closes it)."""
+        return _git.BlobReader(self.root)
+
+    def close(self) -> None:
+        """Stop the git process `blobs` started, if any."""
+        reader = self.__dict__.pop("blobs", None)
+        if reader is not None:
+            reader.close()
+
     def target_paths(self) -> list[str]:
         """The files this run is about.
 
@@ -74,3 +88,50 @@ class CheckContext(Record, frozen=False):
         if self.repos is None:
             return self.policy.repos
         return tuple(r for r in self.policy.repos if r.name in self.repos)
+
+
+# --- gathering inputs (shared by the lfs and secrets checks) ---------------------------------
+
+
+def staged_entries(
+    ctx: CheckContext, index: Sequence[_git.IndexEntry] | None = None
+) -> tuple[list[_git.IndexEntry], list[str]]:
+    """Index entries of the files this run is about, and the named files not in the index.
+
+    With `index` (the whole index, already listed) nothing more is asked of git: a named path
+    selects its entry, or the entries below it when it is a folder, as a literal pathspec does."""
+    if ctx.files is None and ctx.all_files:
+        return [e for e in (index or ctx.index) if e.mode in _git.REGULAR_FILE_MODES], []
+    paths = ctx.target_paths()
+    if index is not None:
+        entries = _select(index, paths)
+    elif len(paths) <= 200:
+        entries = _git.index_entries(ctx.root, paths)
+    else:  # thousands of pathspecs make ls-files slow: list everything once and filter
+        wanted = set(paths)
+        entries = [e for e in ctx.index if e.path in wanted]
+    found = {e.path for e in entries}
+    missing = [p for p in paths if p not in found]
+    return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], missing
+
+
+def _select(index: Sequence[_git.IndexEntry], paths: Sequence[str]) -> list[_git.IndexEntry]:
+    wanted = set(paths)
+    exact = [e for e in index if e.path in wanted]
+    folders = tuple(f"{p.rstrip('/')}/" for p in wanted - {e.path for e in exact})
+    if not folders:
+        return exact
+    return [e for e in index if e.path in wanted or e.path.startswith(folders)]
+
+
+def read_worktree_head(root: Path, path: str, limit: int) -> tuple[int, bytes] | None:
+    """(size, first `limit` bytes) of a working-tree file, or None if it is not a regular file."""
+    full = root / path
+    try:
+        if full.is_symlink() or not full.is_file():
+            return None
+        with full.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            return size, handle.read(limit)
+    except OSError:
+        return None

@@ -32,7 +32,6 @@ exits 1, like pre-commit's own fixers: review, `git add .gitattributes`, commit 
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
 import shlex
 from collections.abc import Iterable, Sequence
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from hf_publish import _git
 from hf_publish._record import Record
+from hf_publish.checks._inputs import read_worktree_head, staged_entries
 from hf_publish.errors import GitError
 from hf_publish.findings import FIXED_RULE, Finding
 from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
@@ -389,40 +389,6 @@ def present_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool
     return [e.path for e in ctx.index if e.mode in _git.REGULAR_FILE_MODES]
 
 
-# --- gathering inputs (shared with the secrets check) -----------------------------------------
-
-
-def staged_entries(
-    ctx: CheckContext, index: Sequence[_git.IndexEntry] | None = None
-) -> tuple[list[_git.IndexEntry], list[str]]:
-    """Index entries of the files this run is about, and the named files not in the index.
-
-    With `index` (the whole index, already listed) nothing more is asked of git: a named path
-    selects its entry, or the entries below it when it is a folder, as a literal pathspec does."""
-    if ctx.files is None and ctx.all_files:
-        return [e for e in (index or ctx.index) if e.mode in _git.REGULAR_FILE_MODES], []
-    paths = ctx.target_paths()
-    if index is not None:
-        entries = _select(index, paths)
-    elif len(paths) <= 200:
-        entries = _git.index_entries(ctx.root, paths)
-    else:  # thousands of pathspecs make ls-files slow: list everything once and filter
-        wanted = set(paths)
-        entries = [e for e in ctx.index if e.path in wanted]
-    found = {e.path for e in entries}
-    missing = [p for p in paths if p not in found]
-    return [e for e in entries if e.mode in _git.REGULAR_FILE_MODES], missing
-
-
-def _select(index: Sequence[_git.IndexEntry], paths: Sequence[str]) -> list[_git.IndexEntry]:
-    wanted = set(paths)
-    exact = [e for e in index if e.path in wanted]
-    folders = tuple(f"{p.rstrip('/')}/" for p in wanted - {e.path for e in exact})
-    if not folders:
-        return exact
-    return [e for e in index if e.path in wanted or e.path.startswith(folders)]
-
-
 def repo_folders(ctx: CheckContext) -> list[tuple[str, RepoSpec | None]]:
     """(folder, spec) for each configured repo this run covers; the whole repo when none is set."""
     specs = ctx.selected_repos()
@@ -435,19 +401,6 @@ def publish_paths(ctx: CheckContext) -> list[str]:
     """At publish time: exactly the files the publish uploads, as the plan layer lists them
     (`CheckContext.target_paths`); or the files named on the command line."""
     return ctx.target_paths()
-
-
-def read_worktree_head(root: Path, path: str, limit: int) -> tuple[int, bytes] | None:
-    """(size, first `limit` bytes) of a working-tree file, or None if it is not a regular file."""
-    full = root / path
-    try:
-        if full.is_symlink() or not full.is_file():
-            return None
-        with full.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            return size, handle.read(limit)
-    except OSError:
-        return None
 
 
 # --- the check --------------------------------------------------------------------------------
@@ -485,9 +438,9 @@ def check_staged_files(
     attributes as the index's .gitattributes give them."""
     policy = ctx.policy.lfs
     in_lfs = {path: _git.is_lfs_tracked(attrs) for path, attrs in attributes.items()}
-    sizes = _git.blob_sizes(ctx.root, [e.oid for e in entries])
+    sizes = ctx.blobs.sizes(e.oid for e in entries)
     wanted = [e.oid for e in entries if e.oid in sizes and needs_head(sizes[e.oid], in_lfs.get(e.path, False), policy)]
-    heads = _git.read_blob_prefixes(ctx.root, wanted, limit=HOOK_READ_LIMIT, sizes=sizes)
+    heads = ctx.blobs.prefixes(wanted, limit=HOOK_READ_LIMIT)
     findings = []
     for entry in entries:
         if entry.oid not in sizes:
@@ -559,7 +512,7 @@ def _attribute_files(ctx: CheckContext, folders: Sequence[str], *, from_index: b
         return [_AttrFile(p, _read_text(ctx.root / p)) for p in paths]
     wanted = set(paths)
     entries = {e.path: e for e in ctx.index if e.path in wanted}  # listed once for the run anyway
-    blobs = _git.read_blob_prefixes(ctx.root, [e.oid for e in entries.values()], limit=1 << 20)
+    blobs = ctx.blobs.prefixes([e.oid for e in entries.values()], limit=1 << 20)
     return [
         _AttrFile(
             p, blobs[entries[p].oid].decode("utf-8", "replace") if p in entries and entries[p].oid in blobs else None

@@ -196,14 +196,14 @@ def read_cards(ctx: CheckContext, paths: list[str]) -> dict[str, CardSource]:
             elif entry.mode not in GIT_REGULAR_MODES:  # a submodule named README.md
                 out[path] = CardSource(missing=True)
         regular = {p: e for p, e in entries.items() if e.mode in GIT_REGULAR_MODES}
-        # One `git cat-file --batch` for all cards, at most MAX_CARD_BYTES + 1 bytes each kept.
-        prefixes = _git.read_blob_prefixes(ctx.root, [e.oid for e in regular.values()], limit=MAX_CARD_BYTES + 1)
+        # The run's one `git cat-file` process: at most MAX_CARD_BYTES + 1 bytes of each card kept.
+        prefixes = ctx.blobs.prefixes([e.oid for e in regular.values()], limit=MAX_CARD_BYTES + 1)
         for path, entry in regular.items():
             data = prefixes.get(entry.oid)
             if data is None:
                 continue
             if len(data) > MAX_CARD_BYTES:
-                size = _git.blob_sizes(ctx.root, [entry.oid]).get(entry.oid, len(data))
+                size = ctx.blobs.sizes([entry.oid]).get(entry.oid, len(data))
                 out[path] = CardSource(size)
             else:
                 out[path] = CardSource(len(data), data)

@@ -31,8 +31,11 @@ CONTENT_CHECK_IDS = ("config", "repo-name", "model-card", "lfs", "secrets")
 def run_checks(check_ids: Sequence[str], ctx: CheckContext) -> list[Finding]:
     """Run the named checks in registry order and return every finding."""
     findings: list[Finding] = []
-    for check_id in CHECK_IDS:
-        if check_id in check_ids:
-            module = importlib.import_module(CHECKS[check_id])
-            findings.extend(module.run(ctx))
+    try:
+        for check_id in CHECK_IDS:
+            if check_id in check_ids:
+                module = importlib.import_module(CHECKS[check_id])
+                findings.extend(module.run(ctx))
+    finally:
+        ctx.close()
     return findings

@@ -17,10 +17,10 @@ as `os.environ["HF_TOKEN"]`), a value with spaces or under 8 characters, and obv
 (`hf_...`, `<your token>`, `YOUR_TOKEN`, `xxxx`, `***`, `changeme`, an `hf_` token made of 5
 letters or fewer repeated).
 
-What is read: staged text files, from the index (what is committed). LFS-tracked files, binary
-blobs (a NUL byte in the first 8000 bytes) and `secrets.exclude` globs are skipped; at most the
-first 1 MiB of a file is scanned, and a blob over `lfs.max_text_size` (which the lfs check refuses)
-is not read. At publish time (`source == "worktree"`) the working-tree files of the configured repo
+What is read: staged text files, from the index (what is committed: for an LFS file that is its
+pointer, or the file itself when git-lfs did not clean it). Binary blobs (a NUL byte in the first
+8000 bytes) and `secrets.exclude` globs are skipped; at most the first 1 MiB of a file is scanned,
+and a blob over `lfs.max_text_size` (which the lfs check refuses) is not read. At publish time (`source == "worktree"`) the working-tree files of the configured repo
 folders are scanned instead, LFS-tracked ones too when they are at most 1 MiB (weights are never
 read); outside git, the files below the current folder.
 """
@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import re
 import stat
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from hf_publish import _git
-from hf_publish.checks.lfs import publish_paths, read_worktree_head, staged_entries
+from hf_publish._record import Record
+from hf_publish.checks._inputs import read_worktree_head, staged_entries
 from hf_publish.findings import Finding
 from hf_publish.paths import matches
 from hf_publish.tokens import mask
@@ -87,7 +88,7 @@ FIX = (
 )
 
 
-class Secret(NamedTuple):
+class Secret(Record):
     """One secret found in a file: where, what kind, and the value (never to be printed)."""
 
     line: int
@@ -214,13 +215,12 @@ def run(ctx: CheckContext) -> list[Finding]:
     entries, not_staged = staged_entries(ctx)
     entries = [e for e in entries if not matches(e.path, excluded)]
     not_staged = [p for p in not_staged if not matches(p, excluded)]
-    attributes = _git.check_attr(ctx.root, [e.path for e in entries] + not_staged, ("filter",), cached=True)
-    entries = [e for e in entries if not _git.is_lfs_tracked(attributes.get(e.path, {}))]
-    sizes = _git.blob_sizes(ctx.root, [e.oid for e in entries])
+    # Every staged blob is scanned as git's index holds it, LFS path or not: a proper LFS pointer
+    # has nothing to find, and a file git put in LFS but staged as a regular blob (git-lfs not
+    # installed) is what the commit carries into history.
+    sizes = ctx.blobs.sizes(e.oid for e in entries)
     readable_max = max(ctx.policy.lfs.max_text_size, SCAN_LIMIT)
-    blobs = _git.read_blob_prefixes(
-        ctx.root, [e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT, sizes=sizes
-    )
+    blobs = ctx.blobs.prefixes([e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT)
     # A file named by hand is read from the index all the same; pre-commit (PRE_COMMIT=1) names staged files.
     source = "staged" if ctx.files is None or ctx.env.get("PRE_COMMIT") == "1" else "named-staged"
     findings: list[Finding] = []
@@ -228,14 +228,17 @@ def run(ctx: CheckContext) -> list[Finding]:
         data = blobs.get(entry.oid)
         if data and not is_binary(data):
             findings.extend(secret_findings(entry.path, data, source=source))
-    for path in not_staged:  # named on the command line but not staged: the working-tree file
+    # Named on the command line but not staged: the working-tree file, unless `git add` will
+    # turn it into an LFS pointer.
+    attributes = _git.check_attr(ctx.root, not_staged, ("filter",), cached=True) if not_staged else {}
+    for path in not_staged:
         if not _git.is_lfs_tracked(attributes.get(path, {})):
             findings.extend(_scan_file(ctx, path, source="named"))
     return findings
 
 
 def _scan_worktree(ctx: CheckContext, excluded: tuple[str, ...]) -> list[Finding]:
-    paths = [p for p in publish_paths(ctx) if not matches(p, excluded)]
+    paths = [p for p in ctx.target_paths() if not matches(p, excluded)]
     if ctx.in_git:
         # LFS-tracked files are scanned too when small (a notes.bin, a tiny .pt with a token in it
         # would otherwise reach the Hub's storage); weights are never read for this.

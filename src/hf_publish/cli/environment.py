@@ -72,8 +72,16 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("PRE_COMMIT_LOCAL_BRANCH", ("check",), "pre-push: the branch pushed (branch-name)", yours=False),
     Variable("PRE_COMMIT_REMOTE_BRANCH", ("check",), "pre-push: the branch pushed to (branch-name)", yours=False),
     Variable("PRE_COMMIT_REMOTE_NAME", ("check",), "pre-push: the remote, for the fix (branch-name)", yours=False),
-    Variable("PRE_COMMIT", ("check",), "1 under pre-commit: named files are staged files (secrets)", yours=False),
+    Variable(
+        "PRE_COMMIT",
+        ("check",),
+        "1 under pre-commit or prek: named files are staged files; the current folder is the top",
+        yours=False,
+    ),
     Variable("GIT_INDEX_FILE", ("check",), "set by git commit for its hooks: a commit is under way", yours=False),
+    Variable("GIT_DIR", ("check",), "git's own: when set, the top folder is asked of git", yours=False),
+    Variable("GIT_WORK_TREE", ("check",), "git's own: when set, the top folder is asked of git", yours=False),
+    Variable("COLUMNS", (TOP,), "the width --help is wrapped to (default: the terminal's)", yours=False),
 )
 
 
