@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from hf_publish._record import Record
@@ -39,11 +39,18 @@ class Blob(Record):
 
 
 def _git(root: Path | str, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+    return _git_later(root, *args, input=input, check=check)()
+
+
+def _git_later(root: Path | str, *args: str, input: bytes | None = None, check: bool = True) -> Callable[[], bytes]:
+    """Start `git -C root ARGS` now; the function returned waits for its output. A hook calls the
+    function later, so git's start-up (~2 ms) runs while Python works on."""
     try:
-        result = subprocess.run(
+        proc = subprocess.Popen(
             ["git", "-C", str(root), *args],
-            input=input,
-            capture_output=True,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=_git_env(),
             # Python opens descriptors non-inheritable (PEP 446), so there is nothing to close:
             # skipping the scan saves ~0.4 ms a call, several times a hook run.
@@ -53,10 +60,15 @@ def _git(root: Path | str, *args: str, input: bytes | None = None, check: bool =
         raise GitError(
             "git is not installed or not on PATH. Next: install git (e.g. apt-get install git) and retry"
         ) from None
-    if check and result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else f'exit {result.returncode}'}")
-    return result.stdout
+
+    def output() -> bytes:
+        out, err = proc.communicate(input)
+        if check and proc.returncode != 0:
+            detail = err.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {detail[-1] if detail else f'exit {proc.returncode}'}")
+        return out
+
+    return output
 
 
 def find_root(start: Path | str = ".") -> Path | None:
@@ -82,9 +94,34 @@ def _started_at_top(start: Path | str) -> bool:
 
 
 def current_branch(root: Path) -> str | None:
-    """The checked-out branch name, or None on a detached HEAD."""
+    """The checked-out branch name, or None on a detached HEAD.
+
+    In a plain clone (`.git` a folder, no GIT_DIR) this is `.git/HEAD` as git writes it
+    ("ref: refs/heads/<name>", or a commit id when detached), read without starting a git; any
+    other shape (a worktree, a submodule, the reftable backend's placeholder) is asked of git."""
+    branch = _branch_from_head_file(root)
+    if branch is not None:
+        return branch or None
     out = _git(root, "symbolic-ref", "--short", "-q", "HEAD", check=False).strip()
     return out.decode() if out else None
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def _branch_from_head_file(root: Path) -> str | None:
+    """The branch `.git/HEAD` names, "" when it holds a commit id, None when git must be asked."""
+    if "GIT_DIR" in os.environ:
+        return None
+    try:
+        with open(os.path.join(root, ".git", "HEAD"), "rb") as handle:
+            head = handle.read(4096).decode("utf-8").rstrip("\n")
+    except (OSError, UnicodeDecodeError):  # `.git` is a file (worktree, submodule), or no repo
+        return None
+    if head.startswith("ref: refs/heads/"):
+        name = head[len("ref: refs/heads/") :]
+        return name if name and name != ".invalid" and "\n" not in name else None
+    return "" if len(head) in (40, 64) and set(head) <= _HEX else None
 
 
 def head_commit(root: Path) -> str | None:
@@ -106,12 +143,18 @@ def staged_paths(root: Path) -> list[str]:
 
 def index_entries(root: Path, paths: Sequence[str] | None = None) -> list[IndexEntry]:
     """Index entries (stage 0) for `paths`, or for every tracked file."""
+    return index_entries_later(root, paths)()
+
+
+def index_entries_later(root: Path, paths: Sequence[str] | None = None) -> Callable[[], list[IndexEntry]]:
+    """`index_entries`, with git started now and its answer collected by the function returned."""
     args = ["ls-files", "-s", "-z", "--full-name"]
     if paths is not None:
         if not paths:
-            return []
+            return list
         args += ["--", *[f":(literal){p}" for p in paths]]
-    return [IndexEntry(path, mode, oid) for (mode, oid, stage), path in _listing(_git(root, *args)) if stage == "0"]
+    output = _git_later(root, *args)
+    return lambda: [IndexEntry(path, mode, oid) for (mode, oid, stage), path in _listing(output()) if stage == "0"]
 
 
 def _listing(out: bytes) -> list[tuple[list[str], str]]:
@@ -139,19 +182,35 @@ def check_attr(
     The user's global `core.attributesFile` is ignored: a rule that lives only in one developer's
     home folder would pass here and fail in every other clone (and on the Hub).
     """
+    return check_attr_later(root, paths, attributes, cached=cached, git_dir=git_dir)()
+
+
+def check_attr_later(
+    root: Path,
+    paths: Iterable[str],
+    attributes: Sequence[str] = LFS_ATTRIBUTES,
+    *,
+    cached: bool = False,
+    git_dir: str | None = None,
+) -> Callable[[], dict[str, dict[str, str]]]:
+    """`check_attr`, with git started now and its answer collected by the function returned."""
     paths = list(paths)
     if not paths:
-        return {}
+        return dict
     args = ["-c", "core.attributesFile=/dev/null", "check-attr", "-z", "--stdin"]
     if git_dir is not None:  # a folder outside git (see folder_check_attr)
         args = ["--git-dir", git_dir, "--work-tree", str(root)] + args
     args += (["--cached"] if cached else []) + list(attributes)
-    out = _git(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
-    fields = out.split(b"\0")
-    result: dict[str, dict[str, str]] = {}
-    for i in range(0, len(fields) - 2, 3):
-        path = fields[i].decode("utf-8", "surrogateescape")
-        result.setdefault(path, {})[fields[i + 1].decode()] = fields[i + 2].decode()
+    output = _git_later(root, *args, input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
+
+    def result() -> dict[str, dict[str, str]]:
+        fields = output().split(b"\0")
+        answer: dict[str, dict[str, str]] = {}
+        for i in range(0, len(fields) - 2, 3):
+            path = fields[i].decode("utf-8", "surrogateescape")
+            answer.setdefault(path, {})[fields[i + 1].decode()] = fields[i + 2].decode()
+        return answer
+
     return result
 
 
@@ -359,7 +418,7 @@ class BlobReader:
         answers = self._ask("info", oids, limit=0)
         if answers is None:
             return blob_sizes(self.root, oids)
-        return {oid: size for oid, (size, _) in answers.items()}
+        return {answer[0]: answer[1] for answer in answers if answer is not None}
 
     def prefixes(self, oids: Iterable[str], *, limit: int) -> dict[str, bytes]:
         """The first `limit` bytes of each blob (missing objects are left out)."""
@@ -369,7 +428,22 @@ class BlobReader:
         answers = self._ask("contents", oids, limit=limit)
         if answers is None:
             return read_blob_prefixes(self.root, oids, limit=limit)
-        return {oid: data for oid, (_, data) in answers.items()}
+        return {answer[0]: answer[2] for answer in answers if answer is not None}
+
+    def staged(self, paths: Sequence[str]) -> dict[str, tuple[str, int]] | None:
+        """(blob id, size) of the file staged at each path (relative to the root), as git's index
+        holds it at stage 0, with no `ls-files`: asked as `:0:<path>`. Left out: what is not a
+        staged blob (a folder, a submodule, a path not in the index, a name with a newline, which
+        the question cannot carry). A symlink's blob is its target. None without --batch-command."""
+        askable = [p for p in dict.fromkeys(paths) if "\n" not in p and p]
+        if not askable:
+            return {}
+        answers = self._ask("info", [f":0:{p}" for p in askable], limit=0)
+        if answers is None:
+            return None
+        return {
+            path: (answer[0], answer[1]) for path, answer in zip(askable, answers, strict=True) if answer is not None
+        }
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -385,6 +459,11 @@ class BlobReader:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def start(self) -> None:
+        """Start git now, so that it gets ready while the caller works on (the first question
+        would start it anyway)."""
+        self._start()
 
     def _start(self) -> subprocess.Popen[bytes] | None:
         if self._batch_command is False:
@@ -405,8 +484,9 @@ class BlobReader:
                 ) from None
         return self._proc
 
-    def _ask(self, command: str, oids: list[str], *, limit: int) -> dict[str, tuple[int, bytes]] | None:
-        """(size, first `limit` bytes) of each blob; None when this git has no --batch-command."""
+    def _ask(self, command: str, oids: list[str], *, limit: int) -> list[tuple[str, int, bytes] | None] | None:
+        """For each object asked for, in order: (blob id, size, first `limit` bytes), or None when it
+        is missing or not a blob. None when this git has no --batch-command."""
         proc = self._start()
         if proc is None:
             return None
@@ -429,7 +509,7 @@ class BlobReader:
 
             writer = threading.Thread(target=feed, daemon=True)
             writer.start()
-        answers: dict[str, tuple[int, bytes]] = {}
+        answers: list[tuple[str, int, bytes] | None] = []
         try:
             for index in range(len(oids)):
                 header = stdout.readline()
@@ -441,6 +521,7 @@ class BlobReader:
                     raise GitError("git cat-file stopped answering. Next: run `git fsck` in this repository")
                 parts = header.split()
                 if len(parts) != 3:  # "<oid> missing" or "<oid> ambiguous"
+                    answers.append(None)
                     continue
                 size = int(parts[2])
                 data = b""
@@ -453,8 +534,7 @@ class BlobReader:
                             break
                         remaining -= len(chunk)
                     stdout.read(1)  # the newline after each object
-                if parts[1] == b"blob":
-                    answers[parts[0].decode()] = (size, data)
+                answers.append((parts[0].decode(), size, data) if parts[1] == b"blob" else None)
         finally:
             if writer is not None:
                 writer.join()

@@ -155,3 +155,64 @@ def test_a_git_without_batch_command_gets_the_same_answers(tmp_path, monkeypatch
             oids["big.bin"]: b"\1" * 4,
         }
         assert reader._batch_command is False  # asked the older way, not answered by chance
+
+
+def test_under_pre_commit_the_top_folder_is_the_current_one_without_asking_git(tmp_path, monkeypatch):
+    repo = init_repo(tmp_path / "repo", lfs=False)
+    (repo / "sub").mkdir()
+    asked: list[tuple[str, ...]] = []
+    real = _git._git
+
+    def recording(root, *args, **kwargs):
+        asked.append(args)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(_git, "_git", recording)
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    monkeypatch.chdir(repo)
+    assert _git.find_root(".") == repo.resolve() and asked == []  # pre-commit starts hooks at the top
+    monkeypatch.chdir(repo / "sub")  # not the top: git is asked
+    assert _git.find_root(".") == repo.resolve() and asked == [("rev-parse", "--show-toplevel")]
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("GIT_WORK_TREE", str(repo))  # git's own variables: git decides
+    assert _git.find_root(".") == repo.resolve() and len(asked) == 2
+    monkeypatch.delenv("GIT_WORK_TREE")
+    monkeypatch.delenv("PRE_COMMIT")  # by hand at the top: git is asked
+    assert _git.find_root(repo) == repo.resolve() and len(asked) == 3
+
+
+def test_the_current_branch_in_a_clone_a_worktree_and_detached(tmp_path, monkeypatch):
+    repo = init_repo(tmp_path / "repo", lfs=False)
+    write(repo / "a.txt", "a")
+    git(repo, "add", "a.txt")
+    git(repo, "commit", "-qm", "one")
+    git(repo, "worktree", "add", "-q", "-b", "release/v1", str(tmp_path / "wt"))
+    asked: list[tuple[str, ...]] = []
+    real = _git._git
+
+    def recording(root, *args, **kwargs):
+        asked.append(args)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(_git, "_git", recording)
+    assert _git.current_branch(repo) == "feature/test" and asked == []  # read from .git/HEAD
+    assert _git.current_branch(tmp_path / "wt") == "release/v1" and len(asked) == 1  # `.git` is a file: git
+    git(repo, "checkout", "-q", "--detach")
+    assert _git.current_branch(repo) is None and len(asked) == 1
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/.invalid\n")  # the reftable backend's placeholder
+    _git.current_branch(repo)  # whatever git makes of it: git is asked
+    assert len(asked) == 2
+
+
+def test_staged_blobs_are_found_by_path_without_listing_the_index(tmp_path):
+    repo = init_repo(tmp_path / "repo", lfs=False)
+    names = ["a b.txt", "1:x", "deep/c.txt", "new\nline.txt"]
+    for name in names:
+        write(repo / name, name)
+    git(repo, "add", "-A")
+    write(repo / "unstaged.txt", "u")
+    oids = {e.path: e.oid for e in _git.index_entries(repo)}
+    with _git.BlobReader(repo) as reader:
+        found = reader.staged([*names, "deep", "unstaged.txt", "nothing"])
+    # a name with a newline cannot be asked this way, a folder is no blob: both go through ls-files
+    assert found == {n: (oids[n], len(n)) for n in ("a b.txt", "1:x", "deep/c.txt")}

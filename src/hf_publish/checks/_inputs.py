@@ -6,7 +6,7 @@ publish uploads, listed by `hf_publish.selection`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -43,7 +43,16 @@ class CheckContext(Record, frozen=False):
     @cached_property
     def index(self) -> tuple[_git.IndexEntry, ...]:
         """Every index entry (stage 0), listed once per run however many checks ask."""
-        return tuple(_git.index_entries(self.root))
+        return tuple(self._index_listing())
+
+    @cached_property
+    def _index_listing(self) -> Callable[[], list[_git.IndexEntry]]:
+        return _git.index_entries_later(self.root)
+
+    def prefetch_index(self) -> None:
+        """Start listing the index now: git works while the run goes on, `index` collects it."""
+        if "index" not in self.__dict__:
+            self._index_listing  # noqa: B018 (the property starts git)
 
     @cached_property
     def blobs(self) -> _git.BlobReader:
@@ -94,15 +103,17 @@ class CheckContext(Record, frozen=False):
 
 
 def staged_entries(
-    ctx: CheckContext, index: Sequence[_git.IndexEntry] | None = None
+    ctx: CheckContext, index: Sequence[_git.IndexEntry] | None = None, paths: Sequence[str] | None = None
 ) -> tuple[list[_git.IndexEntry], list[str]]:
-    """Index entries of the files this run is about, and the named files not in the index.
+    """Index entries of the files this run is about (or of `paths`), and the named files not in
+    the index.
 
     With `index` (the whole index, already listed) nothing more is asked of git: a named path
     selects its entry, or the entries below it when it is a folder, as a literal pathspec does."""
-    if ctx.files is None and ctx.all_files:
-        return [e for e in (index or ctx.index) if e.mode in _git.REGULAR_FILE_MODES], []
-    paths = ctx.target_paths()
+    if paths is None:
+        if ctx.files is None and ctx.all_files:
+            return [e for e in (index or ctx.index) if e.mode in _git.REGULAR_FILE_MODES], []
+        paths = ctx.target_paths()
     if index is not None:
         entries = _select(index, paths)
     elif len(paths) <= 200:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -422,10 +422,22 @@ def run(ctx: CheckContext) -> list[Finding]:
                 "create the repo and set up LFS: git init && git lfs install --local && hf-publish init",
             )
         ]
-    # One index listing and one attribute query serve both halves (a hook pays ~2 ms a git call).
+    # One index listing and one attribute query serve both halves (a hook pays ~2 ms a git call),
+    # and the query is asked first, for every path it may be needed for, so that git answers it
+    # while the index is listed.
+    asked = _git.check_attr_later(ctx.root, _attribute_paths_up_front(ctx), cached=True)
     entries, not_staged = staged_entries(ctx, index=ctx.index)
-    findings, attributes = _check_rules(ctx, also=[e.path for e in entries] + not_staged)
+    findings, attributes = _check_rules(ctx, also=[e.path for e in entries] + not_staged, asked=asked)
     return findings + check_staged_files(ctx, entries, not_staged, attributes)
+
+
+def _attribute_paths_up_front(ctx: CheckContext) -> list[str]:
+    """The paths `_check_rules` asks about, known before the index is read: the sample path of
+    every pattern that may be required in each repo folder, and the files named."""
+    folders = sorted({f for f, _ in repo_folders(ctx)})
+    patterns = dict.fromkeys([*ctx.policy.lfs.required_patterns, *PRESENCE_PATTERNS])
+    samples = [f"{folder}/{sample_path(p)}" if folder else sample_path(p) for folder in folders for p in patterns]
+    return list(dict.fromkeys([*samples, *(ctx.files or ())]))
 
 
 def check_staged_files(
@@ -534,8 +546,13 @@ def check_rules(ctx: CheckContext) -> list[Finding]:
     return _check_rules(ctx)[0]
 
 
-def _check_rules(ctx: CheckContext, also: Sequence[str] = ()) -> tuple[list[Finding], dict[str, dict[str, str]]]:
-    """`check_rules`, and the LFS attributes of the paths it looked at and of `also`."""
+def _check_rules(
+    ctx: CheckContext,
+    also: Sequence[str] = (),
+    asked: Callable[[], dict[str, dict[str, str]]] | None = None,
+) -> tuple[list[Finding], dict[str, dict[str, str]]]:
+    """`check_rules`, and the LFS attributes of the paths it looked at and of `also`; `asked`
+    collects an attribute query started earlier (`_attribute_paths_up_front`)."""
     from_index = ctx.source != "worktree"
     folders = sorted({f for f, _ in repo_folders(ctx)})
     present = present_files(ctx, folders, from_index=from_index)
@@ -554,7 +571,10 @@ def _check_rules(ctx: CheckContext, also: Sequence[str] = ()) -> tuple[list[Find
         if f.text
         for line, missing in incomplete_rules(parse_gitattributes(f.text))
     ]
-    attributes = _git.check_attr(ctx.root, list(dict.fromkeys([*samples, *also])), cached=from_index)
+    attributes = asked() if asked is not None else {}
+    rest = [p for p in dict.fromkeys([*samples, *also]) if p not in attributes]
+    if rest:
+        attributes.update(_git.check_attr(ctx.root, rest, cached=from_index))
     # A pattern whose sample path is not covered may still be covered file by file: only then are
     # the folder's files it names listed and asked about (a loop over every tracked file each).
     members: dict[str, list[str]] = {

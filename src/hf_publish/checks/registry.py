@@ -24,6 +24,10 @@ CHECKS: dict[str, str] = {
     "members": "hf_publish.checks.members",
 }
 CHECK_IDS = tuple(CHECKS)
+# The checks that read staged blobs (through `CheckContext.blobs`): its git starts before the
+# check's module is imported, so that git's start-up and the import overlap.
+READS_BLOBS = frozenset({"model-card", "lfs", "secrets"})
+READS_INDEX = frozenset({"lfs"})  # the whole index listing (`CheckContext.index`), started early too
 # The checks that judge content; publish runs these (branch-name is about committing, not publishing).
 CONTENT_CHECK_IDS = ("config", "repo-name", "model-card", "lfs", "secrets")
 
@@ -34,6 +38,11 @@ def run_checks(check_ids: Sequence[str], ctx: CheckContext) -> list[Finding]:
     try:
         for check_id in CHECK_IDS:
             if check_id in check_ids:
+                if ctx.in_git and ctx.source == "index":
+                    if check_id in READS_INDEX:
+                        ctx.prefetch_index()
+                    if check_id in READS_BLOBS:
+                        ctx.blobs.start()
                 module = importlib.import_module(CHECKS[check_id])
                 findings.extend(module.run(ctx))
     finally:

@@ -212,22 +212,16 @@ def run(ctx: CheckContext) -> list[Finding]:
     excluded = ctx.policy.secrets.exclude
     if ctx.source == "worktree" or not ctx.in_git:
         return _scan_worktree(ctx, excluded)
-    entries, not_staged = staged_entries(ctx)
-    entries = [e for e in entries if not matches(e.path, excluded)]
-    not_staged = [p for p in not_staged if not matches(p, excluded)]
-    # Every staged blob is scanned as git's index holds it, LFS path or not: a proper LFS pointer
-    # has nothing to find, and a file git put in LFS but staged as a regular blob (git-lfs not
-    # installed) is what the commit carries into history.
-    sizes = ctx.blobs.sizes(e.oid for e in entries)
+    staged, not_staged = _staged_blobs(ctx, excluded)
     readable_max = max(ctx.policy.lfs.max_text_size, SCAN_LIMIT)
-    blobs = ctx.blobs.prefixes([e.oid for e in entries if 0 < sizes.get(e.oid, 0) <= readable_max], limit=SCAN_LIMIT)
+    blobs = ctx.blobs.prefixes([oid for oid, size in staged.values() if 0 < size <= readable_max], limit=SCAN_LIMIT)
     # A file named by hand is read from the index all the same; pre-commit (PRE_COMMIT=1) names staged files.
     source = "staged" if ctx.files is None or ctx.env.get("PRE_COMMIT") == "1" else "named-staged"
     findings: list[Finding] = []
-    for entry in entries:
-        data = blobs.get(entry.oid)
+    for path, (oid, _) in sorted(staged.items()):
+        data = blobs.get(oid)
         if data and not is_binary(data):
-            findings.extend(secret_findings(entry.path, data, source=source))
+            findings.extend(secret_findings(path, data, source=source))
     # Named on the command line but not staged: the working-tree file, unless `git add` will
     # turn it into an LFS pointer.
     attributes = _git.check_attr(ctx.root, not_staged, ("filter",), cached=True) if not_staged else {}
@@ -235,6 +229,28 @@ def run(ctx: CheckContext) -> list[Finding]:
         if not _git.is_lfs_tracked(attributes.get(path, {})):
             findings.extend(_scan_file(ctx, path, source="named"))
     return findings
+
+
+def _staged_blobs(ctx: CheckContext, excluded: tuple[str, ...]) -> tuple[dict[str, tuple[str, int]], list[str]]:
+    """(blob id, size) of each staged file this run is about, and the named files not staged.
+
+    Every staged blob is scanned as git's index holds it, LFS path or not: a proper LFS pointer has
+    nothing to find, and a file git put in LFS but staged as a regular blob (git-lfs not
+    installed) is what the commit carries into history. Files named one by one (what pre-commit
+    passes) are asked of the run's `git cat-file` by path, so no `git ls-files` runs; folders and
+    what it cannot answer go through the index listing."""
+    found: dict[str, tuple[str, int]] = {}
+    if ctx.files is None and ctx.all_files:
+        entries, not_staged = staged_entries(ctx)
+    else:
+        paths = [p for p in ctx.target_paths() if not matches(p, excluded)]
+        found = ctx.blobs.staged(paths) or {}
+        rest = [p for p in paths if p not in found]
+        entries, not_staged = staged_entries(ctx, paths=rest) if rest else ([], [])
+    entries = [e for e in entries if not matches(e.path, excluded)]
+    sizes = ctx.blobs.sizes(e.oid for e in entries)
+    found.update((e.path, (e.oid, sizes[e.oid])) for e in entries if e.oid in sizes)
+    return found, [p for p in not_staged if not matches(p, excluded)]
 
 
 def _scan_worktree(ctx: CheckContext, excluded: tuple[str, ...]) -> list[Finding]:
