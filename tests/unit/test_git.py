@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from hf_publish import _git
@@ -110,13 +111,13 @@ def test_one_blob_reader_answers_sizes_and_prefixes_through_one_git_process(tmp_
     repo = init_repo(tmp_path / "repo", lfs=False)
     oids = _staged_blobs(repo)
     started: list[list[str]] = []
-    popen = _git.subprocess.Popen
+    spawn = _git._spawn
 
-    def counting_popen(argv, *args, **kwargs):
+    def counting_spawn(argv, **kwargs):
         started.append(argv)
-        return popen(argv, *args, **kwargs)
+        return spawn(argv, **kwargs)
 
-    monkeypatch.setattr(_git.subprocess, "Popen", counting_popen)
+    monkeypatch.setattr(_git, "_spawn", counting_spawn)
     with _git.BlobReader(repo) as reader:
         assert reader.sizes(oids.values()) == {oids["small.txt"]: 6, oids["big.bin"]: 3_000_000}
         assert reader.prefixes([oids["small.txt"], oids["missing"]], limit=3) == {oids["small.txt"]: b"hel"}
@@ -138,7 +139,7 @@ def test_a_git_without_batch_command_gets_the_same_answers(tmp_path, monkeypatch
     its first question and asks `--batch-check` / `--batch` instead, with the same answers."""
     repo = init_repo(tmp_path / "repo", lfs=False)
     oids = _staged_blobs(repo)
-    real_git = _git.subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True).stdout.strip()
+    real_git = shutil.which("git")
     fake = tmp_path / "bin" / "git"
     write(
         fake,
