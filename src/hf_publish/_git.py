@@ -12,13 +12,14 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 from hf_publish._record import Record
 from hf_publish.errors import GitError
 
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
     import subprocess
+    from typing import IO
 
 LFS_ATTRIBUTES = ("filter", "diff", "merge", "text")
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1\n"
