@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     submodule = _ATTR_TO_SUBMOD.get(name)
     if submodule is None:
         raise AttributeError(f"module 'hf_publish' has no attribute {name!r}")
@@ -67,8 +67,6 @@ def __dir__() -> list[str]:
 
 TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
-    from typing import Any
-
     from hf_publish.checks._inputs import CheckContext
     from hf_publish.checks.registry import CHECK_IDS, CONTENT_CHECK_IDS, run_checks
     from hf_publish.errors import ChecksFailed, HfPublishError, HubError, PolicyError, UsageError, exit_code_for
