@@ -1,9 +1,15 @@
 """The one module that talks to git.
 
-Hot paths used by hooks call the git binary directly (`git check-attr -z --stdin`,
-`git cat-file --batch`): a hook has ~150 ms. The git binary is the only git there is: no
-GitPython.
-Everything returns plain data; nothing here decides policy.
+The git binary is the only git there is: no GitPython. Everything returns plain data; nothing
+here decides policy. A pre-commit hook is a new interpreter per commit, so the git calls are
+built for start-up time:
+- git is started with `os.posix_spawnp` and read through one poll loop (`_Spawned`): importing
+  subprocess (threading, selectors, signal) would cost a hook ~4 ms; subprocess is the fallback
+  where there is no posix_spawnp;
+- `*_later` functions start git and return the function that collects its answer, so that git's
+  start-up (~2 ms) runs while the caller works on;
+- one `git cat-file --batch-command` (`BlobReader`) answers every size and content question of a
+  check run.
 """
 
 from __future__ import annotations
@@ -12,13 +18,14 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 from hf_publish._record import Record
 from hf_publish.errors import GitError
 
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
     import subprocess
+    from typing import IO
 
 LFS_ATTRIBUTES = ("filter", "diff", "merge", "text")
 LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/v1\n"

@@ -22,18 +22,22 @@ compared fields, hashing of frozen records, and `replace` / `asdict` as in `data
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
+# typing is not imported at run time: a pre-commit hook would pay ~2.5 ms for it. Type checkers
+# read the block below; at run time the names it gives are only ever in (string) annotations.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, ClassVar, TypeVar, overload
+
     from typing_extensions import dataclass_transform  # in typing from Python 3.11
+
+    T = TypeVar("T")
 else:
 
-    def dataclass_transform(**_: Any) -> Callable[[type], type]:  # only type checkers read it
+    def dataclass_transform(**_: object) -> Callable[[type], type]:  # only type checkers read it
         return lambda cls: cls
-
-
-T = TypeVar("T")
 
 
 class FrozenRecordError(AttributeError):
@@ -58,12 +62,16 @@ class _Field:
         self.compare = compare
 
 
-@overload
-def field(*, default: T, repr: bool = True, compare: bool = True) -> T: ...
-@overload
-def field(*, default_factory: Callable[[], T], repr: bool = True, compare: bool = True) -> T: ...
-@overload
-def field(*, repr: bool = True, compare: bool = True) -> Any: ...
+if TYPE_CHECKING:
+
+    @overload
+    def field(*, default: T, repr: bool = True, compare: bool = True) -> T: ...
+    @overload
+    def field(*, default_factory: Callable[[], T], repr: bool = True, compare: bool = True) -> T: ...
+    @overload
+    def field(*, repr: bool = True, compare: bool = True) -> Any: ...
+
+
 def field(
     *,
     default: Any = MISSING,
@@ -81,7 +89,9 @@ def field(
 def _is_class_var(annotation: object) -> bool:
     if isinstance(annotation, str):  # `from __future__ import annotations`: the annotation's text
         return annotation.startswith(("ClassVar", "typing.ClassVar"))
-    return getattr(annotation, "__origin__", None) is ClassVar or annotation is ClassVar
+    typing = sys.modules.get("typing")  # an evaluated ClassVar exists only where typing was imported
+    class_var = getattr(typing, "ClassVar", None)
+    return class_var is not None and (getattr(annotation, "__origin__", None) is class_var or annotation is class_var)
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
@@ -200,8 +210,8 @@ class Record:
         return f"{type(self).__qualname__}({shown})"
 
 
-# Bound to the class itself: a string bound costs ~1 ms at import (typing compiles it).
-R = TypeVar("R", bound=Record)
+if TYPE_CHECKING:
+    R = TypeVar("R", bound=Record)
 
 
 def fields(record: Record | type[Record]) -> tuple[str, ...]:

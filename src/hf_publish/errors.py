@@ -16,8 +16,8 @@ Exit codes (documented in README and `hf-publish --help`):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
     from hf_publish.findings import Finding
 

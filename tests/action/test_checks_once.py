@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -63,6 +64,14 @@ def test_a_publishing_run_checks_once_and_publishes_in_process(
         return real_popen(args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess, "Popen", watch)
+    # hf_publish._git starts git with os.posix_spawnp (no subprocess import in a hook): watched too
+    real_spawnp = os.posix_spawnp
+
+    def watch_spawnp(path, args, *rest, **kwargs):
+        started.append([str(a) for a in args])
+        return real_spawnp(path, args, *rest, **kwargs)
+
+    monkeypatch.setattr(os, "posix_spawnp", watch_spawnp)
     monkeypatch.chdir(checkout)
     env = _env(checkout, tmp_path, INPUT_TOKEN=hub_sandbox.tokens["bob-fg-org"], INPUT_ENDPOINT=hub_sandbox.endpoint)
     code = command_gh_action(None, env)

@@ -13,7 +13,12 @@ import pytest
 
 from tests.helpers import git, init_repo, write
 
-HEAVY = ("yaml", "jsonschema", "regex", "dataclasses", "hashlib", "json", "importlib.resources", "tempfile", "inspect")
+HEAVY = (
+    *("yaml", "jsonschema", "regex", "dataclasses", "hashlib", "json", "importlib.resources", "tempfile", "inspect"),
+    # ~1-4 ms each: git is started with os.posix_spawnp, argparse's help width is worked out without
+    # shutil, and typing's names are for type checkers only
+    *("subprocess", "threading", "selectors", "shutil", "typing"),
+)
 PROGRAM = f"""
 import sys
 from hf_publish.cli import main
@@ -24,15 +29,16 @@ sys.exit(code)
 """
 
 
-@pytest.mark.parametrize("hook", ["config", "repo-name", "branch-name", "lfs", "secrets", "members"])
+@pytest.mark.parametrize("hook", ["config", "repo-name", "branch-name", "model-card", "lfs", "secrets", "members"])
 def test_a_hook_on_a_known_policy_imports_no_heavy_module(tmp_path: Path, hook: str):
     repo = init_repo(tmp_path / "r", lfs=False)
     write(repo / ".hf-publish.yaml", "organization: acme\nrepos:\n  - name: bert-sentiment-v1\n    path: model\n")
     write(repo / "model" / "config.json", '{"hidden_size": 768}\n')
+    write(repo / "model" / "README.md", "---\nlicense: mit\n---\n# bert-sentiment-v1\n")
     git(repo, "add", "-A")
     env = {k: v for k, v in os.environ.items() if k != "HF_PUBLISH_NO_CACHE"}
     env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), PRE_COMMIT="1")
-    files = [".hf-publish.yaml", "model/config.json"]
+    files = [".hf-publish.yaml", "model/config.json", "model/README.md"]
     runs = [
         subprocess.run(
             [sys.executable, "-c", PROGRAM, hook, *files],

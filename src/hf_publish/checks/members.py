@@ -18,12 +18,12 @@ time (what is being committed), from the working tree otherwise. No file: nothin
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from hf_publish._record import Record
 from hf_publish.findings import Finding
 
-if TYPE_CHECKING:  # pragma: no cover
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
+if TYPE_CHECKING:
     from hf_publish.checks._inputs import CheckContext
     from hf_publish.policy.model import MembersPolicy
 

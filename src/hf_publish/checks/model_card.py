@@ -37,7 +37,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from hf_publish._record import Record, fields
 from hf_publish.cards import rules
@@ -46,7 +45,8 @@ from hf_publish.findings import Finding
 from hf_publish.paths import cache_home, matches
 from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 
-if TYPE_CHECKING:  # pragma: no cover
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
+if TYPE_CHECKING:
     from hf_publish.checks._inputs import CheckContext
 
 CHECK_ID = "model-card"

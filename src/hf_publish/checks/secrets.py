@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 import stat
-from typing import TYPE_CHECKING
 
 from hf_publish import _git
 from hf_publish._record import Record
@@ -38,7 +37,8 @@ from hf_publish.findings import Finding
 from hf_publish.paths import matches
 from hf_publish.tokens import mask
 
-if TYPE_CHECKING:  # pragma: no cover
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
+if TYPE_CHECKING:
     from pathlib import Path
 
     from hf_publish.checks._inputs import CheckContext

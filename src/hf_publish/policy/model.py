@@ -14,11 +14,29 @@ from __future__ import annotations
 import fnmatch
 import re
 from functools import lru_cache
-from typing import Any, Literal, Protocol
 
 from hf_publish._record import Record, field
 from hf_publish.errors import PatternTimeout, PolicyError
 from hf_publish.findings import Finding
+
+TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
+if TYPE_CHECKING:
+    from typing import Any, Literal, Protocol
+
+    RuleSeverity = Literal["error", "warning"]  # a card rule's severity (`card.severity` values)
+    Plan = Literal["free", "team", "enterprise", "enterprise-plus"]
+    Visibility = Literal["private", "public"]
+    GatedRule = Literal["any", "auto", "manual", "off"]
+
+    class RatedRule(Protocol):
+        """What `CardPolicy.severity_of` reads of a card rule (`hf_publish.cards.rules.Rule`)."""
+
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def severity(self) -> RuleSeverity: ...
+
 
 POLICY_FILENAME = ".hf-publish.yaml"
 CHECK_ID = "config"
@@ -136,19 +154,6 @@ class BranchNaming(Record):
     protected: tuple[str, ...] = DEFAULT_BRANCHES_PROTECTED
 
 
-RuleSeverity = Literal["error", "warning"]  # a card rule's severity (`card.severity` values)
-
-
-class RatedRule(Protocol):
-    """What `CardPolicy.severity_of` reads of a card rule (`hf_publish.cards.rules.Rule`)."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def severity(self) -> RuleSeverity: ...
-
-
 class CardPolicy(Record):
     required_metadata: tuple[str, ...] = DEFAULT_REQUIRED_METADATA
     required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
@@ -200,9 +205,6 @@ class ReleasePolicy(Record):
         )
 
 
-Plan = Literal["free", "team", "enterprise", "enterprise-plus"]
-Visibility = Literal["private", "public"]
-GatedRule = Literal["any", "auto", "manual", "off"]
 DEFAULT_STALE_AFTER_DAYS = 90
 DEFAULT_MEMBERS_FILE = "members.csv"
 
