@@ -274,18 +274,24 @@ def staged_paths(root: Path) -> list[str]:
     return _split_z(_git(root, "diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"))
 
 
-def index_entries(root: Path, paths: Sequence[str] | None = None) -> list[IndexEntry]:
-    """Index entries (stage 0) for `paths`, or for every tracked file."""
-    return index_entries_later(root, paths)()
+def index_entries(root: Path, paths: Sequence[str] | None = None, globs: Sequence[str] = ()) -> list[IndexEntry]:
+    """Index entries (stage 0) for `paths` (and `globs`, see `index_entries_later`), or for every
+    tracked file."""
+    return index_entries_later(root, paths, globs)()
 
 
-def index_entries_later(root: Path, paths: Sequence[str] | None = None) -> Callable[[], list[IndexEntry]]:
-    """`index_entries`, with git started now and its answer collected by the function returned."""
+def index_entries_later(
+    root: Path, paths: Sequence[str] | None = None, globs: Sequence[str] = ()
+) -> Callable[[], list[IndexEntry]]:
+    """`index_entries`, with git started now and its answer collected by the function returned.
+
+    `globs` adds the entries that git's glob pathspecs name (`**/*.gguf`: at any depth), so one
+    question can list a few named files and every file of a kind without listing the index."""
     args = ["ls-files", "-s", "-z", "--full-name"]
     if paths is not None:
-        if not paths:
+        if not paths and not globs:
             return list
-        args += ["--", *[f":(literal){p}" for p in paths]]
+        args += ["--", *[f":(literal){p}" for p in paths], *[f":(glob){g}" for g in globs]]
     output = _git_later(root, *args)
     return lambda: [IndexEntry(path, mode, oid) for (mode, oid, stage), path in _listing(output()) if stage == "0"]
 

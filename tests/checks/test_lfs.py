@@ -220,6 +220,62 @@ def test_a_gguf_file_requires_its_rule_only_where_it_is(tmp_path, monkeypatch, c
     assert run_check(repo, monkeypatch, capsys, "--all-files")[0] == 0
 
 
+WHOLE_INDEX = ["ls-files", "-s", "-z", "--full-name"]  # `git ls-files` with no pathspec
+ONE_REPO = "repos:\n  - {name: a-v1, path: models/a}\n"
+IN_FOLDERS = HUB_GITATTRIBUTES.replace("saved_model/**/*", "models/*/saved_model/**/*")
+GGUF_RULE = "*.gguf filter=lfs diff=lfs merge=lfs -text\n"
+EXACT_NAME = HUB_GITATTRIBUTES.replace("*.safetensors filter", "model.safetensors filter")  # git lfs track <file>
+
+
+@pytest.mark.parametrize(
+    ("policy", "files", "expected", "whole_index"),
+    [
+        # a .gguf file committed earlier: its rule is required whatever this commit holds (and
+        # each .gguf file is looked at: one may be covered by a rule of its own)
+        (ONE_REPO, {".gitattributes": IN_FOLDERS, "models/a/q4.gguf": "x\n"}, "models/a/q4.gguf is one", True),
+        # ... and with its rule: nothing to find, and no need to list the index
+        (ONE_REPO, {".gitattributes": IN_FOLDERS + GGUF_RULE, "models/a/q4.gguf": "x\n"}, None, False),
+        # a weights file covered by its exact name, committed earlier: covered, file by file
+        ("{}\n", {".gitattributes": EXACT_NAME, "model.safetensors": b"\0w"}, None, True),
+        # ... and a second weights file that rule does not cover: the pattern is required
+        (
+            "{}\n",
+            {".gitattributes": EXACT_NAME, "model.safetensors": b"\0w", "extra.safetensors": b"\0w"},
+            "has no LFS rule for 1 required pattern(s): `*.safetensors`",
+            True,
+        ),
+        # a repo folder's own .gitattributes, not part of the commit, with an incomplete rule
+        (
+            ONE_REPO,
+            {".gitattributes": IN_FOLDERS + GGUF_RULE, "models/a/.gitattributes": "*.onnx filter=lfs\n"},
+            "models/a/.gitattributes:1: [lfs] incomplete LFS rule for `*.onnx`",
+            False,
+        ),
+    ],
+    ids=["gguf-elsewhere", "gguf-covered", "exact-name", "exact-name-and-another", "folder-gitattributes"],
+)
+def test_a_hook_judges_the_rules_as_all_files_does(
+    tmp_path, monkeypatch, capsys, git_started, policy, files, expected, whole_index
+):
+    """A hook names the files of the commit, and the rules depend on files it does not name. It
+    asks git for the entries that can matter (the .gitattributes files, the weights kinds whose
+    presence requires a rule), and lists the whole index only where each file a pattern names has
+    to be looked at (a pattern covered file by file)."""
+    repo = init_repo(tmp_path / "r")
+    write(repo / ".hf-publish.yaml", policy)
+    for path, content in files.items():
+        write(repo / path, content)
+    commit_all(repo)
+    write(repo / "models/a/notes.md", "# notes\n")
+    git(repo, "add", "-A")
+    all_files = run_check(repo, monkeypatch, capsys, "--all-files")
+    git_started.clear()
+    hook = run_check(repo, monkeypatch, capsys, "models/a/notes.md")
+    assert hook == all_files
+    assert hook[0] == (0 if expected is None else 1) and (expected is None or expected in hook[1]), hook
+    assert (WHOLE_INDEX in git_started) == whole_index, git_started
+
+
 def test_presence_is_judged_on_what_a_publish_uploads(tmp_path):
     repo = init_repo(tmp_path / "r")
     write(repo / ".gitattributes", HUB_GITATTRIBUTES)

@@ -107,17 +107,10 @@ def _staged_blobs(repo: Path) -> dict[str, str]:
     return {**oids, "missing": "0" * 40}
 
 
-def test_one_blob_reader_answers_sizes_and_prefixes_through_one_git_process(tmp_path, monkeypatch):
+def test_one_blob_reader_answers_sizes_and_prefixes_through_one_git_process(tmp_path, git_started):
     repo = init_repo(tmp_path / "repo", lfs=False)
     oids = _staged_blobs(repo)
-    started: list[list[str]] = []
-    spawn = _git._spawn
-
-    def counting_spawn(argv, **kwargs):
-        started.append(argv)
-        return spawn(argv, **kwargs)
-
-    monkeypatch.setattr(_git, "_spawn", counting_spawn)
+    git_started.clear()
     with _git.BlobReader(repo) as reader:
         assert reader.sizes(oids.values()) == {oids["small.txt"]: 6, oids["big.bin"]: 3_000_000}
         assert reader.prefixes([oids["small.txt"], oids["missing"]], limit=3) == {oids["small.txt"]: b"hel"}
@@ -127,7 +120,7 @@ def test_one_blob_reader_answers_sizes_and_prefixes_through_one_git_process(tmp_
             oids["small.txt"]: b"he",
         }
         assert reader.sizes([oids["small.txt"]]) == {oids["small.txt"]: 6}
-    assert [argv[3:] for argv in started] == [["cat-file", "--batch-command"]]
+    assert git_started == [["cat-file", "--batch-command"]]
     # thousands of questions at once (more than a pipe holds) do not deadlock
     with _git.BlobReader(repo) as reader:
         many = [oids["small.txt"]] * 1 + [f"{n:040x}" for n in range(1, 5000)]
@@ -158,22 +151,15 @@ def test_a_git_without_batch_command_gets_the_same_answers(tmp_path, monkeypatch
         assert reader._batch_command is False  # asked the older way, not answered by chance
 
 
-def test_under_pre_commit_the_top_folder_is_the_current_one_without_asking_git(tmp_path, monkeypatch):
+def test_under_pre_commit_the_top_folder_is_the_current_one_without_asking_git(tmp_path, monkeypatch, git_started):
     repo = init_repo(tmp_path / "repo", lfs=False)
     (repo / "sub").mkdir()
-    asked: list[tuple[str, ...]] = []
-    real = _git._git
-
-    def recording(root, *args, **kwargs):
-        asked.append(args)
-        return real(root, *args, **kwargs)
-
-    monkeypatch.setattr(_git, "_git", recording)
+    asked = git_started
     monkeypatch.setenv("PRE_COMMIT", "1")
     monkeypatch.chdir(repo)
     assert _git.find_root(".") == repo.resolve() and asked == []  # pre-commit starts hooks at the top
     monkeypatch.chdir(repo / "sub")  # not the top: git is asked
-    assert _git.find_root(".") == repo.resolve() and asked == [("rev-parse", "--show-toplevel")]
+    assert _git.find_root(".") == repo.resolve() and asked == [["rev-parse", "--show-toplevel"]]
     monkeypatch.chdir(repo)
     monkeypatch.setenv("GIT_WORK_TREE", str(repo))  # git's own variables: git decides
     assert _git.find_root(".") == repo.resolve() and len(asked) == 2
@@ -182,20 +168,13 @@ def test_under_pre_commit_the_top_folder_is_the_current_one_without_asking_git(t
     assert _git.find_root(repo) == repo.resolve() and len(asked) == 3
 
 
-def test_the_current_branch_in_a_clone_a_worktree_and_detached(tmp_path, monkeypatch):
+def test_the_current_branch_in_a_clone_a_worktree_and_detached(tmp_path, git_started):
     repo = init_repo(tmp_path / "repo", lfs=False)
     write(repo / "a.txt", "a")
     git(repo, "add", "a.txt")
     git(repo, "commit", "-qm", "one")
     git(repo, "worktree", "add", "-q", "-b", "release/v1", str(tmp_path / "wt"))
-    asked: list[tuple[str, ...]] = []
-    real = _git._git
-
-    def recording(root, *args, **kwargs):
-        asked.append(args)
-        return real(root, *args, **kwargs)
-
-    monkeypatch.setattr(_git, "_git", recording)
+    asked = git_started
     assert _git.current_branch(repo) == "feature/test" and asked == []  # read from .git/HEAD
     assert _git.current_branch(tmp_path / "wt") == "release/v1" and len(asked) == 1  # `.git` is a file: git
     git(repo, "checkout", "-q", "--detach")

@@ -12,13 +12,17 @@ from pathlib import Path
 
 from hf_publish import _git
 from hf_publish._record import Record, field
-from hf_publish.policy.model import Policy, RepoSpec
+from hf_publish.policy.model import PRESENCE_LFS_PATTERNS, Policy, RepoSpec
 
 TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
     from typing import Literal
 
     Source = Literal["index", "worktree"]
+
+# What a run with files named lists of the index besides them (`CheckContext.named_index`): every
+# .gitattributes (they decide what is in LFS), and the weights kinds whose presence requires a rule.
+NAMED_INDEX_GLOBS = ("**/.gitattributes", *[f"**/{p}" for p in PRESENCE_LFS_PATTERNS])
 
 
 class CheckContext(Record, frozen=False):
@@ -52,10 +56,26 @@ class CheckContext(Record, frozen=False):
     def _index_listing(self) -> Callable[[], list[_git.IndexEntry]]:
         return _git.index_entries_later(self.root)
 
+    @cached_property
+    def named_index(self) -> tuple[_git.IndexEntry, ...]:
+        """With files named (a hook): the index entries of those files and of what NAMED_INDEX_GLOBS
+        names, asked of git by pathspec, so that a 10,000-file index is not listed and parsed for
+        a 5-file commit. Without files named, the whole index."""
+        if self.files is None:
+            return self.index
+        return tuple(self._named_listing())
+
+    @cached_property
+    def _named_listing(self) -> Callable[[], list[_git.IndexEntry]]:
+        return _git.index_entries_later(self.root, self.files or (), NAMED_INDEX_GLOBS)
+
     def prefetch_index(self) -> None:
-        """Start listing the index now: git works while the run goes on, `index` collects it."""
-        if "index" not in self.__dict__:
-            self._index_listing  # noqa: B018 (the property starts git)
+        """Start listing what `named_index` holds now: git works while the run goes on."""
+        if self.files is None:
+            if "index" not in self.__dict__:
+                self._index_listing  # noqa: B018 (the property starts git)
+        elif "named_index" not in self.__dict__:
+            self._named_listing  # noqa: B018
 
     @cached_property
     def blobs(self) -> _git.BlobReader:

@@ -42,7 +42,7 @@ from hf_publish._record import Record
 from hf_publish.checks._inputs import read_worktree_head, staged_entries
 from hf_publish.errors import GitError
 from hf_publish.findings import FIXED_RULE, Finding
-from hf_publish.policy.model import DEFAULT_LFS_PATTERNS
+from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, PRESENCE_LFS_PATTERNS
 
 TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
@@ -59,9 +59,7 @@ SAMPLE_NAME = "hf-publish-sample"
 BINARY_SNIFF_BYTES = 8000  # git's own binary test looks at the first 8000 bytes
 HOOK_READ_LIMIT = BINARY_SNIFF_BYTES
 LFS_FIX_HINT = "run `git lfs install` once if git-lfs is not set up in this clone"
-# Weights formats outside the Hub's default .gitattributes: required only in a repo folder that has
-# such a file (requiring them everywhere fails every real .gitattributes, the Hub's own included).
-PRESENCE_PATTERNS = ("*.gguf", "*.ggml")
+PRESENCE_PATTERNS = PRESENCE_LFS_PATTERNS  # required only in a repo folder that has such a file
 
 
 # --- pure functions ---------------------------------------------------------------------------
@@ -381,12 +379,14 @@ def required_in_folders(
     return pairs
 
 
-def present_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool) -> list[str]:
-    """The files a repo folder holds: tracked and staged ones at commit time, the files a publish
-    uploads at publish time."""
+def present_files(
+    ctx: CheckContext, folders: Sequence[str], *, from_index: bool, index: Sequence[_git.IndexEntry] | None = None
+) -> list[str]:
+    """The files a repo folder holds: tracked and staged ones at commit time (those of `index`
+    when given, else of the whole index), the files a publish uploads at publish time."""
     if not from_index:
         return publish_paths(ctx)
-    return [e.path for e in ctx.index if e.mode in _git.REGULAR_FILE_MODES]
+    return [e.path for e in (ctx.index if index is None else index) if e.mode in _git.REGULAR_FILE_MODES]
 
 
 def repo_folders(ctx: CheckContext) -> list[tuple[str, RepoSpec | None]]:
@@ -426,8 +426,10 @@ def run(ctx: CheckContext) -> list[Finding]:
     # and the query is asked first, for every path it may be needed for, so that git answers it
     # while the index is listed.
     asked = _git.check_attr_later(ctx.root, _attribute_paths_up_front(ctx), cached=True)
-    entries, not_staged = staged_entries(ctx, index=ctx.index)
-    findings, attributes = _check_rules(ctx, also=[e.path for e in entries] + not_staged, asked=asked)
+    partial = None if ctx.files is None else ctx.named_index
+    entries, not_staged = staged_entries(ctx, index=ctx.index if partial is None else partial)
+    also = [e.path for e in entries] + not_staged
+    findings, attributes = _check_rules(ctx, also=also, asked=asked, partial=partial)
     return findings + check_staged_files(ctx, entries, not_staged, attributes)
 
 
@@ -514,7 +516,9 @@ class _AttrFile(Record, frozen=False):
     text: str | None  # None: the file does not exist (in the index, or the working tree)
 
 
-def _attribute_files(ctx: CheckContext, folders: Sequence[str], *, from_index: bool) -> list[_AttrFile]:
+def _attribute_files(
+    ctx: CheckContext, folders: Sequence[str], *, from_index: bool, index: Sequence[_git.IndexEntry] | None = None
+) -> list[_AttrFile]:
     """The root .gitattributes, those of the repo folders, and any .gitattributes being checked."""
     paths = [GITATTRIBUTES] + [f"{f}/{GITATTRIBUTES}" for f in folders if f]
     if ctx.files is not None:
@@ -523,7 +527,7 @@ def _attribute_files(ctx: CheckContext, folders: Sequence[str], *, from_index: b
     if not from_index:
         return [_AttrFile(p, _read_text(ctx.root / p)) for p in paths]
     wanted = set(paths)
-    entries = {e.path: e for e in ctx.index if e.path in wanted}  # listed once for the run anyway
+    entries = {e.path: e for e in (ctx.index if index is None else index) if e.path in wanted}
     blobs = ctx.blobs.prefixes([e.oid for e in entries.values()], limit=1 << 20)
     return [
         _AttrFile(
@@ -550,12 +554,16 @@ def _check_rules(
     ctx: CheckContext,
     also: Sequence[str] = (),
     asked: Callable[[], dict[str, dict[str, str]]] | None = None,
+    partial: Sequence[_git.IndexEntry] | None = None,
 ) -> tuple[list[Finding], dict[str, dict[str, str]]]:
     """`check_rules`, and the LFS attributes of the paths it looked at and of `also`; `asked`
-    collects an attribute query started earlier (`_attribute_paths_up_front`)."""
+    collects an attribute query started earlier (`_attribute_paths_up_front`). `partial`: the
+    index entries `ctx.named_index` listed (files named), in place of the whole index where they
+    suffice: all but a required pattern whose sample path is not covered, whose files are each
+    looked at."""
     from_index = ctx.source != "worktree"
     folders = sorted({f for f, _ in repo_folders(ctx)})
-    present = present_files(ctx, folders, from_index=from_index)
+    present = present_files(ctx, folders, from_index=from_index, index=partial)
     required = required_in_folders(ctx.policy.lfs.required_patterns, folders, present)
     samples: dict[str, tuple[str, str]] = {}  # sample path -> (required pattern, rule to add)
     sample_folder: dict[str, str] = {}
@@ -564,7 +572,7 @@ def _check_rules(
         key = f"{folder}/{sample}" if folder else sample
         samples.setdefault(key, (pattern, rule_pattern(pattern, folder)))
         sample_folder.setdefault(key, folder)
-    files = _attribute_files(ctx, folders, from_index=from_index)
+    files = _attribute_files(ctx, folders, from_index=from_index, index=partial)
     incomplete = [
         (f.path, line, missing)
         for f in files
@@ -577,6 +585,8 @@ def _check_rules(
         attributes.update(_git.check_attr(ctx.root, rest, cached=from_index))
     # A pattern whose sample path is not covered may still be covered file by file: only then are
     # the folder's files it names listed and asked about (a loop over every tracked file each).
+    if partial is not None and not all(covered(attributes.get(s)) for s in samples):
+        present = present_files(ctx, folders, from_index=from_index)  # every file, not only those named
     members: dict[str, list[str]] = {
         s: matching_files(samples[s][0], sample_folder[s], present) for s in samples if not covered(attributes.get(s))
     }

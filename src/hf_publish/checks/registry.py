@@ -27,7 +27,7 @@ CHECK_IDS = tuple(CHECKS)
 # The checks that read staged blobs (through `CheckContext.blobs`): its git starts before the
 # check's module is imported, so that git's start-up and the import overlap.
 READS_BLOBS = frozenset({"model-card", "lfs", "secrets"})
-READS_INDEX = frozenset({"lfs"})  # the whole index listing (`CheckContext.index`), started early too
+READS_INDEX = frozenset({"lfs"})  # the index listing (`CheckContext.named_index`), started early too
 # The checks that judge content; publish runs these (branch-name is about committing, not publishing).
 CONTENT_CHECK_IDS = ("config", "repo-name", "model-card", "lfs", "secrets")
 

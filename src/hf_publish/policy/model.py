@@ -59,8 +59,11 @@ DEFAULT_SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "License": ("License", "라이선스"),
     "Contact": ("Contact", "Model Card Contact", "연락처"),
 }
+# Weights formats outside the Hub's default .gitattributes: required only in a repo folder that has
+# such a file (requiring them everywhere fails every real .gitattributes, the Hub's own included).
+PRESENCE_LFS_PATTERNS = ("*.gguf", "*.ggml")
 # The Hub's default .gitattributes for a new model repo (hub-rules.md). Weights formats outside it
-# (*.gguf) are required only where such files exist: see hf_publish.checks.lfs.PRESENCE_PATTERNS.
+# (*.gguf) are required only where such files exist: PRESENCE_LFS_PATTERNS.
 DEFAULT_LFS_PATTERNS = (
     "*.7z",
     "*.arrow",
