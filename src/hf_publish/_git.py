@@ -14,7 +14,6 @@ built for start-up time:
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -110,8 +109,10 @@ class _Spawned:
     def _close_own_ends(self) -> None:
         for handle in (self.stdin, getattr(self, "stdout", None)):
             if handle is not None:
-                with contextlib.suppress(OSError):
+                try:  # noqa: SIM105 (contextlib.suppress: a hook would import contextlib)
                     handle.close()
+                except OSError:
+                    pass
         if self._stderr is not None:
             os.close(self._stderr)
             self._stderr = None
@@ -164,9 +165,11 @@ class _Spawned:
         # A git started early and never asked (a check that failed first): close its pipes, so
         # that it ends, and reap it.
         if getattr(self, "pid", None) is not None and self.returncode is None:
-            with contextlib.suppress(Exception):
+            try:
                 self._close_own_ends()
                 self.wait()
+            except Exception:
+                pass
 
     def wait(self) -> int:
         if self.returncode is None:
@@ -576,14 +579,18 @@ class BlobReader:
         proc, self._proc = self._proc, None
         if proc is not None:
             assert proc.stdin is not None and proc.stdout is not None
-            with contextlib.suppress(BrokenPipeError):
+            try:  # noqa: SIM105 (contextlib.suppress: a hook would import contextlib)
                 proc.stdin.close()
+            except BrokenPipeError:
+                pass
             proc.stdout.close()
             proc.wait()
 
     def __del__(self) -> None:  # a CheckContext dropped without close(): git ends with its input
-        with contextlib.suppress(Exception):
+        try:  # noqa: SIM105 (contextlib.suppress: a hook would import contextlib)
             self.close()
+        except Exception:
+            pass
 
     def __enter__(self) -> BlobReader:
         return self

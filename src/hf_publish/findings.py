@@ -40,6 +40,14 @@ class Finding(Record):
         return asdict(self)
 
 
+def shell_quote(word: str) -> str:
+    """`word` quoted for the shell command of a `fix` (shlex.quote, imported only when a finding
+    is written: a hook that finds nothing does not load shlex)."""
+    import shlex
+
+    return shlex.quote(word)
+
+
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Worst first, then by place: what a reader should fix first comes first."""
     return sorted(

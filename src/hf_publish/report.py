@@ -14,12 +14,11 @@ value (`json_text`: the same characters as `\\uXXXX` escapes).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import io
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from hf_publish.findings import Finding, sort_findings
 from hf_publish.tokens import Redactor
@@ -154,20 +153,30 @@ class RunnerSafeStream(io.TextIOBase):
         self.raw.flush()
 
 
-@contextlib.contextmanager
-def runner_safe_output(redactor: Redactor | None = None) -> Iterator[None]:
-    """Route sys.stdout and sys.stderr through `RunnerSafeStream` for the duration: every line is
-    made inert for the runner and passed through `redactor` (the command's secrets)."""
-    saved = sys.stdout, sys.stderr
-    streams = [s if isinstance(s, RunnerSafeStream) else RunnerSafeStream(s, redactor) for s in saved]
-    sys.stdout, sys.stderr = streams
-    try:
-        yield
-    finally:
-        for stream in streams:
-            with contextlib.suppress(Exception):
+class runner_safe_output:  # noqa: N801 (used as a function: `with runner_safe_output(redactor):`)
+    """Route sys.stdout and sys.stderr through `RunnerSafeStream` for the duration of a `with`:
+    every line is made inert for the runner and passed through `redactor` (the command's secrets).
+    A class rather than a contextlib generator: a hook does not import contextlib."""
+
+    def __init__(self, redactor: Redactor | None = None) -> None:
+        self._redactor = redactor
+        self._saved: list[TextIO] = []
+        self._streams: list[RunnerSafeStream] = []
+
+    def __enter__(self) -> None:
+        self._saved = [sys.stdout, sys.stderr]
+        self._streams = [
+            s if isinstance(s, RunnerSafeStream) else RunnerSafeStream(s, self._redactor) for s in self._saved
+        ]
+        sys.stdout, sys.stderr = self._streams
+
+    def __exit__(self, *_: object) -> None:
+        for stream in self._streams:
+            try:  # noqa: SIM105 (contextlib.suppress: a hook would import contextlib)
                 stream.close_line()
-        sys.stdout, sys.stderr = saved
+            except Exception:
+                pass
+        sys.stdout, sys.stderr = self._saved
 
 
 def emit_command(line: str, stream: TextIO | None = None, *, redact: bool = True) -> None:

@@ -117,3 +117,34 @@ def test_a_cache_entry_found_by_checksum_must_hold_the_same_text(tmp_path, monke
     write(crafted, broken)
     with pytest.raises(PolicyError):
         load.load_policy(crafted)
+
+
+def test_a_policy_saved_with_a_byte_order_mark_loads_and_is_served_from_the_cache(tmp_path, monkeypatch):
+    # Windows editors write a UTF-8 BOM; the policy reads as the "utf-8-sig" codec would read it.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("HF_PUBLISH_NO_CACHE", raising=False)
+    raw = b"\xef\xbb\xbf" + POLICY.encode()
+    for _ in range(2):  # parsed, then from the cache
+        findings, data = parse_policy_text(raw, ".hf-publish.yaml")
+        assert findings == [] and data["organization"] == "acme"
+    assert len(list((tmp_path / "cache" / "hf-publish" / "valid-policies").iterdir())) == 1
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_policy_that_is_not_utf8_is_refused_at_the_line_of_the_bad_byte(bom):
+    findings, _ = parse_policy_text(bom + b"organization: acme\n# caf\xe9\n", ".hf-publish.yaml")
+    assert [(f.line, f.message) for f in findings] == [(2, "policy file is not valid UTF-8")]
+
+
+def test_cache_names_tell_apart_contents_of_one_length_and_do_not_vary_between_processes():
+    import subprocess
+    import sys
+
+    from hf_publish.paths import content_key
+
+    samples = [b"", b"\0", b"\0\0", b"ab", b"ba", b"organization: acme\n", b"organization: acmf\n"]
+    keys = [content_key(s) for s in samples]
+    assert len(set(keys)) == len(samples)
+    program = "import sys; from hf_publish.paths import content_key; print(content_key(sys.argv[1].encode()))"
+    again = subprocess.run([sys.executable, "-c", program, "ab"], capture_output=True, text=True, check=True)
+    assert again.stdout.strip() == content_key(b"ab")

@@ -11,13 +11,12 @@ Which branch is meant depends on where the check runs:
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 
 from hf_publish._record import Record
 from hf_publish.checks._inputs import CheckContext
-from hf_publish.findings import Finding
+from hf_publish.findings import Finding, shell_quote
 from hf_publish.policy.model import BranchNaming
 
 CHECK_ID = "branch-name"
@@ -95,7 +94,7 @@ def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]
                 "",
                 None,
                 f"{branch.origin} {name!r} does not match the allowed branch names: {allowed}",
-                f"rename it: git branch -m {shlex.quote(name)} {shlex.quote('feature/' + slug(name))}",
+                f"rename it: git branch -m {shell_quote(name)} {shell_quote('feature/' + slug(name))}",
             )
         ]
     return []
@@ -103,7 +102,7 @@ def check_branch(branch: BranchUnderTest, naming: BranchNaming) -> list[Finding]
 
 def _protected_push(branch: BranchUnderTest, naming: BranchNaming) -> Finding:
     """A push to a protected branch: the fix depends on the branch the commits come from."""
-    source, remote = branch.pushed_from, shlex.quote(branch.remote)
+    source, remote = branch.pushed_from, shell_quote(branch.remote)
     message = f"the branch being pushed to {branch.name!r} is protected: no direct pushes; work reaches it through pull requests"
     ok_source = (
         source is not None
@@ -112,7 +111,7 @@ def _protected_push(branch: BranchUnderTest, naming: BranchNaming) -> Finding:
     )
     if ok_source:
         assert source is not None
-        fix = f"push your branch instead and open a pull request from it: git push -u {remote} {shlex.quote(source)}"
+        fix = f"push your branch instead and open a pull request from it: git push -u {remote} {shell_quote(source)}"
     else:
         fix = (
             "move the commits to a branch and push that: git switch -c feature/<short-description> && "

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import shlex
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -41,7 +40,7 @@ from hf_publish import _git
 from hf_publish._record import Record
 from hf_publish.checks._inputs import read_worktree_head, staged_entries
 from hf_publish.errors import GitError
-from hf_publish.findings import FIXED_RULE, Finding
+from hf_publish.findings import FIXED_RULE, Finding, shell_quote
 from hf_publish.policy.model import DEFAULT_LFS_PATTERNS, PRESENCE_LFS_PATTERNS
 
 TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
@@ -288,7 +287,6 @@ def format_size(size: int, like: int | None = None) -> str:
 def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, policy: LfsPolicy) -> Finding | None:
     """The rule for one staged file: `head` is (at least the first 8000 bytes of) its staged blob,
     needed only for an LFS path of pointer size, or a non-LFS path between the two size limits."""
-    quoted = shlex.quote(path)
     if in_lfs:
         if size <= _git.MAX_POINTER_SIZE and head is not None and _git.parse_lfs_pointer(head):
             return None
@@ -298,7 +296,7 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, po
             None,
             f"git's attributes put this file in LFS, but it is staged as a regular git blob "
             f"({format_size(size)}), not an LFS pointer",
-            f"re-stage it through LFS: git add --renormalize {quoted} ({LFS_FIX_HINT})",
+            f"re-stage it through LFS: git add --renormalize {shell_quote(path)} ({LFS_FIX_HINT})",
         )
     if size > policy.max_text_size:
         limit = policy.max_text_size
@@ -314,7 +312,7 @@ def judge_staged_file(path: str, size: int, head: bytes | None, in_lfs: bool, po
         path,
         None,
         f"staged without LFS but {why}: the Hub refuses it and git history keeps it forever",
-        f"git lfs track {shlex.quote(pattern)} && git add .gitattributes && git add --renormalize {quoted}"
+        f"git lfs track {shell_quote(pattern)} && git add .gitattributes && git add --renormalize {shell_quote(path)}"
         + track_reason(path, pattern),
     )
 
@@ -683,7 +681,7 @@ def _missing_finding(
         if worktree and all(covered(a) for a in worktree.values()):
             message += "; your working-tree .gitattributes has them but is not staged"
             return Finding(CHECK_ID, GITATTRIBUTES, None, message, "stage it: git add .gitattributes")
-    track = " ".join(shlex.quote(r) for r in rules)
+    track = " ".join(shell_quote(r) for r in rules)
     return Finding(
         CHECK_ID,
         GITATTRIBUTES,
@@ -716,7 +714,7 @@ def _fix(
                     None,
                     f"--fix refused to write {path}: {problem} (hf-publish never "
                     "writes through a symlink or outside the work tree)",
-                    f"replace the link with a regular file: git rm --cached {shlex.quote(path)}, "
+                    f"replace the link with a regular file: git rm --cached {shell_quote(path)}, "
                     "then create it and run --fix again",
                 )
             )
@@ -807,7 +805,7 @@ def history_refusal(blob: HistoryBlob, policy: LfsPolicy) -> str | None:
 def migrate_command(paths: Sequence[str]) -> str:
     """The `git lfs migrate import` that moves every such file of the whole history into LFS."""
     patterns = ",".join(sorted({track_pattern(p) for p in paths}))
-    return f"git lfs migrate import --include={shlex.quote(patterns)} --everything"
+    return f"git lfs migrate import --include={shell_quote(patterns)} --everything"
 
 
 def history_findings(blobs: Sequence[HistoryBlob], policy: LfsPolicy, rev_range: str) -> list[Finding]:

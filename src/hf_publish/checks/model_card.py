@@ -42,7 +42,7 @@ from hf_publish._record import Record, fields
 from hf_publish.cards import rules
 from hf_publish.cards.rules import Problem, card_type, too_large
 from hf_publish.findings import Finding
-from hf_publish.paths import cache_home, matches
+from hf_publish.paths import cache_home, content_key, matches
 from hf_publish.policy.model import CardPolicy, Policy, RepoSpec
 
 TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
@@ -403,11 +403,7 @@ def _cache_context(repo_type: str, card: CardPolicy, repo: RepoSpec | None) -> s
 
 
 def _cache_path(raw: bytes, context: str) -> str:
-    import zlib
-
-    key = context.encode("utf-8", "surrogatepass") + b"\0" + raw
-    name = f"{zlib.crc32(key):08x}-{zlib.adler32(key):08x}-{len(key)}"
-    return cache_home("card-results", name)
+    return cache_home("card-results", content_key(context.encode("utf-8", "surrogatepass") + b"\0" + raw))
 
 
 def _cache_read(raw: bytes, context: str) -> list[Problem] | None:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from hf_publish._record import Record
 from hf_publish.errors import PolicyError, UsageError
 from hf_publish.findings import Finding
-from hf_publish.paths import cache_home
+from hf_publish.paths import cache_home, content_key
 from hf_publish.policy.model import (
     CHECK_ID,
     CONTROL_FREE_PATTERN,
@@ -229,9 +229,9 @@ def parse_policy_text(raw: bytes, shown: str) -> tuple[list[Finding], Any]:
             )
         ], None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        text = _text(raw)
+    except UnicodeDecodeError as exc:  # exc.start counts from after a BOM, which holds no newline
+        line = raw.removeprefix(_BOM)[: exc.start].count(b"\n") + 1
         return [problem(line, "policy file is not valid UTF-8", "save it as UTF-8")], None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -495,13 +495,22 @@ def _dotted(path: Sequence[str | int]) -> str:
     return out
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _text(raw: bytes) -> str:
+    """The policy's text: UTF-8 after an optional byte-order mark, as the "utf-8-sig" codec reads
+    it (without importing that codec's module, which a hook would pay for)."""
+    return raw.removeprefix(_BOM).decode("utf-8")
+
+
 class _LineIndex:
     """Line lookups for a valid policy, composed lazily (only repos carry lines)."""
 
     def __init__(self, raw: bytes) -> None:
         import yaml
 
-        self._root = yaml.compose(raw.decode("utf-8-sig"), Loader=yaml.SafeLoader)
+        self._root = yaml.compose(_text(raw), Loader=yaml.SafeLoader)
 
     def __call__(self, path: Sequence[str | int]) -> int | None:
         return _line(self._root, path) if self._root is not None else None
@@ -605,8 +614,6 @@ def _line_key(path: Sequence[str | int]) -> str:
 
 
 def _schema_stamp() -> str:
-    import zlib
-
     from hf_publish import __version__
 
     try:
@@ -614,14 +621,11 @@ def _schema_stamp() -> str:
             schema = handle.read()
     except OSError:
         schema = b""
-    return f"{__version__}-{zlib.crc32(schema):08x}"
+    return f"{__version__}-{content_key(schema)}"
 
 
 def _cache_name(stamp: str, text: str) -> str:
-    import zlib
-
-    encoded = text.encode("utf-8", "surrogatepass")
-    return f"{stamp}-{zlib.crc32(encoded):08x}-{zlib.adler32(encoded):08x}-{len(encoded)}"
+    return f"{stamp}-{content_key(text.encode('utf-8', 'surrogatepass'))}"
 
 
 def _cache_dir() -> Path:
@@ -666,7 +670,7 @@ def _parsed_cache_get(raw: bytes) -> tuple[Any, dict[str, int | None]] | None:
     if os.environ.get("HF_PUBLISH_NO_CACHE"):
         return None
     try:
-        text = raw.decode("utf-8-sig")
+        text = _text(raw)
     except UnicodeDecodeError:
         return None
     entry = _cache_read(text)
@@ -679,7 +683,7 @@ def _parsed_cache_store(raw: bytes, data: Any, lines: dict[str, int | None]) -> 
     if os.environ.get("HF_PUBLISH_NO_CACHE"):
         return
     try:
-        text = raw.decode("utf-8-sig")
+        text = _text(raw)
     except UnicodeDecodeError:
         return
     _cache_write(text, data=data, lines=lines)
