@@ -24,6 +24,7 @@ from hf_publish.errors import GitError
 TYPE_CHECKING = False  # typing is not imported at run time (a hook would pay ~2.5 ms)
 if TYPE_CHECKING:
     import subprocess
+    import threading
     from typing import IO
 
 LFS_ATTRIBUTES = ("filter", "diff", "merge", "text")
@@ -128,12 +129,13 @@ class _Spawned:
         for fd in chunks:
             poller.register(fd, select.POLLIN)
         view, offset = memoryview(input or b""), 0
-        writer = self.stdin.fileno() if self.stdin is not None else None
-        if writer is not None:
+        stdin = self.stdin
+        writer = stdin.fileno() if stdin is not None else None
+        if stdin is not None and writer is not None:
             if view:
                 poller.register(writer, select.POLLOUT)
             else:
-                self.stdin.close()  # type: ignore[union-attr] # writer is set only with stdin
+                stdin.close()
                 writer = None
         open_fds = len(chunks) + (writer is not None)
         while open_fds:
@@ -143,9 +145,9 @@ class _Spawned:
                         offset += os.write(fd, view[offset : offset + select.PIPE_BUF])
                     except BrokenPipeError:
                         offset = len(view)
-                    if offset >= len(view):
+                    if offset >= len(view) and stdin is not None:
                         poller.unregister(fd)
-                        self.stdin.close()  # type: ignore[union-attr]
+                        stdin.close()
                         writer = None
                         open_fds -= 1
                     continue
@@ -451,6 +453,33 @@ def blob_sizes(root: Path, oids: Iterable[str]) -> dict[str, int]:
     return sizes
 
 
+def _feed(stdin: IO[bytes], payload: bytes, *, close: bool) -> threading.Thread | None:
+    """Write `payload` to git's stdin, then close it (or flush it, for a git that goes on reading).
+    A payload that fits in the pipe is written here: git's answers cannot block that write. A
+    larger one is written from a thread, since git answers while it reads and both pipes would
+    fill up; the caller joins the thread once it has read the answers. A git that has gone
+    (BrokenPipeError) is found out by the caller's reads."""
+
+    def write() -> None:
+        try:
+            stdin.write(payload)
+            if close:
+                stdin.close()
+            else:
+                stdin.flush()
+        except BrokenPipeError:
+            pass
+
+    if len(payload) <= _PIPE_BUFFER:
+        write()
+        return None
+    import threading
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return writer
+
+
 _ONE_READ_MAX = 64 * 1024 * 1024  # below this total, one read of git's whole answer is fastest
 
 
@@ -483,23 +512,7 @@ def read_blob_prefixes(
     payload = "\n".join(oids).encode() + b"\n"
     proc = _spawn(["git", "-C", str(root), "cat-file", "--batch"], stdin=True, stderr=False)
     assert proc.stdin is not None and proc.stdout is not None
-    stdin = proc.stdin
-
-    def feed() -> None:
-        try:
-            stdin.write(payload)
-            stdin.close()
-        except BrokenPipeError:
-            pass
-
-    writer = None
-    if len(payload) <= _PIPE_BUFFER:
-        feed()
-    else:  # git answers while it reads: feeding from a thread keeps both pipes from filling up
-        import threading
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
+    writer = _feed(proc.stdin, payload, close=True)
     result = {}
     try:
         for _ in oids:
@@ -617,24 +630,8 @@ class BlobReader:
         if proc is None:
             return None
         assert proc.stdin is not None and proc.stdout is not None
-        stdin, stdout = proc.stdin, proc.stdout
-        payload = "".join(f"{command} {oid}\n" for oid in oids).encode()
-
-        def feed() -> None:
-            try:
-                stdin.write(payload)
-                stdin.flush()
-            except BrokenPipeError:  # git has gone: the reads below find out
-                pass
-
-        writer = None
-        if len(payload) <= _PIPE_BUFFER:  # fits in the pipe: git's answers cannot block this write
-            feed()
-        else:  # git answers while it reads: feeding from a thread keeps both pipes from filling up
-            import threading
-
-            writer = threading.Thread(target=feed, daemon=True)
-            writer.start()
+        stdout = proc.stdout
+        writer = _feed(proc.stdin, "".join(f"{command} {oid}\n" for oid in oids).encode(), close=False)
         answers: list[tuple[str, int, bytes] | None] = []
         try:
             for index in range(len(oids)):

@@ -32,6 +32,7 @@ exits 1, like pre-commit's own fixers: review, `git add .gitattributes`, commit 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -64,6 +65,7 @@ PRESENCE_PATTERNS = PRESENCE_LFS_PATTERNS  # required only in a repo folder that
 # --- pure functions ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every (folder, pattern), first up front, then again
 def sample_path(pattern: str) -> str:
     """A path that the gitattributes `pattern` matches, to ask git about.
 
