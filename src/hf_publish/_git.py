@@ -129,14 +129,13 @@ class _Spawned:
         for fd in chunks:
             poller.register(fd, select.POLLIN)
         view, offset = memoryview(input or b""), 0
-        stdin = self.stdin
-        writer = stdin.fileno() if stdin is not None else None
-        if stdin is not None and writer is not None:
+        stdin, writer = self.stdin, None  # writer: stdin's fd while there is input left to write
+        if stdin is not None:
             if view:
+                writer = stdin.fileno()
                 poller.register(writer, select.POLLOUT)
             else:
                 stdin.close()
-                writer = None
         open_fds = len(chunks) + (writer is not None)
         while open_fds:
             for fd, _ in poller.poll():
@@ -145,7 +144,8 @@ class _Spawned:
                         offset += os.write(fd, view[offset : offset + select.PIPE_BUF])
                     except BrokenPipeError:
                         offset = len(view)
-                    if offset >= len(view) and stdin is not None:
+                    if offset >= len(view):
+                        assert stdin is not None  # writer is set only with stdin
                         poller.unregister(fd)
                         stdin.close()
                         writer = None
